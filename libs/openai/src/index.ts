@@ -1,0 +1,3 @@
+// OpenAI request/response schemas and the OpenAI error shape (pure: no I/O).
+export * from './errors';
+export * from './schemas';

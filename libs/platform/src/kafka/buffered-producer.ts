@@ -1,0 +1,132 @@
+// Telemetry producer that never blocks the hot path: records go into a bounded in-memory queue and a
+// background loop sends them. While Kafka is down the queue holds the newest `capacity` records (older
+// ones are dropped and counted); sending resumes by itself when the broker returns.
+import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Logger } from 'pino';
+
+export interface TelemetryRecord {
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface BufferedProducerOptions {
+  kafka: Kafka;
+  registry: Registry;
+  logger: Logger;
+  /** @default 10000 */
+  capacity?: number;
+  /** Records per send. @default 500 */
+  batchSize?: number;
+  /** Pause between retries while Kafka is unreachable. @default 1000 */
+  retryDelayMs?: number;
+}
+
+export class BufferedProducer {
+  private readonly queue: TelemetryRecord[] = [];
+  private readonly producer: Producer;
+  private readonly capacity: number;
+  private readonly batchSize: number;
+  private readonly retryDelayMs: number;
+  private connected = false;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly sent: Counter<'topic'>;
+  private readonly dropped: Counter<'topic'>;
+  private readonly sendErrors: Counter;
+
+  constructor(private readonly options: BufferedProducerOptions) {
+    this.capacity = options.capacity ?? 10000;
+    this.batchSize = options.batchSize ?? 500;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.producer = options.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.connected = false;
+    });
+    const registers = [options.registry];
+    this.sent = new Counter({ name: 'llmd_telemetry_records_sent_total', help: 'Telemetry records written to Kafka', labelNames: ['topic'], registers });
+    this.dropped = new Counter({ name: 'llmd_telemetry_records_dropped_total', help: 'Telemetry records dropped because the buffer was full', labelNames: ['topic'], registers });
+    this.sendErrors = new Counter({ name: 'llmd_telemetry_send_errors_total', help: 'Failed sends to Kafka (records are kept and retried)', registers });
+    const queue = this.queue;
+    new Gauge({ name: 'llmd_telemetry_buffered_records', help: 'Telemetry records waiting to be sent', registers, collect() { this.set(queue.length); } });
+  }
+
+  /** True while the producer holds a live connection to the cluster. */
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Queues a record; O(1), never waits on Kafka. */
+  enqueue(record: TelemetryRecord): void {
+    if (this.queue.length >= this.capacity) {
+      const old = this.queue.shift();
+      if (old) this.dropped.inc({ topic: old.topic });
+    }
+    this.queue.push(record);
+    this.wake?.();
+  }
+
+  /** Starts the background sender; does not wait for Kafka. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Flushes what it can within `graceMs`, then disconnects. */
+  async stop(graceMs = 5000): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.queue.length > 0 && this.connected && Date.now() < deadline) await sleep(20);
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.queue.length === 0) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = undefined;
+        continue;
+      }
+      try {
+        if (!this.connected) {
+          await this.producer.connect();
+          this.connected = true;
+          this.options.logger.info('telemetry producer connected');
+        }
+        const batch = this.queue.slice(0, this.batchSize);
+        await this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: 1 });
+        this.queue.splice(0, batch.length);
+        for (const r of batch) this.sent.inc({ topic: r.topic });
+      } catch (err) {
+        this.sendErrors.inc();
+        this.connected = false;
+        this.options.logger.warn({ err: (err as Error).message, buffered: this.queue.length }, 'telemetry send failed; will retry');
+        await this.producer.disconnect().catch(() => undefined);
+        await sleep(this.retryDelayMs);
+      }
+    }
+  }
+}
+
+function groupByTopic(records: TelemetryRecord[]) {
+  const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
+  for (const r of records) {
+    const list = byTopic.get(r.topic) ?? [];
+    list.push({ key: r.key, value: r.value, headers: r.headers });
+    byTopic.set(r.topic, list);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

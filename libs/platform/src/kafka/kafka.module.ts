@@ -1,0 +1,57 @@
+// Nest wiring for Kafka: the client and the buffered telemetry producer, started with the app and
+// flushed on shutdown. Readiness reports whether the producer is connected.
+import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { HealthChecks } from '../health';
+import { LOGGER } from '../lifecycle/service-shell.module';
+import { BufferedProducer } from './buffered-producer';
+import { createKafkaClient } from './kafka-client';
+
+export interface KafkaModuleOptions {
+  clientId: string;
+  brokers: string[];
+  bufferSize: number;
+}
+
+const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
+
+class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(BufferedProducer) private readonly producer: BufferedProducer,
+    @Inject(HealthChecks) private readonly health: HealthChecks,
+  ) {}
+  onModuleInit(): void {
+    this.health.register('kafka', () => this.producer.isConnected());
+    this.producer.start();
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.stop(3000);
+  }
+}
+
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [
+        { provide: KAFKA_OPTIONS, useValue: options },
+        {
+          provide: Kafka,
+          inject: [KAFKA_OPTIONS, LOGGER],
+          useFactory: (o: KafkaModuleOptions, logger: Logger) => createKafkaClient({ clientId: o.clientId, brokers: o.brokers, logger }),
+        },
+        {
+          provide: BufferedProducer,
+          inject: [Kafka, Registry, LOGGER, KAFKA_OPTIONS],
+          useFactory: (kafka: Kafka, registry: Registry, logger: Logger, o: KafkaModuleOptions) =>
+            new BufferedProducer({ kafka, registry, logger: logger.child({ component: 'telemetry-producer' }), capacity: o.bufferSize }),
+        },
+        KafkaLifecycle,
+      ],
+      exports: [Kafka, BufferedProducer],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+// A consumer-group subscription with readiness (joined the group) and a per-message handler.
+import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface TopicConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  logger: Logger;
+  /** @default false */
+  fromBeginning?: boolean;
+  handler: (payload: EachMessagePayload) => Promise<void> | void;
+}
+
+export class TopicConsumer {
+  private readonly consumer: Consumer;
+  private joined = false;
+  private stopped = false;
+
+  constructor(private readonly options: TopicConsumerOptions) {
+    this.consumer = options.kafka.consumer({ groupId: options.groupId, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 } });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      options.logger.info({ groupId: options.groupId, topics: options.topics }, 'consumer joined group');
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.joined = false;
+      options.logger.warn({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart && !this.stopped) setTimeout(() => void this.start(), 2000);
+    });
+    this.consumer.on(this.consumer.events.DISCONNECT, () => {
+      this.joined = false;
+    });
+  }
+
+  isReady(): boolean {
+    return this.joined;
+  }
+
+  /** Connects and subscribes in the background; does not block on Kafka being up. */
+  start(): Promise<void> {
+    const run = async () => {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+      await this.consumer.run({ eachMessage: async (p) => this.options.handler(p) });
+    };
+    return run().catch((err) => {
+      this.options.logger.warn({ err: (err as Error).message }, 'consumer start failed; retrying');
+      if (!this.stopped) setTimeout(() => void this.start(), 2000);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+}

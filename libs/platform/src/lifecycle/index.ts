@@ -1,0 +1,2 @@
+export * from './service-shell';
+export * from './service-shell.module';

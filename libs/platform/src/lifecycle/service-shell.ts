@@ -1,0 +1,77 @@
+// What every llmd service has before its own code runs: a logger, a metrics registry, health checks,
+// the OpenTelemetry SDK, and an ops server; and how it stops on SIGTERM.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { HealthChecks, OpsServer } from '../health';
+import { createLogger } from '../logging';
+import { createMetricsRegistry } from '../metrics';
+import { OtelHandle, startOtel } from '../otel';
+
+export interface ServiceShell {
+  service: string;
+  logger: Logger;
+  registry: Registry;
+  health: HealthChecks;
+  otel: OtelHandle;
+}
+
+export function createServiceShell(service: string, logLevel = 'info'): ServiceShell {
+  const otel = startOtel(`llmd-${service}`);
+  return { service, logger: createLogger(service, logLevel), registry: createMetricsRegistry(service), health: new HealthChecks(), otel };
+}
+
+export interface Closable {
+  close(): Promise<void>;
+}
+
+export interface RunOptions {
+  ops: { host: string; port: number };
+  /** In-flight work gets this long after SIGTERM before the process exits anyway. */
+  graceMs: number;
+  /** Starts the service's own work; the returned handle stops it (stop taking work, drain, close clients). */
+  start: () => Promise<Closable>;
+}
+
+/** Starts the ops server and the service, and stops both cleanly on SIGTERM/SIGINT. */
+export async function runService(shell: ServiceShell, options: RunOptions): Promise<void> {
+  const { logger } = shell;
+  process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
+  const ops = new OpsServer({ ...options.ops, registry: shell.registry, health: shell.health });
+  let app: Closable;
+  let opsPort: number;
+  try {
+    opsPort = await ops.start();
+    app = await options.start();
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, 'failed to start');
+    await ops.stop().catch(() => undefined);
+    process.exit(1);
+  }
+  logger.info({ opsPort }, `${shell.service} started`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, graceMs: options.graceMs }, 'shutting down');
+    shell.health.markShuttingDown();
+    const force = setTimeout(() => {
+      logger.warn('grace period over; exiting with work still in flight');
+      process.exit(1);
+    }, options.graceMs + 2000);
+    force.unref();
+    try {
+      await app.close();
+      await ops.stop();
+      await shell.otel.shutdown().catch(() => undefined);
+      logger.info('stopped');
+      logger.flush?.();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,2 @@
+export * from './create-registry';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';

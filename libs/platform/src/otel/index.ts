@@ -1,0 +1,2 @@
+export * from './start-otel';
+export * from './trace-context';
