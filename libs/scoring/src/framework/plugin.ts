@@ -1,0 +1,65 @@
+// The plugin contracts of the scheduling framework (after the Gateway API Inference Extension's EPP).
+import type { CycleState } from './cycle-state';
+import type { Endpoint } from './endpoint';
+import type { SchedulingRequest } from './request';
+
+export interface TypedName {
+  /** Registered type string, e.g. `queue-depth-scorer`. */
+  type: string;
+  /** Instance name from the config, e.g. `queue`. */
+  name: string;
+}
+
+export interface Plugin {
+  typedName(): TypedName;
+}
+
+/** Removes endpoints that must not serve the request. */
+export interface Filter extends Plugin {
+  filter(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): readonly Endpoint[];
+}
+
+/** affinity: prefers where state already is (cache, session); distribution: spreads load; balance: both. */
+export type ScorerCategory = 'affinity' | 'distribution' | 'balance';
+
+/** Scores each endpoint in [0,1] (1 is best). Missing endpoints score 0. */
+export interface Scorer extends Plugin {
+  readonly category: ScorerCategory;
+  score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> | Promise<ReadonlyMap<string, number>>;
+}
+
+export interface ScoredEndpoint {
+  endpoint: Endpoint;
+  score: number;
+}
+
+export interface ProfileResult {
+  /** Chosen endpoints, best first; empty when none could serve. */
+  targets: readonly Endpoint[];
+}
+
+/** Chooses the target(s) from the weighted scores. */
+export interface Picker extends Plugin {
+  pick(state: CycleState, request: SchedulingRequest, scored: readonly ScoredEndpoint[]): ProfileResult;
+}
+
+export interface SchedulingResult {
+  /** Result per profile that ran, by profile name. */
+  profileResults: Readonly<Record<string, ProfileResult>>;
+  /** The profile whose result carries the request (decode, or the only one). */
+  primaryProfile: string;
+}
+
+/** Decides which profiles run for a request, and folds their results into one. */
+export interface ProfileHandler extends Plugin {
+  /** Profiles to run next given the results so far; an empty list ends the cycle. */
+  pickProfiles(state: CycleState, request: SchedulingRequest, profiles: readonly string[], results: Readonly<Record<string, ProfileResult>>): readonly string[];
+  processResults(state: CycleState, request: SchedulingRequest, results: Readonly<Record<string, ProfileResult>>): SchedulingResult;
+}
+
+export type AnyPlugin = Filter | Scorer | Picker | ProfileHandler;
+
+export const isFilter = (p: Plugin): p is Filter => typeof (p as Filter).filter === 'function';
+export const isScorer = (p: Plugin): p is Scorer => typeof (p as Scorer).score === 'function';
+export const isPicker = (p: Plugin): p is Picker => typeof (p as Picker).pick === 'function';
+export const isProfileHandler = (p: Plugin): p is ProfileHandler => typeof (p as ProfileHandler).pickProfiles === 'function';

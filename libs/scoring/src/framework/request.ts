@@ -1,0 +1,16 @@
+// What the scheduler knows about a request when it picks.
+
+export interface SchedulingRequest {
+  requestId: string;
+  /** Model as the client named it: a base model or a LoRA adapter. */
+  model: string;
+  /** Prompt text (chat messages flattened), for prefix-aware plugins. */
+  prompt: string;
+  /** Token ids when the client sent them. */
+  promptTokenIds?: readonly number[];
+  sessionId?: string;
+  priority: number;
+  maxTokens?: number;
+  tenant?: string;
+  ttftSloMs?: number;
+}

@@ -1,0 +1,70 @@
+import { DEFAULT_ENDPOINT_PICKER_CONFIG, registerBuiltinPlugins } from '../plugins';
+import { makeEndpoint, makeRequest, seededRandom } from '../testing';
+import { buildPipeline } from './config';
+import type { Plugin } from './plugin';
+import { PluginRegistry } from './registry';
+import { ExtensionPoint, Scheduler } from './scheduler';
+
+const deps = { random: seededRandom(42), now: () => 0 };
+const registry = () => registerBuiltinPlugins(new PluginRegistry());
+
+describe('Scheduler with the default config', () => {
+  it.each([
+    ['shortest queue wins', [['a', 'm', 4], ['b', 'm', 0], ['c', 'm', 9]], 'm', ['b', 'a', 'c']],
+    ['other models are filtered out', [['a', 'x', 0], ['b', 'm', 3]], 'm', ['b']],
+    ['no endpoint serves the model', [['a', 'x', 0]], 'm', []],
+  ] as const)('%s', async (_name, specs, model, ranked) => {
+    const endpoints = specs.map(([id, m, q]) => makeEndpoint(id).models(m).queue(q).build());
+    const scheduler = new Scheduler(buildPipeline(DEFAULT_ENDPOINT_PICKER_CONFIG, registry(), deps));
+    const result = await scheduler.schedule(makeRequest({ model }), endpoints);
+    expect(result.primaryProfile).toBe('default');
+    expect(result.profileResults['default'].targets.map((e) => e.id)).toEqual(ranked);
+  });
+
+  it('times every plugin call', async () => {
+    const seen: string[] = [];
+    const observer = { observe: (point: ExtensionPoint, plugin: Plugin) => seen.push(`${point}:${plugin.typedName().type}`) };
+    const scheduler = new Scheduler(buildPipeline(DEFAULT_ENDPOINT_PICKER_CONFIG, registry(), deps), observer);
+    await scheduler.schedule(makeRequest(), [makeEndpoint('a').build()]);
+    expect(seen).toEqual(
+      expect.arrayContaining(['filter:serves-model-filter', 'score:queue-depth-scorer', 'pick:max-score-picker', 'profile-handler:single-profile-handler']),
+    );
+  });
+
+  it('weights scorers and clamps their scores to [0,1]', async () => {
+    const r = new PluginRegistry();
+    registerBuiltinPlugins(r);
+    r.register({
+      type: 'wild-scorer',
+      params: (await import('zod')).z.object({}),
+      create: (name) => ({
+        category: 'affinity' as const,
+        typedName: () => ({ type: 'wild-scorer', name }),
+        score: (_s: unknown, _r: unknown, eps: readonly { id: string }[]) => new Map(eps.map((e) => [e.id, e.id === 'a' ? 50 : -3])),
+      }),
+    });
+    const config = {
+      plugins: [{ type: 'wild-scorer' }, { type: 'queue-depth-scorer' }, { type: 'max-score-picker' }, { type: 'single-profile-handler' }],
+      schedulingProfiles: [{ name: 'p', plugins: [{ pluginRef: 'wild-scorer', weight: 0.5 }, { pluginRef: 'queue-depth-scorer', weight: 1 }, { pluginRef: 'max-score-picker' }] }],
+    };
+    // a: 0.5*1 + 1*0 = 0.5 ; b: 0.5*0 + 1*1 = 1 -> b first despite the wild score of 50.
+    const endpoints = [makeEndpoint('a').queue(10).build(), makeEndpoint('b').queue(0).build()];
+    const result = await new Scheduler(buildPipeline(config, r, deps)).schedule(makeRequest(), endpoints);
+    expect(result.profileResults['p'].targets.map((e) => e.id)).toEqual(['b', 'a']);
+  });
+});
+
+describe('buildPipeline', () => {
+  const base = DEFAULT_ENDPOINT_PICKER_CONFIG;
+  it.each([
+    ['unknown plugin type', { ...base, plugins: [...base.plugins, { type: 'nope-scorer' }] }, 'plugins.4.type'],
+    ['bad parameters', { ...base, plugins: [{ name: 'picker', type: 'max-score-picker', parameters: { maxTargets: 0 } }, ...base.plugins.slice(0, 1), ...base.plugins.slice(3)] }, 'plugins.0.parameters.maxTargets'],
+    ['unknown pluginRef', { ...base, schedulingProfiles: [{ name: 'd', plugins: [{ pluginRef: 'ghost' }] }] }, 'schedulingProfiles.0.plugins.0.pluginRef'],
+    ['profile without picker', { ...base, schedulingProfiles: [{ name: 'd', plugins: [{ pluginRef: 'queue' }] }] }, 'schedulingProfiles.0.plugins'],
+    ['no profile handler', { ...base, plugins: base.plugins.slice(0, 3) }, 'plugins'],
+    ['negative weight', { ...base, schedulingProfiles: [{ name: 'd', plugins: [{ pluginRef: 'queue', weight: -1 }] }] }, 'schedulingProfiles.0.plugins.0.weight'],
+    ['missing profiles', { plugins: base.plugins }, 'schedulingProfiles'],
+  ])('%s is refused naming %s', (_name, config, field) => {
+    expect(() => buildPipeline(config, registry(), deps)).toThrow(expect.objectContaining({ field }));
+  });
+});

@@ -1,0 +1,71 @@
+// The scheduling cycle: the profile handler chooses profiles; each runs filters -> weighted scorers ->
+// picker. The framework, not the plugins, times every plugin call.
+import { CycleState } from './cycle-state';
+import type { Endpoint } from './endpoint';
+import type { Plugin, ProfileResult, ScoredEndpoint, SchedulingResult } from './plugin';
+import type { SchedulingPipeline, SchedulingProfile } from './config';
+import type { SchedulingRequest } from './request';
+
+export type ExtensionPoint = 'filter' | 'score' | 'pick' | 'profile-handler';
+
+/** Receives the duration of every plugin call (a histogram in the app). */
+export interface PluginObserver {
+  observe(extensionPoint: ExtensionPoint, plugin: Plugin, ms: number): void;
+}
+
+const noObserver: PluginObserver = { observe: () => undefined };
+
+export class Scheduler {
+  constructor(
+    private readonly pipeline: SchedulingPipeline,
+    private readonly observer: PluginObserver = noObserver,
+  ) {}
+
+  async schedule(request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<SchedulingResult> {
+    const state = new CycleState();
+    const { handler, profiles } = this.pipeline;
+    const names = [...profiles.keys()];
+    const results: Record<string, ProfileResult> = {};
+    // Bounded: a handler may not run more rounds than there are profiles.
+    for (let round = 0; round < names.length; round++) {
+      const next = this.timed('profile-handler', handler, () => handler.pickProfiles(state, request, names, results));
+      if (next.length === 0) break;
+      for (const name of next) {
+        const profile = profiles.get(name);
+        if (!profile) throw new Error(`profile handler chose unknown profile "${name}"`);
+        results[name] = await this.runProfile(profile, state, request, endpoints);
+      }
+    }
+    return this.timed('profile-handler', handler, () => handler.processResults(state, request, results));
+  }
+
+  private async runProfile(profile: SchedulingProfile, state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<ProfileResult> {
+    let candidates = endpoints;
+    for (const f of profile.filters) {
+      candidates = this.timed('filter', f, () => f.filter(state, request, candidates));
+      if (candidates.length === 0) return { targets: [] };
+    }
+    const totals = new Map<string, number>(candidates.map((e) => [e.id, 0]));
+    for (const { scorer, weight } of profile.scorers) {
+      const start = performance.now();
+      const scores = await scorer.score(state, request, candidates);
+      this.observer.observe('score', scorer, performance.now() - start);
+      for (const e of candidates) {
+        const s = scores.get(e.id) ?? 0;
+        const clamped = Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 0;
+        totals.set(e.id, (totals.get(e.id) ?? 0) + weight * clamped);
+      }
+    }
+    const scored: ScoredEndpoint[] = candidates.map((endpoint) => ({ endpoint, score: totals.get(endpoint.id) ?? 0 }));
+    return this.timed('pick', profile.picker, () => profile.picker.pick(state, request, scored));
+  }
+
+  private timed<T>(point: ExtensionPoint, plugin: Plugin, fn: () => T): T {
+    const start = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.observer.observe(point, plugin, performance.now() - start);
+    }
+  }
+}

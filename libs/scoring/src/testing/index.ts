@@ -1,0 +1,2 @@
+// Builders and fakes for tests of the scheduling framework and its plugins.
+export * from './endpoint.builder';
