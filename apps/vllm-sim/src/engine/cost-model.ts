@@ -1,0 +1,80 @@
+// Step times of a simulated vLLM worker, interpolated from GPU cost tables measured on real hardware
+// (profiles/*.json): log-log in prompt length for prefill, linear in batch and context for decode.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface GpuModelProfile {
+  model: string;
+  weight_bytes: number;
+  kv_bytes_per_token: number;
+  prefill_ms: Record<string, number>;
+  prefill_behind_prefix_ms: Record<string, number>;
+  decode_step_ms: Record<string, Record<string, number>>;
+}
+
+export interface GpuProfileFile {
+  device: string;
+  bandwidth: Record<string, number>;
+  models: GpuModelProfile[];
+}
+
+export const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
+
+export function loadGpuProfile(model: string, file = join(PROFILES_DIR, 'h100-80gb-hbm3.json')): { device: string; profile: GpuModelProfile } {
+  const data = JSON.parse(readFileSync(file, 'utf8')) as GpuProfileFile;
+  const profile = data.models.find((m) => m.model === model);
+  if (!profile) throw new Error(`no GPU profile "${model}" in ${file} (have: ${data.models.map((m) => m.model).join(', ')})`);
+  return { device: data.device, profile };
+}
+
+type Point = [number, number];
+
+function points(table: Record<string, number>): Point[] {
+  return Object.entries(table)
+    .map(([k, v]) => [Number(k), v] as Point)
+    .sort((a, b) => a[0] - b[0]);
+}
+
+/** Piecewise-linear interpolation over sorted points, extrapolating from the end segments. */
+function interpolate(pts: Point[], x: number): number {
+  if (pts.length === 1) return pts[0][1];
+  let i = 1;
+  while (i < pts.length - 1 && x > pts[i][0]) i++;
+  const [x0, y0] = pts[i - 1];
+  const [x1, y1] = pts[i];
+  return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+}
+
+export class CostModel {
+  private readonly prefillLogLog: Point[];
+  private readonly minPrefillMs: number;
+  private readonly decode: { ctx: number; batch: Point[] }[];
+
+  constructor(readonly profile: GpuModelProfile) {
+    const pre = points(profile.prefill_ms);
+    // Short prompts cost a near-constant launch floor; log-log fits the compute-bound part above it.
+    this.minPrefillMs = Math.min(...pre.map((p) => p[1]));
+    this.prefillLogLog = pre.map(([n, ms]) => [Math.log(n), Math.log(ms)]);
+    this.decode = Object.entries(profile.decode_step_ms)
+      .map(([ctx, byBatch]) => ({ ctx: Number(ctx), batch: points(byBatch) }))
+      .sort((a, b) => a.ctx - b.ctx);
+  }
+
+  /** One prefill pass over `tokens` new tokens (empty cache). */
+  prefillMs(tokens: number): number {
+    if (tokens <= 0) return 0;
+    const ms = Math.exp(interpolate(this.prefillLogLog, Math.log(tokens)));
+    return Math.max(this.minPrefillMs, ms);
+  }
+
+  /** One decode step for `batch` sequences at mean context length `context`. */
+  decodeStepMs(batch: number, context: number): number {
+    if (batch <= 0) return 0;
+    const rows = this.decode.map((r) => [r.ctx, interpolate(r.batch, batch)] as Point);
+    return Math.max(0.1, interpolate(rows, context));
+  }
+
+  kvBytesPerToken(): number {
+    return this.profile.kv_bytes_per_token;
+  }
+}

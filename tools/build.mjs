@@ -1,0 +1,58 @@
+// Compiles every app, lib and tool from TypeScript to CommonJS under dist/ with SWC (decorator
+// metadata on for NestJS; tsconfig path aliases rewritten to relative imports). Type checking is
+// separate: `npm run typecheck`.
+import { transformFile } from '@swc/core';
+import { cp, mkdir, readdir, writeFile, rm } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { compilerOptions } = createRequire(import.meta.url)(join(root, 'tsconfig.base.json'));
+const out = join(root, 'dist');
+const SOURCES = ['apps', 'libs', 'tools'];
+// Data files read at run time, copied beside the compiled code.
+const ASSETS = ['apps/vllm-sim/profiles'];
+
+async function* walk(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(p);
+    else if (p.endsWith('.ts') && !p.endsWith('.spec.ts') && !p.endsWith('.d.ts')) yield p;
+  }
+}
+
+const options = (file) => ({
+  filename: file,
+  sourceMaps: true,
+  module: { type: 'commonjs' },
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    baseUrl: root,
+    paths: compilerOptions.paths,
+  },
+});
+
+const started = Date.now();
+await rm(out, { recursive: true, force: true });
+let count = 0;
+const jobs = [];
+for (const src of SOURCES) {
+  for await (const file of walk(join(root, src))) {
+    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+    jobs.push(
+      transformFile(file, options(file)).then(async ({ code, map }) => {
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, code + `\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
+        if (map) await writeFile(target + '.map', map);
+        count++;
+      }),
+    );
+  }
+}
+await Promise.all(jobs);
+for (const asset of ASSETS) await cp(join(root, asset), join(out, asset), { recursive: true });
+console.log(`built ${count} files into dist/ in ${Date.now() - started} ms`);
