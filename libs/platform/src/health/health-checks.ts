@@ -8,12 +8,15 @@ export interface ReadinessReport {
 }
 
 export class HealthChecks {
-  private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly checks = new Map<string, { check: ReadinessCheck; critical: boolean }>();
   private shuttingDown = false;
 
-  /** Adds a named dependency check to readiness. */
-  register(name: string, check: ReadinessCheck): void {
-    this.checks.set(name, check);
+  /**
+   * Adds a named dependency check to readiness. A non-critical check is reported but does not make
+   * the service unready (e.g. Kafka for the gateway, whose requests never wait on it).
+   */
+  register(name: string, check: ReadinessCheck, options: { critical?: boolean } = {}): void {
+    this.checks.set(name, { check, critical: options.critical ?? true });
   }
 
   /** After SIGTERM readiness fails at once, so load balancers stop sending new work. */
@@ -23,11 +26,15 @@ export class HealthChecks {
 
   async readiness(timeoutMs = 1000): Promise<ReadinessReport> {
     const entries = await Promise.all(
-      [...this.checks].map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
+      [...this.checks].map(async ([name, c]) => [name, await runCheck(c.check, timeoutMs), c.critical] as const),
     );
-    const checks = Object.fromEntries(entries);
-    if (this.shuttingDown) checks['shutdown'] = false;
-    return { ready: Object.values(checks).every(Boolean), checks };
+    const checks: Record<string, boolean> = Object.fromEntries(entries.map(([name, ok]) => [name, ok]));
+    let ready = entries.every(([, ok, critical]) => ok || !critical);
+    if (this.shuttingDown) {
+      checks['shutdown'] = false;
+      ready = false;
+    }
+    return { ready, checks };
   }
 }
 

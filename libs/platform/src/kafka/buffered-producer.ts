@@ -83,30 +83,33 @@ export class BufferedProducer {
     while (this.queue.length > 0 && this.connected && Date.now() < deadline) await sleep(20);
     this.running = false;
     this.wake?.();
-    await this.loop;
+    // A loop stuck reconnecting to a dead broker must not hold shutdown past the grace period.
+    await Promise.race([this.loop, sleep(Math.max(0, deadline - Date.now()))]);
     await this.producer.disconnect().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.queue.length === 0) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-        this.wake = undefined;
-        continue;
-      }
       try {
+        // Connect eagerly, so readiness reflects the broker before the first record.
         if (!this.connected) {
           await this.producer.connect();
           this.connected = true;
           this.options.logger.info('telemetry producer connected');
+        }
+        if (this.queue.length === 0) {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+          this.wake = undefined;
+          continue;
         }
         const batch = this.queue.slice(0, this.batchSize);
         await this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: 1 });
         this.queue.splice(0, batch.length);
         for (const r of batch) this.sent.inc({ topic: r.topic });
       } catch (err) {
+        if (!this.running) break;
         this.sendErrors.inc();
         this.connected = false;
         this.options.logger.warn({ err: (err as Error).message, buffered: this.queue.length }, 'telemetry send failed; will retry');

@@ -13,6 +13,8 @@ export interface KafkaModuleOptions {
   clientId: string;
   brokers: string[];
   bufferSize: number;
+  /** Whether readiness fails while Kafka is unreachable. @default true */
+  critical?: boolean;
 }
 
 const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
@@ -21,9 +23,10 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(BufferedProducer) private readonly producer: BufferedProducer,
     @Inject(HealthChecks) private readonly health: HealthChecks,
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
   ) {}
   onModuleInit(): void {
-    this.health.register('kafka', () => this.producer.isConnected());
+    this.health.register('kafka', () => this.producer.isConnected(), { critical: this.options.critical ?? true });
     this.producer.start();
   }
   async onApplicationShutdown(): Promise<void> {

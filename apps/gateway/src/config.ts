@@ -1,0 +1,54 @@
+// The gateway's configuration: env vars (LLMD_GATEWAY_*) over an optional YAML file (LLMD_CONFIG).
+import { z } from 'zod';
+import { commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
+
+export const gatewayConfigSchema = z.object({
+  logLevel: logLevelSchema.default('info'),
+  http: z.object({ host: z.string().default('127.0.0.1'), port: portSchema.default(8000) }).default({ host: '127.0.0.1', port: 8000 }),
+  ops: opsSchema.default({ host: '127.0.0.1', port: 9100 }),
+  kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
+  shutdown: shutdownSchema.default({ graceMs: 30000 }),
+  scheduler: z
+    .object({
+      /** host:port of Scheduler gRPC. @default '127.0.0.1:9002' */
+      address: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').default('127.0.0.1:9002'),
+      /** Deadline of one Pick; past it the gateway picks on its own. @default 250 */
+      pickTimeoutMs: z.coerce.number().int().min(1).default(250),
+      /** How often the endpoint snapshot (the fail-open view) is refreshed. @default 1000 */
+      refreshIntervalMs: z.coerce.number().int().min(50).default(1000),
+    })
+    .default({ address: '127.0.0.1:9002', pickTimeoutMs: 250, refreshIntervalMs: 1000 }),
+  upstream: z
+    .object({
+      /** Connection to a vLLM pod must open within this. @default 2000 */
+      connectTimeoutMs: z.coerce.number().int().min(1).default(2000),
+      /** A request that has not finished after this is ended with 504 (or an SSE error once streaming). @default 600000 */
+      timeoutMs: z.coerce.number().int().min(1).default(600000),
+      /** Further endpoints tried when a connection fails before the first byte. @default 2 */
+      retries: z.coerce.number().int().min(0).max(5).default(2),
+    })
+    .default({ connectTimeoutMs: 2000, timeoutMs: 600000, retries: 2 }),
+  limits: z
+    .object({
+      /** Largest accepted request body. @default 16777216 (16 MiB) */
+      bodyBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+    })
+    .default({ bodyBytes: 16 * 1024 * 1024 }),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export const GATEWAY_ENV: Record<string, string> = {
+  ...commonEnvMap('LLMD_GATEWAY'),
+  LLMD_GATEWAY_HOST: 'http.host',
+  LLMD_GATEWAY_PORT: 'http.port',
+  LLMD_GATEWAY_SCHEDULER_ADDRESS: 'scheduler.address',
+  LLMD_GATEWAY_PICK_TIMEOUT_MS: 'scheduler.pickTimeoutMs',
+  LLMD_GATEWAY_REFRESH_INTERVAL_MS: 'scheduler.refreshIntervalMs',
+  LLMD_GATEWAY_UPSTREAM_TIMEOUT_MS: 'upstream.timeoutMs',
+  LLMD_GATEWAY_UPSTREAM_CONNECT_TIMEOUT_MS: 'upstream.connectTimeoutMs',
+  LLMD_GATEWAY_UPSTREAM_RETRIES: 'upstream.retries',
+  LLMD_GATEWAY_BODY_LIMIT_BYTES: 'limits.bodyBytes',
+};
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,36 @@
+// The OpenAI-compatible routes. Transport only: the work is in CompletionProxy.
+import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CompletionProxy } from '../proxy/completion-proxy';
+import { SchedulerClient } from '../scheduler/scheduler-client';
+
+@Controller()
+export class OpenAIController {
+  private readonly created = Math.floor(Date.now() / 1000);
+
+  constructor(
+    @Inject(CompletionProxy) private readonly proxy: CompletionProxy,
+    @Inject(SchedulerClient) private readonly scheduler: SchedulerClient,
+  ) {}
+
+  @Post('v1/chat/completions')
+  chat(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.proxy.handle('/v1/chat/completions', req.body, req, reply);
+  }
+
+  @Post('v1/completions')
+  completions(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.proxy.handle('/v1/completions', req.body, req, reply);
+  }
+
+  /** Base models and LoRA adapters the fleet serves. */
+  @Get('v1/models')
+  models() {
+    const data = new Map<string, { id: string; object: 'model'; created: number; owned_by: string; root: string; parent: string | null }>();
+    for (const e of this.scheduler.endpoints()) {
+      for (const m of e.models) if (!data.has(m)) data.set(m, { id: m, object: 'model', created: this.created, owned_by: 'llmd', root: m, parent: null });
+      for (const a of e.loraAdapters) if (!data.has(a)) data.set(a, { id: a, object: 'model', created: this.created, owned_by: 'llmd', root: a, parent: e.models[0] ?? null });
+    }
+    return { object: 'list', data: [...data.values()] };
+  }
+}

@@ -1,0 +1,32 @@
+// gateway: the OpenAI-compatible front door. Asks the scheduler per request and proxies to vLLM pods.
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServiceShell, loadConfigOrExit, PinoNestLogger, runService, ServiceShellModule } from '@llmd/platform';
+import { GATEWAY_ENV, gatewayConfigSchema } from './config';
+import { GatewayModule } from './gateway.module';
+import { OpenAIExceptionFilter } from './http/openai-exception.filter';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit('gateway', gatewayConfigSchema, { envMap: GATEWAY_ENV });
+  const shell = createServiceShell('gateway', config.logLevel);
+
+  @Module({ imports: [ServiceShellModule.forRoot(shell), GatewayModule.forRoot(config)] })
+  class AppModule {}
+
+  await runService(shell, {
+    ops: config.ops,
+    graceMs: config.shutdown.graceMs,
+    start: async () => {
+      const adapter = new FastifyAdapter({ bodyLimit: config.limits.bodyBytes, forceCloseConnections: 'idle', return503OnClosing: true });
+      const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: new PinoNestLogger(shell.logger), bodyParser: true });
+      app.useGlobalFilters(new OpenAIExceptionFilter());
+      await app.listen(config.http.port, config.http.host);
+      shell.logger.info({ port: config.http.port }, 'gateway listening');
+      return app;
+    },
+  });
+}
+
+void main();

@@ -1,0 +1,231 @@
+// The request path for /v1/chat/completions and /v1/completions: validate, pick (scheduler, or the
+// gateway's own fail-open pick), forward to the vLLM pod, stream the bytes back, record the outcome.
+import { randomUUID } from 'node:crypto';
+import { context, Context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { Agent, Dispatcher, request } from 'undici';
+import { ApiError, chatCompletionRequestSchema, completionRequestSchema, isOpenAIErrorBody, messageText, parseRequest } from '@llmd/openai';
+import { extractFromHeaders, injectIntoHeaders, traceIdOf } from '@llmd/platform';
+import type { RequestMetricsRecord } from '@llmd/telemetry';
+import type { GatewayConfig } from '../config';
+import { failOpenRanking, servesModel } from '../routing/fail-open';
+import type { RouteEndpoint, RoutePick } from '../routing/routing-types';
+import type { PickInput, SchedulerClient } from '../scheduler/scheduler-client';
+import type { RequestRecorder } from '../telemetry/request-recorder';
+import { SseMeter, usageFrom } from './sse-meter';
+
+export type CompletionPath = '/v1/chat/completions' | '/v1/completions';
+
+type ParsedBody = { model: string; stream?: boolean | null; max_tokens?: number | null; max_completion_tokens?: number | null; messages?: { role: string; content: unknown }[]; prompt?: unknown; user?: string | null };
+
+const tracer = trace.getTracer('llmd-gateway');
+
+export class CompletionProxy {
+  private readonly agent: Agent;
+  private readonly localInFlight = new Map<string, number>();
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly scheduler: SchedulerClient,
+    private readonly recorder: RequestRecorder,
+    private readonly logger: Logger,
+  ) {
+    this.agent = new Agent({ connect: { timeout: config.upstream.connectTimeoutMs }, keepAliveTimeout: 30000, connections: 256, pipelining: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  async handle(path: CompletionPath, rawBody: unknown, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const startedAt = performance.now();
+    const requestId = randomUUID();
+    const parent = extractFromHeaders(req.headers);
+    const span = tracer.startSpan(`POST ${path}`, { kind: SpanKind.SERVER, attributes: { 'llmd.request_id': requestId } }, parent);
+    const ctx = trace.setSpan(parent, span);
+    const rec: RequestMetricsRecord = {
+      requestId, model: '', tenant: '', startUnixMs: Date.now(), ttftMs: 0, itlMs: 0, e2eMs: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0,
+      decodeEndpoint: '', prefillEndpoint: '', httpStatus: 0, errorCode: '', stream: false, failOpen: false, traceId: traceIdOf(ctx), endpointPath: path,
+    };
+    let picked: RoutePick | undefined;
+    try {
+      const body = parseRequest(path === '/v1/chat/completions' ? chatCompletionRequestSchema : completionRequestSchema, rawBody) as ParsedBody;
+      rec.model = body.model;
+      rec.stream = body.stream === true;
+      span.setAttribute('llmd.model', body.model);
+      this.checkModel(body.model);
+      picked = await context.with(ctx, () => this.route(requestId, body, ctx));
+      rec.failOpen = picked.failOpen;
+      await this.forward(path, body, picked, ctx, reply, rec, startedAt);
+    } catch (err) {
+      const api = err instanceof ApiError ? err : new ApiError('upstream_error', `Internal error: ${(err as Error).message}`);
+      if (!(err instanceof ApiError)) this.logger.error({ err: (err as Error).message, request_id: requestId }, 'request failed');
+      rec.httpStatus = api.status;
+      rec.errorCode = api.code;
+      span.setStatus({ code: SpanStatusCode.ERROR, message: api.message });
+      if (!reply.sent && !reply.raw.headersSent) {
+        void reply.code(api.status).header('x-request-id', requestId).send(api.toBody());
+      }
+    } finally {
+      rec.e2eMs = performance.now() - startedAt;
+      span.setAttribute('http.response.status_code', rec.httpStatus);
+      span.end();
+      if (picked) {
+        this.release(picked.target.id);
+        if (!picked.failOpen) this.scheduler.complete(requestId);
+      }
+      this.recorder.record(rec);
+      this.logger.info({ request_id: requestId, trace_id: rec.traceId || undefined, model: rec.model, status: rec.httpStatus, endpoint: rec.decodeEndpoint, fail_open: rec.failOpen, ttft_ms: Math.round(rec.ttftMs), e2e_ms: Math.round(rec.e2eMs) }, 'request done');
+    }
+  }
+
+  /** 404 for a model no endpoint serves (once the gateway knows the fleet); 503 when the fleet is empty. */
+  private checkModel(model: string): void {
+    if (!this.scheduler.hasSnapshot()) return;
+    const endpoints = this.scheduler.endpoints();
+    if (endpoints.length === 0) throw new ApiError('no_endpoint_available', 'No inference endpoint is available.');
+    if (!endpoints.some((e) => servesModel(e, model))) throw new ApiError('model_not_found', `The model \`${model}\` does not exist.`, 'model');
+  }
+
+  private async route(requestId: string, body: ParsedBody, ctx: Context): Promise<RoutePick> {
+    const input: PickInput = {
+      requestId,
+      model: body.model,
+      prompt: typeof body.prompt === 'string' ? body.prompt : Array.isArray(body.prompt) && typeof body.prompt[0] === 'string' ? body.prompt[0] : '',
+      messages: (body.messages ?? []).map((m) => ({ role: m.role, content: messageText(m.content as never) })),
+      promptTokenIds: Array.isArray(body.prompt) && typeof body.prompt[0] === 'number' ? (body.prompt as number[]) : [],
+      maxTokens: body.max_completion_tokens ?? body.max_tokens ?? 0,
+      priority: 0,
+      tenant: '',
+    };
+    let reason: string;
+    try {
+      const pick = await this.scheduler.pick(input, ctx);
+      // The scheduler answered: it is authoritative, also when no endpoint can take the request.
+      if (!pick.target) throw new ApiError('no_endpoint_available', `No endpoint can serve \`${body.model}\` now.`);
+      this.acquire(pick.target.id);
+      return { target: pick.target, prefill: pick.prefill, fallbacks: pick.fallbacks, failOpen: false };
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      reason = (err as { code?: number }).code === 4 ? 'deadline' : 'unavailable';
+      this.logger.warn({ request_id: requestId, err: (err as Error).message }, 'scheduler Pick failed; failing open');
+    }
+    // The scheduler did not answer: rank the last snapshot ourselves.
+    const ranked = failOpenRanking(this.scheduler.endpoints(), body.model, this.localInFlight);
+    if (ranked.length === 0) throw new ApiError('no_endpoint_available', `No endpoint can serve \`${body.model}\` now.`);
+    this.recorder.failOpen.inc({ reason });
+    this.acquire(ranked[0].id);
+    return { target: ranked[0], fallbacks: ranked.slice(1), failOpen: true };
+  }
+
+  private acquire(id: string): void {
+    this.localInFlight.set(id, (this.localInFlight.get(id) ?? 0) + 1);
+  }
+
+  private release(id: string): void {
+    const n = (this.localInFlight.get(id) ?? 1) - 1;
+    if (n <= 0) this.localInFlight.delete(id);
+    else this.localInFlight.set(id, n);
+  }
+
+  private async forward(path: CompletionPath, body: ParsedBody, pick: RoutePick, ctx: Context, reply: FastifyReply, rec: RequestMetricsRecord, startedAt: number): Promise<void> {
+    // Abort upstream the moment the client goes away, or when the upstream timeout passes.
+    const clientGone = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) clientGone.abort(new Error('client disconnected'));
+    });
+    const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(this.config.upstream.timeoutMs)]);
+    const headers = injectIntoHeaders({ 'content-type': 'application/json', 'x-request-id': rec.requestId }, ctx);
+    const payload = JSON.stringify(body);
+    const candidates: RouteEndpoint[] = [pick.target, ...pick.fallbacks].slice(0, this.config.upstream.retries + 1);
+
+    let res: Dispatcher.ResponseData | undefined;
+    let endpoint = pick.target;
+    for (let i = 0; i < candidates.length && !res; i++) {
+      endpoint = candidates[i];
+      try {
+        res = await request(`http://${endpoint.address}${path}`, { dispatcher: this.agent, method: 'POST', headers, body: payload, signal, headersTimeout: this.config.upstream.timeoutMs, bodyTimeout: this.config.upstream.timeoutMs });
+      } catch (err) {
+        if (clientGone.signal.aborted) return this.clientClosed(rec);
+        if (signal.aborted) throw new ApiError('upstream_timeout', 'The inference endpoint did not answer in time.');
+        this.logger.warn({ endpoint: endpoint.id, err: (err as Error).message, request_id: rec.requestId }, 'upstream connection failed');
+        if (i + 1 >= candidates.length) throw new ApiError('upstream_error', `The inference endpoint could not be reached: ${(err as Error).message}`);
+        this.recorder.retries.inc();
+      }
+    }
+    rec.decodeEndpoint = endpoint.id;
+    const response = res!;
+    const outHeaders: Record<string, string> = { 'x-request-id': rec.requestId, 'x-llmd-endpoint': endpoint.id };
+    if (pick.failOpen) outHeaders['x-llmd-fail-open'] = 'true';
+
+    if (response.statusCode >= 400) return this.relayError(response, reply, rec, outHeaders);
+    const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
+    if (body.stream === true && isSse) return this.relayStream(response, reply, rec, outHeaders, startedAt, clientGone.signal);
+
+    const text = await response.body.text();
+    rec.httpStatus = response.statusCode;
+    rec.ttftMs = performance.now() - startedAt;
+    try {
+      const usage = usageFrom(JSON.parse(text).usage);
+      if (usage) Object.assign(rec, usage);
+    } catch {
+      // Not JSON: relayed as it is.
+    }
+    await reply.code(response.statusCode).headers({ ...outHeaders, 'content-type': String(response.headers['content-type'] ?? 'application/json') }).send(text);
+  }
+
+  private async relayError(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>): Promise<void> {
+    const text = await response.body.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    // vLLM's older error shape ({object:'error', message, type, param, code}) becomes OpenAI's.
+    const out = isOpenAIErrorBody(body)
+      ? body
+      : { error: { message: (body as { message?: string })?.message ?? (text || `upstream status ${response.statusCode}`), type: (body as { type?: string })?.type ?? 'upstream_error', param: (body as { param?: string })?.param ?? null, code: String(response.statusCode) } };
+    rec.httpStatus = response.statusCode;
+    rec.errorCode = 'upstream_status';
+    await reply.code(response.statusCode).headers(outHeaders).send(out);
+  }
+
+  private async relayStream(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>, startedAt: number, clientGone: AbortSignal): Promise<void> {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { ...outHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    rec.httpStatus = 200;
+    const meter = new SseMeter(startedAt);
+    try {
+      for await (const chunk of response.body) {
+        meter.push((chunk as Buffer).toString('utf8'));
+        if (!raw.write(chunk)) await new Promise<void>((resolve) => raw.once('drain', resolve).once('close', resolve));
+      }
+      raw.end();
+    } catch (err) {
+      if (clientGone.aborted) {
+        this.clientClosed(rec);
+      } else {
+        // Bytes already went out: tell the client in-band and end the stream cleanly.
+        const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'BodyTimeoutError';
+        const api = timedOut ? new ApiError('upstream_timeout', 'The inference endpoint stopped responding.') : new ApiError('upstream_error', `The inference endpoint failed mid-stream: ${(err as Error).message}`);
+        rec.errorCode = api.code;
+        if (!raw.destroyed) raw.end(`data: ${JSON.stringify(api.toBody())}\n\ndata: [DONE]\n\n`);
+      }
+    }
+    const m = meter.report();
+    rec.ttftMs = m.ttftMs ?? 0;
+    rec.itlMs = m.itlMs;
+    rec.completionTokens = m.usage?.completionTokens ?? m.tokenChunks;
+    rec.promptTokens = m.usage?.promptTokens ?? 0;
+    rec.cachedTokens = m.usage?.cachedTokens ?? 0;
+  }
+
+  private clientClosed(rec: RequestMetricsRecord): void {
+    // 499: nginx's "client closed request", the common convention for this case.
+    rec.httpStatus = 499;
+    rec.errorCode = 'client_closed';
+  }
+}

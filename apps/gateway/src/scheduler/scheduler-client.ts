@@ -1,0 +1,107 @@
+// The gateway's link to the scheduler: Pick with a deadline, Complete fire-and-forget, and a background
+// refresh of ListEndpoints that keeps the snapshot the gateway fails open to.
+import { credentials, Metadata, ServiceError } from '@grpc/grpc-js';
+import { schedulerv1 } from '@llmd/proto';
+import { deadlineIn, metadataWithTrace } from '@llmd/platform';
+import type { Context } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { EndpointLoadView, RouteEndpoint } from '../routing/routing-types';
+
+export interface PickInput {
+  requestId: string;
+  model: string;
+  prompt: string;
+  messages: { role: string; content: string }[];
+  promptTokenIds: number[];
+  maxTokens: number;
+  priority: number;
+  tenant: string;
+}
+
+export interface SchedulerPick {
+  target?: RouteEndpoint;
+  prefill?: RouteEndpoint;
+  fallbacks: RouteEndpoint[];
+}
+
+function endpointFromProto(e: schedulerv1.Endpoint | undefined): RouteEndpoint | undefined {
+  return e ? { id: e.id, address: e.address, models: e.models, loraAdapters: e.loraAdapters } : undefined;
+}
+
+export class SchedulerClient {
+  private readonly client: schedulerv1.SchedulerClient;
+  private snapshot: EndpointLoadView[] = [];
+  private snapshotAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    address: string,
+    private readonly options: { pickTimeoutMs: number; refreshIntervalMs: number },
+    private readonly logger: Logger,
+  ) {
+    this.client = new schedulerv1.SchedulerClient(address, credentials.createInsecure(), {
+      'grpc.keepalive_time_ms': 30000,
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2000,
+    });
+  }
+
+  start(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.options.refreshIntervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.client.close();
+  }
+
+  /** The last endpoint list the scheduler returned (possibly stale). */
+  endpoints(): readonly EndpointLoadView[] {
+    return this.snapshot;
+  }
+
+  /** True once a ListEndpoints answer has arrived. */
+  hasSnapshot(): boolean {
+    return this.snapshotAt > 0;
+  }
+
+  pick(input: PickInput, ctx: Context): Promise<SchedulerPick> {
+    return new Promise((resolve, reject) => {
+      this.client.pick(
+        schedulerv1.PickRequest.fromPartial(input),
+        metadataWithTrace(ctx),
+        { deadline: deadlineIn(this.options.pickTimeoutMs) },
+        (err: ServiceError | null, res?: schedulerv1.PickResponse) => {
+          if (err || !res) return reject(err ?? new Error('empty Pick response'));
+          resolve({
+            target: endpointFromProto(res.target),
+            prefill: endpointFromProto(res.prefill),
+            fallbacks: res.fallbacks.map((e) => endpointFromProto(e)!),
+          });
+        },
+      );
+    });
+  }
+
+  /** Tells the scheduler a request ended; failures are only logged (the scheduler's lease expires anyway). */
+  complete(requestId: string): void {
+    this.client.complete({ requestId }, new Metadata(), { deadline: deadlineIn(1000) }, (err) => {
+      if (err) this.logger.debug({ err: err.message, request_id: requestId }, 'Complete failed');
+    });
+  }
+
+  private refresh(): Promise<void> {
+    return new Promise((resolve) => {
+      this.client.listEndpoints({}, new Metadata(), { deadline: deadlineIn(1000) }, (err, res) => {
+        if (!err && res) {
+          this.snapshot = res.endpoints
+            .filter((s) => s.endpoint)
+            .map((s) => ({ ...endpointFromProto(s.endpoint)!, waiting: s.waiting, running: s.running, inFlight: s.inFlight, kvCacheUsage: s.kvCacheUsage, healthy: s.healthy }));
+          this.snapshotAt = Date.now();
+        }
+        resolve();
+      });
+    });
+  }
+}

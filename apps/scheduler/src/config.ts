@@ -1,0 +1,64 @@
+// The scheduler's configuration: env vars (LLMD_SCHEDULER_*) over an optional YAML file (LLMD_CONFIG).
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
+import { endpointPickerConfigSchema } from '@llmd/scoring';
+
+export const staticEndpointSchema = z.object({
+  id: z.string().min(1),
+  address: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port'),
+  models: z.array(z.string().min(1)).min(1),
+  role: z.enum(['both', 'prefill', 'decode']).default('both'),
+  loraAdapters: z.array(z.string()).default([]),
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+export type StaticEndpoint = z.infer<typeof staticEndpointSchema>;
+
+export const schedulerConfigSchema = z.object({
+  logLevel: logLevelSchema.default('info'),
+  grpc: z.object({ host: z.string().default('127.0.0.1'), port: portSchema.default(9002) }).default({ host: '127.0.0.1', port: 9002 }),
+  ops: opsSchema.default({ host: '127.0.0.1', port: 9102 }),
+  kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
+  shutdown: shutdownSchema.default({ graceMs: 10000 }),
+  /** Endpoints known up front (the local stack, or a fixed fleet). */
+  endpoints: z.array(staticEndpointSchema).default([]),
+  scrape: z
+    .object({
+      /** @default 50 */
+      intervalMs: z.coerce.number().int().min(10).default(50),
+      /** @default 1000 */
+      timeoutMs: z.coerce.number().int().min(10).default(1000),
+      /** A scrape older than this marks the endpoint stale (not a candidate). @default 2000 */
+      staleAfterMs: z.coerce.number().int().min(50).default(2000),
+    })
+    .default({ intervalMs: 50, timeoutMs: 1000, staleAfterMs: 2000 }),
+  /** How often an llmd.endpoint-load.v1 snapshot is published per endpoint. @default 1000 */
+  loadPublishIntervalMs: z.coerce.number().int().min(50).default(1000),
+  /** A picked request that never completes stops counting as in flight after this. @default 600000 */
+  inFlightLeaseMs: z.coerce.number().int().min(1000).default(600000),
+  /** EndpointPickerConfig (plugins and profiles), inline or as a YAML file path. */
+  picker: z.union([endpointPickerConfigSchema, z.string().min(1)]).optional(),
+});
+
+export type SchedulerConfig = z.infer<typeof schedulerConfigSchema>;
+
+export const SCHEDULER_ENV: Record<string, string> = {
+  ...commonEnvMap('LLMD_SCHEDULER'),
+  LLMD_SCHEDULER_GRPC_HOST: 'grpc.host',
+  LLMD_SCHEDULER_GRPC_PORT: 'grpc.port',
+  LLMD_SCHEDULER_ENDPOINTS: 'endpoints',
+  LLMD_SCHEDULER_SCRAPE_INTERVAL_MS: 'scrape.intervalMs',
+  LLMD_SCHEDULER_STALE_AFTER_MS: 'scrape.staleAfterMs',
+  LLMD_SCHEDULER_LOAD_PUBLISH_INTERVAL_MS: 'loadPublishIntervalMs',
+  LLMD_SCHEDULER_PICKER_CONFIG: 'picker',
+};
+
+/** The picker config as an object: inline, or read from the YAML file it names. */
+export function resolvePickerConfig(picker: SchedulerConfig['picker']): unknown {
+  if (picker === undefined || typeof picker !== 'string') return picker;
+  return parseYaml(readFileSync(picker, 'utf8'));
+}
+
+export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');

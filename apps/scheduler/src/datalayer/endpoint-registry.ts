@@ -1,0 +1,87 @@
+// The data layer: every known endpoint with its latest scraped load, health and in-flight count.
+import type { Endpoint, EndpointRole } from '@llmd/scoring';
+import type { ScrapedCounters, ScrapedLoad } from './parse-prometheus';
+
+export interface EndpointSpec {
+  id: string;
+  address: string;
+  models: string[];
+  role: EndpointRole;
+  loraAdapters: string[];
+  labels: Record<string, string>;
+}
+
+interface Entry {
+  spec: EndpointSpec;
+  waiting: number;
+  running: number;
+  kvCacheUsage: number;
+  scrapedAtMs: number;
+  reachable: boolean;
+  inFlight: number;
+  counters: ScrapedCounters;
+}
+
+export class EndpointRegistry {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly staleAfterMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  upsert(spec: EndpointSpec): void {
+    const old = this.entries.get(spec.id);
+    this.entries.set(spec.id, old ? { ...old, spec } : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, inFlight: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 } });
+  }
+
+  remove(id: string): void {
+    this.entries.delete(id);
+  }
+
+  specs(): EndpointSpec[] {
+    return [...this.entries.values()].map((e) => e.spec);
+  }
+
+  recordScrape(id: string, load: ScrapedLoad): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    Object.assign(e, load, { scrapedAtMs: this.now(), reachable: true });
+  }
+
+  recordScrapeFailure(id: string): void {
+    const e = this.entries.get(id);
+    if (e) e.reachable = false;
+  }
+
+  addInFlight(id: string, delta: number): void {
+    const e = this.entries.get(id);
+    if (e) e.inFlight = Math.max(0, e.inFlight + delta);
+  }
+
+  /** Every endpoint as the scheduling framework sees it. */
+  snapshot(): Endpoint[] {
+    const now = this.now();
+    return [...this.entries.values()].map((e) => ({
+      id: e.spec.id,
+      address: e.spec.address,
+      models: e.spec.models,
+      loraAdapters: e.spec.loraAdapters,
+      role: e.spec.role,
+      labels: e.spec.labels,
+      metrics: { waiting: e.waiting, running: e.running, kvCacheUsage: e.kvCacheUsage, scrapedAtMs: e.scrapedAtMs },
+      inFlight: e.inFlight,
+      healthy: e.reachable && now - e.scrapedAtMs <= this.staleAfterMs,
+    }));
+  }
+
+  /** Cumulative vLLM counters of an endpoint at its last scrape. */
+  counters(id: string): ScrapedCounters | undefined {
+    return this.entries.get(id)?.counters;
+  }
+
+  /** Candidates for a pick: healthy and fresh. */
+  candidates(): Endpoint[] {
+    return this.snapshot().filter((e) => e.healthy);
+  }
+}

@@ -1,0 +1,49 @@
+// Counts requests the scheduler picked and that have not completed, so a burst between two scrapes
+// is seen at once. An entry expires after a lease in case the gateway never reports completion.
+import type { EndpointRegistry } from './endpoint-registry';
+
+interface Lease {
+  endpointIds: string[];
+  expiresAt: number;
+}
+
+export class InFlightTracker {
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(
+    private readonly registry: EndpointRegistry,
+    private readonly leaseMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(requestId: string, endpointIds: string[]): void {
+    this.complete(requestId);
+    this.leases.set(requestId, { endpointIds, expiresAt: this.now() + this.leaseMs });
+    for (const id of endpointIds) this.registry.addInFlight(id, 1);
+  }
+
+  /** Returns false when the request was unknown (never picked, or already expired). */
+  complete(requestId: string): boolean {
+    const lease = this.leases.get(requestId);
+    if (!lease) return false;
+    this.leases.delete(requestId);
+    for (const id of lease.endpointIds) this.registry.addInFlight(id, -1);
+    return true;
+  }
+
+  expire(): number {
+    const now = this.now();
+    let n = 0;
+    for (const [id, lease] of this.leases) {
+      if (lease.expiresAt <= now) {
+        this.complete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  size(): number {
+    return this.leases.size;
+  }
+}

@@ -1,0 +1,49 @@
+// Reads the gauges the scheduler needs out of Prometheus text exposition (vLLM's or SGLang's names).
+
+export interface ScrapedLoad {
+  waiting: number;
+  running: number;
+  kvCacheUsage: number;
+  /** Cumulative counters, for rates over an interval. */
+  counters: ScrapedCounters;
+}
+
+export interface ScrapedCounters {
+  prefixQueries: number;
+  prefixHits: number;
+  promptTokens: number;
+  generationTokens: number;
+}
+
+const VLLM = {
+  waiting: 'vllm:num_requests_waiting',
+  running: 'vllm:num_requests_running',
+  kv: 'vllm:kv_cache_usage_perc',
+  prefixQueries: 'vllm:prefix_cache_queries_total',
+  prefixHits: 'vllm:prefix_cache_hits_total',
+  promptTokens: 'vllm:prompt_tokens_total',
+  generationTokens: 'vllm:generation_tokens_total',
+};
+const WANTED = new Set(Object.values(VLLM));
+
+/** Sums each metric over its series (one per model_name); missing metrics read as 0. */
+export function parseVllmLoad(text: string): ScrapedLoad {
+  const sums = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) continue;
+    const brace = line.indexOf('{');
+    const space = line.lastIndexOf(' ');
+    if (space < 0) continue;
+    const name = brace >= 0 && brace < space ? line.slice(0, brace) : line.slice(0, line.indexOf(' '));
+    if (!WANTED.has(name)) continue;
+    const value = Number(line.slice(space + 1));
+    if (Number.isFinite(value)) sums.set(name, (sums.get(name) ?? 0) + value);
+  }
+  const get = (n: string) => sums.get(n) ?? 0;
+  return {
+    waiting: get(VLLM.waiting),
+    running: get(VLLM.running),
+    kvCacheUsage: Math.min(1, get(VLLM.kv)),
+    counters: { prefixQueries: get(VLLM.prefixQueries), prefixHits: get(VLLM.prefixHits), promptTokens: get(VLLM.promptTokens), generationTokens: get(VLLM.generationTokens) },
+  };
+}

@@ -1,0 +1,98 @@
+// Wiring of the scheduler app: data layer, scheduling pipeline, gRPC server, load telemetry.
+import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { schedulerv1 } from '@llmd/proto';
+import { BufferedProducer, Counter, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { buildPipeline, DEFAULT_ENDPOINT_PICKER_CONFIG, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
+import type { Logger } from 'pino';
+import { resolvePickerConfig, SCHEDULER_CONFIG, SchedulerConfig } from './config';
+import { EndpointRegistry } from './datalayer/endpoint-registry';
+import { InFlightTracker } from './datalayer/in-flight-tracker';
+import { MetricsScraper } from './datalayer/metrics-scraper';
+import { schedulerGrpcImplementation } from './grpc/scheduler.grpc-service';
+import { PickService } from './scheduling/pick.service';
+import { LoadPublisher } from './telemetry/load-publisher';
+
+/** Builds the plugin pipeline from config; the framework's timings go to a histogram. */
+function createScheduler(config: SchedulerConfig, registry: Registry): Scheduler {
+  const pipeline = buildPipeline(resolvePickerConfig(config.picker) ?? DEFAULT_ENDPOINT_PICKER_CONFIG, registerBuiltinPlugins(new PluginRegistry()), { random: Math.random, now: Date.now });
+  const durations = new Histogram({
+    name: 'llmd_scheduler_plugin_duration_seconds',
+    help: 'Time spent in each scheduling plugin call',
+    labelNames: ['extension_point', 'plugin_type', 'plugin_name'],
+    buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
+    registers: [registry],
+  });
+  return new Scheduler(pipeline, {
+    observe: (point, plugin, ms) => {
+      const { type, name } = plugin.typedName();
+      durations.observe({ extension_point: point, plugin_type: type, plugin_name: name }, ms / 1000);
+    },
+  });
+}
+
+class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  private grpc: GrpcServer | undefined;
+  private expiry: NodeJS.Timeout | undefined;
+  boundPort = 0;
+
+  constructor(
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    @Inject(PickService) private readonly picks: PickService,
+    @Inject(MetricsScraper) private readonly scraper: MetricsScraper,
+    @Inject(InFlightTracker) private readonly inFlight: InFlightTracker,
+    @Inject(LoadPublisher) private readonly publisher: LoadPublisher,
+    @Inject(EndpointRegistry) private readonly endpoints: EndpointRegistry,
+    @Inject(HealthChecks) private readonly health: HealthChecks,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.scraper.start();
+    this.publisher.start();
+    this.expiry = setInterval(() => this.inFlight.expire(), 5000);
+    this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.logger) }]);
+    this.boundPort = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
+    this.health.register('grpc', () => this.boundPort > 0);
+    this.health.register('endpoints', () => this.endpoints.candidates().length > 0);
+    this.logger.info({ grpcPort: this.boundPort, endpoints: this.endpoints.specs().length }, 'scheduler gRPC serving');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.grpc?.stop(this.config.shutdown.graceMs);
+    if (this.expiry) clearInterval(this.expiry);
+    this.publisher.stop();
+    await this.scraper.stop();
+  }
+}
+
+@Module({})
+export class SchedulerModule {
+  static forRoot(config: SchedulerConfig): DynamicModule {
+    return {
+      module: SchedulerModule,
+      imports: [KafkaModule.forRoot({ clientId: 'llmd-scheduler', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize })],
+      providers: [
+        { provide: SCHEDULER_CONFIG, useValue: config },
+        {
+          provide: EndpointRegistry,
+          useFactory: () => {
+            const registry = new EndpointRegistry(config.scrape.staleAfterMs);
+            for (const e of config.endpoints) registry.upsert(e);
+            return registry;
+          },
+        },
+        { provide: InFlightTracker, inject: [EndpointRegistry], useFactory: (r: EndpointRegistry) => new InFlightTracker(r, config.inFlightLeaseMs) },
+        { provide: MetricsScraper, inject: [EndpointRegistry, LOGGER], useFactory: (r: EndpointRegistry, l: Logger) => new MetricsScraper(r, config.scrape, l) },
+        { provide: Scheduler, inject: [Registry], useFactory: (registry: Registry) => createScheduler(config, registry) },
+        {
+          provide: PickService,
+          inject: [Scheduler, EndpointRegistry, InFlightTracker, Registry],
+          useFactory: (s: Scheduler, r: EndpointRegistry, t: InFlightTracker, registry: Registry) =>
+            new PickService(s, r, t, new Counter({ name: 'llmd_scheduler_picks_total', help: 'Pick results', labelNames: ['result'], registers: [registry] })),
+        },
+        { provide: LoadPublisher, inject: [EndpointRegistry, BufferedProducer], useFactory: (r: EndpointRegistry, p: BufferedProducer) => new LoadPublisher(r, p, config.loadPublishIntervalMs) },
+        SchedulerRuntime,
+      ],
+    };
+  }
+}
