@@ -19,7 +19,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
-      const fn = entry.level <= logLevel.ERROR ? log.error.bind(log) : entry.level === logLevel.WARN ? log.warn.bind(log) : log.debug.bind(log);
+      // kafkajs reports retried protocol errors at ERROR; they are warnings for us (real failures surface as thrown errors).
+      const fn = entry.level <= logLevel.WARN ? log.warn.bind(log) : log.debug.bind(log);
       fn({ namespace: entry.namespace, ...rest }, message);
     },
   });

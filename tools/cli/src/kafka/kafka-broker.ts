@@ -1,0 +1,180 @@
+// A real single-node Apache Kafka broker in KRaft mode: jars fetched through Maven into a git-ignored
+// cache, storage formatted once, the JVM started detached with a pid file, readiness awaited.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { REPO_ROOT, STATE_DIR } from '../paths';
+
+export const KAFKA_VERSION = '4.1.1';
+
+export interface BrokerOptions {
+  /** @default 9092 */
+  port?: number;
+  /** KRaft controller port. @default port + 1 */
+  controllerPort?: number;
+  /** Data, config, log and pid files. @default .llmd/kafka/<port> */
+  dir?: string;
+  /** JVM heap. @default '512m' */
+  heap?: string;
+}
+
+export interface BrokerHandle {
+  bootstrap: string;
+  dir: string;
+  pid: number;
+}
+
+export function libDir(): string {
+  return join(STATE_DIR, 'cache', `kafka-${KAFKA_VERSION}`, 'libs');
+}
+
+/** Fetches the broker's jars through Maven once; returns how long it took (0 when cached). */
+export function ensureKafkaJars(log: (line: string) => void = () => undefined): number {
+  const dir = libDir();
+  if (existsSync(join(dir, '.complete'))) return 0;
+  const started = Date.now();
+  log(`fetching Apache Kafka ${KAFKA_VERSION} through Maven into ${dir} ...`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync('mvn', ['-q', '-B', '-Dstyle.color=never', '-f', join(REPO_ROOT, 'tools/kafka/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`, '-DincludeScope=runtime', `-Dkafka.version=${KAFKA_VERSION}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (err) {
+    throw new Error(`could not fetch the Kafka jars with Maven (is mvn on PATH?): ${(err as Error).message}`);
+  }
+  if (!readdirSync(dir).some((f) => f.startsWith('kafka_2.13-'))) throw new Error(`Maven finished but ${dir} has no kafka_2.13 jar`);
+  writeFileSync(join(dir, '.complete'), KAFKA_VERSION);
+  const ms = Date.now() - started;
+  log(`fetched Kafka jars in ${(ms / 1000).toFixed(1)} s`);
+  return ms;
+}
+
+function brokerDir(options: BrokerOptions): string {
+  return options.dir ?? join(STATE_DIR, 'kafka', String(options.port ?? 9092));
+}
+
+function javaArgs(dir: string, heap: string, mainClass: string, args: string[]): string[] {
+  return [`-Xms128m`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(REPO_ROOT, 'tools/kafka/log4j2.properties')}`, `-Dkafka.logs.dir=${join(dir, 'logs')}`, '-cp', `${libDir()}/*`, mainClass, ...args];
+}
+
+function writeServerProperties(dir: string, port: number, controllerPort: number): string {
+  const file = join(dir, 'server.properties');
+  writeFileSync(
+    file,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+      `log.dirs=${join(dir, 'data')}`,
+      'num.partitions=3',
+      'auto.create.topics.enable=true',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=3',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'log.retention.hours=168',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+function readPid(dir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dir, 'broker.pid'), 'utf8'));
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the broker unless one is already running from the same folder; waits until it answers. */
+export async function startBroker(options: BrokerOptions = {}, log: (line: string) => void = () => undefined): Promise<BrokerHandle> {
+  const port = options.port ?? 9092;
+  const controllerPort = options.controllerPort ?? port + 1;
+  const dir = brokerDir(options);
+  const bootstrap = `127.0.0.1:${port}`;
+  const running = readPid(dir);
+  if (running) {
+    await waitForBroker(bootstrap, 60000);
+    return { bootstrap, dir, pid: running };
+  }
+  ensureKafkaJars(log);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const config = writeServerProperties(dir, port, controllerPort);
+  if (!existsSync(join(dir, 'data', 'meta.properties'))) {
+    execFileSync('java', javaArgs(dir, '256m', 'kafka.tools.StorageTool', ['format', '-t', randomUUID().replace(/-/g, '').slice(0, 22), '-c', config, '--ignore-formatted']), { stdio: 'ignore' });
+  }
+  const out = openSync(join(dir, 'broker.log'), 'a');
+  const child: ChildProcess = spawn('java', javaArgs(dir, options.heap ?? '512m', 'kafka.Kafka', [config]), { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  writeFileSync(join(dir, 'broker.pid'), String(child.pid));
+  log(`Kafka ${KAFKA_VERSION} starting on ${bootstrap} (pid ${child.pid}, log ${join(dir, 'broker.log')})`);
+  try {
+    await waitForBroker(bootstrap, 90000, () => readPid(dir) !== undefined);
+  } catch (err) {
+    await stopBroker({ ...options, dir });
+    throw err;
+  }
+  return { bootstrap, dir, pid: child.pid! };
+}
+
+/** Waits until the broker answers a metadata request. */
+export async function waitForBroker(bootstrap: string, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const kafka = new Kafka({ clientId: 'llmd-cli', brokers: [bootstrap], connectionTimeout: 1000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+  let last = '';
+  while (Date.now() < deadline) {
+    if (!alive()) throw new Error(`the Kafka broker exited during start (see its broker.log)`);
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return;
+    } catch (err) {
+      last = (err as Error).message;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`Kafka at ${bootstrap} did not answer within ${timeoutMs} ms: ${last}`);
+}
+
+/** Stops the broker started from the folder (SIGTERM, then SIGKILL after 20 s). */
+export async function stopBroker(options: BrokerOptions = {}): Promise<boolean> {
+  const dir = brokerDir(options);
+  const pid = readPid(dir);
+  if (!pid) return false;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(join(dir, 'broker.pid'), { force: true });
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  process.kill(pid, 'SIGKILL');
+  rmSync(join(dir, 'broker.pid'), { force: true });
+  return true;
+}
+
+export function brokerStatus(options: BrokerOptions = {}): { running: boolean; pid?: number; dir: string } {
+  const dir = brokerDir(options);
+  const pid = readPid(dir);
+  return { running: pid !== undefined, pid, dir };
+}

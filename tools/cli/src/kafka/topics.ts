@@ -1,0 +1,65 @@
+// Creates llmd's topics idempotently, and reads them back as JSON (decoded from protobuf).
+import { Kafka, logLevel } from 'kafkajs';
+import { ALL_TOPICS, endpointLoadCodec, kvEventBatchCodec, requestMetricsCodec, TopicCodec } from '@llmd/telemetry';
+
+const PARTITIONS: Record<string, number> = { 'llmd.kv-events.v1': 6, 'llmd.endpoint-load.v1': 3, 'llmd.request-metrics.v1': 3 };
+
+export const CODECS: Record<string, TopicCodec<unknown>> = Object.fromEntries(
+  [kvEventBatchCodec, endpointLoadCodec, requestMetricsCodec].map((c) => [c.topic, c as TopicCodec<unknown>]),
+);
+
+function client(bootstrap: string): Kafka {
+  return new Kafka({ clientId: 'llmd-cli', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+}
+
+/** Creates the design's topics; existing ones are left as they are. Returns the topics it created. */
+export async function ensureTopics(bootstrap: string): Promise<string[]> {
+  const admin = client(bootstrap).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = ALL_TOPICS.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: PARTITIONS[topic] ?? 3, replicationFactor: 1 })) });
+    }
+    return missing;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface TailOptions {
+  fromBeginning: boolean;
+  /** Stop after this many records. */
+  max?: number;
+  /** Stop after this long without a new record (ms). */
+  idleMs?: number;
+}
+
+/** Prints each record of `topic` as one JSON line: key, partition, offset, headers, decoded value. */
+export async function tailTopic(bootstrap: string, topic: string, options: TailOptions, write: (line: string) => void): Promise<number> {
+  const codec = CODECS[topic];
+  if (!codec) throw new Error(`unknown topic ${topic} (llmd's topics: ${ALL_TOPICS.join(', ')})`);
+  const consumer = client(bootstrap).consumer({ groupId: `llmd-cli-tail-${process.pid}-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: options.fromBeginning });
+  let count = 0;
+  let lastAt = Date.now();
+  await new Promise<void>((resolve) => {
+    const idle = options.idleMs ? setInterval(() => Date.now() - lastAt > options.idleMs! && resolve(), 200) : undefined;
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        lastAt = Date.now();
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        const value = message.value ? codec.decode(message.value) : null;
+        write(JSON.stringify({ topic, partition, offset: message.offset, key: message.key?.toString(), headers, value }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
+        count++;
+        if (options.max !== undefined && count >= options.max) resolve();
+      },
+    });
+    process.once('SIGINT', () => resolve());
+    if (idle) consumer.on(consumer.events.STOP, () => clearInterval(idle));
+  });
+  await consumer.disconnect();
+  return count;
+}

@@ -1,0 +1,50 @@
+// The llmd CLI: `llmd up` (the local stack), `llmd kafka ...` (the local broker and topics), `llmd sim ...`.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { kafkaCommand } from './commands/kafka.command';
+import { up } from './commands/up.command';
+import { DIST } from './paths';
+
+const USAGE = `usage: llmd <command>
+  up [--pods N] [--model NAME] [--gpu-profile P] [--time-scale S]   Kafka, the five services and N vllm-sim pods (Ctrl-C stops all)
+  kafka start|stop|status|topics|tail <topic>                        the local Kafka broker and llmd's topics
+  sim serve <model> [vLLM flags]                                     one vllm-sim pod in the foreground`;
+
+function option(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'up': {
+      const pods = Number(option(rest, '--pods', '4'));
+      const timeScale = Number(option(rest, '--time-scale', '1'));
+      if (!Number.isInteger(pods) || pods < 1 || pods > 64) throw new Error('--pods must be an integer from 1 to 64');
+      if (!(timeScale > 0)) throw new Error('--time-scale must be a positive number');
+      await up({ pods, timeScale, model: option(rest, '--model', 'meta-llama/Llama-3.1-8B-Instruct'), gpuProfile: option(rest, '--gpu-profile', 'llama-3-8b') });
+      return -1; // keeps running until Ctrl-C
+    }
+    case 'kafka':
+      return kafkaCommand(rest);
+    case 'sim': {
+      const child = spawn(process.execPath, [join(DIST, 'apps/vllm-sim/src/main.js'), ...rest], { stdio: 'inherit' });
+      process.on('SIGINT', () => child.kill('SIGINT'));
+      return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+    }
+    default:
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: Error) => {
+    process.stderr.write(`llmd: ${err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,145 @@
+// The whole llmd stack as local processes: vllm-sim pods, scheduler, cache-manager, autoscaler,
+// operator and gateway, wired to one Kafka broker. Used by `tools/llmd up` and the end-to-end tests.
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DIST } from '../paths';
+
+export interface StackPorts {
+  gateway: number;
+  gatewayOps: number;
+  scheduler: number;
+  schedulerOps: number;
+  cacheManager: number;
+  cacheManagerOps: number;
+  autoscalerOps: number;
+  operatorOps: number;
+  sims: number[];
+}
+
+export const DEFAULT_PORTS: StackPorts = {
+  gateway: 8000,
+  gatewayOps: 9100,
+  scheduler: 9002,
+  schedulerOps: 9102,
+  cacheManager: 9003,
+  cacheManagerOps: 9103,
+  autoscalerOps: 9104,
+  operatorOps: 9105,
+  sims: [8100, 8101, 8102, 8103],
+};
+
+export interface StackOptions {
+  kafkaBootstrap: string;
+  ports: StackPorts;
+  /** Name the simulated pods serve. */
+  model: string;
+  /** GPU cost table of the simulated pods. */
+  gpuProfile: string;
+  /** Wall-clock seconds per simulated second in the pods. */
+  timeScale: number;
+  /** Folder for each process's log file; logs are only kept in memory when unset. */
+  logDir?: string;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  /** Called for each log line (service name, line). */
+  onLine?: (service: string, line: string) => void;
+}
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  readyUrl: string;
+}
+
+export class LocalStack {
+  private readonly procs: Proc[] = [];
+  private readonly files: WriteStream[] = [];
+  /** Every log line of every process, by service name (bounded per service). */
+  readonly logs = new Map<string, string[]>();
+
+  constructor(readonly options: StackOptions) {}
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.options.ports.gateway}`;
+  }
+
+  async start(): Promise<void> {
+    const { ports, kafkaBootstrap } = this.options;
+    const common = { LLMD_KAFKA_BROKERS: kafkaBootstrap, ...this.options.env };
+    const endpoints = ports.sims.map((port, i) => ({ id: `sim-${i}`, address: `127.0.0.1:${port}`, models: [this.options.model] }));
+    ports.sims.forEach((port, i) =>
+      this.spawn(`sim-${i}`, 'vllm-sim', ['serve', this.options.model, '--port', String(port), '--gpu-profile', this.options.gpuProfile, '--time-scale', String(this.options.timeScale), '--seed', String(i)], common, `http://127.0.0.1:${port}/health`),
+    );
+    this.spawn('scheduler', 'scheduler', [], { ...common, LLMD_SCHEDULER_GRPC_PORT: String(ports.scheduler), LLMD_SCHEDULER_OPS_PORT: String(ports.schedulerOps), LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(endpoints) }, `http://127.0.0.1:${ports.schedulerOps}/readyz`);
+    this.spawn('cache-manager', 'cache-manager', [], { ...common, LLMD_CACHE_MANAGER_GRPC_PORT: String(ports.cacheManager), LLMD_CACHE_MANAGER_OPS_PORT: String(ports.cacheManagerOps) }, `http://127.0.0.1:${ports.cacheManagerOps}/readyz`);
+    this.spawn('autoscaler', 'autoscaler', [], { ...common, LLMD_AUTOSCALER_OPS_PORT: String(ports.autoscalerOps) }, `http://127.0.0.1:${ports.autoscalerOps}/readyz`);
+    this.spawn('operator', 'operator', [], { ...common, LLMD_OPERATOR_OPS_PORT: String(ports.operatorOps) }, `http://127.0.0.1:${ports.operatorOps}/readyz`);
+    this.spawn('gateway', 'gateway', [], { ...common, LLMD_GATEWAY_PORT: String(ports.gateway), LLMD_GATEWAY_OPS_PORT: String(ports.gatewayOps), LLMD_GATEWAY_SCHEDULER_ADDRESS: `127.0.0.1:${ports.scheduler}` }, `http://127.0.0.1:${ports.gatewayOps}/readyz`);
+  }
+
+  /** Resolves when every process answers its readiness URL; rejects if one exits or time runs out. */
+  async waitReady(timeoutMs = 60000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const pending = new Set(this.procs);
+    while (pending.size > 0) {
+      for (const p of [...pending]) {
+        if (p.child.exitCode !== null) throw new Error(`${p.name} exited with code ${p.child.exitCode}:\n${(this.logs.get(p.name) ?? []).slice(-10).join('\n')}`);
+        try {
+          const res = await fetch(p.readyUrl, { signal: AbortSignal.timeout(1000) });
+          if (res.ok) pending.delete(p);
+        } catch {
+          // not up yet
+        }
+      }
+      if (pending.size === 0) break;
+      if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms: ${[...pending].map((p) => p.name).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Sends a signal to one service; resolves with its exit code once it has exited. */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const p = this.procs.find((x) => x.name === name);
+    if (!p) throw new Error(`no process ${name}`);
+    if (p.child.exitCode === null) p.child.kill(signal);
+    return p.exited;
+  }
+
+  /** SIGTERM to every process (gateway first, pods last), SIGKILL to any still alive after `graceMs`. */
+  async stop(graceMs = 15000): Promise<void> {
+    const order = [...this.procs].reverse();
+    for (const p of order) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+    const timer = setTimeout(() => order.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')), graceMs);
+    await Promise.all(order.map((p) => p.exited));
+    clearTimeout(timer);
+    await Promise.all(this.files.map((f) => new Promise((r) => f.end(r))));
+  }
+
+  private spawn(name: string, app: string, args: string[], env: Record<string, string>, readyUrl: string): void {
+    const child = spawn(process.execPath, ['--enable-source-maps', join(DIST, 'apps', app, 'src', 'main.js'), ...args], {
+      env: { ...process.env, ...env, OTEL_SERVICE_NAME: `llmd-${name}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    this.logs.set(name, lines);
+    let file: WriteStream | undefined;
+    if (this.options.logDir) {
+      mkdirSync(this.options.logDir, { recursive: true });
+      file = createWriteStream(join(this.options.logDir, `${name}.log`), { flags: 'a' });
+      this.files.push(file);
+    }
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        if (lines.length > 5000) lines.splice(0, lines.length - 5000);
+        file?.write(line + '\n');
+        this.options.onLine?.(name, line);
+      });
+    }
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    this.procs.push({ name, child, exited, readyUrl });
+  }
+}
