@@ -63,7 +63,8 @@ export async function runService(shell: ServiceShell, options: RunOptions): Prom
     try {
       await app.close();
       await ops.stop();
-      await shell.otel.shutdown().catch(() => undefined);
+      // Flushing spans to an absent collector must not hold the exit: bounded.
+      await Promise.race([shell.otel.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
       logger.info('stopped');
       logger.flush?.();
       process.exit(0);

@@ -1,0 +1,145 @@
+// The request's whole way through real parts: the openai client -> gateway -> Scheduler.Pick (gRPC)
+// -> a vllm-sim pod -> tokens back; telemetry on a real Kafka broker; W3C trace context end to end.
+import OpenAI from 'openai';
+import { endpointLoadCodec, requestMetricsCodec } from '@llmd/telemetry';
+import type { LocalStack } from '../../tools/cli/src/stack/local-stack';
+import { waitForRecord } from '../support/kafka-records';
+import { E2E_MODEL, startTestStack } from '../support/test-stack';
+
+const bootstrap = () => process.env.LLMD_E2E_KAFKA!;
+
+describe('walking skeleton', () => {
+  let stack: LocalStack;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    stack = await startTestStack(2);
+    client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: 'unused-locally', maxRetries: 0 });
+  }, 120000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('serves a non-streaming chat completion and records it on llmd.request-metrics.v1', async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: E2E_MODEL, messages: [{ role: 'user', content: 'Name three colours.' }], max_tokens: 6 })
+      .withResponse();
+    expect(data.object).toBe('chat.completion');
+    expect(data.model).toBe(E2E_MODEL);
+    expect(data.choices[0].message.role).toBe('assistant');
+    expect(data.choices[0].message.content?.trim().split(' ').length).toBeGreaterThan(0);
+    expect(data.usage?.completion_tokens).toBeLessThanOrEqual(6);
+    const requestId = response.headers.get('x-request-id')!;
+    const endpoint = response.headers.get('x-llmd-endpoint');
+    expect(['sim-0', 'sim-1']).toContain(endpoint);
+
+    const { record, key, headers } = await waitForRecord(bootstrap(), requestMetricsCodec, (r) => r.requestId === requestId);
+    expect(key).toBe(endpoint);
+    expect(headers).toEqual({ 'content-type': 'application/x-protobuf', 'message-type': 'llmd.telemetry.v1.RequestMetrics' });
+    expect(record).toMatchObject({
+      model: E2E_MODEL,
+      httpStatus: 200,
+      stream: false,
+      failOpen: false,
+      decodeEndpoint: endpoint,
+      promptTokens: data.usage?.prompt_tokens,
+      completionTokens: data.usage?.completion_tokens,
+      endpointPath: '/v1/chat/completions',
+    });
+    expect(record.e2eMs).toBeGreaterThan(0);
+  });
+
+  it('streams a chat completion token by token with the usage chunk', async () => {
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: E2E_MODEL, messages: [{ role: 'user', content: 'Count to ten.' }], max_tokens: 12, stream: true, stream_options: { include_usage: true }, ignore_eos: true } as never)
+      .withResponse();
+    const deltas: string[] = [];
+    let usage: OpenAI.CompletionUsage | undefined;
+    let finish: string | null | undefined;
+    for await (const chunk of stream as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) {
+      if (chunk.choices[0]?.delta?.content) deltas.push(chunk.choices[0].delta.content);
+      if (chunk.choices[0]?.finish_reason) finish = chunk.choices[0].finish_reason;
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(deltas).toHaveLength(12);
+    expect(finish).toBe('length');
+    expect(usage?.completion_tokens).toBe(12);
+
+    const requestId = response.headers.get('x-request-id')!;
+    const { record } = await waitForRecord(bootstrap(), requestMetricsCodec, (r) => r.requestId === requestId);
+    expect(record).toMatchObject({ stream: true, httpStatus: 200, completionTokens: 12, promptTokens: usage?.prompt_tokens });
+    expect(record.ttftMs).toBeGreaterThan(0);
+    expect(record.itlMs).toBeGreaterThan(0);
+  });
+
+  it('serves /v1/completions and lists the model', async () => {
+    const completion = await client.completions.create({ model: E2E_MODEL, prompt: 'The capital of France is', max_tokens: 3, ignore_eos: true } as never);
+    expect((completion as unknown as OpenAI.Completion).choices[0].text.length).toBeGreaterThan(0);
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual([E2E_MODEL]);
+  });
+
+  it('carries W3C trace context from the client through gateway, scheduler and pod', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const { response } = await client.chat.completions
+      .create({ model: E2E_MODEL, messages: [{ role: 'user', content: 'trace me' }], max_tokens: 2 }, { headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } })
+      .withResponse();
+    const requestId = response.headers.get('x-request-id')!;
+    const { record } = await waitForRecord(bootstrap(), requestMetricsCodec, (r) => r.requestId === requestId);
+    expect(record.traceId).toBe(traceId);
+    const logged = (service: string) => (stack.logs.get(service) ?? []).some((l) => l.includes(traceId));
+    expect(logged('scheduler')).toBe(true);
+    expect(logged(record.decodeEndpoint)).toBe(true);
+  });
+
+  it('publishes llmd.endpoint-load.v1 snapshots for every pod', async () => {
+    for (const pod of ['sim-0', 'sim-1']) {
+      const { record, key } = await waitForRecord(bootstrap(), endpointLoadCodec, (r) => r.endpointId === pod && r.healthy);
+      expect(key).toBe(pod);
+      expect(record).toMatchObject({ model: E2E_MODEL, role: 'both' });
+    }
+  });
+
+  describe('bad requests get OpenAI-shaped errors', () => {
+    const post = (body: string) => fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+    it.each([
+      ['malformed JSON', '{"model": "x", "messages": [', 400, { code: 'invalid_json', type: 'invalid_request_error' }],
+      ['missing messages', JSON.stringify({ model: E2E_MODEL }), 400, { code: 'invalid_request', param: 'messages' }],
+      ['a message without a role', JSON.stringify({ model: E2E_MODEL, messages: [{ content: 'hi' }] }), 400, { param: 'messages.0.role' }],
+      ['an unknown model', JSON.stringify({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }), 404, { code: 'model_not_found', param: 'model' }],
+    ])('%s', async (_name, body, status, error) => {
+      const res = await post(body);
+      expect(res.status).toBe(status);
+      const json = (await res.json()) as { error: Record<string, unknown> };
+      expect(json.error).toMatchObject(error);
+      expect(typeof json.error.message).toBe('string');
+    });
+
+    it('the openai client surfaces them as its typed errors', async () => {
+      await expect(client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+      await expect(client.chat.completions.create({ model: E2E_MODEL, messages: [] })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    });
+
+    it('a prompt longer than the pod allows comes back as the pod said (400)', async () => {
+      const res = await post(JSON.stringify({ model: E2E_MODEL, messages: [{ role: 'user', content: 'word '.repeat(40000) }], max_tokens: 10 }));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/maximum context length/);
+    });
+  });
+
+  it('every service reports liveness, readiness and Prometheus metrics', async () => {
+    const { ports } = stack.options;
+    for (const port of [ports.gatewayOps, ports.schedulerOps, ports.cacheManagerOps, ports.autoscalerOps, ports.operatorOps]) {
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/^process_cpu_seconds_total/m);
+    }
+    const gw = await (await fetch(`http://127.0.0.1:${ports.gatewayOps}/metrics`)).text();
+    expect(gw).toMatch(/llmd_gateway_requests_total\{model="e2e\/llama-3.2-1b",status="200",path="\/v1\/chat\/completions",service="gateway"\} \d+/);
+    const pod = await (await fetch(`http://127.0.0.1:${ports.sims[0]}/metrics`)).text();
+    expect(pod).toMatch(/^vllm:num_requests_running\{model_name="e2e\/llama-3.2-1b"\} \d+/m);
+  });
+});

@@ -1,0 +1,28 @@
+// A full llmd stack for one end-to-end test file: every process on ephemeral ports, the suite's Kafka.
+import { freePorts } from '../../tools/cli/src/stack/free-port';
+import { LocalStack } from '../../tools/cli/src/stack/local-stack';
+
+export const E2E_MODEL = 'e2e/llama-3.2-1b';
+
+export async function startTestStack(pods = 2, env: Record<string, string> = {}): Promise<LocalStack> {
+  const bootstrap = process.env.LLMD_E2E_KAFKA;
+  if (!bootstrap) throw new Error('LLMD_E2E_KAFKA is not set: the global setup did not run');
+  const [gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, ...sims] = await freePorts(8 + pods);
+  const stack = new LocalStack({
+    kafkaBootstrap: bootstrap,
+    ports: { gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, sims },
+    model: E2E_MODEL,
+    gpuProfile: 'llama-3.2-1b',
+    timeScale: 1,
+    // No trace collector in tests: spans are still made and propagated, never exported.
+    env: { OTEL_TRACES_EXPORTER: 'none', LLMD_LOG_LEVEL: 'info', ...env },
+  });
+  await stack.start();
+  try {
+    await stack.waitReady(90000);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
