@@ -36,4 +36,9 @@ export default [
       ],
     },
   },
+  {
+    // Tests may assert presence with `!` after checking it.
+    files: ['**/*.spec.ts', 'tests/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
 ];

@@ -1,6 +1,6 @@
 // SIGTERM: the gateway stops taking new work, lets the in-flight stream finish, and exits 0.
 import OpenAI from 'openai';
-import type { LocalStack } from '../../tools/cli/src/stack/local-stack';
+import type { LocalStack } from '@llmd/cli';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
 
 describe('graceful shutdown', () => {

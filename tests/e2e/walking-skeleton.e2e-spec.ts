@@ -2,7 +2,7 @@
 // -> a vllm-sim pod -> tokens back; telemetry on a real Kafka broker; W3C trace context end to end.
 import OpenAI from 'openai';
 import { endpointLoadCodec, requestMetricsCodec } from '@llmd/telemetry';
-import type { LocalStack } from '../../tools/cli/src/stack/local-stack';
+import type { LocalStack } from '@llmd/cli';
 import { waitForRecord } from '../support/kafka-records';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
 

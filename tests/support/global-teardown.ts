@@ -1,10 +1,10 @@
 // Stops the end-to-end suite's Kafka broker and removes its data.
 import { rmSync } from 'node:fs';
-import { stopBroker } from '../../tools/cli/src/kafka/kafka-broker';
+import { builtCli } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
   const dir = process.env.LLMD_E2E_KAFKA_DIR;
   if (!dir) return;
-  await stopBroker({ dir });
+  await builtCli().stopBroker({ dir });
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,5 @@
 // A full llmd stack for one end-to-end test file: every process on ephemeral ports, the suite's Kafka.
-import { freePorts } from '../../tools/cli/src/stack/free-port';
-import { LocalStack } from '../../tools/cli/src/stack/local-stack';
+import { freePorts, LocalStack } from '@llmd/cli';
 
 export const E2E_MODEL = 'e2e/llama-3.2-1b';
 

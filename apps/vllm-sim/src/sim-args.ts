@@ -51,8 +51,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   const model = args.shift();
   if (!model || model.startsWith('-')) throw new SimArgsError('usage: serve <model> [flags]');
   const raw: Record<string, unknown> = { model };
-  while (args.length > 0) {
-    let flag = args.shift()!;
+  for (let next = args.shift(); next !== undefined; next = args.shift()) {
+    let flag = next;
     let inline: string | undefined;
     const eq = flag.indexOf('=');
     if (flag.startsWith('--') && eq > 0) {
@@ -63,7 +63,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     if (!spec) throw new SimArgsError(`unknown flag ${flag} (known: ${Object.keys(FLAGS).join(' ')})`);
     const values: string[] = inline !== undefined ? [inline] : [];
     while (inline === undefined && args.length > 0 && !args[0].startsWith('--')) {
-      values.push(args.shift()!);
+      values.push(...args.splice(0, 1));
       if (!spec.multi) break;
     }
     if (values.length === 0) throw new SimArgsError(`${flag} needs a value`);

@@ -140,22 +140,10 @@ export class CompletionProxy {
     const payload = JSON.stringify(body);
     const candidates: RouteEndpoint[] = [pick.target, ...pick.fallbacks].slice(0, this.config.upstream.retries + 1);
 
-    let res: Dispatcher.ResponseData | undefined;
-    let endpoint = pick.target;
-    for (let i = 0; i < candidates.length && !res; i++) {
-      endpoint = candidates[i];
-      try {
-        res = await request(`http://${endpoint.address}${path}`, { dispatcher: this.agent, method: 'POST', headers, body: payload, signal, headersTimeout: this.config.upstream.timeoutMs, bodyTimeout: this.config.upstream.timeoutMs });
-      } catch (err) {
-        if (clientGone.signal.aborted) return this.clientClosed(rec);
-        if (signal.aborted) throw new ApiError('upstream_timeout', 'The inference endpoint did not answer in time.');
-        this.logger.warn({ endpoint: endpoint.id, err: (err as Error).message, request_id: rec.requestId }, 'upstream connection failed');
-        if (i + 1 >= candidates.length) throw new ApiError('upstream_error', `The inference endpoint could not be reached: ${(err as Error).message}`);
-        this.recorder.retries.inc();
-      }
-    }
+    const connected = await this.connect(path, candidates, headers, payload, signal, clientGone.signal, rec);
+    if (!connected) return this.clientClosed(rec);
+    const { response, endpoint } = connected;
     rec.decodeEndpoint = endpoint.id;
-    const response = res!;
     const outHeaders: Record<string, string> = { 'x-request-id': rec.requestId, 'x-llmd-endpoint': endpoint.id };
     if (pick.failOpen) outHeaders['x-llmd-fail-open'] = 'true';
 
@@ -173,6 +161,23 @@ export class CompletionProxy {
       // Not JSON: relayed as it is.
     }
     await reply.code(response.statusCode).headers({ ...outHeaders, 'content-type': String(response.headers['content-type'] ?? 'application/json') }).send(text);
+  }
+
+  /** Opens the upstream request, moving on to the next candidate when a connection fails before the first byte. */
+  private async connect(path: CompletionPath, candidates: RouteEndpoint[], headers: Record<string, string>, payload: string, signal: AbortSignal, clientGone: AbortSignal, rec: RequestMetricsRecord): Promise<{ response: Dispatcher.ResponseData; endpoint: RouteEndpoint } | undefined> {
+    for (let i = 0; ; i++) {
+      const endpoint = candidates[i];
+      try {
+        const response = await request(`http://${endpoint.address}${path}`, { dispatcher: this.agent, method: 'POST', headers, body: payload, signal, headersTimeout: this.config.upstream.timeoutMs, bodyTimeout: this.config.upstream.timeoutMs });
+        return { response, endpoint };
+      } catch (err) {
+        if (clientGone.aborted) return undefined;
+        if (signal.aborted) throw new ApiError('upstream_timeout', 'The inference endpoint did not answer in time.');
+        this.logger.warn({ endpoint: endpoint.id, err: (err as Error).message, request_id: rec.requestId }, 'upstream connection failed');
+        if (i + 1 >= candidates.length) throw new ApiError('upstream_error', `The inference endpoint could not be reached: ${(err as Error).message}`);
+        this.recorder.retries.inc();
+      }
+    }
   }
 
   private async relayError(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>): Promise<void> {

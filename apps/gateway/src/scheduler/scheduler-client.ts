@@ -77,7 +77,7 @@ export class SchedulerClient {
           resolve({
             target: endpointFromProto(res.target),
             prefill: endpointFromProto(res.prefill),
-            fallbacks: res.fallbacks.map((e) => endpointFromProto(e)!),
+            fallbacks: res.fallbacks.flatMap((e) => endpointFromProto(e) ?? []),
           });
         },
       );
@@ -95,9 +95,10 @@ export class SchedulerClient {
     return new Promise((resolve) => {
       this.client.listEndpoints({}, new Metadata(), { deadline: deadlineIn(1000) }, (err, res) => {
         if (!err && res) {
-          this.snapshot = res.endpoints
-            .filter((s) => s.endpoint)
-            .map((s) => ({ ...endpointFromProto(s.endpoint)!, waiting: s.waiting, running: s.running, inFlight: s.inFlight, kvCacheUsage: s.kvCacheUsage, healthy: s.healthy }));
+          this.snapshot = res.endpoints.flatMap((s) => {
+            const e = endpointFromProto(s.endpoint);
+            return e ? [{ ...e, waiting: s.waiting, running: s.running, inFlight: s.inFlight, kvCacheUsage: s.kvCacheUsage, healthy: s.healthy }] : [];
+          });
           this.snapshotAt = Date.now();
         }
         resolve();

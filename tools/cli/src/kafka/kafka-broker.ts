@@ -127,7 +127,7 @@ export async function startBroker(options: BrokerOptions = {}, log: (line: strin
     await stopBroker({ ...options, dir });
     throw err;
   }
-  return { bootstrap, dir, pid: child.pid! };
+  return { bootstrap, dir, pid: child.pid ?? -1 };
 }
 
 /** Waits until the broker answers a metadata request. */

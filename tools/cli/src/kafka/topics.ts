@@ -46,7 +46,8 @@ export async function tailTopic(bootstrap: string, topic: string, options: TailO
   let count = 0;
   let lastAt = Date.now();
   await new Promise<void>((resolve) => {
-    const idle = options.idleMs ? setInterval(() => Date.now() - lastAt > options.idleMs! && resolve(), 200) : undefined;
+    const idleMs = options.idleMs;
+    const idle = idleMs ? setInterval(() => Date.now() - lastAt > idleMs && resolve(), 200) : undefined;
     void consumer.run({
       eachMessage: async ({ partition, message }) => {
         lastAt = Date.now();

@@ -131,7 +131,8 @@ export class LocalStack {
       file = createWriteStream(join(this.options.logDir, `${name}.log`), { flags: 'a' });
       this.files.push(file);
     }
-    for (const stream of [child.stdout!, child.stderr!]) {
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
         lines.push(line);
         if (lines.length > 5000) lines.splice(0, lines.length - 5000);
