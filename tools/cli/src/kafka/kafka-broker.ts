@@ -39,9 +39,11 @@ export function ensureKafkaJars(log: (line: string) => void = () => undefined): 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   try {
-    execFileSync('mvn', ['-q', '-B', '-Dstyle.color=never', '-f', join(REPO_ROOT, 'tools/kafka/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`, '-DincludeScope=runtime', `-Dkafka.version=${KAFKA_VERSION}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // Output is shown only when Maven fails (its quiet mode still prints colour codes).
+    execFileSync('mvn', ['-q', '-B', '-f', join(REPO_ROOT, 'tools/kafka/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`, '-DincludeScope=runtime', `-Dkafka.version=${KAFKA_VERSION}`], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (err) {
-    throw new Error(`could not fetch the Kafka jars with Maven (is mvn on PATH?): ${(err as Error).message}`);
+    const e = err as { message: string; stdout?: string; stderr?: string };
+    throw new Error(`could not fetch the Kafka jars with Maven (is mvn on PATH?): ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
   }
   if (!readdirSync(dir).some((f) => f.startsWith('kafka_2.13-'))) throw new Error(`Maven finished but ${dir} has no kafka_2.13 jar`);
   writeFileSync(join(dir, '.complete'), KAFKA_VERSION);
