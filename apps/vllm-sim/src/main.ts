@@ -1,10 +1,8 @@
 // vllm-sim: a vLLM-compatible worker simulator timed from measured GPU cost tables.
 import { createLogger, startOtel } from '@llmd/platform';
-import { CostModel, loadGpuProfile } from './engine/cost-model';
-import { Engine } from './engine/engine';
 import { createSimServer } from './http/sim-server';
-import { numGpuBlocks, parseSimArgs, SimArgsError } from './sim-args';
-import { SimMetrics } from './sim-metrics';
+import { parseSimArgs, SimArgsError } from './sim-args';
+import { createSimPod } from './sim-pod';
 
 async function main(): Promise<void> {
   let args;
@@ -19,38 +17,25 @@ async function main(): Promise<void> {
   }
   const otel = startOtel('vllm-sim');
   const logger = createLogger('vllm-sim', process.env.LLMD_LOG_LEVEL ?? 'info');
-  let gpu;
+  let pod;
   try {
-    gpu = loadGpuProfile(args.gpuProfile);
+    pod = await createSimPod(args, logger);
   } catch (err) {
-    process.stderr.write(`vllm-sim: --gpu-profile: ${(err as Error).message}\n`);
+    process.stderr.write(`vllm-sim: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  const blocks = numGpuBlocks(args, gpu.profile.weight_bytes, gpu.profile.kv_bytes_per_token);
-  const modelNames = args.servedModelName ?? [args.model];
-  const metrics = new SimMetrics(modelNames[0], { blockSize: args.blockSize, numGpuBlocks: blocks });
-  const engine = new Engine(
-    new CostModel(gpu.profile),
-    { maxNumSeqs: args.maxNumSeqs, maxNumBatchedTokens: args.maxNumBatchedTokens, blockSize: args.blockSize, numGpuBlocks: blocks, timeScale: args.timeScale },
-    {
-      onPromptTokens: (n) => metrics.promptTokens.inc({ model_name: modelNames[0] }, n),
-      onGenerationTokens: (n) => metrics.generationTokens.inc({ model_name: modelNames[0] }, n),
-      onFirstToken: (_s, ttft, queue) => {
-        metrics.ttft.observe({ model_name: modelNames[0] }, ttft / 1000);
-        metrics.queueTime.observe({ model_name: modelNames[0] }, queue / 1000);
-      },
-      onInterToken: (ms) => metrics.itl.observe({ model_name: modelNames[0] }, ms / 1000),
-      onFinished: (_s, e2e) => metrics.e2e.observe({ model_name: modelNames[0] }, e2e / 1000),
-    },
-  );
-  const app = createSimServer({ engine, metrics, logger, modelNames, maxModelLen: args.maxModelLen, seed: args.seed });
+  const app = createSimServer(pod);
   await app.listen({ host: args.host, port: args.port });
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : args.port;
-  logger.info({ port, model: modelNames, gpu: gpu.device, profile: args.gpuProfile, numGpuBlocks: blocks, timeScale: args.timeScale }, 'vllm-sim serving');
+  pod.port = typeof address === 'object' && address ? address.port : args.port;
+  logger.info(
+    { port: pod.port, model: pod.modelNames, loras: pod.loraNames, gpu: pod.device, profile: args.gpuProfile, numGpuBlocks: pod.numGpuBlocks, timeScale: args.timeScale, kvRole: args.kvTransferConfig?.kv_role, kvEvents: args.kvEventsConfig?.enable_kv_cache_events ?? false },
+    'vllm-sim serving',
+  );
 
   const stop = async () => {
     await app.close();
+    await pod.close();
     await otel.shutdown().catch(() => undefined);
     process.exit(0);
   };

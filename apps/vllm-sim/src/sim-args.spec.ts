@@ -14,8 +14,31 @@ describe('parseSimArgs', () => {
     [['serve', 'm', '--block-size', '12'], /--block-size: must be one of/],
     [['serve', 'm', '--gpu-memory-utilization', '1.5'], /--gpu-memory-utilization:/],
     [['serve', 'm', '--time-scale', '0'], /--time-scale:/],
+    [['serve', 'm', '--kv-events-config', '{bad'], /--kv-events-config: must be JSON/],
+    [['serve', 'm', '--kv-events-config', '{"endpoint":"http://x"}'], /--kv-events-config \(endpoint\): must be a ZMQ endpoint/],
+    [['serve', 'm', '--kv-events-config', '{"nope":1}'], /--kv-events-config/],
+    [['serve', 'm', '--kv-transfer-config', '{"kv_connector":"Other","kv_role":"kv_both"}'], /--kv-transfer-config \(kv_connector\)/],
+    [['serve', 'm', '--kv-transfer-config', '{"kv_connector":"NixlConnector","kv_role":"boss"}'], /--kv-transfer-config \(kv_role\)/],
+    [['serve', 'm', '--lora-modules', 'a=/p'], /needs --enable-lora/],
+    [['serve', 'm', '--enable-lora', '--lora-modules', 'nopath'], /--lora-modules/],
+    [['serve', 'm', '--enable-prefix-caching=1'], /takes no value/],
+    [['serve', 'm', '--kv-events-format', 'xml'], /--kv-events-format/],
   ])('%p is refused', (argv, message) => {
     expect(() => parseSimArgs(argv)).toThrow(message);
+  });
+
+  it('takes vLLM JSON configs, boolean flags and LoRA modules', () => {
+    const a = parseSimArgs([
+      'serve', 'm', '--no-enable-prefix-caching', '--enable-lora', '--lora-modules', 'sql=/adapters/sql', '{"name":"chat","path":"/a/chat"}', '--max-loras', '2',
+      '--kv-events-config', '{"enable_kv_cache_events":true,"publisher":"zmq","endpoint":"tcp://*:5557","replay_endpoint":"tcp://*:5558"}',
+      '--kv-transfer-config', '{"kv_connector":"NixlConnector","kv_role":"kv_producer"}',
+    ]);
+    expect(a).toMatchObject({
+      enablePrefixCaching: false, enableLora: true, maxLoras: 2,
+      loraModules: [{ name: 'sql', path: '/adapters/sql' }, { name: 'chat', path: '/a/chat' }],
+      kvEventsConfig: { enable_kv_cache_events: true, endpoint: 'tcp://*:5557', replay_endpoint: 'tcp://*:5558', buffer_steps: 10000, topic: '' },
+      kvTransferConfig: { kv_connector: 'NixlConnector', kv_role: 'kv_producer' },
+    });
   });
 
   it('sizes the KV pool from GPU memory like vLLM', () => {

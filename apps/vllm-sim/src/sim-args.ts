@@ -4,6 +4,69 @@ import { z } from 'zod';
 const GIB = 1024 ** 3;
 const GPU_MEMORY_BYTES = 80 * GIB;
 
+function json<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+/** vLLM's KVEventsConfig. */
+export const kvEventsConfigSchema = z.strictObject({
+  enable_kv_cache_events: z.boolean().default(false),
+  publisher: z.enum(['null', 'zmq']).default('zmq'),
+  endpoint: z.string().regex(/^(tcp|ipc|inproc):\/\//, 'must be a ZMQ endpoint like tcp://*:5557').default('tcp://*:5557'),
+  replay_endpoint: z.string().regex(/^(tcp|ipc|inproc):\/\//, 'must be a ZMQ endpoint').nullish(),
+  buffer_steps: z.number().int().positive().default(10000),
+  hwm: z.number().int().nonnegative().default(100000),
+  max_queue_size: z.number().int().positive().default(100000),
+  topic: z.string().default(''),
+});
+
+/** vLLM's KVTransferConfig, for the NixlConnector P/D protocol. */
+export const kvTransferConfigSchema = z.strictObject({
+  kv_connector: z.literal('NixlConnector'),
+  kv_role: z.enum(['kv_producer', 'kv_consumer', 'kv_both']),
+  engine_id: z.string().min(1).optional(),
+  kv_ip: z.string().optional(),
+  kv_port: z.number().int().optional(),
+  kv_buffer_device: z.string().optional(),
+  kv_rank: z.number().int().optional(),
+  kv_parallel_size: z.number().int().optional(),
+  kv_connector_extra_config: z
+    .looseObject({
+      /** Sim only: bandwidth of the link KV blocks cross between pods, GB/s. @default 25 */
+      link_gbps: z.number().positive().optional(),
+      /** Sim only: seconds a prefill pod holds blocks no decode pod fetched. @default 120 */
+      abort_timeout_s: z.number().positive().optional(),
+    })
+    .optional(),
+});
+
+const loraModule = z.string().transform((s, ctx) => {
+  const t = s.trim();
+  if (t.startsWith('{')) {
+    try {
+      const o = JSON.parse(t) as { name?: unknown; path?: unknown };
+      if (typeof o.name === 'string' && typeof o.path === 'string') return { name: o.name, path: o.path };
+    } catch {
+      // fall through
+    }
+  } else {
+    const eq = t.indexOf('=');
+    if (eq > 0 && eq < t.length - 1) return { name: t.slice(0, eq), path: t.slice(eq + 1) };
+  }
+  ctx.addIssue({ code: 'custom', message: `"${s}" must be name=path or {"name":..,"path":..}` });
+  return z.NEVER;
+});
+
 const schema = z.object({
   model: z.string().min(1),
   host: z.string().default('127.0.0.1'),
@@ -14,26 +77,47 @@ const schema = z.object({
   maxNumBatchedTokens: z.coerce.number().int().positive().default(8192),
   blockSize: z.coerce.number().int().refine((v) => [1, 8, 16, 32, 64, 128].includes(v), 'must be one of 1, 8, 16, 32, 64, 128').default(16),
   gpuMemoryUtilization: z.coerce.number().gt(0).max(1).default(0.9),
+  enablePrefixCaching: z.boolean().default(true),
+  kvEventsConfig: json(kvEventsConfigSchema).optional(),
+  kvTransferConfig: json(kvTransferConfigSchema).optional(),
+  enableLora: z.boolean().default(false),
+  loraModules: z.array(loraModule).default([]),
+  maxLoras: z.coerce.number().int().positive().default(1),
   gpuProfile: z.string().min(1).default('llama-3-8b'),
   timeScale: z.coerce.number().positive().default(1),
+  kvOffloadGib: z.coerce.number().nonnegative().default(0),
+  kvEventsFormat: z.enum(['map', 'array']).default('map'),
   seed: z.coerce.number().int().default(0),
 });
 
 export type SimArgs = z.infer<typeof schema>;
+export type KvEventsConfig = z.infer<typeof kvEventsConfigSchema>;
+export type KvTransferConfig = z.infer<typeof kvTransferConfigSchema>;
 
-/** Flags and whether they take several values. */
-const FLAGS: Record<string, { key: keyof SimArgs; multi?: boolean }> = {
-  '--host': { key: 'host' },
-  '--port': { key: 'port' },
-  '--served-model-name': { key: 'servedModelName', multi: true },
-  '--max-model-len': { key: 'maxModelLen' },
-  '--max-num-seqs': { key: 'maxNumSeqs' },
-  '--max-num-batched-tokens': { key: 'maxNumBatchedTokens' },
-  '--block-size': { key: 'blockSize' },
-  '--gpu-memory-utilization': { key: 'gpuMemoryUtilization' },
-  '--gpu-profile': { key: 'gpuProfile' },
-  '--time-scale': { key: 'timeScale' },
-  '--seed': { key: 'seed' },
+type FlagSpec = { key: keyof SimArgs; kind: 'value' | 'multi' | 'true' | 'false' };
+
+/** Flags: vLLM's names first, then the simulator's own. */
+const FLAGS: Record<string, FlagSpec> = {
+  '--host': { key: 'host', kind: 'value' },
+  '--port': { key: 'port', kind: 'value' },
+  '--served-model-name': { key: 'servedModelName', kind: 'multi' },
+  '--max-model-len': { key: 'maxModelLen', kind: 'value' },
+  '--max-num-seqs': { key: 'maxNumSeqs', kind: 'value' },
+  '--max-num-batched-tokens': { key: 'maxNumBatchedTokens', kind: 'value' },
+  '--block-size': { key: 'blockSize', kind: 'value' },
+  '--gpu-memory-utilization': { key: 'gpuMemoryUtilization', kind: 'value' },
+  '--enable-prefix-caching': { key: 'enablePrefixCaching', kind: 'true' },
+  '--no-enable-prefix-caching': { key: 'enablePrefixCaching', kind: 'false' },
+  '--kv-events-config': { key: 'kvEventsConfig', kind: 'value' },
+  '--kv-transfer-config': { key: 'kvTransferConfig', kind: 'value' },
+  '--enable-lora': { key: 'enableLora', kind: 'true' },
+  '--lora-modules': { key: 'loraModules', kind: 'multi' },
+  '--max-loras': { key: 'maxLoras', kind: 'value' },
+  '--gpu-profile': { key: 'gpuProfile', kind: 'value' },
+  '--time-scale': { key: 'timeScale', kind: 'value' },
+  '--kv-offload-gib': { key: 'kvOffloadGib', kind: 'value' },
+  '--kv-events-format': { key: 'kvEventsFormat', kind: 'value' },
+  '--seed': { key: 'seed', kind: 'value' },
 };
 
 export class SimArgsError extends Error {
@@ -61,22 +145,30 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     }
     const spec = FLAGS[flag];
     if (!spec) throw new SimArgsError(`unknown flag ${flag} (known: ${Object.keys(FLAGS).join(' ')})`);
+    if (spec.kind === 'true' || spec.kind === 'false') {
+      if (inline !== undefined) throw new SimArgsError(`${flag} takes no value`);
+      raw[spec.key] = spec.kind === 'true';
+      continue;
+    }
     const values: string[] = inline !== undefined ? [inline] : [];
     while (inline === undefined && args.length > 0 && !args[0].startsWith('--')) {
       values.push(...args.splice(0, 1));
-      if (!spec.multi) break;
+      if (spec.kind !== 'multi') break;
     }
     if (values.length === 0) throw new SimArgsError(`${flag} needs a value`);
-    raw[spec.key] = spec.multi ? values : values[0];
+    raw[spec.key] = spec.kind === 'multi' ? values : values[0];
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const key = issue.path[0];
+    const [key, ...rest] = issue.path;
     const flag = Object.entries(FLAGS).find(([, s]) => s.key === key)?.[0] ?? String(key);
-    throw new SimArgsError(`${flag}: ${issue.message}`);
+    const field = rest.length > 0 ? ` (${rest.join('.')})` : '';
+    throw new SimArgsError(`${flag}${field}: ${issue.message}`);
   }
-  return parsed.data;
+  const a = parsed.data;
+  if (a.loraModules.length > 0 && !a.enableLora) throw new SimArgsError('--lora-modules needs --enable-lora');
+  return a;
 }
 
 /** KV blocks that fit in GPU memory after the weights, as vLLM sizes its pool. */
@@ -85,4 +177,9 @@ export function numGpuBlocks(args: SimArgs, weightBytes: number, kvBytesPerToken
   const blocks = Math.floor(free / (kvBytesPerToken * args.blockSize));
   if (blocks <= 0) throw new SimArgsError(`--gpu-memory-utilization ${args.gpuMemoryUtilization} leaves no memory for the KV cache`);
   return blocks;
+}
+
+/** CPU-tier blocks for --kv-offload-gib. */
+export function numCpuBlocks(args: SimArgs, kvBytesPerToken: number): number {
+  return Math.floor((args.kvOffloadGib * GIB) / (kvBytesPerToken * args.blockSize));
 }

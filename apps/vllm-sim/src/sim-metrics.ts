@@ -19,6 +19,18 @@ export class SimMetrics {
   readonly itl: Histogram<'model_name'>;
   readonly e2e: Histogram<'model_name'>;
   readonly queueTime: Histogram<'model_name'>;
+  readonly loraInfo: Gauge<'max_lora' | 'running_lora_adapters' | 'waiting_lora_adapters'>;
+  /** Simulator-only: prompt tokens actually computed (cache hits and received KV excluded). */
+  readonly prefillComputed: Counter<'model_name'>;
+  /** Simulator-only: KV pulled from a prefill pod (P/D), and pulls that failed. */
+  readonly kvTransferTokens: Counter<'model_name'>;
+  readonly kvTransferFailures: Counter<'model_name'>;
+
+  /** vLLM sets this gauge to the time of the last update, one series with the current adapters. */
+  setLoraInfo(maxLoras: number, running: string[], waiting: string[]): void {
+    this.loraInfo.reset();
+    this.loraInfo.set({ max_lora: String(maxLoras), running_lora_adapters: running.join(','), waiting_lora_adapters: waiting.join(',') }, Date.now() / 1000);
+  }
 
   constructor(readonly modelName: string, cache: { blockSize: number; numGpuBlocks: number }) {
     const registers = [this.registry];
@@ -37,7 +49,11 @@ export class SimMetrics {
     this.queueTime = new Histogram({ name: 'vllm:request_queue_time_seconds', help: 'Histogram of time spent in WAITING phase for request.', labelNames, buckets: E2E_BUCKETS, registers });
     const info = new Gauge({ name: 'vllm:cache_config_info', help: 'Information of the LLMEngine CacheConfig', labelNames: ['block_size', 'num_gpu_blocks'], registers });
     info.set({ block_size: String(cache.blockSize), num_gpu_blocks: String(cache.numGpuBlocks) }, 1);
+    this.loraInfo = new Gauge({ name: 'vllm:lora_requests_info', help: 'Running stats on lora requests.', labelNames: ['max_lora', 'running_lora_adapters', 'waiting_lora_adapters'], registers });
+    this.prefillComputed = new Counter({ name: 'llmd_sim_prefill_computed_tokens_total', help: 'Prompt tokens computed by this pod (not served from cache or received from a prefill pod)', labelNames, registers });
+    this.kvTransferTokens = new Counter({ name: 'llmd_sim_kv_transfer_tokens_total', help: 'Tokens of KV pulled from prefill pods', labelNames, registers });
+    this.kvTransferFailures = new Counter({ name: 'llmd_sim_kv_transfer_failures_total', help: 'KV pulls that failed (the prompt was recomputed here)', labelNames, registers });
     for (const m of [this.running, this.waiting, this.kvUsage]) m.set({ model_name: modelName }, 0);
-    for (const c of [this.prefixQueries, this.prefixHits, this.preemptions, this.promptTokens, this.generationTokens]) c.inc({ model_name: modelName }, 0);
+    for (const c of [this.prefixQueries, this.prefixHits, this.preemptions, this.promptTokens, this.generationTokens, this.prefillComputed, this.kvTransferTokens, this.kvTransferFailures]) c.inc({ model_name: modelName }, 0);
   }
 }

@@ -33,6 +33,14 @@ describe('CostModel (llama-3-8b on H100)', () => {
     expect(model.decodeStepMs(16, 4096)).toBeGreaterThan(model.decodeStepMs(16, 1024));
   });
 
+  it.each(Object.entries(table.prefill_behind_prefix_ms).filter(([p]) => Number(p) > 0))('an 8192-token prompt behind %s cached tokens costs the measured behind-prefix time', (p, ms) => {
+    expect(model.prefillBehindMs(8192 - Number(p), Number(p))).toBeCloseTo(ms, 6);
+  });
+
+  it('a cached prefix never makes a prefill cheaper than the same new tokens alone', () => {
+    for (const [n, c] of [[100, 5000], [2000, 2000], [16, 4080]]) expect(model.prefillBehindMs(n, c)).toBeGreaterThanOrEqual(model.prefillMs(n));
+  });
+
   it('refuses an unknown GPU profile', () => {
     expect(() => loadGpuProfile('gpt-5')).toThrow(/no GPU profile "gpt-5"/);
   });

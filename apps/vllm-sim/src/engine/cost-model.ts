@@ -12,19 +12,27 @@ export interface GpuModelProfile {
   decode_step_ms: Record<string, Record<string, number>>;
 }
 
+export interface GpuBandwidth {
+  d2h_GBps: number;
+  h2d_GBps: number;
+  d2d_GBps_read_plus_write: number;
+  disk_write_GBps: number;
+  disk_read_GBps: number;
+}
+
 export interface GpuProfileFile {
   device: string;
-  bandwidth: Record<string, number>;
+  bandwidth: GpuBandwidth;
   models: GpuModelProfile[];
 }
 
 export const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
 
-export function loadGpuProfile(model: string, file = join(PROFILES_DIR, 'h100-80gb-hbm3.json')): { device: string; profile: GpuModelProfile } {
+export function loadGpuProfile(model: string, file = join(PROFILES_DIR, 'h100-80gb-hbm3.json')): { device: string; profile: GpuModelProfile; bandwidth: GpuBandwidth } {
   const data = JSON.parse(readFileSync(file, 'utf8')) as GpuProfileFile;
   const profile = data.models.find((m) => m.model === model);
   if (!profile) throw new Error(`no GPU profile "${model}" in ${file} (have: ${data.models.map((m) => m.model).join(', ')})`);
-  return { device: data.device, profile };
+  return { device: data.device, profile, bandwidth: data.bandwidth };
 }
 
 type Point = [number, number];
@@ -49,8 +57,13 @@ export class CostModel {
   private readonly prefillLogLog: Point[];
   private readonly minPrefillMs: number;
   private readonly decode: { ctx: number; batch: Point[] }[];
+  /** Cost of a prefill behind a cached prefix relative to the same prefill alone, by cached fraction. */
+  private readonly behindRatio: Point[];
 
-  constructor(readonly profile: GpuModelProfile) {
+  constructor(
+    readonly profile: GpuModelProfile,
+    readonly bandwidth?: GpuBandwidth,
+  ) {
     const pre = points(profile.prefill_ms);
     // Short prompts cost a near-constant launch floor; log-log fits the compute-bound part above it.
     this.minPrefillMs = Math.min(...pre.map((p) => p[1]));
@@ -58,6 +71,36 @@ export class CostModel {
     this.decode = Object.entries(profile.decode_step_ms)
       .map(([ctx, byBatch]) => ({ ctx: Number(ctx), batch: points(byBatch) }))
       .sort((a, b) => a.ctx - b.ctx);
+    // The behind-prefix table is measured on one 8192-token prompt: at P cached tokens it costs
+    // behind[P]; alone, its 8192-P new tokens would cost prefill(8192-P). Their ratio, as a function
+    // of the cached fraction, carries the attention-over-the-prefix cost to any prompt length.
+    const total = 8192;
+    this.behindRatio = points(profile.prefill_behind_prefix_ms)
+      .filter(([p]) => p < total)
+      .map(([p, ms]) => [p / total, ms / this.prefillMs(total - p)] as Point);
+  }
+
+  /**
+   * One prefill pass computing `newTokens` behind `cachedTokens` already in the KV cache. Equals the
+   * measured tables at their points: prefill_ms when nothing is cached, prefill_behind_prefix_ms for
+   * an 8192-token prompt.
+   */
+  prefillBehindMs(newTokens: number, cachedTokens: number): number {
+    if (newTokens <= 0) return 0;
+    if (cachedTokens <= 0) return this.prefillMs(newTokens);
+    const ratio = interpolate(this.behindRatio, cachedTokens / (cachedTokens + newTokens));
+    return this.prefillMs(newTokens) * Math.max(1, ratio);
+  }
+
+  /** Moving `tokens` tokens of KV between host and GPU memory. */
+  hostToDeviceMs(tokens: number): number {
+    const gbps = this.bandwidth?.h2d_GBps ?? 50;
+    return (tokens * this.profile.kv_bytes_per_token) / (gbps * 1e6);
+  }
+
+  /** Decode-step floor (one sequence, short context): the weight read a mixed step shares with its prefill. */
+  decodeFloorMs(): number {
+    return this.decodeStepMs(1, this.decode[0].ctx);
   }
 
   /** One prefill pass over `tokens` new tokens (empty cache). */

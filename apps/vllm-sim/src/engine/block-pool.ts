@@ -1,0 +1,183 @@
+// The GPU KV block pool with prefix caching, and an optional CPU tier. Freed blocks that hold a full,
+// hashed block stay cached and are evicted least-recently-used; every store, offload and eviction is
+// recorded as a vLLM KV event.
+import type { BlockHash } from './block-hash';
+import type { Medium, SimKvEvent } from './kv-events';
+
+interface CachedBlock {
+  hash: BlockHash;
+  parent: BlockHash | undefined;
+  tokenIds: number[];
+  lora: string | undefined;
+}
+
+export interface PrefixLookup {
+  /** GPU blocks holding the prompt's first blocks, in order. */
+  gpuBlocks: number[];
+  /** The next blocks of the prefix, found on the CPU tier (loaded back on admission). */
+  cpuHits: CachedBlock[];
+}
+
+export class BlockPool {
+  private readonly free: number[] = [];
+  /** Cached blocks with no user, least recently used first (Map keeps insertion order). */
+  private readonly evictable = new Map<number, true>();
+  private readonly refs: Int32Array;
+  private readonly cached: (CachedBlock | undefined)[];
+  private readonly byHash = new Map<string, number>();
+  /** CPU tier: hash key -> block, least recently used first. */
+  private readonly cpu = new Map<string, CachedBlock>();
+  private events: SimKvEvent[] = [];
+
+  constructor(
+    readonly numBlocks: number,
+    readonly blockSize: number,
+    private readonly cpuCapacityBlocks = 0,
+  ) {
+    this.refs = new Int32Array(numBlocks);
+    this.cached = new Array(numBlocks);
+    for (let i = numBlocks - 1; i >= 0; i--) this.free.push(i);
+  }
+
+  /** Blocks that no running sequence holds (free or cached-but-unused), as vLLM counts free blocks. */
+  get availableBlocks(): number {
+    return this.free.length + this.evictable.size;
+  }
+
+  /** vllm:kv_cache_usage_perc: share of blocks held by sequences. */
+  get usage(): number {
+    return 1 - this.availableBlocks / this.numBlocks;
+  }
+
+  get cpuBlocks(): number {
+    return this.cpu.size;
+  }
+
+  drainEvents(): SimKvEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  /** The longest cached prefix of `hashes`: GPU blocks first, then the CPU tier. */
+  lookup(hashes: readonly BlockHash[]): PrefixLookup {
+    const gpuBlocks: number[] = [];
+    let i = 0;
+    for (; i < hashes.length; i++) {
+      const b = this.byHash.get(hashes[i].key);
+      if (b === undefined) break;
+      gpuBlocks.push(b);
+    }
+    const cpuHits: CachedBlock[] = [];
+    for (; i < hashes.length; i++) {
+      const c = this.cpu.get(hashes[i].key);
+      if (!c) break;
+      cpuHits.push(c);
+    }
+    return { gpuBlocks, cpuHits };
+  }
+
+  /** Takes a reference on cached blocks a new sequence reuses. */
+  acquire(blocks: readonly number[]): void {
+    for (const b of blocks) {
+      if (this.refs[b]++ === 0) this.evictable.delete(b);
+    }
+  }
+
+  /** Allocates `n` blocks (evicting LRU cached ones as needed), or undefined when fewer are available. */
+  allocate(n: number): number[] | undefined {
+    if (n > this.availableBlocks) return undefined;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let b = this.free.pop();
+      if (b === undefined) {
+        const [victim] = this.evictable.keys();
+        this.evictable.delete(victim);
+        this.evict(victim);
+        b = victim;
+      }
+      this.refs[b] = 1;
+      out.push(b);
+    }
+    return out;
+  }
+
+  /** Drops a reference; an unreferenced cached block stays reusable until evicted. */
+  release(blocks: readonly number[]): void {
+    // Release in reverse so the tail of a sequence is evicted before its (more shared) head.
+    for (let i = blocks.length - 1; i >= 0; i--) {
+      const b = blocks[i];
+      if (--this.refs[b] > 0) continue;
+      if (this.cached[b]) this.evictable.set(b, true);
+      else this.free.push(b);
+    }
+  }
+
+  /**
+   * Registers newly full blocks of one sequence under their hashes and emits one BlockStored for them.
+   * A block whose hash is already cached elsewhere stays uncached (no duplicate entries), as in vLLM.
+   */
+  commit(entries: { block: number; hash: BlockHash; parent: BlockHash | undefined; tokenIds: number[] }[], lora: string | undefined): void {
+    const stored: typeof entries = [];
+    for (const e of entries) {
+      if (this.byHash.has(e.hash.key) || this.cached[e.block]) continue;
+      this.cached[e.block] = { hash: e.hash, parent: e.parent, tokenIds: e.tokenIds, lora };
+      this.byHash.set(e.hash.key, e.block);
+      stored.push(e);
+    }
+    if (stored.length > 0) this.emitStored(stored.map((e) => e.hash), stored[0].parent, stored.flatMap((e) => e.tokenIds), lora, 'GPU');
+  }
+
+  /** Brings CPU-tier blocks back to the GPU for a sequence; returns the new GPU blocks (caller holds them). */
+  loadFromCpu(hits: readonly CachedBlock[]): number[] | undefined {
+    const blocks = this.allocate(hits.length);
+    if (!blocks) return undefined;
+    hits.forEach((h, i) => {
+      this.cpu.delete(h.hash.key);
+      this.cpu.set(h.hash.key, h); // touch: most recently used
+      this.cached[blocks[i]] = h;
+      this.byHash.set(h.hash.key, blocks[i]);
+    });
+    if (hits.length > 0) this.emitStored(hits.map((h) => h.hash), hits[0].parent, hits.flatMap((h) => h.tokenIds), hits[0].lora, 'GPU');
+    return blocks;
+  }
+
+  /** Forgets every cached block (vLLM's reset_prefix_cache): AllBlocksCleared. */
+  clear(): void {
+    for (const b of [...this.evictable.keys()]) {
+      this.evictable.delete(b);
+      this.uncache(b);
+      this.free.push(b);
+    }
+    for (let b = 0; b < this.numBlocks; b++) if (this.cached[b]) this.uncache(b);
+    this.cpu.clear();
+    this.events.push({ type: 'AllBlocksCleared' });
+  }
+
+  private evict(b: number): void {
+    const c = this.cached[b];
+    if (!c) return;
+    this.uncache(b);
+    this.events.push({ type: 'BlockRemoved', blockHashes: [c.hash.value], medium: 'GPU' });
+    if (this.cpuCapacityBlocks > 0 && !this.cpu.has(c.hash.key)) {
+      if (this.cpu.size >= this.cpuCapacityBlocks) {
+        const [[oldest, gone]] = this.cpu.entries();
+        this.cpu.delete(oldest);
+        this.events.push({ type: 'BlockRemoved', blockHashes: [gone.hash.value], medium: 'CPU' });
+      }
+      this.cpu.set(c.hash.key, c);
+      this.emitStored([c.hash], c.parent, c.tokenIds, c.lora, 'CPU');
+    }
+  }
+
+  private uncache(b: number): void {
+    const c = this.cached[b];
+    if (!c) return;
+    if (this.byHash.get(c.hash.key) === b) this.byHash.delete(c.hash.key);
+    this.cached[b] = undefined;
+  }
+
+  private emitStored(hashes: BlockHash[], parent: BlockHash | undefined, tokenIds: number[], lora: string | undefined, medium: Medium): void {
+    this.events.push({ type: 'BlockStored', blockHashes: hashes.map((h) => h.value), parentBlockHash: parent ? parent.value : null, tokenIds, blockSize: this.blockSize, loraName: lora ?? null, medium });
+  }
+}

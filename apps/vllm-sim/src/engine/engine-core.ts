@@ -1,0 +1,338 @@
+// The simulated engine core, in the manner of vLLM V1's scheduler: a pure step function over a clock.
+// Each step schedules running sequences first, then admits waiting ones under the token budget,
+// max-num-seqs, LoRA slots and free KV blocks (preempting the newest running sequence when blocks run
+// out), prices the step from the GPU cost tables, and returns its outputs.
+import { BlockHash, hashBlock } from './block-hash';
+import { BlockPool } from './block-pool';
+import type { CostModel } from './cost-model';
+import type { EngineOptions, EngineRequest, FinishReason, StepOutput } from './engine-types';
+
+interface Seq {
+  req: EngineRequest;
+  tokens: number[];
+  promptLen: number;
+  hashes: BlockHash[];
+  blocks: number[];
+  /** Full blocks already registered in the pool's prefix cache. */
+  committedBlocks: number;
+  numComputed: number;
+  cachedTokens: number;
+  admitted: boolean;
+  arrivedAt: number;
+  readyAt: number;
+  firstScheduledAt: number;
+  text: string;
+  generated: number;
+  aborted: boolean;
+  holdUntil: number;
+}
+
+interface Scheduled {
+  seq: Seq;
+  tokens: number;
+  /** Tokens already in the KV cache before this chunk (its attention context). */
+  context: number;
+  decode: boolean;
+}
+
+export class EngineCore {
+  private readonly pool: BlockPool;
+  private readonly waiting: Seq[] = [];
+  private readonly running: Seq[] = [];
+  private readonly held = new Map<string, Seq>();
+  private readonly byId = new Map<string, Seq>();
+
+  constructor(
+    private readonly cost: CostModel,
+    private readonly options: EngineOptions,
+  ) {
+    this.pool = new BlockPool(options.numGpuBlocks, options.blockSize, options.cpuBlocks);
+  }
+
+  get numRunning(): number {
+    return this.running.length;
+  }
+
+  get numWaiting(): number {
+    return this.waiting.length;
+  }
+
+  get kvUsage(): number {
+    return this.pool.usage;
+  }
+
+  get cpuBlocksCached(): number {
+    return this.pool.cpuBlocks;
+  }
+
+  loras(): { running: string[]; waiting: string[] } {
+    const of = (seqs: Seq[]) => [...new Set(seqs.flatMap((s) => (s.req.lora ? [s.req.lora] : [])))];
+    return { running: of(this.running), waiting: of(this.waiting) };
+  }
+
+  add(req: EngineRequest, now: number): void {
+    if (this.byId.has(req.id)) throw new Error(`duplicate request id ${req.id}`);
+    const seq: Seq = {
+      req,
+      tokens: [...req.promptTokenIds],
+      promptLen: req.promptTokenIds.length,
+      hashes: [],
+      blocks: [],
+      committedBlocks: 0,
+      numComputed: 0,
+      cachedTokens: 0,
+      admitted: false,
+      arrivedAt: now,
+      readyAt: now + (req.transferMs ?? 0),
+      firstScheduledAt: now,
+      text: '',
+      generated: 0,
+      aborted: false,
+      holdUntil: 0,
+    };
+    this.byId.set(req.id, seq);
+    this.waiting.push(seq);
+  }
+
+  /** Stops a request at the next step (the client went away). */
+  abort(id: string): void {
+    const seq = this.byId.get(id);
+    if (seq) seq.aborted = true;
+  }
+
+  /** A decode pod fetched the blocks held for it: they return to the pool (and stay prefix-cached). */
+  releaseHeld(id: string): { blocks: number; tokens: number } | undefined {
+    const seq = this.held.get(id);
+    if (!seq) return undefined;
+    this.held.delete(id);
+    this.byId.delete(id);
+    this.pool.release(seq.blocks);
+    return { blocks: seq.blocks.length, tokens: seq.numComputed };
+  }
+
+  hasWork(): boolean {
+    return this.running.length > 0 || this.waiting.length > 0;
+  }
+
+  /** The earliest time a waiting request becomes schedulable (a KV transfer ends), if all are blocked. */
+  nextReadyAt(now: number): number | undefined {
+    if (this.running.length > 0 || this.waiting.some((s) => s.readyAt <= now)) return undefined;
+    return this.waiting.length > 0 ? Math.min(...this.waiting.map((s) => s.readyAt)) : undefined;
+  }
+
+  step(now: number): StepOutput {
+    const out: StepOutput = { durationMs: 0, tokens: [], firstTokens: [], finished: [], kvEvents: [], prefillTokens: 0, prefixQueries: 0, prefixHits: 0, preemptions: 0 };
+    this.expireHeld(now);
+    this.reapAborted(out);
+    let budget = this.options.maxNumBatchedTokens;
+    const scheduled: Scheduled[] = [];
+
+    // 1. Running sequences, oldest first; preempt the newest when blocks run out.
+    for (let i = 0; i < this.running.length && budget > 0; i++) {
+      const seq = this.running[i];
+      const n = Math.min(seq.tokens.length - seq.numComputed, budget);
+      if (!this.ensureBlocks(seq, seq.numComputed + n, out)) break;
+      scheduled.push({ seq, tokens: n, context: seq.numComputed, decode: seq.generated > 0 && n === 1 });
+      budget -= n;
+    }
+
+    // 2. Waiting sequences in arrival order, unless this step had to preempt.
+    let cpuLoadMs = 0;
+    if (out.preemptions === 0) {
+      const skipped: Seq[] = [];
+      const loras = new Set(this.running.flatMap((s) => (s.req.lora ? [s.req.lora] : [])));
+      while (this.waiting.length > 0 && budget > 0 && this.running.length < this.options.maxNumSeqs) {
+        const seq = this.waiting[0];
+        const lora = seq.req.lora;
+        if (seq.readyAt > now || (lora && !loras.has(lora) && loras.size >= this.options.maxLoras)) {
+          skipped.push(seq);
+          this.waiting.shift();
+          continue;
+        }
+        const admitted = this.admit(seq, budget, out);
+        if (!admitted) break;
+        this.waiting.shift();
+        this.running.push(seq);
+        if (lora) loras.add(lora);
+        cpuLoadMs += admitted.cpuLoadMs;
+        scheduled.push({ seq, tokens: admitted.tokens, context: seq.numComputed, decode: false });
+        budget -= admitted.tokens;
+        if (!seq.admitted) {
+          seq.admitted = true;
+          seq.firstScheduledAt = now;
+        }
+      }
+      this.waiting.unshift(...skipped);
+    }
+
+    if (scheduled.length === 0) {
+      out.kvEvents = this.pool.drainEvents();
+      return out;
+    }
+    out.durationMs = this.price(scheduled) + cpuLoadMs;
+    const end = now + out.durationMs;
+
+    for (const s of scheduled) {
+      const before = s.seq.numComputed;
+      s.seq.numComputed += s.tokens;
+      out.prefillTokens += Math.max(0, Math.min(s.seq.promptLen, s.seq.numComputed) - before);
+      this.commitFullBlocks(s.seq);
+      if (s.seq.numComputed === s.seq.tokens.length) this.sample(s.seq, end, out);
+    }
+    out.kvEvents = this.pool.drainEvents();
+    return out;
+  }
+
+  /** Prices one step: the prefill pass over all chunks, plus the decode pass (sharing its weight read). */
+  private price(scheduled: Scheduled[]): number {
+    let prefillTokens = 0;
+    let prefillContext = 0;
+    let decodes = 0;
+    let decodeContext = 0;
+    for (const s of scheduled) {
+      if (s.decode) {
+        decodes++;
+        decodeContext += s.seq.tokens.length;
+      } else {
+        prefillTokens += s.tokens;
+        prefillContext += s.tokens * s.context;
+      }
+    }
+    const prefill = prefillTokens > 0 ? this.cost.prefillBehindMs(prefillTokens, prefillContext / prefillTokens) : 0;
+    if (decodes === 0) return prefill;
+    const decode = this.cost.decodeStepMs(decodes, decodeContext / decodes);
+    return prefillTokens > 0 ? prefill + Math.max(0, decode - this.cost.decodeFloorMs()) : decode;
+  }
+
+  /** First schedule of a waiting sequence: prefix-cache lookup, remote KV, block allocation. */
+  private admit(seq: Seq, budget: number, out: StepOutput): { tokens: number; cpuLoadMs: number } | undefined {
+    const bs = this.options.blockSize;
+    const len = seq.tokens.length;
+    let gpuHits: number[] = [];
+    let cpuHits: ReturnType<BlockPool['lookup']>['cpuHits'] = [];
+    if (this.options.enablePrefixCaching) {
+      this.extendHashes(seq, len);
+      // At least the last token is always computed, as in vLLM.
+      const look = this.pool.lookup(seq.hashes.slice(0, Math.floor((len - 1) / bs)));
+      gpuHits = look.gpuBlocks;
+      cpuHits = look.cpuHits;
+    }
+    const cachedLocal = (gpuHits.length + cpuHits.length) * bs;
+    const remote = Math.min(seq.req.remoteComputedTokens ?? 0, len - 1);
+    const start = Math.max(cachedLocal, remote);
+    const tokens = Math.min(len - start, budget);
+    const newBlocks = this.blocksFor(start + tokens) - gpuHits.length - cpuHits.length;
+    // Reusing cached blocks takes them out of the free pool first; then the rest must fit.
+    this.pool.acquire(gpuHits);
+    if (newBlocks + cpuHits.length > this.pool.availableBlocks) {
+      this.pool.release(gpuHits);
+      return undefined;
+    }
+    const loaded = this.pool.loadFromCpu(cpuHits) ?? [];
+    const rest = this.pool.allocate(newBlocks) ?? [];
+    seq.blocks = [...gpuHits, ...loaded, ...rest];
+    seq.committedBlocks = gpuHits.length + loaded.length;
+    seq.numComputed = start;
+    if (!seq.admitted) {
+      seq.cachedTokens = Math.min(start, seq.promptLen);
+      out.prefixQueries += seq.promptLen;
+      out.prefixHits += Math.min(cachedLocal, seq.promptLen);
+    }
+    this.commitFullBlocks(seq);
+    return { tokens, cpuLoadMs: this.cost.hostToDeviceMs(cpuHits.length * bs) };
+  }
+
+  /** Grows a running sequence's blocks to hold `tokens` tokens, preempting the newest sequence as needed. */
+  private ensureBlocks(seq: Seq, tokens: number, out: StepOutput): boolean {
+    const need = this.blocksFor(tokens) - seq.blocks.length;
+    if (need <= 0) return true;
+    for (;;) {
+      const got = this.pool.allocate(need);
+      if (got) {
+        seq.blocks.push(...got);
+        return true;
+      }
+      const victim = this.running[this.running.length - 1];
+      this.preempt(victim, out);
+      if (victim === seq) return false;
+    }
+  }
+
+  private preempt(seq: Seq, out: StepOutput): void {
+    this.running.splice(this.running.indexOf(seq), 1);
+    this.pool.release(seq.blocks);
+    seq.blocks = [];
+    seq.committedBlocks = 0;
+    seq.numComputed = 0;
+    this.waiting.unshift(seq);
+    out.preemptions++;
+  }
+
+  private sample(seq: Seq, now: number, out: StepOutput): void {
+    const t = seq.req.tokens.next();
+    seq.tokens.push(t.id);
+    seq.generated++;
+    seq.text += t.text;
+    out.tokens.push({ id: seq.req.id, tokenId: t.id, text: t.text });
+    if (seq.generated === 1) out.firstTokens.push({ id: seq.req.id, queueMs: seq.firstScheduledAt - seq.arrivedAt, ttftMs: now - seq.arrivedAt, promptTokens: seq.promptLen });
+    let reason: FinishReason | undefined;
+    if (seq.req.holdForRemoteDecode || seq.generated >= seq.req.maxTokens) reason = 'length';
+    else if (seq.req.stop.some((s) => s.length > 0 && seq.text.includes(s))) reason = 'stop';
+    else if (!seq.req.ignoreEos && seq.generated >= seq.req.eosAfter) reason = 'stop';
+    if (reason) this.finish(seq, reason, now, out);
+  }
+
+  private finish(seq: Seq, reason: FinishReason, now: number, out: StepOutput): void {
+    const i = this.running.indexOf(seq);
+    if (i >= 0) this.running.splice(i, 1);
+    const hold = seq.req.holdForRemoteDecode === true && reason !== 'abort';
+    if (hold) {
+      seq.holdUntil = now + this.options.remoteHoldTimeoutMs;
+      this.held.set(seq.req.id, seq);
+    } else {
+      this.pool.release(seq.blocks);
+      this.byId.delete(seq.req.id);
+    }
+    out.finished.push({ id: seq.req.id, reason, promptTokens: seq.promptLen, cachedTokens: seq.cachedTokens, generated: seq.generated, heldBlocks: hold ? [...seq.blocks] : undefined });
+  }
+
+  private reapAborted(out: StepOutput): void {
+    for (const seq of [...this.running, ...this.waiting]) {
+      if (!seq.aborted) continue;
+      const w = this.waiting.indexOf(seq);
+      if (w >= 0) this.waiting.splice(w, 1);
+      this.finish(seq, 'abort', 0, out);
+    }
+  }
+
+  private expireHeld(now: number): void {
+    for (const [id, seq] of this.held) if (seq.holdUntil <= now) this.releaseHeld(id);
+  }
+
+  private blocksFor(tokens: number): number {
+    return Math.ceil(tokens / this.options.blockSize);
+  }
+
+  private extendHashes(seq: Seq, tokens: number): void {
+    const bs = this.options.blockSize;
+    const full = Math.floor(tokens / bs);
+    for (let i = seq.hashes.length; i < full; i++) {
+      seq.hashes.push(hashBlock(seq.hashes[i - 1], seq.tokens.slice(i * bs, (i + 1) * bs), seq.req.lora, this.options.hashSeed));
+    }
+  }
+
+  /** Registers the sequence's newly full computed blocks in the prefix cache (one BlockStored). */
+  private commitFullBlocks(seq: Seq): void {
+    if (!this.options.enablePrefixCaching) return;
+    const bs = this.options.blockSize;
+    const full = Math.min(Math.floor(seq.numComputed / bs), seq.blocks.length);
+    if (full <= seq.committedBlocks) return;
+    this.extendHashes(seq, full * bs);
+    const entries = [];
+    for (let i = seq.committedBlocks; i < full; i++) {
+      entries.push({ block: seq.blocks[i], hash: seq.hashes[i], parent: seq.hashes[i - 1], tokenIds: seq.tokens.slice(i * bs, (i + 1) * bs) });
+    }
+    this.pool.commit(entries, seq.req.lora);
+    seq.committedBlocks = full;
+  }
+}

@@ -1,0 +1,100 @@
+// One simulated vLLM pod: tokenizer, engine core and its real-time driver, metrics, KV event publisher.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { CostModel, GpuModelProfile, loadGpuProfile } from './engine/cost-model';
+import { EngineCore } from './engine/engine-core';
+import { EngineDriver } from './engine/engine-driver';
+import type { StepOutput } from './engine/engine-types';
+import { OUTPUT_WORDS, Vocabulary } from './engine/text-generator';
+import { ZmqEventPublisher } from './kv-events/zmq-event-publisher';
+import { numCpuBlocks, numGpuBlocks, SimArgs } from './sim-args';
+import { SimMetrics } from './sim-metrics';
+import { Llama3Tokenizer } from './tokenizer/llama3-tokenizer';
+
+export interface SimPod {
+  args: SimArgs;
+  logger: Logger;
+  engineId: string;
+  device: string;
+  profile: GpuModelProfile;
+  numGpuBlocks: number;
+  driver: EngineDriver;
+  metrics: SimMetrics;
+  tokenizer: Llama3Tokenizer;
+  vocab: Vocabulary;
+  /** Base model names the pod answers to (--served-model-name, else the model). */
+  modelNames: string[];
+  /** LoRA adapters it serves (--lora-modules). */
+  loraNames: string[];
+  /** Host other pods reach this one at (P/D pulls). */
+  advertisedHost: string;
+  /** HTTP port, known once listening. */
+  port: number;
+  linkGbps: number;
+  publisher?: ZmqEventPublisher;
+  close(): Promise<void>;
+}
+
+export async function createSimPod(args: SimArgs, logger: Logger): Promise<SimPod> {
+  const gpu = loadGpuProfile(args.gpuProfile);
+  const blocks = numGpuBlocks(args, gpu.profile.weight_bytes, gpu.profile.kv_bytes_per_token);
+  const tokenizer = Llama3Tokenizer.load();
+  const vocab = await Promise.all(OUTPUT_WORDS.map(async (w) => ({ id: (await tokenizer.encodeRaw(` ${w}`))[0], text: ` ${w}` })));
+  const modelNames = args.servedModelName ?? [args.model];
+  const metrics = new SimMetrics(modelNames[0], { blockSize: args.blockSize, numGpuBlocks: blocks });
+  const extra = args.kvTransferConfig?.kv_connector_extra_config;
+  const core = new EngineCore(new CostModel(gpu.profile, gpu.bandwidth), {
+    maxNumSeqs: args.maxNumSeqs,
+    maxNumBatchedTokens: args.maxNumBatchedTokens,
+    blockSize: args.blockSize,
+    numGpuBlocks: blocks,
+    cpuBlocks: numCpuBlocks(args, gpu.profile.kv_bytes_per_token),
+    enablePrefixCaching: args.enablePrefixCaching,
+    maxLoras: args.enableLora ? args.maxLoras : 0,
+    hashSeed: args.seed,
+    remoteHoldTimeoutMs: (extra?.abort_timeout_s ?? 120) * 1000,
+  });
+  const events = args.kvEventsConfig;
+  const publisher = events?.enable_kv_cache_events && events.publisher === 'zmq' ? new ZmqEventPublisher(events, events.topic || `kv@${args.host}:${args.port}@${modelNames[0]}`, args.kvEventsFormat, logger) : undefined;
+  await publisher?.start();
+
+  const model_name = modelNames[0];
+  const onStep = (out: StepOutput) => {
+    if (out.prefillTokens > 0) metrics.prefillComputed.inc({ model_name }, out.prefillTokens);
+    if (out.tokens.length > 0) metrics.generationTokens.inc({ model_name }, out.tokens.length);
+    if (out.prefixQueries > 0) metrics.prefixQueries.inc({ model_name }, out.prefixQueries);
+    if (out.prefixHits > 0) metrics.prefixHits.inc({ model_name }, out.prefixHits);
+    if (out.preemptions > 0) metrics.preemptions.inc({ model_name }, out.preemptions);
+    for (const f of out.firstTokens) {
+      metrics.promptTokens.inc({ model_name }, f.promptTokens);
+      metrics.ttft.observe({ model_name }, f.ttftMs / 1000);
+      metrics.queueTime.observe({ model_name }, f.queueMs / 1000);
+    }
+    publisher?.publish(out.kvEvents);
+  };
+  const driver = new EngineDriver(core, args.timeScale, onStep);
+  driver.start();
+  const advertisedHost = args.kvTransferConfig?.kv_ip ?? (args.host === '0.0.0.0' || args.host === '::' ? '127.0.0.1' : args.host);
+  return {
+    args,
+    logger,
+    engineId: args.kvTransferConfig?.engine_id ?? randomUUID(),
+    device: gpu.device,
+    profile: gpu.profile,
+    numGpuBlocks: blocks,
+    driver,
+    metrics,
+    tokenizer,
+    vocab,
+    modelNames,
+    loraNames: args.loraModules.map((m) => m.name),
+    advertisedHost,
+    port: args.port,
+    linkGbps: extra?.link_gbps ?? 25,
+    publisher,
+    close: async () => {
+      await driver.stop();
+      await publisher?.close();
+    },
+  };
+}
