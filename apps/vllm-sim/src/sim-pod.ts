@@ -1,11 +1,8 @@
 // One simulated vLLM pod: tokenizer, engine core and its real-time driver, metrics, KV event publisher.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { CostModel, GpuModelProfile, loadGpuProfile } from './engine/cost-model';
-import { EngineCore } from './engine/engine-core';
+import { CostModel, EngineCore, GpuModelProfile, OUTPUT_WORDS, Vocabulary, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
 import { EngineDriver } from './engine/engine-driver';
-import type { StepOutput } from './engine/engine-types';
-import { OUTPUT_WORDS, Vocabulary } from './engine/text-generator';
 import { ZmqEventPublisher } from './kv-events/zmq-event-publisher';
 import { numCpuBlocks, numGpuBlocks, SimArgs } from './sim-args';
 import { SimMetrics } from './sim-metrics';

@@ -1,7 +1,6 @@
 // Drives the engine core in real time: each step's simulated duration, stretched by --time-scale, is
 // waited out on the wall clock before its outputs are delivered. The core itself never reads a clock.
-import type { EngineCore } from './engine-core';
-import type { EngineRequest, FinishedOutput, StepOutput } from './engine-types';
+import { type EngineCore, type EngineRequest, type FinishedOutput, type StepOutput } from '@llmd/sim-engine';
 
 export interface RequestListener {
   onToken(text: string, tokenId: number): void;

@@ -1,7 +1,7 @@
 // vLLM's KVEventBatch in msgpack, in both of vLLM's encodings: the newer maps (msgspec tagged structs,
 // `type` key) and the older positional arrays (array_like structs, tag first).
 import { encode } from '@msgpack/msgpack';
-import type { SimKvEvent } from '../engine/kv-events';
+import type { SimKvEvent } from '@llmd/sim-engine';
 
 export type KvEventsFormat = 'map' | 'array';
 

@@ -3,7 +3,7 @@
 // sequence with every buffered batch from there and then the end marker (sequence -1, empty payload).
 import { Publisher, Router } from 'zeromq';
 import type { Logger } from 'pino';
-import type { SimKvEvent } from '../engine/kv-events';
+import type { SimKvEvent } from '@llmd/sim-engine';
 import type { KvEventsConfig } from '../sim-args';
 import { encodeEventBatch, KvEventsFormat } from './event-batch-codec';
 

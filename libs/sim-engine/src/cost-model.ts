@@ -1,7 +1,6 @@
 // Step times of a simulated vLLM worker, interpolated from GPU cost tables measured on real hardware
-// (profiles/*.json): log-log in prompt length for prefill, linear in batch and context for decode.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// (../profiles/*.json): log-log in prompt length for prefill, linear in batch and context for decode.
+import h100 from '../profiles/h100-80gb-hbm3.json';
 
 export interface GpuModelProfile {
   model: string;
@@ -26,13 +25,23 @@ export interface GpuProfileFile {
   models: GpuModelProfile[];
 }
 
-export const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
+/** The measured tables that ship with llmd (one file per GPU). */
+export const GPU_PROFILES: readonly GpuProfileFile[] = [h100 as GpuProfileFile];
 
-export function loadGpuProfile(model: string, file = join(PROFILES_DIR, 'h100-80gb-hbm3.json')): { device: string; profile: GpuModelProfile; bandwidth: GpuBandwidth } {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as GpuProfileFile;
-  const profile = data.models.find((m) => m.model === model);
-  if (!profile) throw new Error(`no GPU profile "${model}" in ${file} (have: ${data.models.map((m) => m.model).join(', ')})`);
-  return { device: data.device, profile, bandwidth: data.bandwidth };
+export interface GpuProfile {
+  device: string;
+  profile: GpuModelProfile;
+  bandwidth: GpuBandwidth;
+}
+
+/** The cost tables of `model` (e.g. `llama-3-8b`) on the first GPU that has them. */
+export function loadGpuProfile(model: string, files: readonly GpuProfileFile[] = GPU_PROFILES): GpuProfile {
+  for (const f of files) {
+    const profile = f.models.find((m) => m.model === model);
+    if (profile) return { device: f.device, profile, bandwidth: f.bandwidth };
+  }
+  const known = files.flatMap((f) => f.models.map((m) => m.model));
+  throw new Error(`no GPU profile "${model}" (have: ${known.join(', ')})`);
 }
 
 type Point = [number, number];
