@@ -3,6 +3,6 @@ module.exports = {
   projects: [
     '<rootDir>/libs/proto', '<rootDir>/libs/platform', '<rootDir>/libs/telemetry', '<rootDir>/libs/openai', '<rootDir>/libs/scoring', '<rootDir>/libs/sim-engine',
     '<rootDir>/apps/gateway', '<rootDir>/apps/scheduler', '<rootDir>/apps/cache-manager', '<rootDir>/apps/autoscaler',
-    '<rootDir>/apps/operator', '<rootDir>/apps/vllm-sim', '<rootDir>/tools/cli', '<rootDir>/tests/lint',
+    '<rootDir>/apps/operator', '<rootDir>/apps/vllm-sim', '<rootDir>/tools/cli', '<rootDir>/tools/bench', '<rootDir>/tests/lint',
   ],
 };

@@ -26,6 +26,14 @@ export class SimMetrics {
   readonly kvTransferTokens: Counter<'model_name'>;
   readonly kvTransferFailures: Counter<'model_name'>;
 
+  /** Simulator-only: how well the process keeps the model's step times (see EngineDriver). */
+  trackDriver(stats: { steps: number; modelTotalMs: number; lagTotalMs: number; lagMaxMs: number }): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'llmd_sim_engine_steps', help: 'Engine steps run since start', registers, collect() { this.set(stats.steps); } });
+    new Gauge({ name: 'llmd_sim_engine_step_model_seconds', help: 'Wall-clock seconds the steps should have taken (model time x time scale), since start', registers, collect() { this.set(stats.modelTotalMs / 1000); } });
+    new Gauge({ name: 'llmd_sim_engine_step_lag_seconds', help: 'Wall-clock seconds by which steps ended later than the model says, since start', registers, collect() { this.set(stats.lagTotalMs / 1000); } });
+  }
+
   /** vLLM sets this gauge to the time of the last update, one series with the current adapters. */
   setLoraInfo(maxLoras: number, running: string[], waiting: string[]): void {
     this.loraInfo.reset();

@@ -70,6 +70,7 @@ export async function createSimPod(args: SimArgs, logger: Logger): Promise<SimPo
     publisher?.publish(out.kvEvents);
   };
   const driver = new EngineDriver(core, args.timeScale, onStep);
+  metrics.trackDriver(driver.stats);
   driver.start();
   const advertisedHost = args.kvTransferConfig?.kv_ip ?? (args.host === '0.0.0.0' || args.host === '::' ? '127.0.0.1' : args.host);
   return {

@@ -8,7 +8,11 @@ import { DIST } from './paths';
 const USAGE = `usage: llmd <command>
   up [--pods N] [--model NAME] [--gpu-profile P] [--time-scale S]   Kafka, the five services and N vllm-sim pods (Ctrl-C stops all)
   kafka start|stop|status|topics|tail <topic>                        the local Kafka broker and llmd's topics
-  sim serve <model> [vLLM flags]                                     one vllm-sim pod in the foreground`;
+  sim serve <model> [vLLM flags]                                     one vllm-sim pod in the foreground
+  bench sim-fidelity                                                 the simulator's step times against the GPU tables (virtual clock)
+  bench sim-capacity [--ladder 64,256,512] [--seconds 5]             concurrent streams one vllm-sim process sustains at time scale 1`;
+
+const BENCHES: Record<string, string> = { 'sim-fidelity': 'sim-fidelity.js', 'sim-capacity': 'sim-capacity.js' };
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
@@ -28,15 +32,27 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'kafka':
       return kafkaCommand(rest);
-    case 'sim': {
-      const child = spawn(process.execPath, [join(DIST, 'apps/vllm-sim/src/main.js'), ...rest], { stdio: 'inherit' });
-      process.on('SIGINT', () => child.kill('SIGINT'));
-      return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+    case 'sim':
+      return runNode(join(DIST, 'apps/vllm-sim/src/main.js'), rest);
+    case 'bench': {
+      const [name, ...args] = rest;
+      if (!name || !BENCHES[name]) {
+        process.stdout.write(`usage: llmd bench ${Object.keys(BENCHES).join('|')} [options]\n`);
+        return 2;
+      }
+      return runNode(join(DIST, 'tools/bench/src', BENCHES[name]), args);
     }
     default:
       process.stdout.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
+}
+
+/** Runs a built entry point in the foreground, passing Ctrl-C on. */
+function runNode(entry: string, args: string[]): Promise<number> {
+  const child = spawn(process.execPath, ['--enable-source-maps', entry, ...args], { stdio: 'inherit' });
+  process.on('SIGINT', () => child.kill('SIGINT'));
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
 main(process.argv.slice(2)).then(
