@@ -11,6 +11,10 @@ export interface EndpointMetrics {
   kvCacheUsage: number;
   /** When the figures were scraped (unix ms); 0 before the first scrape. */
   scrapedAtMs: number;
+  /** LoRA adapters in running and waiting requests (vllm:lora_requests_info), and the pod's slot count. */
+  loraRunning?: readonly string[];
+  loraWaiting?: readonly string[];
+  maxLoras?: number;
 }
 
 export interface Endpoint {
@@ -24,6 +28,8 @@ export interface Endpoint {
   metrics: EndpointMetrics;
   /** Requests this scheduler assigned and that have not completed yet. */
   inFlight: number;
+  /** Estimated tokens (prompt + max completion) of those requests. */
+  inFlightTokens?: number;
   /** Reachable and scraped within the staleness bound. */
   healthy: boolean;
 }

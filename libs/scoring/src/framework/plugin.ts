@@ -36,6 +36,8 @@ export interface ScoredEndpoint {
 export interface ProfileResult {
   /** Chosen endpoints, best first; empty when none could serve. */
   targets: readonly Endpoint[];
+  /** Per target: the weighted total and each scorer's clamped score (filled in by the framework). */
+  breakdown?: Readonly<Record<string, { total: number; scores: Readonly<Record<string, number>> }>>;
 }
 
 /** Chooses the target(s) from the weighted scores. */
@@ -57,9 +59,21 @@ export interface ProfileHandler extends Plugin {
   processResults(state: CycleState, request: SchedulingRequest, results: Readonly<Record<string, ProfileResult>>): SchedulingResult;
 }
 
+/** Plugins that compute per-request data before filtering (e.g. prefix matches), shared through the cycle state. */
+export interface Preparer extends Plugin {
+  prepare(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): void;
+}
+
+/** Plugins that learn from each decision (e.g. the approximate prefix index records what it routed). */
+export interface PostPick extends Plugin {
+  onPicked(state: CycleState, request: SchedulingRequest, result: SchedulingResult): void;
+}
+
 export type AnyPlugin = Filter | Scorer | Picker | ProfileHandler;
 
 export const isFilter = (p: Plugin): p is Filter => typeof (p as Filter).filter === 'function';
 export const isScorer = (p: Plugin): p is Scorer => typeof (p as Scorer).score === 'function';
 export const isPicker = (p: Plugin): p is Picker => typeof (p as Picker).pick === 'function';
+export const isPreparer = (p: Plugin): p is Preparer => typeof (p as Preparer).prepare === 'function';
+export const isPostPick = (p: Plugin): p is PostPick => typeof (p as PostPick).onPicked === 'function';
 export const isProfileHandler = (p: Plugin): p is ProfileHandler => typeof (p as ProfileHandler).pickProfiles === 'function';

@@ -1,7 +1,16 @@
 // Plugin descriptors (type string, parameter schema, factory) and the registry that holds them.
 import { z } from 'zod';
 import type { AnyPlugin } from './plugin';
+import type { SchedulingRequest } from './request';
 import { SchedulingConfigError } from './scheduling-error';
+
+/**
+ * The precise prefix index, as the precise prefix scorer needs it (declared here, implemented by the
+ * app over gRPC). Resolves each endpoint's cached-prefix score in [0,1]; rejects when unavailable.
+ */
+export interface PrefixCacheLookup {
+  score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number): Promise<ReadonlyMap<string, number>>;
+}
 
 /** What a plugin factory may use besides its parameters. */
 export interface PluginDeps {
@@ -9,6 +18,10 @@ export interface PluginDeps {
   random: () => number;
   /** Clock in ms. */
   now: () => number;
+  /** The precise prefix index, where the app has one. */
+  prefixCache?: PrefixCacheLookup;
+  /** Counts a named fallback (e.g. precise -> approximate prefix scoring). */
+  countFallback?: (reason: string) => void;
 }
 
 export interface PluginDescriptor<P> {

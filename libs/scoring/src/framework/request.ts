@@ -13,4 +13,6 @@ export interface SchedulingRequest {
   maxTokens?: number;
   tenant?: string;
   ttftSloMs?: number;
+  /** Fairness id for flow control (x-llm-d-inference-fairness-id). */
+  fairnessId?: string;
 }

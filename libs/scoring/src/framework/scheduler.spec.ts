@@ -1,4 +1,4 @@
-import { DEFAULT_ENDPOINT_PICKER_CONFIG, registerBuiltinPlugins } from '../plugins';
+import { registerBuiltinPlugins, SHIPPED_CONFIGS } from '../plugins';
 import { makeEndpoint, makeRequest, seededRandom } from '../testing';
 import { buildPipeline } from './config';
 import type { Plugin } from './plugin';
@@ -6,16 +6,27 @@ import { PluginRegistry } from './registry';
 import { ExtensionPoint, Scheduler } from './scheduler';
 
 const deps = { random: seededRandom(42), now: () => 0 };
+
+/** A minimal pipeline: model filter, queue-depth scorer, max-score picker. */
+const BASE = {
+  plugins: [
+    { name: 'serves-model', type: 'serves-model-filter' },
+    { name: 'queue', type: 'queue-depth-scorer' },
+    { name: 'picker', type: 'max-score-picker' },
+    { name: 'handler', type: 'single-profile-handler' },
+  ],
+  schedulingProfiles: [{ name: 'default', plugins: [{ pluginRef: 'serves-model' }, { pluginRef: 'queue', weight: 1 }, { pluginRef: 'picker' }] }],
+};
 const registry = () => registerBuiltinPlugins(new PluginRegistry());
 
-describe('Scheduler with the default config', () => {
+describe('Scheduler', () => {
   it.each([
     ['shortest queue wins', [['a', 'm', 4], ['b', 'm', 0], ['c', 'm', 9]], 'm', ['b', 'a', 'c']],
     ['other models are filtered out', [['a', 'x', 0], ['b', 'm', 3]], 'm', ['b']],
     ['no endpoint serves the model', [['a', 'x', 0]], 'm', []],
   ] as const)('%s', async (_name, specs, model, ranked) => {
     const endpoints = specs.map(([id, m, q]) => makeEndpoint(id).models(m).queue(q).build());
-    const scheduler = new Scheduler(buildPipeline(DEFAULT_ENDPOINT_PICKER_CONFIG, registry(), deps));
+    const scheduler = new Scheduler(buildPipeline(BASE, registry(), deps));
     const result = await scheduler.schedule(makeRequest({ model }), endpoints);
     expect(result.primaryProfile).toBe('default');
     expect(result.profileResults['default'].targets.map((e) => e.id)).toEqual(ranked);
@@ -24,7 +35,7 @@ describe('Scheduler with the default config', () => {
   it('times every plugin call', async () => {
     const seen: string[] = [];
     const observer = { observe: (point: ExtensionPoint, plugin: Plugin) => seen.push(`${point}:${plugin.typedName().type}`) };
-    const scheduler = new Scheduler(buildPipeline(DEFAULT_ENDPOINT_PICKER_CONFIG, registry(), deps), observer);
+    const scheduler = new Scheduler(buildPipeline(BASE, registry(), deps), observer);
     await scheduler.schedule(makeRequest(), [makeEndpoint('a').build()]);
     expect(seen).toEqual(
       expect.arrayContaining(['filter:serves-model-filter', 'score:queue-depth-scorer', 'pick:max-score-picker', 'profile-handler:single-profile-handler']),
@@ -54,8 +65,18 @@ describe('Scheduler with the default config', () => {
   });
 });
 
+describe('the shipped configurations', () => {
+  it.each(Object.keys(SHIPPED_CONFIGS))('%s builds and picks', async (name) => {
+    const scheduler = new Scheduler(buildPipeline(SHIPPED_CONFIGS[name], registry(), deps));
+    const endpoints = [makeEndpoint('a').role('both').queue(3).build(), makeEndpoint('b').role('both').build()];
+    const result = await scheduler.schedule(makeRequest({ prompt: 'hello '.repeat(100) }), endpoints);
+    expect(result.profileResults[result.primaryProfile].targets[0].id).toBe('b');
+    expect(result.profileResults[result.primaryProfile].breakdown?.['b'].scores['queue']).toBe(1);
+  });
+});
+
 describe('buildPipeline', () => {
-  const base = DEFAULT_ENDPOINT_PICKER_CONFIG;
+  const base = BASE;
   it.each([
     ['unknown plugin type', { ...base, plugins: [...base.plugins, { type: 'nope-scorer' }] }, 'plugins.4.type'],
     ['bad parameters', { ...base, plugins: [{ name: 'picker', type: 'max-score-picker', parameters: { maxTargets: 0 } }, ...base.plugins.slice(0, 1), ...base.plugins.slice(3)] }, 'plugins.0.parameters.maxTargets'],

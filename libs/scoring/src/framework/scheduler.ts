@@ -2,11 +2,11 @@
 // picker. The framework, not the plugins, times every plugin call.
 import { CycleState } from './cycle-state';
 import type { Endpoint } from './endpoint';
-import type { Plugin, ProfileResult, ScoredEndpoint, SchedulingResult } from './plugin';
+import { isPostPick, isPreparer, Plugin, PostPick, Preparer, ProfileResult, ScoredEndpoint, SchedulingResult } from './plugin';
 import type { SchedulingPipeline, SchedulingProfile } from './config';
 import type { SchedulingRequest } from './request';
 
-export type ExtensionPoint = 'filter' | 'score' | 'pick' | 'profile-handler';
+export type ExtensionPoint = 'prepare' | 'filter' | 'score' | 'pick' | 'profile-handler' | 'post-pick';
 
 /** Receives the duration of every plugin call (a histogram in the app). */
 export interface PluginObserver {
@@ -16,16 +16,25 @@ export interface PluginObserver {
 const noObserver: PluginObserver = { observe: () => undefined };
 
 export class Scheduler {
+  private readonly postPick: PostPick[];
+  private readonly preparers: Preparer[];
+
   constructor(
     private readonly pipeline: SchedulingPipeline,
     private readonly observer: PluginObserver = noObserver,
-  ) {}
+  ) {
+    const all = new Set<Plugin>();
+    for (const p of pipeline.profiles.values()) for (const x of [...p.filters, ...p.scorers.map((s) => s.scorer), p.picker]) all.add(x);
+    this.postPick = [...all].filter(isPostPick);
+    this.preparers = [...all].filter(isPreparer);
+  }
 
   async schedule(request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<SchedulingResult> {
     const state = new CycleState();
     const { handler, profiles } = this.pipeline;
     const names = [...profiles.keys()];
     const results: Record<string, ProfileResult> = {};
+    for (const p of this.preparers) this.timed('prepare', p, () => p.prepare(state, request, endpoints));
     // Bounded: a handler may not run more rounds than there are profiles.
     for (let round = 0; round < names.length; round++) {
       const next = this.timed('profile-handler', handler, () => handler.pickProfiles(state, request, names, results));
@@ -36,7 +45,9 @@ export class Scheduler {
         results[name] = await this.runProfile(profile, state, request, endpoints);
       }
     }
-    return this.timed('profile-handler', handler, () => handler.processResults(state, request, results));
+    const result = this.timed('profile-handler', handler, () => handler.processResults(state, request, results));
+    for (const p of this.postPick) this.timed('post-pick', p, () => p.onPicked(state, request, result));
+    return result;
   }
 
   private async runProfile(profile: SchedulingProfile, state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<ProfileResult> {
@@ -46,18 +57,27 @@ export class Scheduler {
       if (candidates.length === 0) return { targets: [] };
     }
     const totals = new Map<string, number>(candidates.map((e) => [e.id, 0]));
+    const byScorer: Record<string, Map<string, number>> = {};
     for (const { scorer, weight } of profile.scorers) {
       const start = performance.now();
       const scores = await scorer.score(state, request, candidates);
       this.observer.observe('score', scorer, performance.now() - start);
+      const clampedScores = new Map<string, number>();
       for (const e of candidates) {
         const s = scores.get(e.id) ?? 0;
         const clamped = Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 0;
+        clampedScores.set(e.id, clamped);
         totals.set(e.id, (totals.get(e.id) ?? 0) + weight * clamped);
       }
+      byScorer[scorer.typedName().name] = clampedScores;
     }
     const scored: ScoredEndpoint[] = candidates.map((endpoint) => ({ endpoint, score: totals.get(endpoint.id) ?? 0 }));
-    return this.timed('pick', profile.picker, () => profile.picker.pick(state, request, scored));
+    const picked = this.timed('pick', profile.picker, () => profile.picker.pick(state, request, scored));
+    const breakdown: Record<string, { total: number; scores: Record<string, number> }> = {};
+    for (const t of picked.targets) {
+      breakdown[t.id] = { total: totals.get(t.id) ?? 0, scores: Object.fromEntries(Object.entries(byScorer).map(([name, m]) => [name, m.get(t.id) ?? 0])) };
+    }
+    return { ...picked, breakdown };
   }
 
   private timed<T>(point: ExtensionPoint, plugin: Plugin, fn: () => T): T {

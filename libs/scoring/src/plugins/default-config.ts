@@ -1,17 +1,64 @@
-// The scheduling config used when none is given: model filter, queue-depth scorer, max-score picker.
+// The scheduling configurations llmd ships: load-only, approximate prefix + load (the Gateway API
+// Inference Extension's default), precise prefix + load (llm-d's), and P/D on top of precise prefix.
 import type { EndpointPickerConfig } from '../framework';
 
-export const DEFAULT_ENDPOINT_PICKER_CONFIG: EndpointPickerConfig = {
+const LOAD_PLUGINS: EndpointPickerConfig['plugins'] = [
+  { name: 'serves-model', type: 'serves-model-filter' },
+  { name: 'healthy', type: 'healthy-filter' },
+  { name: 'queue', type: 'queue-depth-scorer' },
+  { name: 'kv-cache', type: 'kv-cache-utilization-scorer' },
+  { name: 'in-flight', type: 'in-flight-scorer' },
+  { name: 'lora', type: 'lora-affinity-scorer' },
+  { name: 'picker', type: 'max-score-picker' },
+];
+
+const LOAD_REFS = [
+  { pluginRef: 'serves-model' },
+  { pluginRef: 'healthy' },
+  { pluginRef: 'queue', weight: 1 },
+  { pluginRef: 'kv-cache', weight: 1 },
+  { pluginRef: 'in-flight', weight: 1 },
+  { pluginRef: 'lora', weight: 1 },
+  { pluginRef: 'picker' },
+];
+
+export const LOAD_ONLY_CONFIG: EndpointPickerConfig = {
+  plugins: [...LOAD_PLUGINS, { name: 'handler', type: 'single-profile-handler' }],
+  schedulingProfiles: [{ name: 'default', plugins: LOAD_REFS }],
+};
+
+export const APPROX_PREFIX_CONFIG: EndpointPickerConfig = {
+  plugins: [...LOAD_PLUGINS, { name: 'prefix', type: 'approx-prefix-cache-scorer' }, { name: 'handler', type: 'single-profile-handler' }],
+  schedulingProfiles: [{ name: 'default', plugins: [...LOAD_REFS, { pluginRef: 'prefix', weight: 2 }] }],
+};
+
+export const PRECISE_PREFIX_CONFIG: EndpointPickerConfig = {
+  plugins: [...LOAD_PLUGINS, { name: 'prefix', type: 'precise-prefix-cache-scorer' }, { name: 'handler', type: 'single-profile-handler' }],
+  schedulingProfiles: [{ name: 'default', plugins: [...LOAD_REFS, { pluginRef: 'prefix', weight: 3 }] }],
+};
+
+export const PD_CONFIG: EndpointPickerConfig = {
   plugins: [
-    { name: 'serves-model', type: 'serves-model-filter' },
-    { name: 'queue', type: 'queue-depth-scorer' },
-    { name: 'picker', type: 'max-score-picker' },
-    { name: 'handler', type: 'single-profile-handler' },
+    ...LOAD_PLUGINS,
+    { name: 'prefix', type: 'precise-prefix-cache-scorer' },
+    { name: 'decode-role', type: 'role-filter', parameters: { roles: ['decode', 'both'] } },
+    { name: 'prefill-role', type: 'role-filter', parameters: { roles: ['prefill', 'both'] } },
+    { name: 'prefill-saturation', type: 'saturation-filter', parameters: { keepAllWhenSaturated: false } },
+    { name: 'handler', type: 'pd-profile-handler', parameters: { threshold: 512 } },
   ],
   schedulingProfiles: [
-    {
-      name: 'default',
-      plugins: [{ pluginRef: 'serves-model' }, { pluginRef: 'queue', weight: 1 }, { pluginRef: 'picker' }],
-    },
+    { name: 'decode', plugins: [{ pluginRef: 'decode-role' }, ...LOAD_REFS, { pluginRef: 'prefix', weight: 3 }] },
+    { name: 'prefill', plugins: [{ pluginRef: 'prefill-role' }, { pluginRef: 'prefill-saturation' }, ...LOAD_REFS, { pluginRef: 'prefix', weight: 3 }] },
   ],
 };
+
+/** The shipped configurations by name (the scheduler's `profile` setting). */
+export const SHIPPED_CONFIGS: Readonly<Record<string, EndpointPickerConfig>> = {
+  'load-only': LOAD_ONLY_CONFIG,
+  'approx-prefix': APPROX_PREFIX_CONFIG,
+  'precise-prefix': PRECISE_PREFIX_CONFIG,
+  pd: PD_CONFIG,
+};
+
+/** The default: precise prefix + load, falling back to the approximate index when cache-manager cannot answer. */
+export const DEFAULT_ENDPOINT_PICKER_CONFIG = PRECISE_PREFIX_CONFIG;

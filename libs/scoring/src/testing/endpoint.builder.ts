@@ -45,6 +45,18 @@ export class EndpointBuilder {
     this.e.inFlight = n;
     return this;
   }
+  inFlightTokens(n: number): this {
+    this.e.inFlightTokens = n;
+    return this;
+  }
+  loras(running: string[], waiting: string[] = [], maxLoras = 4): this {
+    this.e.metrics = { ...this.e.metrics, loraRunning: running, loraWaiting: waiting, maxLoras };
+    return this;
+  }
+  scrapedAt(ms: number): this {
+    this.e.metrics = { ...this.e.metrics, scrapedAtMs: ms };
+    return this;
+  }
   unhealthy(): this {
     this.e.healthy = false;
     return this;

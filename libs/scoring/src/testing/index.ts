@@ -1,2 +1,3 @@
 // Builders and fakes for tests of the scheduling framework and its plugins.
 export * from './endpoint.builder';
+export * from './scorer-contract';

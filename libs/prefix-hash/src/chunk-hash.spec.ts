@@ -1,0 +1,58 @@
+import { hashTextChunks, hashTokenChunks } from './chunk-hash';
+import { LruChunkIndex } from './lru-chunk-index';
+
+describe('chunk hashes', () => {
+  const base = 'a'.repeat(64) + 'b'.repeat(64) + 'c'.repeat(64);
+
+  it.each([
+    ['same text', base, 3],
+    ['differs in the last chunk', 'a'.repeat(64) + 'b'.repeat(64) + 'x'.repeat(64), 2],
+    ['differs in the first chunk', 'x' + base.slice(1), 0],
+    ['shorter: only full chunks count', base.slice(0, 150), 2],
+  ])('%s shares %d leading hashes', (_name, other, shared) => {
+    const a = hashTextChunks(base, 64, 100);
+    const b = hashTextChunks(other, 64, 100);
+    let n = 0;
+    while (n < Math.min(a.length, b.length) && a[n] === b[n]) n++;
+    expect(n).toBe(shared);
+  });
+
+  it('stops at maxChunks and stays within safe integers', () => {
+    const h = hashTextChunks('z'.repeat(64 * 10), 64, 4);
+    expect(h).toHaveLength(4);
+    for (const x of h) expect(Number.isSafeInteger(x)).toBe(true);
+  });
+
+  it('chains: the same chunk text at another position hashes differently', () => {
+    const h = hashTextChunks('q'.repeat(128), 64, 10);
+    expect(h[0]).not.toBe(h[1]);
+  });
+
+  it('hashes token prompts the same way', () => {
+    const t = Array.from({ length: 40 }, (_, i) => i * 1000);
+    expect(hashTokenChunks(t, 16, 10)).toHaveLength(2);
+    expect(hashTokenChunks(t, 16, 10)[0]).toBe(hashTokenChunks([...t.slice(0, 16), 7, 7], 16, 10)[0]);
+  });
+});
+
+describe('LruChunkIndex', () => {
+  it.each([
+    ['a full prefix', [1, 2, 3], [1, 2, 3, 4], 3],
+    ['stops at the first miss', [1, 3], [1, 2, 3], 1],
+    ['nothing', [], [1], 0],
+  ])('%s', (_name, stored, query, n) => {
+    const idx = new LruChunkIndex(100);
+    idx.add('e', stored);
+    expect(idx.matchLength('e', query)).toBe(n);
+  });
+
+  it('evicts the least recently used hashes past its capacity', () => {
+    const idx = new LruChunkIndex(3);
+    idx.add('e', [1, 2, 3]);
+    idx.add('e', [1]); // touch 1
+    idx.add('e', [4]); // evicts 2
+    expect(idx.matchLength('e', [1])).toBe(1);
+    expect(idx.matchLength('e', [2])).toBe(0);
+    expect(idx.size('e')).toBe(3);
+  });
+});

@@ -1,0 +1,4 @@
+// Prefix hashing for cache-aware routing (pure): chained chunk hashes of prompt text or token ids,
+// and a bounded per-endpoint LRU index of them.
+export * from './chunk-hash';
+export * from './lru-chunk-index';

@@ -1,0 +1,53 @@
+// Drops endpoints whose queue or KV cache is past a threshold; when every candidate is saturated it
+// keeps them all and marks the cycle saturated (flow control decides whether the request waits).
+import { z } from 'zod';
+import type { CycleState, Endpoint, Filter, PluginDescriptor, SchedulingRequest, TypedName } from '../../../framework';
+import { stateKey } from '../../../framework';
+
+export const SATURATION_FILTER = 'saturation-filter';
+
+/** Set when every candidate of a profile was saturated. */
+export const SATURATED = stateKey<boolean>('saturated');
+
+export interface SaturationFilterParams {
+  /** Waiting requests at which an endpoint is saturated. @default 5 */
+  queueDepthThreshold: number;
+  /** KV-cache usage at which an endpoint is saturated. @default 0.8 */
+  kvCacheUsageThreshold: number;
+  /** Keep every candidate when all are saturated (instead of none). @default true */
+  keepAllWhenSaturated: boolean;
+}
+
+export function isSaturated(e: Endpoint, p: Pick<SaturationFilterParams, 'queueDepthThreshold' | 'kvCacheUsageThreshold'>): boolean {
+  return e.metrics.waiting >= p.queueDepthThreshold || e.metrics.kvCacheUsage >= p.kvCacheUsageThreshold;
+}
+
+export class SaturationFilter implements Filter {
+  constructor(
+    private readonly name: string,
+    private readonly params: SaturationFilterParams,
+  ) {}
+
+  typedName(): TypedName {
+    return { type: SATURATION_FILTER, name: this.name };
+  }
+
+  filter(state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): readonly Endpoint[] {
+    const ok = endpoints.filter((e) => !isSaturated(e, this.params));
+    if (ok.length > 0 || endpoints.length === 0) return ok;
+    state.write(SATURATED, true);
+    return this.params.keepAllWhenSaturated ? endpoints : [];
+  }
+}
+
+export const saturationFilterDescriptor = {
+  type: SATURATION_FILTER,
+  params: z
+    .object({
+      queueDepthThreshold: z.number().int().min(1).default(5),
+      kvCacheUsageThreshold: z.number().gt(0).max(1).default(0.8),
+      keepAllWhenSaturated: z.boolean().default(true),
+    })
+    .strict(),
+  create: (name, params) => new SaturationFilter(name, params),
+} satisfies PluginDescriptor<SaturationFilterParams>;

@@ -1,0 +1,21 @@
+// Prefers endpoints with more free KV cache: score = 1 - vllm:kv_cache_usage_perc.
+import type { CycleState, Endpoint, Scorer, SchedulingRequest, TypedName } from '../../../framework';
+import { loadScorerDescriptor } from '../../shared/load-scorer';
+
+export const KV_CACHE_UTILIZATION_SCORER = 'kv-cache-utilization-scorer';
+
+export class KvCacheUtilizationScorer implements Scorer {
+  readonly category = 'distribution' as const;
+
+  constructor(private readonly name: string) {}
+
+  typedName(): TypedName {
+    return { type: KV_CACHE_UTILIZATION_SCORER, name: this.name };
+  }
+
+  score(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
+    return new Map(endpoints.map((e) => [e.id, 1 - e.metrics.kvCacheUsage]));
+  }
+}
+
+export const kvCacheUtilizationScorerDescriptor = loadScorerDescriptor(KV_CACHE_UTILIZATION_SCORER, (name) => new KvCacheUtilizationScorer(name));

@@ -1,0 +1,39 @@
+import { CycleState, PrefixCacheLookup } from '../../../framework';
+import { makeEndpoint, makeRequest } from '../../../testing';
+import { PREFIX_MATCH } from '../../shared/prefix-state';
+import { PrecisePrefixCacheScorer } from './precise-prefix-cache.scorer';
+
+const params = { chunkSize: 8, tokenChunkSize: 4, maxChunks: 100, lruCapacityPerEndpoint: 100, timeoutMs: 50 };
+const endpoints = ['a', 'b'].map((id) => makeEndpoint(id).build());
+const prompt = 'x'.repeat(80);
+
+async function run(lookup: PrefixCacheLookup | undefined) {
+  const fallbacks: string[] = [];
+  const scorer = new PrecisePrefixCacheScorer('p', params, lookup, (r) => fallbacks.push(r));
+  // Teach the approximate fallback that the prompt went to b.
+  const s0 = new CycleState();
+  scorer.prepare(s0, makeRequest({ prompt }), endpoints);
+  scorer.onPicked(s0, makeRequest({ prompt }), { primaryProfile: 'd', profileResults: { d: { targets: [endpoints[1]] } } });
+  const state = new CycleState();
+  scorer.prepare(state, makeRequest({ prompt }), endpoints);
+  const scores = Object.fromEntries(await scorer.score(state, makeRequest({ prompt }), endpoints));
+  return { scores, fallbacks, match: state.read(PREFIX_MATCH) };
+}
+
+describe('PrecisePrefixCacheScorer', () => {
+  it('uses the index when it answers, and shares its figures through the cycle state', async () => {
+    const { scores, fallbacks, match } = await run({ score: async () => new Map([['a', 0.9], ['b', 0.1]]) });
+    expect(scores).toEqual({ a: 0.9, b: 0.1 });
+    expect(fallbacks).toEqual([]);
+    expect(match?.matched.get('a')).toBe(9);
+  });
+
+  it.each([
+    ['the index fails', { score: async () => Promise.reject(Object.assign(new Error('down'), { reason: 'unavailable' })) }, 'unavailable'],
+    ['no index is configured', undefined, 'no-index'],
+  ])('falls back to the approximate index when %s, and counts it', async (_name, lookup, reason) => {
+    const { scores, fallbacks } = await run(lookup as PrefixCacheLookup | undefined);
+    expect(scores).toEqual({ a: 0, b: 1 });
+    expect(fallbacks).toEqual([reason]);
+  });
+});

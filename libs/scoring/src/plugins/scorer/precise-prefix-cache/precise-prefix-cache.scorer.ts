@@ -1,0 +1,66 @@
+// Prefers endpoints that hold the prompt's prefix, asking the precise KV-block index (cache-manager,
+// fed by the pods' own KV events). When the index is down or late it falls back to the approximate
+// index it keeps alongside, and counts the fallback.
+import { z } from 'zod';
+import type { CycleState, Endpoint, PluginDeps, PluginDescriptor, PostPick, PrefixCacheLookup, Preparer, Scorer, SchedulingRequest, SchedulingResult, TypedName } from '../../../framework';
+import type { ApproxPrefixParams } from '../../shared/approx-prefix-matcher';
+import { PREFIX_MATCH } from '../../shared/prefix-state';
+import { ApproxPrefixCacheScorer, approxPrefixParamsSchema } from '../approx-prefix-cache/approx-prefix-cache.scorer';
+
+export const PRECISE_PREFIX_CACHE_SCORER = 'precise-prefix-cache-scorer';
+
+export interface PrecisePrefixParams extends ApproxPrefixParams {
+  /** How long a lookup may take before the approximate index answers instead. @default 50 */
+  timeoutMs: number;
+}
+
+export class PrecisePrefixCacheScorer implements Scorer, Preparer, PostPick {
+  readonly category = 'affinity' as const;
+  /** The approximate index kept alongside, for when the precise one cannot answer. */
+  private readonly approx: ApproxPrefixCacheScorer;
+
+  constructor(
+    private readonly name: string,
+    private readonly precise: PrecisePrefixParams,
+    private readonly lookup: PrefixCacheLookup | undefined,
+    private readonly countFallback: (reason: string) => void,
+  ) {
+    this.approx = new ApproxPrefixCacheScorer(name, precise);
+  }
+
+  typedName(): TypedName {
+    return { type: PRECISE_PREFIX_CACHE_SCORER, name: this.name };
+  }
+
+  prepare(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): void {
+    this.approx.prepare(state, request, endpoints);
+  }
+
+  onPicked(state: CycleState, request: SchedulingRequest, result: SchedulingResult): void {
+    this.approx.onPicked(state, request, result);
+  }
+
+  async score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<ReadonlyMap<string, number>> {
+    if (!this.lookup) {
+      this.countFallback('no-index');
+      return this.approx.score(state, request, endpoints);
+    }
+    try {
+      const scores = await this.lookup.score(request, endpoints.map((e) => e.id), this.precise.timeoutMs);
+      // Later readers (the P/D decider, predicted latency) see the precise figures.
+      const approx = state.read(PREFIX_MATCH);
+      const total = Math.max(1, approx?.totalChunks ?? 1);
+      state.write(PREFIX_MATCH, { totalChunks: total, chunkSize: approx?.chunkSize ?? 1, matched: new Map(endpoints.map((e) => [e.id, Math.round((scores.get(e.id) ?? 0) * total)])) });
+      return scores;
+    } catch (err) {
+      this.countFallback((err as { reason?: string }).reason ?? 'unavailable');
+      return this.approx.score(state, request, endpoints);
+    }
+  }
+}
+
+export const precisePrefixCacheScorerDescriptor = {
+  type: PRECISE_PREFIX_CACHE_SCORER,
+  params: approxPrefixParamsSchema.extend({ timeoutMs: z.number().int().min(1).default(50) }).strict(),
+  create: (name, params, deps: PluginDeps) => new PrecisePrefixCacheScorer(name, params, deps.prefixCache, deps.countFallback ?? (() => undefined)),
+} satisfies PluginDescriptor<PrecisePrefixParams>;
