@@ -3,7 +3,15 @@ import { freePorts, LocalStack } from '@llmd/cli';
 
 export const E2E_MODEL = 'e2e/llama-3.2-1b';
 
-export async function startTestStack(pods = 2, env: Record<string, string> = {}): Promise<LocalStack> {
+export interface TestStackOptions {
+  env?: Record<string, string>;
+  schedulerEnv?: Record<string, string>;
+  roles?: ('both' | 'prefill' | 'decode')[];
+  simArgs?: string[];
+}
+
+export async function startTestStack(pods = 2, options: TestStackOptions = {}): Promise<LocalStack> {
+  const { env = {}, schedulerEnv, roles, simArgs } = options;
   const bootstrap = process.env.LLMD_E2E_KAFKA;
   if (!bootstrap) throw new Error('LLMD_E2E_KAFKA is not set: the global setup did not run');
   const [gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, ...sims] = await freePorts(8 + pods);
@@ -15,6 +23,9 @@ export async function startTestStack(pods = 2, env: Record<string, string> = {})
     timeScale: 1,
     // No trace collector in tests: spans are still made and propagated, never exported.
     env: { OTEL_TRACES_EXPORTER: 'none', LLMD_LOG_LEVEL: 'info', ...env },
+    schedulerEnv,
+    roles,
+    simArgs,
   });
   await stack.start();
   try {

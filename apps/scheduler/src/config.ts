@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
-import { endpointPickerConfigSchema } from '@llmd/scoring';
+import { endpointPickerConfigSchema, SHIPPED_CONFIGS } from '@llmd/scoring';
 
 export const staticEndpointSchema = z.object({
   id: z.string().min(1),
@@ -38,8 +38,16 @@ export const schedulerConfigSchema = z.object({
   loadPublishIntervalMs: z.coerce.number().int().min(50).default(1000),
   /** A picked request that never completes stops counting as in flight after this. @default 600000 */
   inFlightLeaseMs: z.coerce.number().int().min(1000).default(600000),
-  /** EndpointPickerConfig (plugins and profiles), inline or as a YAML file path. */
+  /** A shipped scheduling configuration, used when `picker` is not given. @default 'precise-prefix' */
+  profile: z.enum(Object.keys(SHIPPED_CONFIGS) as [string, ...string[]]).default('precise-prefix'),
+  /** EndpointPickerConfig (plugins and profiles), inline or as a YAML file path; overrides `profile`. */
   picker: z.union([endpointPickerConfigSchema, z.string().min(1)]).optional(),
+  /** The precise prefix index (cache-manager gRPC); without it precise scoring falls back to approximate. */
+  cacheManager: z
+    .object({ address: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional() })
+    .default({}),
+  /** Decisions kept for GET /debug/decisions on the ops port. @default 200 */
+  decisionLogSize: z.coerce.number().int().min(0).default(200),
 });
 
 export type SchedulerConfig = z.infer<typeof schedulerConfigSchema>;
@@ -53,11 +61,15 @@ export const SCHEDULER_ENV: Record<string, string> = {
   LLMD_SCHEDULER_STALE_AFTER_MS: 'scrape.staleAfterMs',
   LLMD_SCHEDULER_LOAD_PUBLISH_INTERVAL_MS: 'loadPublishIntervalMs',
   LLMD_SCHEDULER_PICKER_CONFIG: 'picker',
+  LLMD_SCHEDULER_PROFILE: 'profile',
+  LLMD_SCHEDULER_CACHE_MANAGER_ADDRESS: 'cacheManager.address',
 };
 
-/** The picker config as an object: inline, or read from the YAML file it names. */
-export function resolvePickerConfig(picker: SchedulerConfig['picker']): unknown {
-  if (picker === undefined || typeof picker !== 'string') return picker;
+/** The picker config as an object: inline, read from the YAML file it names, or the shipped profile. */
+export function resolvePickerConfig(config: Pick<SchedulerConfig, 'picker' | 'profile'>): unknown {
+  const { picker } = config;
+  if (picker === undefined) return SHIPPED_CONFIGS[config.profile];
+  if (typeof picker !== 'string') return picker;
   return parseYaml(readFileSync(picker, 'utf8'));
 }
 

@@ -1,20 +1,28 @@
 // Wiring of the scheduler app: data layer, scheduling pipeline, gRPC server, load telemetry.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { schedulerv1 } from '@llmd/proto';
-import { BufferedProducer, Counter, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry } from '@llmd/platform';
-import { buildPipeline, DEFAULT_ENDPOINT_PICKER_CONFIG, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
+import { BufferedProducer, Counter, DEBUG_VIEWS, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { buildPipeline, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
 import type { Logger } from 'pino';
+import { KvCacheClient } from './cache/kv-cache.client';
 import { resolvePickerConfig, SCHEDULER_CONFIG, SchedulerConfig } from './config';
 import { EndpointRegistry } from './datalayer/endpoint-registry';
 import { InFlightTracker } from './datalayer/in-flight-tracker';
 import { MetricsScraper } from './datalayer/metrics-scraper';
 import { schedulerGrpcImplementation } from './grpc/scheduler.grpc-service';
+import { DecisionLog } from './scheduling/decision-log';
 import { PickService } from './scheduling/pick.service';
 import { LoadPublisher } from './telemetry/load-publisher';
 
 /** Builds the plugin pipeline from config; the framework's timings go to a histogram. */
-function createScheduler(config: SchedulerConfig, registry: Registry): Scheduler {
-  const pipeline = buildPipeline(resolvePickerConfig(config.picker) ?? DEFAULT_ENDPOINT_PICKER_CONFIG, registerBuiltinPlugins(new PluginRegistry()), { random: Math.random, now: Date.now });
+function createScheduler(config: SchedulerConfig, registry: Registry, prefixCache: KvCacheClient | undefined): Scheduler {
+  const fallbacks = new Counter({ name: 'llmd_scheduler_fallbacks_total', help: 'Precise prefix lookups answered by the approximate index instead, by reason', labelNames: ['reason'], registers: [registry] });
+  const pipeline = buildPipeline(resolvePickerConfig(config), registerBuiltinPlugins(new PluginRegistry()), {
+    random: Math.random,
+    now: Date.now,
+    prefixCache,
+    countFallback: (reason) => fallbacks.inc({ reason }),
+  });
   const durations = new Histogram({
     name: 'llmd_scheduler_plugin_duration_seconds',
     help: 'Time spent in each scheduling plugin call',
@@ -44,6 +52,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(EndpointRegistry) private readonly endpoints: EndpointRegistry,
     @Inject(HealthChecks) private readonly health: HealthChecks,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(KvCacheClient) private readonly kvCache: KvCacheClient | undefined,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -62,6 +71,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     if (this.expiry) clearInterval(this.expiry);
     this.publisher.stop();
     await this.scraper.stop();
+    this.kvCache?.close();
   }
 }
 
@@ -83,12 +93,22 @@ export class SchedulerModule {
         },
         { provide: InFlightTracker, inject: [EndpointRegistry], useFactory: (r: EndpointRegistry) => new InFlightTracker(r, config.inFlightLeaseMs) },
         { provide: MetricsScraper, inject: [EndpointRegistry, LOGGER], useFactory: (r: EndpointRegistry, l: Logger) => new MetricsScraper(r, config.scrape, l) },
-        { provide: Scheduler, inject: [Registry], useFactory: (registry: Registry) => createScheduler(config, registry) },
+        { provide: KvCacheClient, useFactory: () => (config.cacheManager.address ? new KvCacheClient(config.cacheManager.address) : undefined) },
+        { provide: Scheduler, inject: [Registry, KvCacheClient], useFactory: (registry: Registry, kv: KvCacheClient | undefined) => createScheduler(config, registry, kv) },
+        {
+          provide: DecisionLog,
+          inject: [DEBUG_VIEWS],
+          useFactory: (views: Map<string, () => unknown>) => {
+            const log = new DecisionLog(config.decisionLogSize);
+            views.set('decisions', () => log.list());
+            return log;
+          },
+        },
         {
           provide: PickService,
-          inject: [Scheduler, EndpointRegistry, InFlightTracker, Registry],
-          useFactory: (s: Scheduler, r: EndpointRegistry, t: InFlightTracker, registry: Registry) =>
-            new PickService(s, r, t, new Counter({ name: 'llmd_scheduler_picks_total', help: 'Pick results', labelNames: ['result'], registers: [registry] })),
+          inject: [Scheduler, EndpointRegistry, InFlightTracker, Registry, DecisionLog],
+          useFactory: (s: Scheduler, r: EndpointRegistry, t: InFlightTracker, registry: Registry, log: DecisionLog) =>
+            new PickService(s, r, t, new Counter({ name: 'llmd_scheduler_picks_total', help: 'Pick results', labelNames: ['result'], registers: [registry] }), log),
         },
         { provide: LoadPublisher, inject: [EndpointRegistry, BufferedProducer], useFactory: (r: EndpointRegistry, p: BufferedProducer) => new LoadPublisher(r, p, config.loadPublishIntervalMs) },
         SchedulerRuntime,

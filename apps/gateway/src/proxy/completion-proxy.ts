@@ -21,6 +21,13 @@ type ParsedBody = { model: string; stream?: boolean | null; max_tokens?: number 
 
 const tracer = trace.getTracer('llmd-gateway');
 
+/** The client's conversation id (x-session-id), for session affinity; bounded so it cannot bloat state. */
+function sessionOf(req: FastifyRequest): string {
+  const v = req.headers['x-session-id'];
+  const s = Array.isArray(v) ? v[0] : v;
+  return typeof s === 'string' ? s.slice(0, 128) : '';
+}
+
 export class CompletionProxy {
   private readonly agent: Agent;
   private readonly localInFlight = new Map<string, number>();
@@ -55,7 +62,7 @@ export class CompletionProxy {
       rec.stream = body.stream === true;
       span.setAttribute('llmd.model', body.model);
       this.checkModel(body.model);
-      picked = await context.with(ctx, () => this.route(requestId, body, ctx));
+      picked = await context.with(ctx, () => this.route(requestId, body, ctx, sessionOf(req)));
       rec.failOpen = picked.failOpen;
       await this.forward(path, body, picked, ctx, reply, rec, startedAt);
     } catch (err) {
@@ -88,7 +95,7 @@ export class CompletionProxy {
     if (!endpoints.some((e) => servesModel(e, model))) throw new ApiError('model_not_found', `The model \`${model}\` does not exist.`, 'model');
   }
 
-  private async route(requestId: string, body: ParsedBody, ctx: Context): Promise<RoutePick> {
+  private async route(requestId: string, body: ParsedBody, ctx: Context, sessionId: string): Promise<RoutePick> {
     const input: PickInput = {
       requestId,
       model: body.model,
@@ -98,6 +105,7 @@ export class CompletionProxy {
       maxTokens: body.max_completion_tokens ?? body.max_tokens ?? 0,
       priority: 0,
       tenant: '',
+      sessionId,
     };
     let reason: string;
     try {

@@ -16,6 +16,7 @@ export interface PickInput {
   maxTokens: number;
   priority: number;
   tenant: string;
+  sessionId: string;
 }
 
 export interface SchedulerPick {

@@ -19,7 +19,9 @@ interface Entry {
   scrapedAtMs: number;
   reachable: boolean;
   inFlight: number;
+  inFlightTokens: number;
   counters: ScrapedCounters;
+  lora?: ScrapedLoad['lora'];
 }
 
 export class EndpointRegistry {
@@ -32,7 +34,7 @@ export class EndpointRegistry {
 
   upsert(spec: EndpointSpec): void {
     const old = this.entries.get(spec.id);
-    this.entries.set(spec.id, old ? { ...old, spec } : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, inFlight: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 } });
+    this.entries.set(spec.id, old ? { ...old, spec } : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, inFlight: 0, inFlightTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 } });
   }
 
   remove(id: string): void {
@@ -54,9 +56,11 @@ export class EndpointRegistry {
     if (e) e.reachable = false;
   }
 
-  addInFlight(id: string, delta: number): void {
+  addInFlight(id: string, delta: number, tokens = 0): void {
     const e = this.entries.get(id);
-    if (e) e.inFlight = Math.max(0, e.inFlight + delta);
+    if (!e) return;
+    e.inFlight = Math.max(0, e.inFlight + delta);
+    e.inFlightTokens = Math.max(0, e.inFlightTokens + delta * tokens);
   }
 
   /** Every endpoint as the scheduling framework sees it. */
@@ -69,8 +73,9 @@ export class EndpointRegistry {
       loraAdapters: e.spec.loraAdapters,
       role: e.spec.role,
       labels: e.spec.labels,
-      metrics: { waiting: e.waiting, running: e.running, kvCacheUsage: e.kvCacheUsage, scrapedAtMs: e.scrapedAtMs },
+      metrics: { waiting: e.waiting, running: e.running, kvCacheUsage: e.kvCacheUsage, scrapedAtMs: e.scrapedAtMs, loraRunning: e.lora?.running, loraWaiting: e.lora?.waiting, maxLoras: e.lora?.max },
       inFlight: e.inFlight,
+      inFlightTokens: e.inFlightTokens,
       healthy: e.reachable && now - e.scrapedAtMs <= this.staleAfterMs,
     }));
   }

@@ -4,6 +4,7 @@ import type { EndpointRegistry } from './endpoint-registry';
 
 interface Lease {
   endpointIds: string[];
+  tokens: number;
   expiresAt: number;
 }
 
@@ -16,10 +17,11 @@ export class InFlightTracker {
     private readonly now: () => number = Date.now,
   ) {}
 
-  start(requestId: string, endpointIds: string[]): void {
+  /** Counts a picked request on its endpoints, with its estimated tokens (prompt + max completion). */
+  start(requestId: string, endpointIds: string[], tokens = 0): void {
     this.complete(requestId);
-    this.leases.set(requestId, { endpointIds, expiresAt: this.now() + this.leaseMs });
-    for (const id of endpointIds) this.registry.addInFlight(id, 1);
+    this.leases.set(requestId, { endpointIds, tokens, expiresAt: this.now() + this.leaseMs });
+    for (const id of endpointIds) this.registry.addInFlight(id, 1, tokens);
   }
 
   /** Returns false when the request was unknown (never picked, or already expired). */
@@ -27,7 +29,7 @@ export class InFlightTracker {
     const lease = this.leases.get(requestId);
     if (!lease) return false;
     this.leases.delete(requestId);
-    for (const id of lease.endpointIds) this.registry.addInFlight(id, -1);
+    for (const id of lease.endpointIds) this.registry.addInFlight(id, -1, lease.tokens);
     return true;
   }
 

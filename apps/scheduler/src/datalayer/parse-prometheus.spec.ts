@@ -14,6 +14,11 @@ describe('parseVllmLoad', () => {
     ],
     ['two models on one pod', 'vllm:num_requests_waiting{model_name="a"} 1\nvllm:num_requests_waiting{model_name="b"} 2\n', { waiting: 3, running: 0, kvCacheUsage: 0 }],
     ['no labels', 'vllm:num_requests_running 5\n', { waiting: 0, running: 5, kvCacheUsage: 0 }],
+    [
+      'LoRA info, newest series wins',
+      'vllm:lora_requests_info{max_lora="2",running_lora_adapters="a",waiting_lora_adapters=""} 10\nvllm:lora_requests_info{max_lora="2",running_lora_adapters="a,b",waiting_lora_adapters="c"} 20\n',
+      { lora: { running: ['a', 'b'], waiting: ['c'], max: 2 } },
+    ],
     ['unrelated and broken lines', 'process_cpu_seconds_total 3\ngarbage\nvllm:num_requests_waiting{model_name="m"} NaN\n', { waiting: 0, running: 0, kvCacheUsage: 0 }],
   ])('%s', (_name, text, expected) => {
     expect(parseVllmLoad(text)).toMatchObject(expected);

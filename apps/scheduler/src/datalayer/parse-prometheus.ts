@@ -6,6 +6,8 @@ export interface ScrapedLoad {
   kvCacheUsage: number;
   /** Cumulative counters, for rates over an interval. */
   counters: ScrapedCounters;
+  /** From vllm:lora_requests_info (the newest series), when the pod serves LoRA adapters. */
+  lora?: { running: string[]; waiting: string[]; max: number };
 }
 
 export interface ScrapedCounters {
@@ -29,8 +31,18 @@ const WANTED = new Set(Object.values(VLLM));
 /** Sums each metric over its series (one per model_name); missing metrics read as 0. */
 export function parseVllmLoad(text: string): ScrapedLoad {
   const sums = new Map<string, number>();
+  let lora: ScrapedLoad['lora'];
+  let loraAt = -Infinity;
   for (const line of text.split('\n')) {
     if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) continue;
+    if (line.startsWith('vllm:lora_requests_info{')) {
+      const at = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (at >= loraAt) {
+        loraAt = at;
+        lora = parseLoraInfo(line);
+      }
+      continue;
+    }
     const brace = line.indexOf('{');
     const space = line.lastIndexOf(' ');
     if (space < 0) continue;
@@ -45,5 +57,12 @@ export function parseVllmLoad(text: string): ScrapedLoad {
     running: get(VLLM.running),
     kvCacheUsage: Math.min(1, get(VLLM.kv)),
     counters: { prefixQueries: get(VLLM.prefixQueries), prefixHits: get(VLLM.prefixHits), promptTokens: get(VLLM.promptTokens), generationTokens: get(VLLM.generationTokens) },
+    lora,
   };
+}
+
+function parseLoraInfo(line: string): ScrapedLoad['lora'] {
+  const label = (name: string) => line.match(new RegExp(`${name}="([^"]*)"`))?.[1] ?? '';
+  const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  return { running: list(label('running_lora_adapters')), waiting: list(label('waiting_lora_adapters')), max: Number(label('max_lora')) || 0 };
 }

@@ -29,6 +29,7 @@ export function schedulerGrpcImplementation(picks: PickService, logger: Logger):
               prefill: outcome.prefill && endpointToProto(outcome.prefill),
               fallbacks: outcome.fallbacks.map(endpointToProto),
               profile: outcome.profile,
+              breakdown: outcome.breakdown,
             });
           })
           .catch((err: Error) => {

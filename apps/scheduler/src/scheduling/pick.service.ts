@@ -3,13 +3,18 @@ import type { Endpoint, Scheduler, SchedulingRequest } from '@llmd/scoring';
 import type { Counter } from 'prom-client';
 import type { EndpointRegistry } from '../datalayer/endpoint-registry';
 import type { InFlightTracker } from '../datalayer/in-flight-tracker';
+import type { DecisionLog } from './decision-log';
 
 export interface PickOutcome {
   target?: Endpoint;
   prefill?: Endpoint;
   fallbacks: Endpoint[];
   profile: string;
+  breakdown: { profile: string; endpointId: string; total: number; scores: Record<string, number> }[];
 }
+
+/** Characters per token for the in-flight token estimate (no tokenizer on the hot path). */
+const CHARS_PER_TOKEN = 4;
 
 export class PickService {
   constructor(
@@ -17,21 +22,28 @@ export class PickService {
     private readonly registry: EndpointRegistry,
     private readonly inFlight: InFlightTracker,
     private readonly picks: Counter<'result'>,
+    private readonly decisions: DecisionLog,
   ) {}
 
   async pick(request: SchedulingRequest): Promise<PickOutcome> {
     const result = await this.scheduler.schedule(request, this.registry.candidates());
-    const primary = result.profileResults[result.primaryProfile]?.targets ?? [];
+    const primary = result.profileResults[result.primaryProfile];
     const prefillProfile = Object.keys(result.profileResults).find((p) => p !== result.primaryProfile);
     const prefill = prefillProfile ? result.profileResults[prefillProfile].targets[0] : undefined;
-    const [target, ...fallbacks] = primary;
+    const [target, ...fallbacks] = primary?.targets ?? [];
+    const breakdown = Object.entries(result.profileResults).flatMap(([profile, r]) =>
+      Object.entries(r.breakdown ?? {}).map(([endpointId, b]) => ({ profile, endpointId, total: b.total, scores: { ...b.scores } })),
+    );
+    const outcome: PickOutcome = { target, prefill, fallbacks, profile: Object.keys(result.profileResults).join(','), breakdown };
+    this.decisions.add({ at: new Date().toISOString(), requestId: request.requestId, model: request.model, profile: outcome.profile, target: target?.id, prefill: prefill?.id, fallbacks: fallbacks.map((f) => f.id), breakdown });
     if (!target) {
       this.picks.inc({ result: 'no_endpoint' });
-      return { fallbacks: [], profile: result.primaryProfile };
+      return outcome;
     }
-    this.inFlight.start(request.requestId, prefill ? [target.id, prefill.id] : [target.id]);
+    const tokens = (request.promptTokenIds?.length ?? Math.ceil(request.prompt.length / CHARS_PER_TOKEN)) + (request.maxTokens ?? 0);
+    this.inFlight.start(request.requestId, prefill ? [target.id, prefill.id] : [target.id], tokens);
     this.picks.inc({ result: prefill ? 'disaggregated' : 'unified' });
-    return { target, prefill, fallbacks, profile: Object.keys(result.profileResults).join(',') };
+    return outcome;
   }
 
   complete(requestId: string): boolean {

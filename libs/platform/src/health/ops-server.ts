@@ -8,6 +8,8 @@ export interface OpsServerOptions {
   port: number;
   registry: Registry;
   health: HealthChecks;
+  /** GET /debug/<name> answers the JSON of `debug.get(name)()`; looked up per request, so services add theirs after start. */
+  debug?: Map<string, () => unknown>;
 }
 
 export class OpsServer {
@@ -19,6 +21,10 @@ export class OpsServer {
     this.app.get('/readyz', async (_req, reply) => {
       const report = await options.health.readiness();
       return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+    });
+    this.app.get<{ Params: { name: string } }>('/debug/:name', async (req, reply) => {
+      const view = options.debug?.get(req.params.name);
+      return view ? reply.send(view()) : reply.code(404).send({ error: `no debug view ${req.params.name}` });
     });
     this.app.get('/metrics', async (_req, reply) => {
       const body = await options.registry.metrics();

@@ -5,6 +5,8 @@ import { HealthChecks } from '../health';
 import type { ServiceShell } from './service-shell';
 
 export const LOGGER = Symbol('LOGGER');
+/** The shell's debug views (Map<string, () => unknown>), served at GET /debug/<name> on the ops port. */
+export const DEBUG_VIEWS = Symbol('DEBUG_VIEWS');
 
 @Global()
 @Module({})
@@ -16,8 +18,9 @@ export class ServiceShellModule {
         { provide: LOGGER, useValue: shell.logger },
         { provide: Registry, useValue: shell.registry },
         { provide: HealthChecks, useValue: shell.health },
+        { provide: DEBUG_VIEWS, useValue: shell.debug },
       ],
-      exports: [LOGGER, Registry, HealthChecks],
+      exports: [LOGGER, Registry, HealthChecks, DEBUG_VIEWS],
     };
   }
 }

@@ -13,11 +13,13 @@ export interface ServiceShell {
   registry: Registry;
   health: HealthChecks;
   otel: OtelHandle;
+  /** Debug views served on the ops port at GET /debug/<name>. */
+  debug: Map<string, () => unknown>;
 }
 
 export function createServiceShell(service: string, logLevel = 'info'): ServiceShell {
   const otel = startOtel(`llmd-${service}`);
-  return { service, logger: createLogger(service, logLevel), registry: createMetricsRegistry(service), health: new HealthChecks(), otel };
+  return { service, logger: createLogger(service, logLevel), registry: createMetricsRegistry(service), health: new HealthChecks(), otel, debug: new Map() };
 }
 
 export interface Closable {
@@ -36,7 +38,7 @@ export interface RunOptions {
 export async function runService(shell: ServiceShell, options: RunOptions): Promise<void> {
   const { logger } = shell;
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
-  const ops = new OpsServer({ ...options.ops, registry: shell.registry, health: shell.health });
+  const ops = new OpsServer({ ...options.ops, registry: shell.registry, health: shell.health, debug: shell.debug });
   let app: Closable;
   let opsPort: number;
   try {

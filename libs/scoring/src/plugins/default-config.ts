@@ -5,6 +5,7 @@ import type { EndpointPickerConfig } from '../framework';
 const LOAD_PLUGINS: EndpointPickerConfig['plugins'] = [
   { name: 'serves-model', type: 'serves-model-filter' },
   { name: 'healthy', type: 'healthy-filter' },
+  { name: 'saturation', type: 'saturation-filter' },
   { name: 'queue', type: 'queue-depth-scorer' },
   { name: 'kv-cache', type: 'kv-cache-utilization-scorer' },
   { name: 'in-flight', type: 'in-flight-scorer' },
@@ -15,6 +16,7 @@ const LOAD_PLUGINS: EndpointPickerConfig['plugins'] = [
 const LOAD_REFS = [
   { pluginRef: 'serves-model' },
   { pluginRef: 'healthy' },
+  { pluginRef: 'saturation' },
   { pluginRef: 'queue', weight: 1 },
   { pluginRef: 'kv-cache', weight: 1 },
   { pluginRef: 'in-flight', weight: 1 },

@@ -43,6 +43,12 @@ export interface StackOptions {
   logDir?: string;
   /** Extra environment for every service. */
   env?: Record<string, string>;
+  /** Extra environment for the scheduler (e.g. LLMD_SCHEDULER_PROFILE). */
+  schedulerEnv?: Record<string, string>;
+  /** Role of each simulated pod (default: all `both`); prefill/decode pods get a NixlConnector config. */
+  roles?: ('both' | 'prefill' | 'decode')[];
+  /** Extra vllm-sim flags for every pod (e.g. --max-num-seqs 2). */
+  simArgs?: string[];
   /** Called for each log line (service name, line). */
   onLine?: (service: string, line: string) => void;
 }
@@ -69,11 +75,15 @@ export class LocalStack {
   async start(): Promise<void> {
     const { ports, kafkaBootstrap } = this.options;
     const common = { LLMD_KAFKA_BROKERS: kafkaBootstrap, ...this.options.env };
-    const endpoints = ports.sims.map((port, i) => ({ id: `sim-${i}`, address: `127.0.0.1:${port}`, models: [this.options.model] }));
-    ports.sims.forEach((port, i) =>
-      this.spawn(`sim-${i}`, 'vllm-sim', ['serve', this.options.model, '--port', String(port), '--gpu-profile', this.options.gpuProfile, '--time-scale', String(this.options.timeScale), '--seed', String(i)], common, `http://127.0.0.1:${port}/health`),
-    );
-    this.spawn('scheduler', 'scheduler', [], { ...common, LLMD_SCHEDULER_GRPC_PORT: String(ports.scheduler), LLMD_SCHEDULER_OPS_PORT: String(ports.schedulerOps), LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(endpoints) }, `http://127.0.0.1:${ports.schedulerOps}/readyz`);
+    const role = (i: number) => this.options.roles?.[i] ?? 'both';
+    const endpoints = ports.sims.map((port, i) => ({ id: `sim-${i}`, address: `127.0.0.1:${port}`, models: [this.options.model], role: role(i) }));
+    const kvRole = { both: 'kv_both', prefill: 'kv_producer', decode: 'kv_consumer' } as const;
+    ports.sims.forEach((port, i) => {
+      const args = ['serve', this.options.model, '--port', String(port), '--gpu-profile', this.options.gpuProfile, '--time-scale', String(this.options.timeScale), '--seed', String(i)];
+      args.push('--kv-transfer-config', JSON.stringify({ kv_connector: 'NixlConnector', kv_role: kvRole[role(i)] }), ...(this.options.simArgs ?? []));
+      this.spawn(`sim-${i}`, 'vllm-sim', args, common, `http://127.0.0.1:${port}/health`);
+    });
+    this.spawn('scheduler', 'scheduler', [], { ...common, LLMD_SCHEDULER_GRPC_PORT: String(ports.scheduler), LLMD_SCHEDULER_OPS_PORT: String(ports.schedulerOps), LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(endpoints), LLMD_SCHEDULER_CACHE_MANAGER_ADDRESS: `127.0.0.1:${ports.cacheManager}`, ...this.options.schedulerEnv }, `http://127.0.0.1:${ports.schedulerOps}/readyz`);
     this.spawn('cache-manager', 'cache-manager', [], { ...common, LLMD_CACHE_MANAGER_GRPC_PORT: String(ports.cacheManager), LLMD_CACHE_MANAGER_OPS_PORT: String(ports.cacheManagerOps) }, `http://127.0.0.1:${ports.cacheManagerOps}/readyz`);
     this.spawn('autoscaler', 'autoscaler', [], { ...common, LLMD_AUTOSCALER_OPS_PORT: String(ports.autoscalerOps) }, `http://127.0.0.1:${ports.autoscalerOps}/readyz`);
     this.spawn('operator', 'operator', [], { ...common, LLMD_OPERATOR_OPS_PORT: String(ports.operatorOps) }, `http://127.0.0.1:${ports.operatorOps}/readyz`);

@@ -122,8 +122,23 @@ export interface PickResponse {
     | undefined;
   /** Further candidates in order of preference, for retries before the first byte. */
   fallbacks: Endpoint[];
-  /** The scheduling profile(s) that ran, e.g. "decode" or "prefill,decode". */
+  /** The scheduling profile(s) that ran, e.g. "decode" or "decode,prefill". */
   profile: string;
+  /** Why each target won: its weighted total and every scorer's score, per profile. */
+  breakdown: ScoreBreakdown[];
+}
+
+export interface ScoreBreakdown {
+  profile: string;
+  endpointId: string;
+  total: number;
+  /** Scorer name -> its score in [0,1] (before weighting). */
+  scores: { [key: string]: number };
+}
+
+export interface ScoreBreakdown_ScoresEntry {
+  key: string;
+  value: number;
 }
 
 export interface CompleteRequest {
@@ -774,7 +789,7 @@ export const PickRequest: MessageFns<PickRequest> = {
 };
 
 function createBasePickResponse(): PickResponse {
-  return { target: undefined, prefill: undefined, fallbacks: [], profile: "" };
+  return { target: undefined, prefill: undefined, fallbacks: [], profile: "", breakdown: [] };
 }
 
 export const PickResponse: MessageFns<PickResponse> = {
@@ -790,6 +805,9 @@ export const PickResponse: MessageFns<PickResponse> = {
     }
     if (message.profile !== "") {
       writer.uint32(34).string(message.profile);
+    }
+    for (const v of message.breakdown) {
+      ScoreBreakdown.encode(v!, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -839,6 +857,14 @@ export const PickResponse: MessageFns<PickResponse> = {
             message.profile = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.breakdown.push(ScoreBreakdown.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -859,6 +885,9 @@ export const PickResponse: MessageFns<PickResponse> = {
         ? object.fallbacks.map((e: any) => Endpoint.fromJSON(e))
         : [],
       profile: isSet(object.profile) ? globalThis.String(object.profile) : "",
+      breakdown: globalThis.Array.isArray(object?.breakdown)
+        ? object.breakdown.map((e: any) => ScoreBreakdown.fromJSON(e))
+        : [],
     };
   },
 
@@ -876,6 +905,9 @@ export const PickResponse: MessageFns<PickResponse> = {
     if (message.profile !== "") {
       obj.profile = message.profile;
     }
+    if (message.breakdown?.length) {
+      obj.breakdown = message.breakdown.map((e) => ScoreBreakdown.toJSON(e));
+    }
     return obj;
   },
 
@@ -892,6 +924,243 @@ export const PickResponse: MessageFns<PickResponse> = {
       : undefined;
     message.fallbacks = object.fallbacks?.map((e) => Endpoint.fromPartial(e)) || [];
     message.profile = object.profile ?? "";
+    message.breakdown = object.breakdown?.map((e) => ScoreBreakdown.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseScoreBreakdown(): ScoreBreakdown {
+  return { profile: "", endpointId: "", total: 0, scores: {} };
+}
+
+export const ScoreBreakdown: MessageFns<ScoreBreakdown> = {
+  encode(message: ScoreBreakdown, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.profile !== "") {
+      writer.uint32(10).string(message.profile);
+    }
+    if (message.endpointId !== "") {
+      writer.uint32(18).string(message.endpointId);
+    }
+    if (message.total !== 0) {
+      writer.uint32(25).double(message.total);
+    }
+    globalThis.Object.entries(message.scores).forEach(([key, value]: [string, number]) => {
+      ScoreBreakdown_ScoresEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScoreBreakdown {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScoreBreakdown();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.profile = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.endpointId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.total = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = ScoreBreakdown_ScoresEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.scores[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScoreBreakdown {
+    return {
+      profile: isSet(object.profile) ? globalThis.String(object.profile) : "",
+      endpointId: isSet(object.endpointId)
+        ? globalThis.String(object.endpointId)
+        : isSet(object.endpoint_id)
+        ? globalThis.String(object.endpoint_id)
+        : "",
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      scores: isObject(object.scores)
+        ? (globalThis.Object.entries(object.scores) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: ScoreBreakdown): unknown {
+    const obj: any = {};
+    if (message.profile !== "") {
+      obj.profile = message.profile;
+    }
+    if (message.endpointId !== "") {
+      obj.endpointId = message.endpointId;
+    }
+    if (message.total !== 0) {
+      obj.total = floatToJson(message.total);
+    }
+    if (message.scores) {
+      const entries = globalThis.Object.entries(message.scores) as [string, number][];
+      if (entries.length > 0) {
+        obj.scores = {};
+        entries.forEach(([k, v]) => {
+          obj.scores[k] = floatToJson(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScoreBreakdown>, I>>(base?: I): ScoreBreakdown {
+    return ScoreBreakdown.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScoreBreakdown>, I>>(object: I): ScoreBreakdown {
+    const message = createBaseScoreBreakdown();
+    message.profile = object.profile ?? "";
+    message.endpointId = object.endpointId ?? "";
+    message.total = object.total ?? 0;
+    message.scores = (globalThis.Object.entries(object.scores ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseScoreBreakdown_ScoresEntry(): ScoreBreakdown_ScoresEntry {
+  return { key: "", value: 0 };
+}
+
+export const ScoreBreakdown_ScoresEntry: MessageFns<ScoreBreakdown_ScoresEntry> = {
+  encode(message: ScoreBreakdown_ScoresEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScoreBreakdown_ScoresEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScoreBreakdown_ScoresEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScoreBreakdown_ScoresEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: ScoreBreakdown_ScoresEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScoreBreakdown_ScoresEntry>, I>>(base?: I): ScoreBreakdown_ScoresEntry {
+    return ScoreBreakdown_ScoresEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScoreBreakdown_ScoresEntry>, I>>(object: I): ScoreBreakdown_ScoresEntry {
+    const message = createBaseScoreBreakdown_ScoresEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };

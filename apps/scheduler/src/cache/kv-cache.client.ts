@@ -1,0 +1,78 @@
+// The precise prefix index as the precise prefix scorer sees it: KvCache.Score on cache-manager over
+// gRPC, with a deadline and a circuit breaker, so an absent or failing index costs one fast
+// rejection per request (and a fallback to the approximate index) instead of a timeout each time.
+import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { cachev1 } from '@llmd/proto';
+import { deadlineIn } from '@llmd/platform';
+import type { PrefixCacheLookup, SchedulingRequest } from '@llmd/scoring';
+
+export class IndexUnavailableError extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+    this.name = 'IndexUnavailableError';
+  }
+}
+
+export interface CircuitOptions {
+  /** After a failure, calls are skipped for this long (doubling per consecutive failure, capped). @default 1000 */
+  openMs: number;
+  /** @default 30000 */
+  maxOpenMs: number;
+}
+
+/** Skips calls for a while after failures; closes again after a success. */
+export class CircuitBreaker {
+  private failures = 0;
+  private openUntil = 0;
+
+  constructor(
+    private readonly options: CircuitOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  allow(): boolean {
+    return this.now() >= this.openUntil;
+  }
+
+  success(): void {
+    this.failures = 0;
+    this.openUntil = 0;
+  }
+
+  failure(): void {
+    this.failures++;
+    const wait = Math.min(this.options.maxOpenMs, this.options.openMs * 2 ** (this.failures - 1));
+    this.openUntil = this.now() + wait;
+  }
+}
+
+export class KvCacheClient implements PrefixCacheLookup {
+  private readonly client: cachev1.KvCacheClient;
+  private readonly circuit: CircuitBreaker;
+
+  constructor(address: string, circuit: CircuitOptions = { openMs: 1000, maxOpenMs: 30000 }) {
+    this.client = new cachev1.KvCacheClient(address, credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 });
+    this.circuit = new CircuitBreaker(circuit);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number): Promise<ReadonlyMap<string, number>> {
+    if (!this.circuit.allow()) return Promise.reject(new IndexUnavailableError('circuit-open', 'cache-manager failed recently; not asking for a while'));
+    const input: cachev1.ScoreRequest['input'] =
+      request.promptTokenIds && request.promptTokenIds.length > 0 ? { $case: 'tokenIds', value: { ids: [...request.promptTokenIds] } } : { $case: 'prompt', value: request.prompt };
+    return new Promise((resolve, reject) => {
+      this.client.score({ model: request.model, input, endpointIds: [...endpointIds], loraName: '' }, new Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+        if (err || !res) {
+          this.circuit.failure();
+          const reason = err?.code === status.DEADLINE_EXCEEDED ? 'deadline' : err?.code === status.UNIMPLEMENTED ? 'unimplemented' : 'unavailable';
+          return reject(new IndexUnavailableError(reason, err?.message ?? 'empty KvCache.Score response'));
+        }
+        this.circuit.success();
+        resolve(new Map(res.scores.map((s) => [s.endpointId, s.score])));
+      });
+    });
+  }
+}

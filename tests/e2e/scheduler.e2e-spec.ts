@@ -1,0 +1,101 @@
+// The scheduler against real vllm-sim pods over gRPC: bursts spread, shared prefixes stick until the
+// pod saturates, dead pods drop out within a staleness bound, P/D triggers only above its threshold.
+import type { LocalStack } from '@llmd/cli';
+import { TestSchedulerClient } from '../support/scheduler-client';
+import { E2E_MODEL, startTestStack } from '../support/test-stack';
+
+const schedulerAddress = (s: LocalStack) => `127.0.0.1:${s.options.ports.scheduler}`;
+const count = (ids: string[]) => ids.reduce<Record<string, number>>((m, id) => ({ ...m, [id]: (m[id] ?? 0) + 1 }), {});
+const until = async (cond: () => Promise<boolean>, ms = 10000) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+};
+
+describe('scheduler with real pods (unified)', () => {
+  let stack: LocalStack;
+  let client: TestSchedulerClient;
+  const system = 'You are the routing test assistant. Follow the house rules carefully. '.repeat(40);
+
+  beforeAll(async () => {
+    stack = await startTestStack(3, { simArgs: ['--max-num-seqs', '2'], schedulerEnv: { LLMD_SCHEDULER_STALE_AFTER_MS: '1000' } });
+    client = new TestSchedulerClient(schedulerAddress(stack));
+  }, 120000);
+
+  afterAll(async () => {
+    client?.close();
+    await stack?.stop();
+  });
+
+  it('spreads a burst of cold requests between scrapes (in-flight accounting)', async () => {
+    const picks = await Promise.all(Array.from({ length: 30 }, (_, i) => client.pick(E2E_MODEL, `cold prompt number ${i} `.repeat(20))));
+    const spread = count(picks.map((p) => p.target!.id));
+    expect(Object.keys(spread).sort()).toEqual(['sim-0', 'sim-1', 'sim-2']);
+    for (const n of Object.values(spread)) expect(n).toBeGreaterThanOrEqual(5);
+    await Promise.all(picks.map((_, i) => client.complete(`t-${process.pid}-${i}`)));
+  });
+
+  it('keeps a shared prefix on one pod, and moves off it once that pod saturates', async () => {
+    const first = await client.pick(E2E_MODEL, `${system} question 0`);
+    const home = first.target!.id;
+    const again = await Promise.all(Array.from({ length: 8 }, (_, i) => client.pick(E2E_MODEL, `${system} question ${i + 1}`)));
+    expect(new Set(again.map((p) => p.target!.id))).toEqual(new Set([home]));
+    const prefixScore = again[0].breakdown.find((b) => b.endpointId === home)?.scores['prefix'];
+    expect(prefixScore).toBeGreaterThan(0.9);
+
+    // Load the home pod for real: 8 long generations on a pod that runs 2 at a time leaves 6 waiting.
+    const port = stack.options.ports.sims[Number(home.split('-')[1])];
+    const load = new AbortController();
+    for (let i = 0; i < 8; i++) {
+      void fetch(`http://127.0.0.1:${port}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: E2E_MODEL, prompt: `load ${i}`, max_tokens: 20000, ignore_eos: true }), signal: load.signal }).catch(() => undefined);
+    }
+    try {
+      await until(async () => (await client.pick(E2E_MODEL, `${system} question saturated`)).target!.id !== home);
+      const moved = await client.pick(E2E_MODEL, `${system} question moved`);
+      expect(moved.target!.id).not.toBe(home);
+    } finally {
+      load.abort();
+    }
+  });
+
+  it('stops sending traffic to a dead pod within one staleness bound', async () => {
+    await stack.kill('sim-2', 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 1200)); // the staleness bound (1 s) and a scrape
+    const picks = await Promise.all(Array.from({ length: 20 }, (_, i) => client.pick(E2E_MODEL, `after death ${i} `.repeat(10))));
+    expect(picks.map((p) => p.target!.id)).not.toContain('sim-2');
+    for (const p of picks) expect(p.fallbacks.map((f) => f.id)).not.toContain('sim-2');
+  });
+});
+
+describe('scheduler with real pods (P/D)', () => {
+  let stack: LocalStack;
+  let client: TestSchedulerClient;
+
+  beforeAll(async () => {
+    stack = await startTestStack(3, { roles: ['prefill', 'decode', 'decode'], schedulerEnv: { LLMD_SCHEDULER_PROFILE: 'pd' } });
+    client = new TestSchedulerClient(schedulerAddress(stack));
+  }, 120000);
+
+  afterAll(async () => {
+    client?.close();
+    await stack?.stop();
+  });
+
+  it.each([
+    ['a short prompt is served decode-only', 'short question', false],
+    ['a long uncached prompt gets a prefill pod', 'a long document to summarise. '.repeat(120), true],
+  ])('%s', async (_name, prompt, disaggregated) => {
+    const p = await client.pick(E2E_MODEL, prompt);
+    expect(['sim-1', 'sim-2']).toContain(p.target!.id);
+    if (disaggregated) {
+      expect(p.prefill?.id).toBe('sim-0');
+      expect(p.profile).toBe('decode,prefill');
+    } else {
+      expect(p.prefill).toBeUndefined();
+      expect(p.profile).toBe('decode');
+    }
+  });
+});

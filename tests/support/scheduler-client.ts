@@ -1,0 +1,25 @@
+// A raw Scheduler gRPC client for tests that call Pick directly.
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { schedulerv1 } from '@llmd/proto';
+
+export class TestSchedulerClient {
+  private readonly client: schedulerv1.SchedulerClient;
+  private n = 0;
+
+  constructor(address: string) {
+    this.client = new schedulerv1.SchedulerClient(address, credentials.createInsecure());
+  }
+
+  pick(model: string, prompt: string, extra: Partial<schedulerv1.PickRequest> = {}): Promise<schedulerv1.PickResponse> {
+    const req = schedulerv1.PickRequest.fromPartial({ requestId: `t-${process.pid}-${this.n++}`, model, prompt, ...extra });
+    return new Promise((resolve, reject) => this.client.pick(req, new Metadata(), { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err) : resolve(res))));
+  }
+
+  complete(requestId: string): Promise<void> {
+    return new Promise((resolve) => this.client.complete({ requestId }, () => resolve()));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
