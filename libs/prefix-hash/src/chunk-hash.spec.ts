@@ -38,7 +38,7 @@ describe('chunk hashes', () => {
 describe('LruChunkIndex', () => {
   it.each([
     ['a full prefix', [1, 2, 3], [1, 2, 3, 4], 3],
-    ['stops at the first miss', [1, 3], [1, 2, 3], 1],
+    ['a chain that diverges', [1, 2, 3], [1, 2, 9, 10], 2],
     ['nothing', [], [1], 0],
   ])('%s', (_name, stored, query, n) => {
     const idx = new LruChunkIndex(100);
@@ -46,13 +46,19 @@ describe('LruChunkIndex', () => {
     expect(idx.matchLength('e', query)).toBe(n);
   });
 
-  it('evicts the least recently used hashes past its capacity', () => {
-    const idx = new LruChunkIndex(3);
+  it('evicts the tails of prompts before their heads, keeping what it holds prefix-closed', () => {
+    const idx = new LruChunkIndex(4);
     idx.add('e', [1, 2, 3]);
-    idx.add('e', [1]); // touch 1
-    idx.add('e', [4]); // evicts 2
-    expect(idx.matchLength('e', [1])).toBe(1);
-    expect(idx.matchLength('e', [2])).toBe(0);
-    expect(idx.size('e')).toBe(3);
+    idx.add('e', [7, 8]); // evicts 3, the oldest tail
+    expect(idx.matchLength('e', [1, 2, 3])).toBe(2);
+    expect(idx.matchLength('e', [7, 8])).toBe(2);
+    expect(idx.size('e')).toBe(4);
+  });
+
+  it('matches as a linear scan would, for prefix-closed contents', () => {
+    const idx = new LruChunkIndex(10000);
+    const chain = Array.from({ length: 200 }, (_, i) => i);
+    idx.add('e', chain.slice(0, 137));
+    for (const n of [0, 1, 50, 137, 200]) expect(idx.matchLength('e', chain.slice(0, n))).toBe(Math.min(n, 137));
   });
 });

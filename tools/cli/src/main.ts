@@ -10,9 +10,10 @@ const USAGE = `usage: llmd <command>
   kafka start|stop|status|topics|tail <topic>                        the local Kafka broker and llmd's topics
   sim serve <model> [vLLM flags]                                     one vllm-sim pod in the foreground
   bench sim-fidelity                                                 the simulator's step times against the GPU tables (virtual clock)
-  bench sim-capacity [--ladder 64,256,512] [--seconds 5]             concurrent streams one vllm-sim process sustains at time scale 1`;
+  bench sim-capacity [--ladder 64,256,512] [--seconds 5]             concurrent streams one vllm-sim process sustains at time scale 1
+  bench pick [--iterations N] [--in-process-only]                    Pick latency and throughput, in-process and over gRPC`;
 
-const BENCHES: Record<string, string> = { 'sim-fidelity': 'sim-fidelity.js', 'sim-capacity': 'sim-capacity.js' };
+const BENCHES: Record<string, string> = { 'sim-fidelity': 'sim-fidelity.js', 'sim-capacity': 'sim-capacity.js', pick: 'pick.js' };
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);

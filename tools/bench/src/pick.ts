@@ -1,0 +1,147 @@
+// Pick latency and throughput: in-process (the scheduling framework alone) and over gRPC (the real
+// scheduler process on loopback), for 10 / 100 / 1000 endpoints and 1k / 8k / 32k-token prompts,
+// with the approximate and the precise prefix profile; and the approximate index's memory.
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer, Server } from 'node:http';
+import { join } from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { schedulerv1 } from '@llmd/proto';
+import { buildPipeline, Endpoint, PluginRegistry, registerBuiltinPlugins, Scheduler, SHIPPED_CONFIGS } from '@llmd/scoring';
+import { LruChunkIndex } from '@llmd/prefix-hash';
+import { printTable } from './table';
+
+const DIST = join(__dirname, '..', '..', '..');
+const MODEL = 'bench-model';
+const TOKEN_SIZES = [1024, 8192, 32768];
+const CHARS_PER_TOKEN = 4;
+
+function endpoints(n: number): Endpoint[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `e-${i}`, address: `10.0.${i >> 8}.${i & 255}:8000`, models: [MODEL], loraAdapters: [], role: 'both' as const, labels: {},
+    metrics: { waiting: i % 7, running: (i * 3) % 50, kvCacheUsage: (i % 10) / 10, scrapedAtMs: Date.now() + 3.6e6 }, inFlight: i % 5, healthy: true,
+  }));
+}
+
+/** A prompt sharing a long system prefix with its siblings, of about `tokens` tokens. */
+function prompt(tokens: number, i: number): string {
+  const chars = tokens * CHARS_PER_TOKEN;
+  const system = 'You are a helpful assistant for the llmd benchmark. '.repeat(Math.ceil((chars * 0.75) / 52)).slice(0, Math.floor(chars * 0.75));
+  return system + ` user question ${i}: `.repeat(Math.ceil((chars * 0.25) / 20)).slice(0, chars - system.length);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function inProcess(profile: 'approx-prefix' | 'precise-prefix', n: number, tokens: number, iterations: number) {
+  const eps = endpoints(n);
+  const prefixCache = { score: async (_r: unknown, ids: readonly string[]) => new Map(ids.map((id, i) => [id, (i % 3) / 3])) };
+  const scheduler = new Scheduler(buildPipeline(SHIPPED_CONFIGS[profile], registerBuiltinPlugins(new PluginRegistry()), { random: Math.random, now: Date.now, prefixCache }));
+  const prompts = Array.from({ length: 16 }, (_, i) => prompt(tokens, i));
+  for (let i = 0; i < 50; i++) await scheduler.schedule({ requestId: `w${i}`, model: MODEL, prompt: prompts[i % 16], priority: 0 }, eps);
+  const lat: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    await scheduler.schedule({ requestId: `r${i}`, model: MODEL, prompt: prompts[i % 16], priority: 0 }, eps);
+    lat.push(performance.now() - t);
+  }
+  const secs = (performance.now() - start) / 1000;
+  lat.sort((a, b) => a - b);
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec: iterations / secs };
+}
+
+function metricsStub(): Promise<{ server: Server; port: number }> {
+  const body = '# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{model_name="bench-model"} 1\nvllm:num_requests_running{model_name="bench-model"} 4\nvllm:kv_cache_usage_perc{model_name="bench-model"} 0.3\n';
+  const server = createServer((_req, res) => res.end(body));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port })));
+}
+
+async function overGrpc(profile: string, n: number, tokens: number, iterations: number) {
+  const stub = await metricsStub();
+  const grpcPort = 20000 + Math.floor(Math.random() * 20000);
+  const eps = Array.from({ length: n }, (_, i) => ({ id: `e-${i}`, address: `127.0.0.1:${stub.port}`, models: [MODEL] }));
+  const child: ChildProcess = spawn(process.execPath, [join(DIST, 'apps/scheduler/src/main.js')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env, OTEL_SDK_DISABLED: 'true', LLMD_LOG_LEVEL: 'error', LLMD_KAFKA_BROKERS: '127.0.0.1:1', LLMD_SCHEDULER_GRPC_PORT: String(grpcPort), LLMD_SCHEDULER_OPS_PORT: '0',
+      LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(eps), LLMD_SCHEDULER_PROFILE: profile, LLMD_SCHEDULER_SCRAPE_INTERVAL_MS: '1000', LLMD_SCHEDULER_STALE_AFTER_MS: '10000',
+    },
+  });
+  const client = new schedulerv1.SchedulerClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+  const pick = (i: number, p: string) =>
+    new Promise<schedulerv1.PickResponse>((resolve, reject) =>
+      client.pick(schedulerv1.PickRequest.fromPartial({ requestId: `g${i}`, model: MODEL, prompt: p }), new Metadata(), { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err) : resolve(res))),
+    );
+  try {
+    const prompts = Array.from({ length: 16 }, (_, i) => prompt(tokens, i));
+    // Wait until every endpoint has been scraped once.
+    for (let tries = 0; ; tries++) {
+      const r = await pick(-1, prompts[0]).catch(() => undefined);
+      if (r?.target && (await new Promise<number>((res) => client.listEndpoints({}, (e, l) => res(e || !l ? 0 : l.endpoints.filter((x) => x.healthy).length)))) === n) break;
+      if (tries > 100) throw new Error('scheduler did not become ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (let i = 0; i < 50; i++) await pick(i, prompts[i % 16]);
+    const lat: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const t = performance.now();
+      await pick(i, prompts[i % 16]);
+      lat.push(performance.now() - t);
+    }
+    lat.sort((a, b) => a - b);
+    // Throughput with 32 Picks in flight.
+    let done = 0;
+    const end = Date.now() + 2000;
+    await Promise.all(Array.from({ length: 32 }, async (_, w) => {
+      for (let i = 0; Date.now() < end; i++, done++) await pick(w * 1e6 + i, prompts[i % 16]);
+    }));
+    return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec: done / 2 };
+  } finally {
+    client.close();
+    child.kill('SIGKILL');
+    stub.server.close();
+  }
+}
+
+function indexMemoryMb(capacityPerEndpoint: number, endpointsCount: number): number {
+  global.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const idx = new LruChunkIndex(capacityPerEndpoint);
+  for (let e = 0; e < endpointsCount; e++) {
+    const hashes = Array.from({ length: capacityPerEndpoint }, (_, i) => e * 1e7 + i);
+    idx.add(`e-${e}`, hashes);
+  }
+  global.gc?.();
+  const mb = (process.memoryUsage().heapUsed - before) / 1e6;
+  if (idx.size() === 0) throw new Error('unreachable');
+  return mb;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const grpc = !args.includes('--in-process-only');
+  const iterations = Number(args[args.indexOf('--iterations') + 1] || 0) || 400;
+  const rows: (string | number)[][] = [];
+  for (const profile of ['approx-prefix', 'precise-prefix'] as const) {
+    for (const n of [10, 100, 1000]) {
+      for (const tokens of TOKEN_SIZES) {
+        const r = await inProcess(profile, n, tokens, iterations);
+        rows.push(['in-process', profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0)]);
+      }
+    }
+  }
+  if (grpc) {
+    for (const profile of ['approx-prefix', 'precise-prefix']) {
+      for (const [n, tokens] of [[10, 1024], [100, 8192], [1000, 8192], [100, 32768]]) {
+        const r = await overGrpc(profile, n, tokens, iterations);
+        rows.push(['gRPC', profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0)]);
+      }
+    }
+  }
+  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process, over gRPC = no cache-manager (falls back behind the circuit breaker)\n\n');
+  printTable(['path', 'profile', 'endpoints', 'prompt tokens', 'p50 ms', 'p99 ms', 'picks/s'], rows);
+  process.stdout.write(`\napproximate index at its default capacity (31,250 chunk hashes per endpoint): ${(indexMemoryMb(31250, 10) / 10).toFixed(2)} MB per endpoint\n`);
+}
+
+if (require.main === module) void main();
