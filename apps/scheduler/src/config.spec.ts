@@ -15,7 +15,7 @@ describe('scheduler config', () => {
 
   it('takes endpoints as JSON from the environment', () => {
     const env = { LLMD_SCHEDULER_ENDPOINTS: JSON.stringify([{ id: 'a', address: '127.0.0.1:8100', models: ['m'] }]) };
-    expect(loadConfig(schedulerConfigSchema, { envMap: SCHEDULER_ENV, env }).endpoints).toEqual([{ id: 'a', address: '127.0.0.1:8100', models: ['m'], role: 'both', loraAdapters: [], labels: {} }]);
+    expect(loadConfig(schedulerConfigSchema, { envMap: SCHEDULER_ENV, env }).endpoints).toEqual([{ id: 'a', address: '127.0.0.1:8100', models: ['m'], role: 'both', loraAdapters: [], labels: {}, metricsFormat: 'vllm' }]);
   });
 
   it.each([

@@ -12,6 +12,8 @@ export const staticEndpointSchema = z.object({
   role: z.enum(['both', 'prefill', 'decode']).default('both'),
   loraAdapters: z.array(z.string()).default([]),
   labels: z.record(z.string(), z.string()).default({}),
+  /** The engine's metric names: vLLM's, or SGLang's. @default 'vllm' */
+  metricsFormat: z.enum(['vllm', 'sglang']).default('vllm'),
 });
 
 export type StaticEndpoint = z.infer<typeof staticEndpointSchema>;

@@ -1,6 +1,6 @@
 // The data layer: every known endpoint with its latest scraped load, health and in-flight count.
 import type { Endpoint, EndpointRole } from '@llmd/scoring';
-import type { ScrapedCounters, ScrapedLoad } from './parse-prometheus';
+import type { MetricsFormat, ScrapedCounters, ScrapedLoad } from './parse-prometheus';
 
 export interface EndpointSpec {
   id: string;
@@ -9,6 +9,8 @@ export interface EndpointSpec {
   role: EndpointRole;
   loraAdapters: string[];
   labels: Record<string, string>;
+  /** @default 'vllm' */
+  metricsFormat?: MetricsFormat;
 }
 
 interface Entry {

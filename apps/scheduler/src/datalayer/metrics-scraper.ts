@@ -2,7 +2,7 @@
 import { Pool } from 'undici';
 import type { Logger } from 'pino';
 import type { EndpointRegistry } from './endpoint-registry';
-import { parseVllmLoad } from './parse-prometheus';
+import { MetricsFormat, parseVllmLoad } from './parse-prometheus';
 
 export class MetricsScraper {
   private readonly pools = new Map<string, Pool>();
@@ -31,7 +31,7 @@ export class MetricsScraper {
     for (const spec of this.registry.specs()) {
       if (this.inProgress.has(spec.id)) continue;
       this.inProgress.add(spec.id);
-      void this.scrape(spec.id, spec.address).finally(() => this.inProgress.delete(spec.id));
+      void this.scrape(spec.id, spec.address, spec.metricsFormat ?? 'vllm').finally(() => this.inProgress.delete(spec.id));
     }
   }
 
@@ -44,12 +44,12 @@ export class MetricsScraper {
     return pool;
   }
 
-  private async scrape(id: string, address: string): Promise<void> {
+  private async scrape(id: string, address: string, format: MetricsFormat): Promise<void> {
     try {
       const res = await this.pool(address).request({ path: '/metrics', method: 'GET', signal: AbortSignal.timeout(this.options.timeoutMs) });
       const text = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
-      this.registry.recordScrape(id, parseVllmLoad(text));
+      this.registry.recordScrape(id, parseVllmLoad(text, format));
     } catch (err) {
       this.registry.recordScrapeFailure(id);
       this.logger.debug({ endpoint: id, err: (err as Error).message }, 'scrape failed');

@@ -23,4 +23,9 @@ describe('parseVllmLoad', () => {
   ])('%s', (_name, text, expected) => {
     expect(parseVllmLoad(text)).toMatchObject(expected);
   });
+
+  it('reads SGLang names when the endpoint is SGLang', () => {
+    const text = 'sglang:num_queue_reqs{model_name="m"} 3\nsglang:num_running_reqs{model_name="m"} 9\nsglang:token_usage{model_name="m"} 0.5\nvllm:num_requests_waiting 99\n';
+    expect(parseVllmLoad(text, 'sglang')).toMatchObject({ waiting: 3, running: 9, kvCacheUsage: 0.5 });
+  });
 });

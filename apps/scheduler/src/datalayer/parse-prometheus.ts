@@ -17,19 +17,45 @@ export interface ScrapedCounters {
   generationTokens: number;
 }
 
-const VLLM = {
-  waiting: 'vllm:num_requests_waiting',
-  running: 'vllm:num_requests_running',
-  kv: 'vllm:kv_cache_usage_perc',
-  prefixQueries: 'vllm:prefix_cache_queries_total',
-  prefixHits: 'vllm:prefix_cache_hits_total',
-  promptTokens: 'vllm:prompt_tokens_total',
-  generationTokens: 'vllm:generation_tokens_total',
+/** Which engine's metric names an endpoint exposes. */
+export type MetricsFormat = 'vllm' | 'sglang';
+
+interface MetricNames {
+  waiting: string;
+  running: string;
+  kv: string;
+  prefixQueries: string;
+  prefixHits: string;
+  promptTokens: string;
+  generationTokens: string;
+}
+
+const NAMES: Record<MetricsFormat, MetricNames> = {
+  vllm: {
+    waiting: 'vllm:num_requests_waiting',
+    running: 'vllm:num_requests_running',
+    kv: 'vllm:kv_cache_usage_perc',
+    prefixQueries: 'vllm:prefix_cache_queries_total',
+    prefixHits: 'vllm:prefix_cache_hits_total',
+    promptTokens: 'vllm:prompt_tokens_total',
+    generationTokens: 'vllm:generation_tokens_total',
+  },
+  // SGLang reports its queue, batch and token-pool use; it has no prefix query/hit counters.
+  sglang: {
+    waiting: 'sglang:num_queue_reqs',
+    running: 'sglang:num_running_reqs',
+    kv: 'sglang:token_usage',
+    prefixQueries: 'sglang:prefix_cache_queries_total',
+    prefixHits: 'sglang:prefix_cache_hits_total',
+    promptTokens: 'sglang:prompt_tokens_total',
+    generationTokens: 'sglang:generation_tokens_total',
+  },
 };
-const WANTED = new Set(Object.values(VLLM));
+const WANTED: Record<MetricsFormat, Set<string>> = { vllm: new Set(Object.values(NAMES.vllm)), sglang: new Set(Object.values(NAMES.sglang)) };
 
 /** Sums each metric over its series (one per model_name); missing metrics read as 0. */
-export function parseVllmLoad(text: string): ScrapedLoad {
+export function parseVllmLoad(text: string, format: MetricsFormat = 'vllm'): ScrapedLoad {
+  const VLLM = NAMES[format];
   const sums = new Map<string, number>();
   let lora: ScrapedLoad['lora'];
   let loraAt = -Infinity;
@@ -47,7 +73,7 @@ export function parseVllmLoad(text: string): ScrapedLoad {
     const space = line.lastIndexOf(' ');
     if (space < 0) continue;
     const name = brace >= 0 && brace < space ? line.slice(0, brace) : line.slice(0, line.indexOf(' '));
-    if (!WANTED.has(name)) continue;
+    if (!WANTED[format].has(name)) continue;
     const value = Number(line.slice(space + 1));
     if (Number.isFinite(value)) sums.set(name, (sums.get(name) ?? 0) + value);
   }
