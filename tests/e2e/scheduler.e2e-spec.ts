@@ -99,3 +99,52 @@ describe('scheduler with real pods (P/D)', () => {
     }
   });
 });
+
+describe('flow control with real pods', () => {
+  let stack: LocalStack;
+  let client: TestSchedulerClient;
+
+  beforeAll(async () => {
+    stack = await startTestStack(2, { simArgs: ['--max-num-seqs', '1'], schedulerEnv: { LLMD_SCHEDULER_OBJECTIVES: '{"batch":-1,"interactive":10}' } });
+    client = new TestSchedulerClient(schedulerAddress(stack));
+  }, 120000);
+
+  afterAll(async () => {
+    client?.close();
+    await stack?.stop();
+  });
+
+  it('sheds sheddable requests with a reason while every pod is saturated, holds the others until there is room', async () => {
+    // Saturate both pods: each runs one sequence at a time, so six long generations leave five waiting.
+    const load = new AbortController();
+    for (const port of stack.options.ports.sims) {
+      for (let i = 0; i < 6; i++) {
+        void fetch(`http://127.0.0.1:${port}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: E2E_MODEL, prompt: `load ${i}`, max_tokens: 20000, ignore_eos: true }), signal: load.signal }).catch(() => undefined);
+      }
+    }
+    try {
+      await until(async () => (await client.pick(E2E_MODEL, 'probe', { objective: 'batch' })).droppedReason === 'saturated-sheddable');
+
+      // Through the gateway: a 429 that says why.
+      const res = await fetch(`${stack.gatewayUrl}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-llm-d-inference-objective': 'batch' },
+        body: JSON.stringify({ model: E2E_MODEL, prompt: 'shed me', max_tokens: 2 }),
+      });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('x-llm-d-request-dropped-reason')).toBe('saturated-sheddable');
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+
+      // A normal request waits in the queue; when the load goes away it is admitted.
+      const held = client.pick(E2E_MODEL, 'patient request', { objective: 'interactive' });
+      await new Promise((r) => setTimeout(r, 300));
+      load.abort();
+      const admitted = await held;
+      expect(admitted.droppedReason).toBe('');
+      expect(admitted.target).toBeDefined();
+    } finally {
+      load.abort();
+    }
+  });
+});

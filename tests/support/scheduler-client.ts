@@ -12,7 +12,7 @@ export class TestSchedulerClient {
 
   pick(model: string, prompt: string, extra: Partial<schedulerv1.PickRequest> = {}): Promise<schedulerv1.PickResponse> {
     const req = schedulerv1.PickRequest.fromPartial({ requestId: `t-${process.pid}-${this.n++}`, model, prompt, ...extra });
-    return new Promise((resolve, reject) => this.client.pick(req, new Metadata(), { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err) : resolve(res))));
+    return new Promise((resolve, reject) => this.client.pick(req, new Metadata(), { deadline: new Date(Date.now() + 15000) }, (err, res) => (err || !res ? reject(err) : resolve(res))));
   }
 
   complete(requestId: string): Promise<void> {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
 import { endpointPickerConfigSchema, SHIPPED_CONFIGS } from '@llmd/scoring';
 
 export const staticEndpointSchema = z.object({
@@ -48,6 +48,23 @@ export const schedulerConfigSchema = z.object({
   cacheManager: z
     .object({ address: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional() })
     .default({}),
+  /** Flow control: hold requests while every endpoint is saturated; shed negative priorities. */
+  flowControl: z
+    .object({
+      /** @default true */
+      enabled: booleanish.default(true),
+      /** @default 5 */
+      queueDepthThreshold: z.coerce.number().int().min(1).default(5),
+      /** @default 0.8 */
+      kvCacheUsageThreshold: z.coerce.number().gt(0).max(1).default(0.8),
+      /** @default 10000 */
+      maxQueueSize: z.coerce.number().int().min(0).default(10000),
+      /** Longest hold when the caller gives no deadline. @default 30000 */
+      maxWaitMs: z.coerce.number().int().min(1).default(30000),
+      /** Objective name -> priority (higher first; negative is sheddable). */
+      objectives: z.record(z.string().min(1), z.number().int()).default({}),
+    })
+    .default({ enabled: true, queueDepthThreshold: 5, kvCacheUsageThreshold: 0.8, maxQueueSize: 10000, maxWaitMs: 30000, objectives: {} }),
   /** Decisions kept for GET /debug/decisions on the ops port. @default 200 */
   decisionLogSize: z.coerce.number().int().min(0).default(200),
 });
@@ -65,6 +82,8 @@ export const SCHEDULER_ENV: Record<string, string> = {
   LLMD_SCHEDULER_PICKER_CONFIG: 'picker',
   LLMD_SCHEDULER_PROFILE: 'profile',
   LLMD_SCHEDULER_CACHE_MANAGER_ADDRESS: 'cacheManager.address',
+  LLMD_SCHEDULER_OBJECTIVES: 'flowControl.objectives',
+  LLMD_SCHEDULER_FLOW_CONTROL_ENABLED: 'flowControl.enabled',
 };
 
 /** The picker config as an object: inline, read from the YAML file it names, or the shipped profile. */

@@ -1,7 +1,7 @@
 // Wiring of the scheduler app: data layer, scheduling pipeline, gRPC server, load telemetry.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { schedulerv1 } from '@llmd/proto';
-import { BufferedProducer, Counter, DEBUG_VIEWS, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { BufferedProducer, Counter, DEBUG_VIEWS, Gauge, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry } from '@llmd/platform';
 import { buildPipeline, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
 import type { Logger } from 'pino';
 import { KvCacheClient } from './cache/kv-cache.client';
@@ -10,6 +10,7 @@ import { EndpointRegistry } from './datalayer/endpoint-registry';
 import { InFlightTracker } from './datalayer/in-flight-tracker';
 import { MetricsScraper } from './datalayer/metrics-scraper';
 import { schedulerGrpcImplementation } from './grpc/scheduler.grpc-service';
+import { FlowController } from './flow/flow-controller';
 import { DecisionLog } from './scheduling/decision-log';
 import { PickService } from './scheduling/pick.service';
 import { LoadPublisher } from './telemetry/load-publisher';
@@ -53,13 +54,14 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(HealthChecks) private readonly health: HealthChecks,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(KvCacheClient) private readonly kvCache: KvCacheClient | undefined,
+    @Inject(FlowController) private readonly flow: FlowController,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.scraper.start();
     this.publisher.start();
     this.expiry = setInterval(() => this.inFlight.expire(), 5000);
-    this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.logger) }]);
+    this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.flow, this.logger) }]);
     this.boundPort = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
     this.health.register('grpc', () => this.boundPort > 0);
     this.health.register('endpoints', () => this.endpoints.candidates().length > 0);
@@ -67,6 +69,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.flow.drain();
     await this.grpc?.stop(this.config.shutdown.graceMs);
     if (this.expiry) clearInterval(this.expiry);
     this.publisher.stop();
@@ -92,7 +95,21 @@ export class SchedulerModule {
           },
         },
         { provide: InFlightTracker, inject: [EndpointRegistry], useFactory: (r: EndpointRegistry) => new InFlightTracker(r, config.inFlightLeaseMs) },
-        { provide: MetricsScraper, inject: [EndpointRegistry, LOGGER], useFactory: (r: EndpointRegistry, l: Logger) => new MetricsScraper(r, config.scrape, l) },
+        {
+          provide: FlowController,
+          inject: [EndpointRegistry, Registry],
+          useFactory: (r: EndpointRegistry, registry: Registry) => {
+            const outcomes = new Counter({ name: 'llmd_scheduler_flow_control_total', help: 'Flow-control outcomes: admitted, queued, dequeued, and refusals by reason', labelNames: ['outcome'], registers: [registry] });
+            const flow = new FlowController(config.flowControl, () => r.candidates(), outcomes);
+            new Gauge({ name: 'llmd_scheduler_flow_control_queued', help: 'Requests held by flow control', registers: [registry], collect() { this.set(flow.queued); } });
+            return flow;
+          },
+        },
+        {
+          provide: MetricsScraper,
+          inject: [EndpointRegistry, LOGGER, FlowController],
+          useFactory: (r: EndpointRegistry, l: Logger, flow: FlowController) => new MetricsScraper(r, config.scrape, l, () => flow.dispatch()),
+        },
         { provide: KvCacheClient, useFactory: () => (config.cacheManager.address ? new KvCacheClient(config.cacheManager.address) : undefined) },
         { provide: Scheduler, inject: [Registry, KvCacheClient], useFactory: (registry: Registry, kv: KvCacheClient | undefined) => createScheduler(config, registry, kv) },
         {

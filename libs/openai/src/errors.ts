@@ -45,6 +45,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly param: string | null = null,
+    /** Response headers that go with the error (e.g. Retry-After on a 429). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'ApiError';

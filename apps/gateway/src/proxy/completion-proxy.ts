@@ -21,9 +21,9 @@ type ParsedBody = { model: string; stream?: boolean | null; max_tokens?: number 
 
 const tracer = trace.getTracer('llmd-gateway');
 
-/** The client's conversation id (x-session-id), for session affinity; bounded so it cannot bloat state. */
-function sessionOf(req: FastifyRequest): string {
-  const v = req.headers['x-session-id'];
+/** A request header the scheduler uses (session, objective, fairness id), bounded so it cannot bloat state. */
+function header(req: FastifyRequest, name: string): string {
+  const v = req.headers[name];
   const s = Array.isArray(v) ? v[0] : v;
   return typeof s === 'string' ? s.slice(0, 128) : '';
 }
@@ -62,7 +62,7 @@ export class CompletionProxy {
       rec.stream = body.stream === true;
       span.setAttribute('llmd.model', body.model);
       this.checkModel(body.model);
-      picked = await context.with(ctx, () => this.route(requestId, body, ctx, sessionOf(req)));
+      picked = await context.with(ctx, () => this.route(requestId, body, ctx, req));
       rec.failOpen = picked.failOpen;
       await this.forward(path, body, picked, ctx, reply, rec, startedAt);
     } catch (err) {
@@ -72,7 +72,7 @@ export class CompletionProxy {
       rec.errorCode = api.code;
       span.setStatus({ code: SpanStatusCode.ERROR, message: api.message });
       if (!reply.sent && !reply.raw.headersSent) {
-        void reply.code(api.status).header('x-request-id', requestId).send(api.toBody());
+        void reply.code(api.status).headers({ ...api.headers, 'x-request-id': requestId }).send(api.toBody());
       }
     } finally {
       rec.e2eMs = performance.now() - startedAt;
@@ -95,7 +95,7 @@ export class CompletionProxy {
     if (!endpoints.some((e) => servesModel(e, model))) throw new ApiError('model_not_found', `The model \`${model}\` does not exist.`, 'model');
   }
 
-  private async route(requestId: string, body: ParsedBody, ctx: Context, sessionId: string): Promise<RoutePick> {
+  private async route(requestId: string, body: ParsedBody, ctx: Context, req: FastifyRequest): Promise<RoutePick> {
     const input: PickInput = {
       requestId,
       model: body.model,
@@ -105,12 +105,17 @@ export class CompletionProxy {
       maxTokens: body.max_completion_tokens ?? body.max_tokens ?? 0,
       priority: 0,
       tenant: '',
-      sessionId,
+      sessionId: header(req, 'x-session-id'),
+      objective: header(req, 'x-llm-d-inference-objective'),
+      fairnessId: header(req, 'x-llm-d-inference-fairness-id'),
     };
     let reason: string;
     try {
       const pick = await this.scheduler.pick(input, ctx);
       // The scheduler answered: it is authoritative, also when no endpoint can take the request.
+      if (!pick.target && pick.droppedReason) {
+        throw new ApiError('rate_limited', `The request was not admitted: every endpoint is saturated (${pick.droppedReason}).`, null, { 'x-llm-d-request-dropped-reason': pick.droppedReason, 'retry-after': '1' });
+      }
       if (!pick.target) throw new ApiError('no_endpoint_available', `No endpoint can serve \`${body.model}\` now.`);
       this.acquire(pick.target.id);
       return { target: pick.target, prefill: pick.prefill, fallbacks: pick.fallbacks, failOpen: false };

@@ -17,12 +17,16 @@ export interface PickInput {
   priority: number;
   tenant: string;
   sessionId: string;
+  objective: string;
+  fairnessId: string;
 }
 
 export interface SchedulerPick {
   target?: RouteEndpoint;
   prefill?: RouteEndpoint;
   fallbacks: RouteEndpoint[];
+  /** Set when flow control did not admit the request. */
+  droppedReason?: string;
 }
 
 function endpointFromProto(e: schedulerv1.Endpoint | undefined): RouteEndpoint | undefined {
@@ -79,6 +83,7 @@ export class SchedulerClient {
             target: endpointFromProto(res.target),
             prefill: endpointFromProto(res.prefill),
             fallbacks: res.fallbacks.flatMap((e) => endpointFromProto(e) ?? []),
+            droppedReason: res.droppedReason || undefined,
           });
         },
       );

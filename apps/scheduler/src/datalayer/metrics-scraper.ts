@@ -13,6 +13,8 @@ export class MetricsScraper {
     private readonly registry: EndpointRegistry,
     private readonly options: { intervalMs: number; timeoutMs: number },
     private readonly logger: Logger,
+    /** Called after each round of scrapes is issued (flow control re-checks for room). */
+    private readonly onRound: () => void = () => undefined,
   ) {}
 
   start(): void {
@@ -28,6 +30,7 @@ export class MetricsScraper {
 
   /** One scrape of every endpoint; an endpoint whose last scrape is still running is skipped. */
   scrapeAll(): void {
+    this.onRound();
     for (const spec of this.registry.specs()) {
       if (this.inProgress.has(spec.id)) continue;
       this.inProgress.add(spec.id);

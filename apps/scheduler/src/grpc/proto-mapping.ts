@@ -36,5 +36,6 @@ export function requestFromProto(r: schedulerv1.PickRequest): SchedulingRequest 
     maxTokens: r.maxTokens || undefined,
     tenant: r.tenant || undefined,
     ttftSloMs: r.ttftSloMs || undefined,
+    fairnessId: r.fairnessId || undefined,
   };
 }

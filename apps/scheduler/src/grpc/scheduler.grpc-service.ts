@@ -4,12 +4,13 @@ import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { schedulerv1 } from '@llmd/proto';
 import { contextFromMetadata } from '@llmd/platform';
 import type { Logger } from 'pino';
+import type { FlowController } from '../flow/flow-controller';
 import type { PickService } from '../scheduling/pick.service';
 import { endpointStateToProto, endpointToProto, requestFromProto } from './proto-mapping';
 
 const tracer = trace.getTracer('llmd-scheduler');
 
-export function schedulerGrpcImplementation(picks: PickService, logger: Logger): schedulerv1.SchedulerServer {
+export function schedulerGrpcImplementation(picks: PickService, flow: FlowController, logger: Logger): schedulerv1.SchedulerServer {
   return {
     pick(call: ServerUnaryCall<schedulerv1.PickRequest, schedulerv1.PickResponse>, callback: sendUnaryData<schedulerv1.PickResponse>) {
       const parent = contextFromMetadata(call.metadata, context.active());
@@ -18,9 +19,18 @@ export function schedulerGrpcImplementation(picks: PickService, logger: Logger):
           span.end();
           return callback({ code: status.INVALID_ARGUMENT, details: 'request_id and model are required' });
         }
-        picks
-          .pick(requestFromProto(call.request))
-          .then((outcome) => {
+        const request = requestFromProto(call.request);
+        const deadline = call.getDeadline();
+        flow
+          .admit(flow.priorityOf(call.request.objective || undefined, request.priority), call.request.fairnessId || call.request.tenant || 'default', deadline instanceof Date ? deadline : undefined)
+          .then(async (admission) => {
+            if (!admission.admitted) {
+              span.setAttribute('llmd.dropped_reason', admission.reason);
+              span.end();
+              logger.info({ request_id: request.requestId, reason: admission.reason }, 'request not admitted');
+              return callback(null, { target: undefined, prefill: undefined, fallbacks: [], profile: '', breakdown: [], droppedReason: admission.reason });
+            }
+            const outcome = await picks.pick(request);
             span.setAttribute('llmd.target', outcome.target?.id ?? '');
             logger.info({ request_id: call.request.requestId, model: call.request.model, target: outcome.target?.id, prefill: outcome.prefill?.id, profile: outcome.profile }, 'pick');
             span.end();
@@ -30,6 +40,7 @@ export function schedulerGrpcImplementation(picks: PickService, logger: Logger):
               fallbacks: outcome.fallbacks.map(endpointToProto),
               profile: outcome.profile,
               breakdown: outcome.breakdown,
+              droppedReason: '',
             });
           })
           .catch((err: Error) => {
@@ -42,6 +53,7 @@ export function schedulerGrpcImplementation(picks: PickService, logger: Logger):
     },
     complete(call: ServerUnaryCall<schedulerv1.CompleteRequest, schedulerv1.CompleteResponse>, callback: sendUnaryData<schedulerv1.CompleteResponse>) {
       callback(null, { known: picks.complete(call.request.requestId) });
+      flow.dispatch();
     },
     listEndpoints(_call: ServerUnaryCall<schedulerv1.ListEndpointsRequest, schedulerv1.ListEndpointsResponse>, callback: sendUnaryData<schedulerv1.ListEndpointsResponse>) {
       callback(null, { endpoints: picks.endpoints().map(endpointStateToProto) });

@@ -109,6 +109,10 @@ export interface PickRequest {
   tenant: string;
   /** TTFT service-level objective in milliseconds; 0 when none. */
   ttftSloMs: number;
+  /** Named objective (x-llm-d-inference-objective); the scheduler maps it to a priority. */
+  objective: string;
+  /** Fairness id for flow control (x-llm-d-inference-fairness-id); requests are round-robined between ids. */
+  fairnessId: string;
 }
 
 export interface PickResponse {
@@ -126,6 +130,11 @@ export interface PickResponse {
   profile: string;
   /** Why each target won: its weighted total and every scorer's score, per profile. */
   breakdown: ScoreBreakdown[];
+  /**
+   * Set, with no target, when flow control did not admit the request: "saturated-sheddable",
+   * "queue-full" or "queue-timeout". The gateway answers 429 with x-llm-d-request-dropped-reason.
+   */
+  droppedReason: string;
 }
 
 export interface ScoreBreakdown {
@@ -540,6 +549,8 @@ function createBasePickRequest(): PickRequest {
     maxTokens: 0,
     tenant: "",
     ttftSloMs: 0,
+    objective: "",
+    fairnessId: "",
   };
 }
 
@@ -578,6 +589,12 @@ export const PickRequest: MessageFns<PickRequest> = {
     }
     if (message.ttftSloMs !== 0) {
       writer.uint32(80).uint32(message.ttftSloMs);
+    }
+    if (message.objective !== "") {
+      writer.uint32(90).string(message.objective);
+    }
+    if (message.fairnessId !== "") {
+      writer.uint32(98).string(message.fairnessId);
     }
     return writer;
   },
@@ -685,6 +702,22 @@ export const PickRequest: MessageFns<PickRequest> = {
             message.ttftSloMs = reader.uint32();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.objective = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.fairnessId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -731,6 +764,12 @@ export const PickRequest: MessageFns<PickRequest> = {
         : isSet(object.ttft_slo_ms)
         ? globalThis.Number(object.ttft_slo_ms)
         : 0,
+      objective: isSet(object.objective) ? globalThis.String(object.objective) : "",
+      fairnessId: isSet(object.fairnessId)
+        ? globalThis.String(object.fairnessId)
+        : isSet(object.fairness_id)
+        ? globalThis.String(object.fairness_id)
+        : "",
     };
   },
 
@@ -766,6 +805,12 @@ export const PickRequest: MessageFns<PickRequest> = {
     if (message.ttftSloMs !== 0) {
       obj.ttftSloMs = Math.round(message.ttftSloMs);
     }
+    if (message.objective !== "") {
+      obj.objective = message.objective;
+    }
+    if (message.fairnessId !== "") {
+      obj.fairnessId = message.fairnessId;
+    }
     return obj;
   },
 
@@ -784,12 +829,14 @@ export const PickRequest: MessageFns<PickRequest> = {
     message.maxTokens = object.maxTokens ?? 0;
     message.tenant = object.tenant ?? "";
     message.ttftSloMs = object.ttftSloMs ?? 0;
+    message.objective = object.objective ?? "";
+    message.fairnessId = object.fairnessId ?? "";
     return message;
   },
 };
 
 function createBasePickResponse(): PickResponse {
-  return { target: undefined, prefill: undefined, fallbacks: [], profile: "", breakdown: [] };
+  return { target: undefined, prefill: undefined, fallbacks: [], profile: "", breakdown: [], droppedReason: "" };
 }
 
 export const PickResponse: MessageFns<PickResponse> = {
@@ -808,6 +855,9 @@ export const PickResponse: MessageFns<PickResponse> = {
     }
     for (const v of message.breakdown) {
       ScoreBreakdown.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.droppedReason !== "") {
+      writer.uint32(50).string(message.droppedReason);
     }
     return writer;
   },
@@ -865,6 +915,14 @@ export const PickResponse: MessageFns<PickResponse> = {
             message.breakdown.push(ScoreBreakdown.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.droppedReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -888,6 +946,11 @@ export const PickResponse: MessageFns<PickResponse> = {
       breakdown: globalThis.Array.isArray(object?.breakdown)
         ? object.breakdown.map((e: any) => ScoreBreakdown.fromJSON(e))
         : [],
+      droppedReason: isSet(object.droppedReason)
+        ? globalThis.String(object.droppedReason)
+        : isSet(object.dropped_reason)
+        ? globalThis.String(object.dropped_reason)
+        : "",
     };
   },
 
@@ -908,6 +971,9 @@ export const PickResponse: MessageFns<PickResponse> = {
     if (message.breakdown?.length) {
       obj.breakdown = message.breakdown.map((e) => ScoreBreakdown.toJSON(e));
     }
+    if (message.droppedReason !== "") {
+      obj.droppedReason = message.droppedReason;
+    }
     return obj;
   },
 
@@ -925,6 +991,7 @@ export const PickResponse: MessageFns<PickResponse> = {
     message.fallbacks = object.fallbacks?.map((e) => Endpoint.fromPartial(e)) || [];
     message.profile = object.profile ?? "";
     message.breakdown = object.breakdown?.map((e) => ScoreBreakdown.fromPartial(e)) || [];
+    message.droppedReason = object.droppedReason ?? "";
     return message;
   },
 };

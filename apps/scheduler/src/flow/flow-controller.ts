@@ -1,0 +1,96 @@
+// Flow control: when every candidate is saturated, a request waits in a priority queue (fair
+// round-robin between fairness ids) until an endpoint has room or its deadline nears; sheddable
+// requests (negative priority) are refused at once. Nothing waits forever, nothing is dropped
+// silently: every refusal has a reason the gateway turns into a 429.
+import { Endpoint, FairPriorityQueue, isSaturated } from '@llmd/scoring';
+import type { Counter } from 'prom-client';
+
+export interface FlowControlOptions {
+  enabled: boolean;
+  queueDepthThreshold: number;
+  kvCacheUsageThreshold: number;
+  /** Requests held at most; past it new ones are refused (queue-full). */
+  maxQueueSize: number;
+  /** Longest hold when the caller set no deadline. */
+  maxWaitMs: number;
+  /** Named objectives and their priorities (higher first; negative = sheddable). */
+  objectives: Record<string, number>;
+}
+
+export type Admission = { admitted: true } | { admitted: false; reason: 'saturated-sheddable' | 'queue-full' | 'queue-timeout' };
+
+interface Waiter {
+  resolve: (a: Admission) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class FlowController {
+  private readonly queue = new FairPriorityQueue<Waiter>();
+
+  constructor(
+    private readonly options: FlowControlOptions,
+    private readonly candidates: () => Endpoint[],
+    private readonly outcomes: Counter<'outcome'>,
+  ) {}
+
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  priorityOf(objective: string | undefined, fallback: number): number {
+    return objective && objective in this.options.objectives ? this.options.objectives[objective] : fallback;
+  }
+
+  /** Endpoints with room right now (not saturated). */
+  private roomy(): number {
+    return this.candidates().filter((e) => !isSaturated(e, this.options)).length;
+  }
+
+  /** Admits at once while some endpoint has room and nobody is queued; otherwise queues or refuses. */
+  admit(priority: number, fairnessId: string, deadline: Date | undefined): Promise<Admission> {
+    if (!this.options.enabled) return Promise.resolve({ admitted: true });
+    if (this.queue.size === 0 && this.roomy() > 0) {
+      this.outcomes.inc({ outcome: 'admitted' });
+      return Promise.resolve({ admitted: true });
+    }
+    if (priority < 0) return Promise.resolve(this.refuse('saturated-sheddable'));
+    if (this.queue.size >= this.options.maxQueueSize) return Promise.resolve(this.refuse('queue-full'));
+    // Leave the caller time to act on the answer before its own deadline.
+    const waitMs = Math.max(0, Math.min(this.options.maxWaitMs, deadline ? deadline.getTime() - Date.now() - 20 : this.options.maxWaitMs));
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          if (this.queue.remove(waiter)) resolve(this.refuse('queue-timeout'));
+        }, waitMs),
+      };
+      this.queue.push(waiter, priority, fairnessId);
+      this.outcomes.inc({ outcome: 'queued' });
+    });
+  }
+
+  /** Lets queued requests go, one per endpoint with room; called on every scrape and completion. */
+  dispatch(): void {
+    if (this.queue.size === 0) return;
+    for (let room = this.roomy(); room > 0; room--) {
+      const w = this.queue.pop();
+      if (!w) return;
+      clearTimeout(w.timer);
+      this.outcomes.inc({ outcome: 'dequeued' });
+      w.resolve({ admitted: true });
+    }
+  }
+
+  /** Refuses everything still queued (shutdown). */
+  drain(): void {
+    for (let w = this.queue.pop(); w; w = this.queue.pop()) {
+      clearTimeout(w.timer);
+      w.resolve(this.refuse('queue-timeout'));
+    }
+  }
+
+  private refuse(reason: 'saturated-sheddable' | 'queue-full' | 'queue-timeout'): Admission {
+    this.outcomes.inc({ outcome: reason });
+    return { admitted: false, reason };
+  }
+}
