@@ -24,8 +24,10 @@ export const schedulerConfigSchema = z.object({
   ops: opsSchema.default({ host: '127.0.0.1', port: 9102 }),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
-  /** Endpoints known up front (the local stack, or a fixed fleet). */
+  /** Endpoints known up front (a fixed fleet). */
   endpoints: z.array(staticEndpointSchema).default([]),
+  /** A folder of endpoint files (one JSON per endpoint) to watch: `tools/llmd sim serve` writes them. */
+  localRegistryDir: z.string().min(1).optional(),
   scrape: z
     .object({
       /** @default 50 */
@@ -76,6 +78,7 @@ export const SCHEDULER_ENV: Record<string, string> = {
   LLMD_SCHEDULER_GRPC_HOST: 'grpc.host',
   LLMD_SCHEDULER_GRPC_PORT: 'grpc.port',
   LLMD_SCHEDULER_ENDPOINTS: 'endpoints',
+  LLMD_SCHEDULER_REGISTRY_DIR: 'localRegistryDir',
   LLMD_SCHEDULER_SCRAPE_INTERVAL_MS: 'scrape.intervalMs',
   LLMD_SCHEDULER_STALE_AFTER_MS: 'scrape.staleAfterMs',
   LLMD_SCHEDULER_LOAD_PUBLISH_INTERVAL_MS: 'loadPublishIntervalMs',

@@ -8,6 +8,7 @@ import { KvCacheClient } from './cache/kv-cache.client';
 import { resolvePickerConfig, SCHEDULER_CONFIG, SchedulerConfig } from './config';
 import { EndpointRegistry } from './datalayer/endpoint-registry';
 import { InFlightTracker } from './datalayer/in-flight-tracker';
+import { LocalRegistrySource } from './datalayer/local-registry.source';
 import { MetricsScraper } from './datalayer/metrics-scraper';
 import { schedulerGrpcImplementation } from './grpc/scheduler.grpc-service';
 import { FlowController } from './flow/flow-controller';
@@ -42,6 +43,7 @@ function createScheduler(config: SchedulerConfig, registry: Registry, prefixCach
 class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private grpc: GrpcServer | undefined;
   private expiry: NodeJS.Timeout | undefined;
+  private localRegistry: LocalRegistrySource | undefined;
   boundPort = 0;
 
   constructor(
@@ -58,6 +60,10 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.localRegistryDir) {
+      this.localRegistry = new LocalRegistrySource(this.config.localRegistryDir, this.endpoints, this.logger);
+      await this.localRegistry.start();
+    }
     this.scraper.start();
     this.publisher.start();
     this.expiry = setInterval(() => this.inFlight.expire(), 5000);
@@ -70,6 +76,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     this.flow.drain();
+    this.localRegistry?.stop();
     await this.grpc?.stop(this.config.shutdown.graceMs);
     if (this.expiry) clearInterval(this.expiry);
     this.publisher.stop();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { kafkaCommand } from './commands/kafka.command';
 import { up } from './commands/up.command';
 import { DIST } from './paths';
+import { registerSim } from './stack/local-registry';
 
 const USAGE = `usage: llmd <command>
   up [--pods N] [--model NAME] [--gpu-profile P] [--time-scale S]   Kafka, the five services and N vllm-sim pods (Ctrl-C stops all)
@@ -33,8 +34,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'kafka':
       return kafkaCommand(rest);
-    case 'sim':
-      return runNode(join(DIST, 'apps/vllm-sim/src/main.js'), rest);
+    case 'sim': {
+      // The pod announces itself in the local registry while it runs (the local stack's scheduler watches it).
+      const unregister = registerSim(rest);
+      try {
+        return await runNode(join(DIST, 'apps/vllm-sim/src/main.js'), rest);
+      } finally {
+        unregister();
+      }
+    }
     case 'bench': {
       const [name, ...args] = rest;
       if (!name || !BENCHES[name]) {

@@ -30,7 +30,8 @@ export class FairPriorityQueue<T> {
   pop(): T | undefined {
     if (this.count === 0) return undefined;
     const top = Math.max(...this.levels.keys());
-    const level = this.levels.get(top)!;
+    const level = this.levels.get(top);
+    if (!level) return undefined;
     const [fairnessId, flow] = level.flows.entries().next().value as [string, T[]];
     const item = flow.shift() as T;
     // Rotate: this flow goes to the back of its level's round-robin (or leaves it when empty).

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { brokerStatus, startBroker, stopBroker } from '../kafka/kafka-broker';
 import { ensureTopics } from '../kafka/topics';
 import { STATE_DIR } from '../paths';
+import { REGISTRY_DIR } from '../stack/local-registry';
 import { DEFAULT_PORTS, LocalStack } from '../stack/local-stack';
 
 export interface UpOptions {
@@ -28,6 +29,7 @@ export async function up(options: UpOptions): Promise<void> {
     gpuProfile: options.gpuProfile,
     timeScale: options.timeScale,
     logDir,
+    registryDir: REGISTRY_DIR,
     onLine: (service, line) => {
       // Warnings and errors reach the terminal; everything is in the log files.
       if (/"level":"(warn|error|fatal)"/.test(line) || !line.startsWith('{')) process.stdout.write(`[${service}] ${line}\n`);
@@ -57,5 +59,6 @@ export async function up(options: UpOptions): Promise<void> {
   say(`ready: OpenAI API on ${stack.gatewayUrl}/v1 serving "${options.model}" from ${options.pods} vllm-sim pods (${options.gpuProfile} cost tables, time scale ${options.timeScale})`);
   say('authentication is off in the local stack');
   say(`logs in ${logDir}; metrics on :${ports.gatewayOps}-${ports.operatorOps}/metrics; Ctrl-C stops everything`);
+  say(`more pods: tools/llmd sim serve ${options.model} --port 8200 (they register in ${REGISTRY_DIR})`);
   say(`try: curl ${stack.gatewayUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"${options.model}","messages":[{"role":"user","content":"Hello"}]}'`);
 }

@@ -43,6 +43,8 @@ export interface StackOptions {
   logDir?: string;
   /** Extra environment for every service. */
   env?: Record<string, string>;
+  /** A local registry folder the scheduler also watches for endpoints (pods started later). */
+  registryDir?: string;
   /** Extra environment for the scheduler (e.g. LLMD_SCHEDULER_PROFILE). */
   schedulerEnv?: Record<string, string>;
   /** Role of each simulated pod (default: all `both`); prefill/decode pods get a NixlConnector config. */
@@ -83,7 +85,7 @@ export class LocalStack {
       args.push('--kv-transfer-config', JSON.stringify({ kv_connector: 'NixlConnector', kv_role: kvRole[role(i)] }), ...(this.options.simArgs ?? []));
       this.spawn(`sim-${i}`, 'vllm-sim', args, common, `http://127.0.0.1:${port}/health`);
     });
-    this.spawn('scheduler', 'scheduler', [], { ...common, LLMD_SCHEDULER_GRPC_PORT: String(ports.scheduler), LLMD_SCHEDULER_OPS_PORT: String(ports.schedulerOps), LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(endpoints), LLMD_SCHEDULER_CACHE_MANAGER_ADDRESS: `127.0.0.1:${ports.cacheManager}`, ...this.options.schedulerEnv }, `http://127.0.0.1:${ports.schedulerOps}/readyz`);
+    this.spawn('scheduler', 'scheduler', [], { ...common, LLMD_SCHEDULER_GRPC_PORT: String(ports.scheduler), LLMD_SCHEDULER_OPS_PORT: String(ports.schedulerOps), LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(endpoints), LLMD_SCHEDULER_CACHE_MANAGER_ADDRESS: `127.0.0.1:${ports.cacheManager}`, ...(this.options.registryDir ? { LLMD_SCHEDULER_REGISTRY_DIR: this.options.registryDir } : {}), ...this.options.schedulerEnv }, `http://127.0.0.1:${ports.schedulerOps}/readyz`);
     this.spawn('cache-manager', 'cache-manager', [], { ...common, LLMD_CACHE_MANAGER_GRPC_PORT: String(ports.cacheManager), LLMD_CACHE_MANAGER_OPS_PORT: String(ports.cacheManagerOps) }, `http://127.0.0.1:${ports.cacheManagerOps}/readyz`);
     this.spawn('autoscaler', 'autoscaler', [], { ...common, LLMD_AUTOSCALER_OPS_PORT: String(ports.autoscalerOps) }, `http://127.0.0.1:${ports.autoscalerOps}/readyz`);
     this.spawn('operator', 'operator', [], { ...common, LLMD_OPERATOR_OPS_PORT: String(ports.operatorOps) }, `http://127.0.0.1:${ports.operatorOps}/readyz`);

@@ -1,0 +1,35 @@
+// The local endpoint registry: one JSON file per simulated pod under .llmd/registry, written while
+// the pod runs, so the local stack's scheduler (LLMD_SCHEDULER_REGISTRY_DIR) finds pods started later.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STATE_DIR } from '../paths';
+
+export const REGISTRY_DIR = join(STATE_DIR, 'registry');
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
+}
+
+/** Writes the registry file of `sim serve <model> [flags]`; returns what removes it. */
+export function registerSim(args: string[], dir = REGISTRY_DIR): () => void {
+  const [, model] = args;
+  if (args[0] !== 'serve' || !model || model.startsWith('-')) return () => undefined;
+  const port = Number(flag(args, '--port') ?? 8000);
+  const names: string[] = [];
+  const at = args.indexOf('--served-model-name');
+  for (let i = at + 1; at >= 0 && i < args.length && !args[i].startsWith('--'); i++) names.push(args[i]);
+  let role = 'both';
+  try {
+    const kv = JSON.parse(flag(args, '--kv-transfer-config') ?? '{}') as { kv_role?: string };
+    role = kv.kv_role === 'kv_producer' ? 'prefill' : kv.kv_role === 'kv_consumer' ? 'decode' : 'both';
+  } catch {
+    // the simulator itself reports a bad --kv-transfer-config
+  }
+  const id = `sim-${port}`;
+  const file = join(dir, `${id}.json`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify({ id, address: `127.0.0.1:${port}`, models: names.length > 0 ? names : [model], role }));
+  return () => rmSync(file, { force: true });
+}
