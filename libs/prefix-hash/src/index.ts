@@ -2,3 +2,4 @@
 // and a bounded per-endpoint LRU index of them.
 export * from './chunk-hash';
 export * from './lru-chunk-index';
+export * from './token-block-keys';

@@ -1,0 +1,6 @@
+// The KV-block index (pure): which pod holds which block on which tier, an in-memory LRU backend,
+// an instrumented decorator, and the vLLM KV-event applier that keeps it current.
+export * from './kv-block-index';
+export * from './in-memory-index';
+export * from './instrumented-index';
+export * from './kv-event-applier';

@@ -1,0 +1,70 @@
+import { tokenBlockKeys } from '@llmd/prefix-hash';
+import { InMemoryKvBlockIndex } from './in-memory-index';
+import { KvEventApplier } from './kv-event-applier';
+
+const seq = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+const BS = 4;
+
+function setup() {
+  const index = new InMemoryKvBlockIndex(1000);
+  return { index, applier: new KvEventApplier(index, 42) };
+}
+
+describe('KvEventApplier', () => {
+  const prompt = seq(16);
+  const keys = tokenBlockKeys(prompt, BS, { seed: 42 });
+
+  it('keys stored blocks by their tokens, whatever the engine hashes are', () => {
+    const { index, applier } = setup();
+    applier.apply('pod', [{ type: 'BlockStored', blockHashes: [101n, 102n], tokenIds: prompt.slice(0, 8), blockSize: BS, medium: 'gpu' }], 0);
+    // A second event continues the chain from its parent's engine hash.
+    applier.apply('pod', [{ type: 'BlockStored', blockHashes: [103n, 104n], parentBlockHash: 102n, tokenIds: prompt.slice(8), blockSize: BS, medium: 'gpu' }], 0);
+    expect(index.lookup(keys).get('pod')).toEqual({ gpu: 4, cpu: 4, disk: 4 });
+  });
+
+  it('is idempotent: the same batch twice changes nothing', () => {
+    const { index, applier } = setup();
+    const batch = [{ type: 'BlockStored' as const, blockHashes: [1n, 2n, 3n, 4n], tokenIds: prompt, blockSize: BS, medium: 'gpu' as const }];
+    applier.apply('pod', batch, 0);
+    applier.apply('pod', batch, 0);
+    expect(index.size()).toBe(4);
+  });
+
+  it('resolves removals and token-less offload events through the engine hashes', () => {
+    const { index, applier } = setup();
+    applier.apply('pod', [{ type: 'BlockStored', blockHashes: [1n, 2n, 3n, 4n], tokenIds: prompt, blockSize: BS, medium: 'gpu' }], 0);
+    const r = applier.apply('pod', [
+      { type: 'BlockRemoved', blockHashes: [3n, 4n], medium: 'gpu' },
+      { type: 'BlockStored', blockHashes: [3n, 4n], tokenIds: [], blockSize: BS, medium: 'cpu' },
+    ], 0);
+    expect(r).toMatchObject({ removed: 2, stored: 2, unresolved: 0 });
+    expect(index.lookup(keys).get('pod')).toEqual({ gpu: 2, cpu: 4, disk: 4 });
+  });
+
+  it('counts what it cannot key: an unknown parent, or a malformed event', () => {
+    const { applier } = setup();
+    expect(applier.apply('pod', [{ type: 'BlockStored', blockHashes: [9n], parentBlockHash: 8n, tokenIds: seq(4), blockSize: BS, medium: 'gpu' }], 0).unresolved).toBe(1);
+    expect(applier.apply('pod', [{ type: 'BlockStored', blockHashes: [9n, 10n], tokenIds: seq(5), blockSize: BS, medium: 'gpu' }], 0).unresolved).toBe(2);
+  });
+
+  it('keys bytes hashes as well as int hashes', () => {
+    const { index, applier } = setup();
+    applier.apply('pod', [{ type: 'BlockStored', blockHashes: [new Uint8Array([1, 2]), new Uint8Array([3, 4])], tokenIds: prompt.slice(0, 8), blockSize: BS, medium: 'gpu' }], 0);
+    applier.apply('pod', [{ type: 'BlockRemoved', blockHashes: [new Uint8Array([3, 4])], medium: 'gpu' }], 0);
+    expect(index.lookup(keys).get('pod')?.gpu).toBe(1);
+  });
+
+  it('clears a pod on AllBlocksCleared', () => {
+    const { index, applier } = setup();
+    applier.apply('pod', [{ type: 'BlockStored', blockHashes: [1n], tokenIds: seq(4), blockSize: BS, medium: 'gpu' }], 0);
+    expect(applier.apply('pod', [{ type: 'AllBlocksCleared' }], 0).cleared).toBe(true);
+    expect(index.size()).toBe(0);
+  });
+
+  it('keeps adapters apart', () => {
+    const { index, applier } = setup();
+    applier.apply('pod', [{ type: 'BlockStored', blockHashes: [1n], tokenIds: seq(4), blockSize: BS, loraName: 'sql', medium: 'gpu' }], 0);
+    expect(index.lookup(tokenBlockKeys(seq(4), BS, { seed: 42 })).get('pod')).toBeUndefined();
+    expect(index.lookup(tokenBlockKeys(seq(4), BS, { seed: 42, extra: 'sql' })).get('pod')?.gpu).toBe(1);
+  });
+});

@@ -1,0 +1,99 @@
+// Applies vLLM KV events to the index under llmd's own block keys: a BlockStored event's token ids
+// are keyed by a seeded chained hash (so the engine's PYTHONHASHSEED never matters), and each
+// engine block hash is mapped to its key, so BlockRemoved events and CPU-offload BlockStored events
+// (which carry no tokens) resolve through that map.
+import { BlockKey, tokenBlockKeys } from '@llmd/prefix-hash';
+import type { KvBlockIndex, Tier } from './kv-block-index';
+
+/** vLLM's ExternalBlockHash: an int or bytes. */
+export type EngineBlockHash = bigint | Uint8Array;
+
+export type IndexEvent =
+  | { type: 'BlockStored'; blockHashes: EngineBlockHash[]; parentBlockHash?: EngineBlockHash; tokenIds: number[]; blockSize: number; loraName?: string; medium: Tier }
+  | { type: 'BlockRemoved'; blockHashes: EngineBlockHash[]; medium: Tier }
+  | { type: 'AllBlocksCleared' };
+
+export interface ApplyResult {
+  stored: number;
+  removed: number;
+  /** Blocks that could not be keyed (an unknown parent, or an offload event for an unseen block). */
+  unresolved: number;
+  cleared: boolean;
+}
+
+function engineKey(h: EngineBlockHash): string {
+  return typeof h === 'bigint' ? h.toString(16) : Buffer.from(h).toString('hex');
+}
+
+export class KvEventApplier {
+  /** pod -> engine block hash -> llmd key */
+  private readonly engineMap = new Map<string, Map<string, BlockKey>>();
+
+  constructor(
+    private readonly index: KvBlockIndex,
+    private readonly seed: number,
+  ) {}
+
+  apply(pod: string, events: readonly IndexEvent[], nowMs: number): ApplyResult {
+    const result: ApplyResult = { stored: 0, removed: 0, unresolved: 0, cleared: false };
+    for (const e of events) {
+      if (e.type === 'AllBlocksCleared') {
+        this.clearPod(pod);
+        result.cleared = true;
+      } else if (e.type === 'BlockRemoved') {
+        const map = this.engineMap.get(pod);
+        const keys: BlockKey[] = [];
+        for (const h of e.blockHashes) {
+          const k = map?.get(engineKey(h));
+          if (k !== undefined) keys.push(k);
+          else result.unresolved++;
+          // A block leaving its last tier is gone for good; one leaving the GPU may live on in the CPU tier.
+          if (e.medium !== 'gpu') map?.delete(engineKey(h));
+        }
+        this.index.remove(keys, pod, e.medium);
+        result.removed += keys.length;
+      } else {
+        const keys = this.keysOf(pod, e);
+        if (!keys) {
+          result.unresolved += e.blockHashes.length;
+          continue;
+        }
+        this.index.add(keys, pod, e.medium, nowMs);
+        result.stored += keys.length;
+      }
+    }
+    return result;
+  }
+
+  clearPod(pod: string): void {
+    this.index.clearPod(pod);
+    this.engineMap.delete(pod);
+  }
+
+  private keysOf(pod: string, e: Extract<IndexEvent, { type: 'BlockStored' }>): BlockKey[] | undefined {
+    let map = this.engineMap.get(pod);
+    if (!map) {
+      map = new Map();
+      this.engineMap.set(pod, map);
+    }
+    if (e.tokenIds.length === 0) {
+      // Offload events name blocks the pod stored before; resolve them through the map.
+      const keys: BlockKey[] = [];
+      for (const h of e.blockHashes) {
+        const k = map.get(engineKey(h));
+        if (k === undefined) return undefined;
+        keys.push(k);
+      }
+      return keys;
+    }
+    if (e.tokenIds.length !== e.blockHashes.length * e.blockSize) return undefined;
+    let parent: BlockKey | undefined;
+    if (e.parentBlockHash !== undefined && e.parentBlockHash !== null) {
+      parent = map.get(engineKey(e.parentBlockHash));
+      if (parent === undefined) return undefined;
+    }
+    const keys = tokenBlockKeys(e.tokenIds, e.blockSize, { parent, extra: e.loraName || undefined, seed: this.seed });
+    e.blockHashes.forEach((h, i) => map.set(engineKey(h), keys[i]));
+    return keys;
+  }
+}
