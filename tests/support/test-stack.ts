@@ -14,10 +14,12 @@ export async function startTestStack(pods = 2, options: TestStackOptions = {}): 
   const { env = {}, schedulerEnv, roles, simArgs } = options;
   const bootstrap = process.env.LLMD_E2E_KAFKA;
   if (!bootstrap) throw new Error('LLMD_E2E_KAFKA is not set: the global setup did not run');
-  const [gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, ...sims] = await freePorts(8 + pods);
+  const [gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, ...rest] = await freePorts(8 + pods * 3);
+  const sims = rest.slice(0, pods);
+  const simKvEvents = sims.map((_, i) => [rest[pods + 2 * i], rest[pods + 2 * i + 1]] as [number, number]);
   const stack = new LocalStack({
     kafkaBootstrap: bootstrap,
-    ports: { gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, sims },
+    ports: { gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, sims, simKvEvents },
     model: E2E_MODEL,
     gpuProfile: 'llama-3.2-1b',
     timeScale: 1,

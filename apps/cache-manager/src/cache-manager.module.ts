@@ -1,58 +1,97 @@
-// Wiring of cache-manager: consumes llmd.kv-events.v1 from the start of retention and serves KvCache over gRPC.
+// Wiring of cache-manager: ingests pods' KV events into llmd.kv-events.v1, builds the block index by
+// consuming that topic from the start of retention, and serves KvCache over gRPC.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { cachev1 } from '@llmd/proto';
-import { Counter, GrpcServer, HealthChecks, KafkaModule, LOGGER, Registry, TopicConsumer } from '@llmd/platform';
+import { InMemoryKvBlockIndex, InstrumentedKvBlockIndex, KvBlockIndex, KvEventApplier } from '@llmd/kv-index';
+import { BufferedProducer, Counter, Gauge, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry, TopicConsumer } from '@llmd/platform';
 import { kvEventBatchCodec, TOPICS } from '@llmd/telemetry';
+import { Llama3Tokenizer } from '@llmd/tokenizer';
 import type { CacheManagerConfig } from './config';
 import { kvCacheGrpcImplementation } from './grpc/kv-cache.grpc-service';
 import { KvEventStats } from './index/kv-event-stats';
+import { PrefixScorer } from './index/prefix-scorer';
+import { IngestionService } from './ingest/ingestion.service';
 
 const CONFIG = Symbol('CACHE_MANAGER_CONFIG');
+const INDEX = Symbol('KV_BLOCK_INDEX');
+
+function createIndex(config: CacheManagerConfig, registry: Registry): KvBlockIndex {
+  const registers = [registry];
+  const ops = new Counter({ name: 'llmd_cache_manager_index_blocks_total', help: 'Blocks added to and removed from the index', labelNames: ['op'], registers });
+  const lookups = new Histogram({ name: 'llmd_cache_manager_index_lookup_seconds', help: 'Index lookup time', buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01], registers });
+  const inner = new InMemoryKvBlockIndex(config.maxBlocks);
+  new Gauge({ name: 'llmd_cache_manager_index_size_blocks', help: 'Blocks in the index', registers, collect() { this.set(inner.size()); } });
+  return new InstrumentedKvBlockIndex(inner, {
+    added: (n) => ops.inc({ op: 'add' }, n),
+    removed: (n) => ops.inc({ op: 'remove' }, n),
+    cleared: () => ops.inc({ op: 'clear-pod' }),
+    lookedUp: (ms) => lookups.observe(ms / 1000),
+  });
+}
 
 class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private grpc: GrpcServer | undefined;
   private consumer: TopicConsumer | undefined;
-  private readonly batches: Counter<'result'>;
+  private ingestion: IngestionService | undefined;
+  private readonly applied: Counter<'result'>;
+  private readonly applier: KvEventApplier;
 
   constructor(
     @Inject(CONFIG) private readonly config: CacheManagerConfig,
+    @Inject(INDEX) private readonly index: KvBlockIndex,
     @Inject(KvEventStats) private readonly stats: KvEventStats,
     @Inject(Kafka) private readonly kafka: Kafka,
+    @Inject(BufferedProducer) private readonly producer: BufferedProducer,
     @Inject(HealthChecks) private readonly health: HealthChecks,
-    @Inject(Registry) registry: Registry,
+    @Inject(Registry) private readonly registry: Registry,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.batches = new Counter({ name: 'llmd_cache_manager_kv_event_batches_total', help: 'KV event batches consumed, by result', labelNames: ['result'], registers: [registry] });
+    this.applied = new Counter({ name: 'llmd_cache_manager_kv_event_batches_total', help: 'KV event batches consumed, by result', labelNames: ['result'], registers: [registry] });
+    this.applier = new KvEventApplier(index, config.hashSeed);
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    const registers = [this.registry];
+    this.ingestion = new IngestionService(this.producer, this.logger, {
+      batches: new Counter({ name: 'llmd_cache_manager_ingested_batches_total', help: 'KV event batches received from pods', labelNames: ['pod'], registers }),
+      clears: new Counter({ name: 'llmd_cache_manager_pod_clears_total', help: 'Pods whose entries were cleared, by reason (gap-unrecoverable, restart, gone)', labelNames: ['reason'], registers }),
+      undecodable: new Counter({ name: 'llmd_cache_manager_undecodable_batches_total', help: 'KV event batches that could not be decoded', registers }),
+    });
+    await this.ingestion.start(this.config.pods, this.config.localRegistryDir);
     this.consumer = new TopicConsumer({
       kafka: this.kafka,
       groupId: this.config.groupId,
       topics: [TOPICS.kvEvents],
+      // The index lives in memory: every start rebuilds it from the whole retained topic.
       fromBeginning: true,
+      autoCommit: false,
       logger: this.logger,
       handler: ({ message }) => {
         if (!message.value) return;
         try {
-          this.batches.inc({ result: this.stats.apply(kvEventBatchCodec.decode(message.value)) });
+          const batch = kvEventBatchCodec.decode(message.value);
+          this.stats.record(batch);
+          const r = this.applier.apply(batch.endpointId, batch.events, Date.now());
+          this.applied.inc({ result: r.unresolved > 0 ? 'partly-unresolved' : 'applied' });
         } catch (err) {
-          this.batches.inc({ result: 'undecodable' });
-          this.logger.warn({ err: (err as Error).message }, 'undecodable KV event batch skipped');
+          this.applied.inc({ result: 'undecodable' });
+          this.logger.warn({ err: (err as Error).message }, 'undecodable KV event record skipped');
         }
       },
     });
     void this.consumer.start();
     this.health.register('kafka-consumer', () => this.consumer?.isReady() ?? false);
-    this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(this.stats) }]);
+    const scorer = new PrefixScorer(this.index, Llama3Tokenizer.load(), this.config);
+    this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.config.blockSize, this.logger) }]);
     const port = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
-    this.logger.info({ grpcPort: port }, 'KvCache gRPC serving');
+    this.logger.info({ grpcPort: port, pods: this.ingestion.podIds() }, 'KvCache gRPC serving');
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.grpc?.stop(this.config.shutdown.graceMs);
+    await this.ingestion?.stop();
     await this.consumer?.stop();
   }
 }
@@ -63,7 +102,12 @@ export class CacheManagerModule {
     return {
       module: CacheManagerModule,
       imports: [KafkaModule.forRoot({ clientId: 'llmd-cache-manager', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize })],
-      providers: [{ provide: CONFIG, useValue: config }, KvEventStats, CacheManagerRuntime],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: INDEX, inject: [Registry], useFactory: (registry: Registry) => createIndex(config, registry) },
+        KvEventStats,
+        CacheManagerRuntime,
+      ],
     };
   }
 }

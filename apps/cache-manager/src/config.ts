@@ -3,6 +3,20 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
 
+const zmqEndpoint = z.string().regex(/^(tcp|ipc):\/\/[^\s]+$/, 'expected a ZMQ endpoint like tcp://10.0.0.5:5557');
+
+/** A vLLM pod whose KV events are ingested (the fields other than kvEvents are ignored here). */
+export const podSchema = z.object({
+  id: z.string().min(1),
+  models: z.array(z.string().min(1)).min(1).optional(),
+  kvEvents: z.object({ endpoint: zmqEndpoint, replayEndpoint: zmqEndpoint.optional() }),
+});
+
+/** A local-registry file: pods without kvEvents are simply not ingested. */
+export const registryPodSchema = z.looseObject({ id: z.string().min(1), kvEvents: podSchema.shape.kvEvents.optional() });
+
+export type PodConfig = z.infer<typeof podSchema>;
+
 export const cacheManagerConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
   grpc: z.object({ host: z.string().default('127.0.0.1'), port: portSchema.default(9003) }).default({ host: '127.0.0.1', port: 9003 }),
@@ -14,6 +28,18 @@ export const cacheManagerConfigSchema = z.object({
    * index), so the default is unique per host. @default `llmd-cache-manager-<hostname>`
    */
   groupId: z.string().min(1).default(`llmd-cache-manager-${hostname()}`),
+  /** Pods whose ZMQ KV-event sockets are ingested. */
+  pods: z.array(podSchema).default([]),
+  /** A local registry folder of pod files (pods with a kvEvents entry are ingested). */
+  localRegistryDir: z.string().min(1).optional(),
+  /** KV block size of the pods, in tokens. @default 16 */
+  blockSize: z.coerce.number().int().min(1).default(16),
+  /** Seed of llmd's block keys (independent of the engines' PYTHONHASHSEED). @default 0 */
+  hashSeed: z.coerce.number().int().default(0),
+  /** Blocks the index holds at most (least recently stored evicted first). @default 10000000 */
+  maxBlocks: z.coerce.number().int().min(1).default(10_000_000),
+  /** Weights of each tier in Score's prefix score (a CachePolicy's defaults). */
+  tierWeights: z.object({ gpu: z.number().min(0).max(1).default(1), cpu: z.number().min(0).max(1).default(0.8), disk: z.number().min(0).max(1).default(0.5) }).default({ gpu: 1, cpu: 0.8, disk: 0.5 }),
 });
 
 export type CacheManagerConfig = z.infer<typeof cacheManagerConfigSchema>;
@@ -23,4 +49,8 @@ export const CACHE_MANAGER_ENV: Record<string, string> = {
   LLMD_CACHE_MANAGER_GRPC_HOST: 'grpc.host',
   LLMD_CACHE_MANAGER_GRPC_PORT: 'grpc.port',
   LLMD_CACHE_MANAGER_GROUP_ID: 'groupId',
+  LLMD_CACHE_MANAGER_PODS: 'pods',
+  LLMD_CACHE_MANAGER_REGISTRY_DIR: 'localRegistryDir',
+  LLMD_CACHE_MANAGER_BLOCK_SIZE: 'blockSize',
+  LLMD_CACHE_MANAGER_MAX_BLOCKS: 'maxBlocks',
 };

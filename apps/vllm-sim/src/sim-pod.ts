@@ -6,7 +6,7 @@ import { EngineDriver } from './engine/engine-driver';
 import { ZmqEventPublisher } from './kv-events/zmq-event-publisher';
 import { numCpuBlocks, numGpuBlocks, SimArgs } from './sim-args';
 import { SimMetrics } from './sim-metrics';
-import { Llama3Tokenizer } from './tokenizer/llama3-tokenizer';
+import { Llama3Tokenizer } from '@llmd/tokenizer';
 
 export interface SimPod {
   args: SimArgs;

@@ -7,3 +7,4 @@ export * from './grpc';
 export * from './kafka';
 export * from './otel';
 export * from './lifecycle';
+export * from './discovery';

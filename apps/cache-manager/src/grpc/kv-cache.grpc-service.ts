@@ -1,17 +1,50 @@
-// The KvCache gRPC service. Stats reports the KV-event stream as ingested; Score answers UNIMPLEMENTED
-// until the block index exists (the scheduler then falls back to approximate prefix scoring).
+// The KvCache gRPC service: Score (each candidate pod's cached prefix, per tier, and a weighted score)
+// and Stats. Transport only; the work is in PrefixScorer.
 import { sendUnaryData, ServerUnaryCall, status } from '@grpc/grpc-js';
 import { cachev1 } from '@llmd/proto';
+import type { KvBlockIndex } from '@llmd/kv-index';
+import type { Logger } from 'pino';
 import type { KvEventStats } from '../index/kv-event-stats';
+import type { PrefixScorer, ScoreInput } from '../index/prefix-scorer';
 
-export function kvCacheGrpcImplementation(stats: KvEventStats): cachev1.KvCacheServer {
+function inputOf(r: cachev1.ScoreRequest): ScoreInput | undefined {
+  const i = r.input;
+  if (!i) return undefined;
+  if (i.$case === 'tokenIds') return { kind: 'tokens', ids: i.value.ids };
+  if (i.$case === 'prompt') return { kind: 'prompt', text: i.value };
+  return { kind: 'chat', messages: i.value.messages.map((m) => ({ role: m.role, content: m.content })) };
+}
+
+export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIndex, stats: KvEventStats, blockSize: number, logger: Logger): cachev1.KvCacheServer {
   return {
-    score(_call: ServerUnaryCall<cachev1.ScoreRequest, cachev1.ScoreResponse>, callback: sendUnaryData<cachev1.ScoreResponse>) {
-      callback({ code: status.UNIMPLEMENTED, details: 'KvCache.Score needs the KV-block index, which this cache-manager build does not have yet' });
+    score(call: ServerUnaryCall<cachev1.ScoreRequest, cachev1.ScoreResponse>, callback: sendUnaryData<cachev1.ScoreResponse>) {
+      const input = inputOf(call.request);
+      if (!input) return callback({ code: status.INVALID_ARGUMENT, details: 'one of token_ids, prompt or chat is required' });
+      scorer
+        .score(input, call.request.endpointIds, call.request.loraName)
+        .then(({ promptBlocks, scores }) =>
+          callback(null, {
+            blockSize,
+            promptBlocks,
+            scores: scores.map((s) => ({
+              endpointId: s.pod,
+              score: s.score,
+              tiers: [
+                { tier: cachev1.Tier.TIER_GPU, blocks: s.hit.gpu },
+                { tier: cachev1.Tier.TIER_CPU, blocks: s.hit.cpu },
+                { tier: cachev1.Tier.TIER_DISK, blocks: s.hit.disk },
+              ],
+            })),
+          }),
+        )
+        .catch((err: Error) => {
+          logger.warn({ err: err.message }, 'Score failed');
+          callback({ code: status.INTERNAL, details: err.message });
+        });
     },
     stats(_call: ServerUnaryCall<cachev1.StatsRequest, cachev1.StatsResponse>, callback: sendUnaryData<cachev1.StatsResponse>) {
       callback(null, {
-        indexedBlocks: 0n,
+        indexedBlocks: BigInt(index.size()),
         endpoints: stats.endpoints().map((e) => ({ endpointId: e.endpointId, batches: BigInt(e.batches), events: BigInt(e.events), lastSeq: BigInt(Math.max(0, e.lastSeq)) })),
       });
     },

@@ -6,22 +6,12 @@ const batch = (endpointId: string, seq: number, events = 1) => ({
 
 describe('KvEventStats', () => {
   it.each([
-    ['in order', [['a', 0], ['a', 1], ['a', 2]], ['applied', 'applied', 'applied'], { batches: 3, lastSeq: 2, gaps: 0 }],
-    ['a replayed batch changes nothing', [['a', 0], ['a', 1], ['a', 1]], ['applied', 'applied', 'duplicate'], { batches: 2, lastSeq: 1, gaps: 0 }],
-    ['a gap is counted', [['a', 0], ['a', 5]], ['applied', 'gap'], { batches: 2, lastSeq: 5, gaps: 1 }],
-  ] as const)('%s', (_name, seqs, results, expected) => {
+    ['in order', [0, 1, 2], ['in-order', 'in-order', 'in-order'], { batches: 3, lastSeq: 2, gaps: 0 }],
+    ['a gap is counted', [0, 5], ['in-order', 'gap'], { batches: 2, lastSeq: 5, gaps: 1 }],
+    ['a restarted pod rewinds', [4, 0], ['in-order', 'rewind'], { batches: 2, lastSeq: 0, gaps: 0 }],
+  ] as const)('%s', (_name, seqs, kinds, expected) => {
     const stats = new KvEventStats();
-    expect(seqs.map(([id, seq]) => stats.apply(batch(id, seq)))).toEqual(results);
+    expect(seqs.map((seq) => stats.record(batch('a', seq)))).toEqual(kinds);
     expect(stats.endpoints()[0]).toMatchObject(expected);
-  });
-
-  it('keeps endpoints apart', () => {
-    const stats = new KvEventStats();
-    stats.apply(batch('a', 3, 2));
-    stats.apply(batch('b', 0, 5));
-    expect(stats.endpoints()).toEqual([
-      { endpointId: 'a', batches: 1, events: 2, lastSeq: 3, gaps: 0 },
-      { endpointId: 'b', batches: 1, events: 5, lastSeq: 0, gaps: 0 },
-    ]);
   });
 });

@@ -1,5 +1,6 @@
-// Per-endpoint bookkeeping of the KV-event stream: batches, events, the highest sequence number seen,
-// and sequence gaps (a gap means events were lost and the endpoint's index entries are suspect).
+// Per-endpoint bookkeeping of the KV-event topic as consumed: batches, events, the highest sequence
+// number seen, and sequence gaps seen on the topic (informational: the ingester fills or clears gaps
+// before publishing, and applying a batch twice changes nothing).
 import type { KvEventBatchRecord } from '@llmd/telemetry';
 
 export interface EndpointEventStats {
@@ -13,17 +14,19 @@ export interface EndpointEventStats {
 export class KvEventStats {
   private readonly byEndpoint = new Map<string, EndpointEventStats>();
 
-  /** Applies one batch; a batch at or below the last sequence number is a replay and changes nothing. */
-  apply(batch: KvEventBatchRecord): 'applied' | 'duplicate' | 'gap' {
+  record(batch: KvEventBatchRecord): 'in-order' | 'gap' | 'rewind' {
     const s = this.byEndpoint.get(batch.endpointId) ?? { endpointId: batch.endpointId, batches: 0, events: 0, lastSeq: -1, gaps: 0 };
     this.byEndpoint.set(batch.endpointId, s);
-    if (batch.seq <= s.lastSeq) return 'duplicate';
-    const gap = s.lastSeq >= 0 && batch.seq > s.lastSeq + 1;
-    if (gap) s.gaps++;
+    const kind = s.lastSeq < 0 || batch.seq === s.lastSeq + 1 ? 'in-order' : batch.seq > s.lastSeq + 1 ? 'gap' : 'rewind';
+    if (kind === 'gap') s.gaps++;
     s.batches++;
     s.events += batch.events.length;
     s.lastSeq = batch.seq;
-    return gap ? 'gap' : 'applied';
+    return kind;
+  }
+
+  forget(endpointId: string): void {
+    this.byEndpoint.delete(endpointId);
   }
 
   endpoints(): EndpointEventStats[] {

@@ -62,7 +62,11 @@ export class KvCacheClient implements PrefixCacheLookup {
   score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number): Promise<ReadonlyMap<string, number>> {
     if (!this.circuit.allow()) return Promise.reject(new IndexUnavailableError('circuit-open', 'cache-manager failed recently; not asking for a while'));
     const input: cachev1.ScoreRequest['input'] =
-      request.promptTokenIds && request.promptTokenIds.length > 0 ? { $case: 'tokenIds', value: { ids: [...request.promptTokenIds] } } : { $case: 'prompt', value: request.prompt };
+      request.promptTokenIds && request.promptTokenIds.length > 0
+        ? { $case: 'tokenIds', value: { ids: [...request.promptTokenIds] } }
+        : request.messages && request.messages.length > 0
+          ? { $case: 'chat', value: { messages: request.messages.map((m) => ({ role: m.role, content: m.content })) } }
+          : { $case: 'prompt', value: request.prompt };
     return new Promise((resolve, reject) => {
       this.client.score({ model: request.model, input, endpointIds: [...endpointIds], loraName: '' }, new Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
         if (err || !res) {

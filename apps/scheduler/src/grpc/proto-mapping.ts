@@ -31,6 +31,7 @@ export function requestFromProto(r: schedulerv1.PickRequest): SchedulingRequest 
     model: r.model,
     prompt,
     promptTokenIds: r.promptTokenIds.length > 0 ? r.promptTokenIds : undefined,
+    messages: r.messages.length > 0 ? r.messages.map((m) => ({ role: m.role, content: m.content })) : undefined,
     sessionId: r.sessionId || undefined,
     priority: r.priority,
     maxTokens: r.maxTokens || undefined,

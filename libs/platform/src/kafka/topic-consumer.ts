@@ -9,6 +9,11 @@ export interface TopicConsumerOptions {
   logger: Logger;
   /** @default false */
   fromBeginning?: boolean;
+  /**
+   * Commit offsets as messages are handled. Off, every start reads again from `fromBeginning`'s
+   * position: what a consumer that rebuilds its state from the topic wants. @default true
+   */
+  autoCommit?: boolean;
   handler: (payload: EachMessagePayload) => Promise<void> | void;
 }
 
@@ -42,7 +47,7 @@ export class TopicConsumer {
     const run = async () => {
       await this.consumer.connect();
       await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
-      await this.consumer.run({ eachMessage: async (p) => this.options.handler(p) });
+      await this.consumer.run({ autoCommit: this.options.autoCommit ?? true, eachMessage: async (p) => this.options.handler(p) });
     };
     return run().catch((err) => {
       this.options.logger.warn({ err: (err as Error).message }, 'consumer start failed; retrying');

@@ -8,6 +8,8 @@ export interface SchedulingRequest {
   prompt: string;
   /** Token ids when the client sent them. */
   promptTokenIds?: readonly number[];
+  /** The chat messages of a chat request (the precise index tokenizes them with the chat template). */
+  messages?: readonly { role: string; content: string }[];
   sessionId?: string;
   priority: number;
   maxTokens?: number;

@@ -30,6 +30,14 @@ export function registerSim(args: string[], dir = REGISTRY_DIR): () => void {
   const id = `sim-${port}`;
   const file = join(dir, `${id}.json`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(file, JSON.stringify({ id, address: `127.0.0.1:${port}`, models: names.length > 0 ? names : [model], role }));
+  let kvEvents: { endpoint: string; replayEndpoint?: string } | undefined;
+  try {
+    const ev = JSON.parse(flag(args, '--kv-events-config') ?? '{}') as { enable_kv_cache_events?: boolean; endpoint?: string; replay_endpoint?: string };
+    const local = (e: string) => e.replace('*', '127.0.0.1');
+    if (ev.enable_kv_cache_events) kvEvents = { endpoint: local(ev.endpoint ?? 'tcp://*:5557'), replayEndpoint: ev.replay_endpoint ? local(ev.replay_endpoint) : undefined };
+  } catch {
+    // the simulator itself reports a bad --kv-events-config
+  }
+  writeFileSync(file, JSON.stringify({ id, address: `127.0.0.1:${port}`, models: names.length > 0 ? names : [model], role, kvEvents }));
   return () => rmSync(file, { force: true });
 }

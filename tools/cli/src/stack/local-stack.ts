@@ -16,6 +16,8 @@ export interface StackPorts {
   autoscalerOps: number;
   operatorOps: number;
   sims: number[];
+  /** Per pod, the ZMQ KV-event PUB and replay ports (pods publish no KV events without them). */
+  simKvEvents?: [number, number][];
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -28,6 +30,7 @@ export const DEFAULT_PORTS: StackPorts = {
   autoscalerOps: 9104,
   operatorOps: 9105,
   sims: [8100, 8101, 8102, 8103],
+  simKvEvents: [[5557, 5558], [5559, 5560], [5561, 5562], [5563, 5564]],
 };
 
 export interface StackOptions {
@@ -57,6 +60,9 @@ export interface StackOptions {
 
 interface Proc {
   name: string;
+  app: string;
+  args: string[];
+  env: Record<string, string>;
   child: ChildProcess;
   exited: Promise<number | null>;
   readyUrl: string;
@@ -83,10 +89,22 @@ export class LocalStack {
     ports.sims.forEach((port, i) => {
       const args = ['serve', this.options.model, '--port', String(port), '--gpu-profile', this.options.gpuProfile, '--time-scale', String(this.options.timeScale), '--seed', String(i)];
       args.push('--kv-transfer-config', JSON.stringify({ kv_connector: 'NixlConnector', kv_role: kvRole[role(i)] }), ...(this.options.simArgs ?? []));
+      const kv = ports.simKvEvents?.[i];
+      if (kv) args.push('--kv-events-config', JSON.stringify({ enable_kv_cache_events: true, publisher: 'zmq', endpoint: `tcp://127.0.0.1:${kv[0]}`, replay_endpoint: `tcp://127.0.0.1:${kv[1]}` }));
       this.spawn(`sim-${i}`, 'vllm-sim', args, common, `http://127.0.0.1:${port}/health`);
     });
     this.spawn('scheduler', 'scheduler', [], { ...common, LLMD_SCHEDULER_GRPC_PORT: String(ports.scheduler), LLMD_SCHEDULER_OPS_PORT: String(ports.schedulerOps), LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(endpoints), LLMD_SCHEDULER_CACHE_MANAGER_ADDRESS: `127.0.0.1:${ports.cacheManager}`, ...(this.options.registryDir ? { LLMD_SCHEDULER_REGISTRY_DIR: this.options.registryDir } : {}), ...this.options.schedulerEnv }, `http://127.0.0.1:${ports.schedulerOps}/readyz`);
-    this.spawn('cache-manager', 'cache-manager', [], { ...common, LLMD_CACHE_MANAGER_GRPC_PORT: String(ports.cacheManager), LLMD_CACHE_MANAGER_OPS_PORT: String(ports.cacheManagerOps) }, `http://127.0.0.1:${ports.cacheManagerOps}/readyz`);
+    const kvPods = ports.sims.flatMap((_, i) => {
+      const kv = ports.simKvEvents?.[i];
+      return kv ? [{ id: `sim-${i}`, models: [this.options.model], kvEvents: { endpoint: `tcp://127.0.0.1:${kv[0]}`, replayEndpoint: `tcp://127.0.0.1:${kv[1]}` } }] : [];
+    });
+    this.spawn('cache-manager', 'cache-manager', [], {
+      ...common,
+      LLMD_CACHE_MANAGER_GRPC_PORT: String(ports.cacheManager),
+      LLMD_CACHE_MANAGER_OPS_PORT: String(ports.cacheManagerOps),
+      LLMD_CACHE_MANAGER_PODS: JSON.stringify(kvPods),
+      ...(this.options.registryDir ? { LLMD_CACHE_MANAGER_REGISTRY_DIR: this.options.registryDir } : {}),
+    }, `http://127.0.0.1:${ports.cacheManagerOps}/readyz`);
     this.spawn('autoscaler', 'autoscaler', [], { ...common, LLMD_AUTOSCALER_OPS_PORT: String(ports.autoscalerOps) }, `http://127.0.0.1:${ports.autoscalerOps}/readyz`);
     this.spawn('operator', 'operator', [], { ...common, LLMD_OPERATOR_OPS_PORT: String(ports.operatorOps) }, `http://127.0.0.1:${ports.operatorOps}/readyz`);
     this.spawn('gateway', 'gateway', [], { ...common, LLMD_GATEWAY_PORT: String(ports.gateway), LLMD_GATEWAY_OPS_PORT: String(ports.gatewayOps), LLMD_GATEWAY_SCHEDULER_ADDRESS: `127.0.0.1:${ports.scheduler}` }, `http://127.0.0.1:${ports.gatewayOps}/readyz`);
@@ -110,6 +128,25 @@ export class LocalStack {
       if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms: ${[...pending].map((p) => p.name).join(', ')}`);
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+
+  /** Stops one service (SIGTERM) and starts it again with the same command; resolves when it is ready. */
+  async restart(name: string, timeoutMs = 60000): Promise<void> {
+    const i = this.procs.findIndex((x) => x.name === name);
+    if (i < 0) throw new Error(`no process ${name}`);
+    const old = this.procs[i];
+    await this.kill(name, 'SIGTERM');
+    this.procs.splice(i, 1);
+    this.spawn(old.name, old.app, old.args, old.env, old.readyUrl);
+    const fresh = this.procs[this.procs.length - 1];
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (fresh.child.exitCode !== null) throw new Error(`${name} exited with code ${fresh.child.exitCode}`);
+      const ok = await fetch(fresh.readyUrl, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok).catch(() => false);
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${name} not ready after restart`);
   }
 
   /** Sends a signal to one service; resolves with its exit code once it has exited. */
@@ -153,6 +190,6 @@ export class LocalStack {
       });
     }
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    this.procs.push({ name, child, exited, readyUrl });
+    this.procs.push({ name, app, args, env, child, exited, readyUrl });
   }
 }

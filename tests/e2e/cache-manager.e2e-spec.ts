@@ -1,0 +1,77 @@
+// The precise prefix index end to end: real vllm-sim pods publish KV events over ZMQ, cache-manager
+// ingests them through the real Kafka topic into its index, the scheduler's precise scorer routes a
+// shared prefix to the pod that holds it, and a restarted cache-manager rebuilds its index from Kafka.
+import type { LocalStack } from '@llmd/cli';
+import { kvEventBatchCodec } from '@llmd/telemetry';
+import { waitForRecord } from '../support/kafka-records';
+import { TestKvCacheClient } from '../support/kv-cache-client';
+import { TestSchedulerClient } from '../support/scheduler-client';
+import { E2E_MODEL, startTestStack } from '../support/test-stack';
+
+const until = async (cond: () => Promise<boolean>, ms = 15000) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+};
+
+describe('cache-manager with real pods', () => {
+  let stack: LocalStack;
+  let scheduler: TestSchedulerClient;
+  let kv: TestKvCacheClient;
+  const system = 'You are the precise-routing assistant of the llmd test suite. Answer briefly and exactly. '.repeat(30);
+  const messages = (q: string) => [
+    { role: 'system', content: system },
+    { role: 'user', content: q },
+  ];
+  const holderBlocks = async (pod: string) => {
+    const res = await kv.scoreChat(E2E_MODEL, messages('another question'), ['sim-0', 'sim-1', 'sim-2']);
+    return res.scores.find((s) => s.endpointId === pod)?.tiers.find((t) => t.tier === 1)?.blocks ?? 0;
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack(3);
+    scheduler = new TestSchedulerClient(`127.0.0.1:${stack.options.ports.scheduler}`);
+    kv = new TestKvCacheClient(`127.0.0.1:${stack.options.ports.cacheManager}`);
+  }, 120000);
+
+  afterAll(async () => {
+    scheduler?.close();
+    kv?.close();
+    await stack?.stop();
+  });
+
+  it('indexes a pod\'s blocks from its KV events and routes the shared prefix there', async () => {
+    // Straight to sim-1, around the scheduler: only the pod's own KV events can tell anyone.
+    const port = stack.options.ports.sims[1];
+    const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: E2E_MODEL, messages: messages('first question'), max_tokens: 2 }),
+    });
+    expect(res.status).toBe(200);
+    const { record } = await waitForRecord(process.env.LLMD_E2E_KAFKA!, kvEventBatchCodec, (r) => r.endpointId === 'sim-1' && r.events.some((e) => e.type === 'BlockStored'));
+    expect(record.events[0]).toMatchObject({ type: 'BlockStored', blockSize: 16, medium: 'gpu' });
+
+    await until(async () => (await holderBlocks('sim-1')) > 20);
+    expect(await holderBlocks('sim-0')).toBe(0);
+
+    const pick = await scheduler.pick(E2E_MODEL, '', { messages: messages('a new question') });
+    expect(pick.target?.id).toBe('sim-1');
+    expect(pick.breakdown.find((b) => b.endpointId === 'sim-1')?.scores['prefix']).toBeGreaterThan(0.8);
+  });
+
+  it('rebuilds its index from Kafka after a restart', async () => {
+    const before = await holderBlocks('sim-1');
+    expect(before).toBeGreaterThan(0);
+    await stack.restart('cache-manager');
+    kv.close();
+    kv = new TestKvCacheClient(`127.0.0.1:${stack.options.ports.cacheManager}`);
+    await until(async () => (await holderBlocks('sim-1').catch(() => 0)) === before);
+    const stats = await kv.stats();
+    expect(Number(stats.indexedBlocks)).toBeGreaterThan(0);
+    expect(stats.endpoints.map((e) => e.endpointId)).toContain('sim-1');
+  });
+});
