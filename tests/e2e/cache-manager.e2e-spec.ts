@@ -75,3 +75,49 @@ describe('cache-manager with real pods', () => {
     expect(stats.endpoints.map((e) => e.endpointId)).toContain('sim-1');
   });
 });
+
+describe('cache-manager ingestion edge cases with real pods', () => {
+  let stack: LocalStack;
+  let kv: TestKvCacheClient;
+  const prompt = (tag: string) => [{ role: 'user', content: `${tag}: ${'an edge case for the KV event ingestion of llmd. '.repeat(25)}` }];
+  const blocksOn = async (pod: string, tag: string) => {
+    const res = await kv.scoreChat(E2E_MODEL, prompt(tag), [pod]);
+    return res.scores[0]?.tiers.find((t) => t.tier === 1)?.blocks ?? 0;
+  };
+  const chat = (pod: number, tag: string) =>
+    fetch(`http://127.0.0.1:${stack.options.ports.sims[pod]}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: E2E_MODEL, messages: prompt(tag), max_tokens: 1 }) });
+
+  beforeAll(async () => {
+    stack = await startTestStack(2);
+    kv = new TestKvCacheClient(`127.0.0.1:${stack.options.ports.cacheManager}`);
+  }, 120000);
+
+  afterAll(async () => {
+    kv?.close();
+    await stack?.stop();
+  });
+
+  it('catches up from the replay buffer on events published while it was down', async () => {
+    await stack.restart('cache-manager', { whileDown: async () => void (await chat(0, 'while-down')) });
+    kv.close();
+    kv = new TestKvCacheClient(`127.0.0.1:${stack.options.ports.cacheManager}`);
+    // The next batch shows the pod ahead of us; the missed ones come from its replay socket.
+    await (await chat(0, 'after-restart')).text();
+    await until(async () => (await blocksOn('sim-0', 'while-down').catch(() => 0)) > 10);
+  });
+
+  it('clears a pod that restarted (its cache is empty) and indexes what it stores next', async () => {
+    await (await chat(1, 'before-pod-restart')).text();
+    await until(async () => (await blocksOn('sim-1', 'before-pod-restart')) > 10);
+    await stack.restart('sim-1');
+    await (await chat(1, 'after-pod-restart')).text();
+    await until(async () => (await blocksOn('sim-1', 'after-pod-restart')) > 10);
+    expect(await blocksOn('sim-1', 'before-pod-restart')).toBe(0);
+  });
+
+  it('reads the older positional encoding too', async () => {
+    await stack.restart('sim-1', { extraArgs: ['--kv-events-format', 'array'] });
+    await (await chat(1, 'positional')).text();
+    await until(async () => (await blocksOn('sim-1', 'positional')) > 10);
+  });
+});

@@ -56,14 +56,32 @@ export class PodSubscriber {
   }
 
   private async receive(seq: number, payload: Buffer): Promise<void> {
-    if (this.lastSeq >= 0 && seq === 0 && this.lastSeq > 0) {
-      // The pod restarted: its cache is empty and its numbering began again.
+    if (seq <= this.lastSeq) {
+      // A live stream never repeats a number: the pod restarted, its cache is empty and its
+      // numbering began again (its first batches may have gone out before we reconnected).
       this.sink.cleared(this.pod.id, 'restart');
       this.lastSeq = -1;
     }
-    if (seq <= this.lastSeq) return; // already applied
     if (this.lastSeq >= 0 && seq > this.lastSeq + 1) await this.fillGap(this.lastSeq + 1, seq);
+    else if (this.lastSeq < 0 && seq > 0) await this.catchUp(seq);
     this.deliver(seq, payload);
+  }
+
+  /**
+   * Joining a pod that has been publishing (this replica started late, or was down): what the pod's
+   * replay buffer still holds comes first, so its earlier blocks are indexed too. Batches already on
+   * the topic are applied again, which changes nothing.
+   */
+  private async catchUp(upTo: number): Promise<void> {
+    if (!this.pod.kvEvents.replayEndpoint) return;
+    const replayed = await this.replay(0).catch(() => []);
+    const wanted = replayed.filter((r) => r.seq < upTo);
+    if (wanted.length > 0 && wanted[0].seq > 0) {
+      // The pod's buffer no longer reaches back to its first batch: what it holds may be incomplete.
+      this.logger.warn({ pod: this.pod.id, oldest: wanted[0].seq }, 'KV event history only partly replayable');
+    }
+    for (const r of wanted) this.deliver(r.seq, r.payload);
+    if (wanted.length > 0) this.logger.info({ pod: this.pod.id, batches: wanted.length }, 'caught up from the pod\'s replay buffer');
   }
 
   /** Asks the replay socket for [from, upTo); clears the pod when it cannot supply all of it. */

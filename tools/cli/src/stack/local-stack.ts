@@ -131,13 +131,15 @@ export class LocalStack {
   }
 
   /** Stops one service (SIGTERM) and starts it again with the same command; resolves when it is ready. */
-  async restart(name: string, timeoutMs = 60000): Promise<void> {
+  async restart(name: string, options: { timeoutMs?: number; whileDown?: () => Promise<void>; extraArgs?: string[] } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 60000;
     const i = this.procs.findIndex((x) => x.name === name);
     if (i < 0) throw new Error(`no process ${name}`);
     const old = this.procs[i];
     await this.kill(name, 'SIGTERM');
+    await options.whileDown?.();
     this.procs.splice(i, 1);
-    this.spawn(old.name, old.app, old.args, old.env, old.readyUrl);
+    this.spawn(old.name, old.app, [...old.args, ...(options.extraArgs ?? [])], old.env, old.readyUrl);
     const fresh = this.procs[this.procs.length - 1];
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
