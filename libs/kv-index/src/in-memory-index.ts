@@ -1,5 +1,7 @@
-// The in-memory backend: key -> (pod -> tiers, last seen), bounded by a number of keys; the least
-// recently stored keys are evicted first.
+// The in-memory backend: key -> the pods holding it (with their tiers) and when it was last stored,
+// bounded by a number of keys; the least recently stored keys are evicted first. Kept compact (about
+// 120 bytes a block): pods are interned as small integers and a holder is one integer,
+// pod * 8 + tier bits, so the common single-holder block needs no per-holder object.
 import type { BlockKey } from '@llmd/prefix-hash';
 import type { KvBlockIndex, PrefixHit, Tier } from './kv-block-index';
 
@@ -7,85 +9,119 @@ const BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
 /** Bits meaning "on this tier or a faster one", per tier. */
 const UP_TO: Record<Tier, number> = { gpu: 1, cpu: 3, disk: 7 };
 
-interface Holder {
-  tiers: number;
-  lastSeenMs: number;
+interface Entry {
+  /** One holder (pod * 8 + tier bits), or several. */
+  h: number | number[];
+  /** Last stored, in seconds since the epoch. */
+  t: number;
+}
+
+function tiersOf(entry: Entry, pod: number): number {
+  if (typeof entry.h === 'number') return entry.h >> 3 === pod ? entry.h & 7 : 0;
+  for (const x of entry.h) if (x >> 3 === pod) return x & 7;
+  return 0;
+}
+
+/** The entry's holders with `pod`'s tier bits set to `bits` (0 removes the pod); undefined when none are left. */
+function withTiers(entry: Entry, pod: number, bits: number): number | number[] | undefined {
+  const list = typeof entry.h === 'number' ? [entry.h] : entry.h;
+  const others = list.filter((x) => x >> 3 !== pod);
+  if (bits !== 0) others.push(pod * 8 + bits);
+  return others.length === 0 ? undefined : others.length === 1 ? others[0] : others;
 }
 
 export class InMemoryKvBlockIndex implements KvBlockIndex {
-  private readonly blocks = new Map<BlockKey, Map<string, Holder>>();
+  private readonly blocks = new Map<BlockKey, Entry>();
+  private readonly podIds = new Map<string, number>();
+  private readonly podNames: string[] = [];
   /** pod -> its keys, so clearing a pod does not scan the index. */
-  private readonly byPod = new Map<string, Set<BlockKey>>();
+  private readonly byPod: Set<BlockKey>[] = [];
 
   constructor(private readonly maxBlocks: number) {}
 
-  add(keys: readonly BlockKey[], pod: string, tier: Tier, nowMs: number): void {
-    let podKeys = this.byPod.get(pod);
-    if (!podKeys) {
-      podKeys = new Set();
-      this.byPod.set(pod, podKeys);
+  private pod(name: string): number {
+    let id = this.podIds.get(name);
+    if (id === undefined) {
+      id = this.podNames.length;
+      this.podIds.set(name, id);
+      this.podNames.push(name);
+      this.byPod.push(new Set());
     }
+    return id;
+  }
+
+  add(keys: readonly BlockKey[], podName: string, tier: Tier, nowMs: number): void {
+    const pod = this.pod(podName);
+    const podKeys = this.byPod[pod];
+    const t = Math.floor(nowMs / 1000);
     for (const key of keys) {
-      let holders = this.blocks.get(key);
-      if (holders) {
+      const entry = this.blocks.get(key);
+      if (entry) {
         // Touch: most recently stored keys are evicted last.
         this.blocks.delete(key);
+        entry.h = withTiers(entry, pod, tiersOf(entry, pod) | BIT[tier]) as number | number[];
+        entry.t = t;
+        this.blocks.set(key, entry);
       } else {
-        holders = new Map();
-      }
-      this.blocks.set(key, holders);
-      const h = holders.get(pod);
-      if (h) {
-        h.tiers |= BIT[tier];
-        h.lastSeenMs = nowMs;
-      } else {
-        holders.set(pod, { tiers: BIT[tier], lastSeenMs: nowMs });
+        this.blocks.set(key, { h: pod * 8 + BIT[tier], t });
       }
       podKeys.add(key);
     }
     this.evict();
   }
 
-  remove(keys: readonly BlockKey[], pod: string, tier?: Tier): void {
+  remove(keys: readonly BlockKey[], podName: string, tier?: Tier): void {
+    const pod = this.podIds.get(podName);
+    if (pod === undefined) return;
     for (const key of keys) {
-      const holders = this.blocks.get(key);
-      const h = holders?.get(pod);
-      if (!holders || !h) continue;
-      h.tiers &= tier ? ~BIT[tier] : 0;
-      if (h.tiers === 0) {
-        holders.delete(pod);
-        this.byPod.get(pod)?.delete(key);
-        if (holders.size === 0) this.blocks.delete(key);
-      }
+      const entry = this.blocks.get(key);
+      if (!entry) continue;
+      const bits = tiersOf(entry, pod);
+      if (bits === 0) continue;
+      const left = tier ? bits & ~BIT[tier] : 0;
+      const h = withTiers(entry, pod, left);
+      if (left === 0) this.byPod[pod].delete(key);
+      if (h === undefined) this.blocks.delete(key);
+      else entry.h = h;
     }
   }
 
-  clearPod(pod: string): void {
-    const keys = this.byPod.get(pod);
-    if (!keys) return;
-    for (const key of keys) {
-      const holders = this.blocks.get(key);
-      holders?.delete(pod);
-      if (holders && holders.size === 0) this.blocks.delete(key);
+  clearPod(podName: string): void {
+    const pod = this.podIds.get(podName);
+    if (pod === undefined) return;
+    for (const key of this.byPod[pod]) {
+      const entry = this.blocks.get(key);
+      if (!entry) continue;
+      const h = withTiers(entry, pod, 0);
+      if (h === undefined) this.blocks.delete(key);
+      else entry.h = h;
     }
-    this.byPod.delete(pod);
+    this.byPod[pod].clear();
   }
 
   lookup(keys: readonly BlockKey[], pods?: readonly string[]): Map<string, PrefixHit> {
     const out = new Map<string, PrefixHit>();
     const first = keys.length > 0 ? this.blocks.get(keys[0]) : undefined;
-    const candidates = pods ?? (first ? [...first.keys()] : []);
-    for (const pod of candidates) out.set(pod, { gpu: 0, cpu: 0, disk: 0 });
-    if (!first) return out;
+    let candidates: number[];
+    if (pods) {
+      for (const p of pods) out.set(p, { gpu: 0, cpu: 0, disk: 0 });
+      candidates = pods.flatMap((p) => {
+        const id = this.podIds.get(p);
+        return id === undefined ? [] : [id];
+      });
+    } else {
+      candidates = first ? (typeof first.h === 'number' ? [first.h >> 3] : first.h.map((x) => x >> 3)) : [];
+      for (const id of candidates) out.set(this.podNames[id], { gpu: 0, cpu: 0, disk: 0 });
+    }
+    if (!first || candidates.length === 0) return out;
     // Walk the chain once, dropping a pod from each tier's run at its first miss.
-    const open: Record<Tier, Set<string>> = { gpu: new Set(candidates), cpu: new Set(candidates), disk: new Set(candidates) };
-    for (let i = 0; i < keys.length; i++) {
-      if (open.disk.size === 0) break;
-      const holders = this.blocks.get(keys[i]);
+    const open: Record<Tier, Set<number>> = { gpu: new Set(candidates), cpu: new Set(candidates), disk: new Set(candidates) };
+    for (let i = 0; i < keys.length && open.disk.size > 0; i++) {
+      const entry = this.blocks.get(keys[i]);
       for (const tier of ['gpu', 'cpu', 'disk'] as const) {
         for (const pod of open[tier]) {
-          const h = holders?.get(pod);
-          if (h && (h.tiers & UP_TO[tier]) !== 0) (out.get(pod) as PrefixHit)[tier] = i + 1;
+          const bits = entry ? tiersOf(entry, pod) : 0;
+          if ((bits & UP_TO[tier]) !== 0) (out.get(this.podNames[pod]) as PrefixHit)[tier] = i + 1;
           else open[tier].delete(pod);
         }
       }
@@ -97,11 +133,18 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     return this.blocks.size;
   }
 
+  /** Every key `pod` holds (for audits and debugging). */
+  podKeys(podName: string): BlockKey[] {
+    const pod = this.podIds.get(podName);
+    return pod === undefined ? [] : [...this.byPod[pod]];
+  }
+
   private evict(): void {
     while (this.blocks.size > this.maxBlocks) {
-      const [key, holders] = this.blocks.entries().next().value as [BlockKey, Map<string, Holder>];
+      const [key, entry] = this.blocks.entries().next().value as [BlockKey, Entry];
       this.blocks.delete(key);
-      for (const pod of holders.keys()) this.byPod.get(pod)?.delete(key);
+      const holders = typeof entry.h === 'number' ? [entry.h] : entry.h;
+      for (const x of holders) this.byPod[x >> 3]?.delete(key);
     }
   }
 }

@@ -32,6 +32,8 @@ export class KvEventApplier {
   constructor(
     private readonly index: KvBlockIndex,
     private readonly seed: number,
+    /** Engine hashes remembered per pod (oldest forgotten first): a block removed from one tier may come back on another. */
+    private readonly maxMappedPerPod = 4_000_000,
   ) {}
 
   apply(pod: string, events: readonly IndexEvent[], nowMs: number): ApplyResult {
@@ -47,8 +49,6 @@ export class KvEventApplier {
           const k = map?.get(engineKey(h));
           if (k !== undefined) keys.push(k);
           else result.unresolved++;
-          // A block leaving its last tier is gone for good; one leaving the GPU may live on in the CPU tier.
-          if (e.medium !== 'gpu') map?.delete(engineKey(h));
         }
         this.index.remove(keys, pod, e.medium);
         result.removed += keys.length;
@@ -63,6 +63,11 @@ export class KvEventApplier {
       }
     }
     return result;
+  }
+
+  /** The llmd key an engine block hash of `pod` was given, if known. */
+  keyOf(pod: string, engineHash: EngineBlockHash): BlockKey | undefined {
+    return this.engineMap.get(pod)?.get(engineKey(engineHash));
   }
 
   clearPod(pod: string): void {
@@ -86,6 +91,9 @@ export class KvEventApplier {
       }
       return keys;
     }
+    // Blocks seen before (offloaded, or loaded back from the CPU tier) keep the key they were given.
+    const known = e.blockHashes.map((h) => map.get(engineKey(h)));
+    if (known.every((k) => k !== undefined)) return known as BlockKey[];
     if (e.tokenIds.length !== e.blockHashes.length * e.blockSize) return undefined;
     let parent: BlockKey | undefined;
     if (e.parentBlockHash !== undefined && e.parentBlockHash !== null) {
@@ -93,7 +101,12 @@ export class KvEventApplier {
       if (parent === undefined) return undefined;
     }
     const keys = tokenBlockKeys(e.tokenIds, e.blockSize, { parent, extra: e.loraName || undefined, seed: this.seed });
-    e.blockHashes.forEach((h, i) => map.set(engineKey(h), keys[i]));
+    e.blockHashes.forEach((h, i) => {
+      const k = engineKey(h);
+      map.delete(k);
+      map.set(k, keys[i]);
+    });
+    while (map.size > this.maxMappedPerPod) map.delete(map.keys().next().value as string);
     return keys;
   }
 }

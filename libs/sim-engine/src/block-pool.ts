@@ -118,14 +118,22 @@ export class BlockPool {
    * A block whose hash is already cached elsewhere stays uncached (no duplicate entries), as in vLLM.
    */
   commit(entries: { block: number; hash: BlockHash; parent: BlockHash | undefined; tokenIds: number[] }[], lora: string | undefined): void {
-    const stored: typeof entries = [];
+    // One BlockStored per contiguous run of newly cached blocks, so each event's blocks chain from its parent.
+    let run: typeof entries = [];
+    const flush = () => {
+      if (run.length > 0) this.emitStored(run.map((e) => e.hash), run[0].parent, run.flatMap((e) => e.tokenIds), lora, 'GPU');
+      run = [];
+    };
     for (const e of entries) {
-      if (this.byHash.has(e.hash.key) || this.cached[e.block]) continue;
+      if (this.byHash.has(e.hash.key) || this.cached[e.block]) {
+        flush();
+        continue;
+      }
       this.cached[e.block] = { hash: e.hash, parent: e.parent, tokenIds: e.tokenIds, lora };
       this.byHash.set(e.hash.key, e.block);
-      stored.push(e);
+      run.push(e);
     }
-    if (stored.length > 0) this.emitStored(stored.map((e) => e.hash), stored[0].parent, stored.flatMap((e) => e.tokenIds), lora, 'GPU');
+    flush();
   }
 
   /** Brings CPU-tier blocks back to the GPU for a sequence; returns the new GPU blocks (caller holds them). */
@@ -140,6 +148,11 @@ export class BlockPool {
     });
     if (hits.length > 0) this.emitStored(hits.map((h) => h.hash), hits[0].parent, hits.flatMap((h) => h.tokenIds), hits[0].lora, 'GPU');
     return blocks;
+  }
+
+  /** The hashes of every block held in the prefix cache, per tier (what a KV-event consumer should know). */
+  cachedHashes(): { gpu: bigint[]; cpu: bigint[] } {
+    return { gpu: [...this.byHash.values()].map((b) => (this.cached[b] as CachedBlock).hash.value), cpu: [...this.cpu.values()].map((c) => c.hash.value) };
   }
 
   /** Forgets every cached block (vLLM's reset_prefix_cache): AllBlocksCleared. */

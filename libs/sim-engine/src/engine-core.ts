@@ -61,6 +61,11 @@ export class EngineCore {
     return this.pool.usage;
   }
 
+  /** The engine's true prefix cache, per tier (for checking an index built from its events). */
+  cachedHashes(): { gpu: bigint[]; cpu: bigint[] } {
+    return this.pool.cachedHashes();
+  }
+
   get cpuBlocksCached(): number {
     return this.pool.cpuBlocks;
   }

@@ -22,4 +22,14 @@ describe('Llama3Tokenizer', () => {
     expect(ids.slice(0, 4)).toEqual([128000, 128006, 9125, 128007]);
     expect(ids.slice(-3)).toEqual([78191, 128007, 271]);
   });
+
+  it.each([
+    [[{ role: 'user', content: 'hi' }]],
+    [[{ role: 'system', content: 'You are terse. '.repeat(50) }, { role: 'user', content: 'What is 2+2?' }]],
+    [[{ role: 'system', content: 'S' }, { role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: '  spaced <|eot_id|> text  ' }]],
+  ])('piecewise (cached) chat tokenization equals tokenizing the whole rendering (%#)', async (messages) => {
+    const whole = await tok.encodeRaw(tok.renderChat(messages));
+    expect(await tok.encodeChat(messages)).toEqual(whole);
+    expect(await tok.encodeChat(messages)).toEqual(whole); // from the cache
+  });
 });

