@@ -121,3 +121,35 @@ describe('cache-manager ingestion edge cases with real pods', () => {
     await until(async () => (await blocksOn('sim-1', 'positional')) > 10);
   });
 });
+
+describe('speculative entries', () => {
+  let stack: LocalStack;
+  let scheduler: TestSchedulerClient;
+
+  beforeAll(async () => {
+    stack = await startTestStack(3);
+    scheduler = new TestSchedulerClient(`127.0.0.1:${stack.options.ports.scheduler}`);
+  }, 120000);
+
+  afterAll(async () => {
+    scheduler?.close();
+    await stack?.stop();
+  });
+
+  it('a prefix just routed to a pod counts there before any KV event arrives', async () => {
+    const system = 'A fresh shared prefix that no pod has seen before, for speculation. '.repeat(30);
+    const fallbacks = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${stack.options.ports.schedulerOps}/metrics`)).text();
+      return text.split('\n').filter((l) => l.startsWith('llmd_scheduler_fallbacks_total')).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    };
+    const first = await scheduler.pick(E2E_MODEL, '', { messages: [{ role: 'system', content: system }, { role: 'user', content: 'one' }] });
+    const fallbacksBefore = await fallbacks();
+    await new Promise((r) => setTimeout(r, 50)); // the fire-and-forget Speculate call lands
+    // Nothing was sent to the pod, so no KV event exists: only the speculative entry can score it
+    // (and the precise index answered: no fallback to the approximate one).
+    const second = await scheduler.pick(E2E_MODEL, '', { messages: [{ role: 'system', content: system }, { role: 'user', content: 'two' }] });
+    expect(second.target?.id).toBe(first.target?.id);
+    expect(second.breakdown.find((b) => b.endpointId === first.target?.id)?.scores['prefix']).toBeGreaterThan(0.8);
+    expect(await fallbacks()).toBe(fallbacksBefore);
+  });
+});

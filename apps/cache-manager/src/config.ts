@@ -38,6 +38,8 @@ export const cacheManagerConfigSchema = z.object({
   hashSeed: z.coerce.number().int().default(0),
   /** Blocks the index holds at most (least recently stored evicted first). @default 10000000 */
   maxBlocks: z.coerce.number().int().min(1).default(10_000_000),
+  /** How long a speculative entry (a prompt just routed to a pod) counts before the pod's events confirm it. @default 2000 */
+  speculativeTtlMs: z.coerce.number().int().min(1).default(2000),
   /** Weights of each tier in Score's prefix score (a CachePolicy's defaults). */
   tierWeights: z.object({ gpu: z.number().min(0).max(1).default(1), cpu: z.number().min(0).max(1).default(0.8), disk: z.number().min(0).max(1).default(0.5) }).default({ gpu: 1, cpu: 0.8, disk: 0.5 }),
 });

@@ -4,3 +4,4 @@ export * from './kv-block-index';
 export * from './in-memory-index';
 export * from './instrumented-index';
 export * from './kv-event-applier';
+export * from './speculative-entries';

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { KvEventStats } from '../index/kv-event-stats';
 import type { PrefixScorer, ScoreInput } from '../index/prefix-scorer';
 
-function inputOf(r: cachev1.ScoreRequest): ScoreInput | undefined {
+function inputOf(r: Pick<cachev1.ScoreRequest, 'input'>): ScoreInput | undefined {
   const i = r.input;
   if (!i) return undefined;
   if (i.$case === 'tokenIds') return { kind: 'tokens', ids: i.value.ids };
@@ -41,6 +41,14 @@ export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIn
           logger.warn({ err: err.message }, 'Score failed');
           callback({ code: status.INTERNAL, details: err.message });
         });
+    },
+    speculate(call: ServerUnaryCall<cachev1.SpeculateRequest, cachev1.SpeculateResponse>, callback: sendUnaryData<cachev1.SpeculateResponse>) {
+      const input = inputOf(call.request);
+      if (!input || !call.request.endpointId) return callback({ code: status.INVALID_ARGUMENT, details: 'endpoint_id and one of token_ids, prompt or chat are required' });
+      scorer
+        .speculate(input, call.request.endpointId, call.request.loraName, call.request.ttlMs)
+        .then((blocks) => callback(null, { blocks }))
+        .catch((err: Error) => callback({ code: status.INTERNAL, details: err.message }));
     },
     stats(_call: ServerUnaryCall<cachev1.StatsRequest, cachev1.StatsResponse>, callback: sendUnaryData<cachev1.StatsResponse>) {
       callback(null, {

@@ -1,7 +1,7 @@
 // KvCache.Score's work: the prompt's token ids (tokenized exactly as vLLM would), llmd's block keys,
 // one walk of the index, and a tier-weighted score per pod.
 import { tokenBlockKeys } from '@llmd/prefix-hash';
-import type { KvBlockIndex, PrefixHit } from '@llmd/kv-index';
+import { KvBlockIndex, PrefixHit, SpeculativeEntries } from '@llmd/kv-index';
 import type { Llama3Tokenizer } from '@llmd/tokenizer';
 
 export type ScoreInput = { kind: 'tokens'; ids: number[] } | { kind: 'prompt'; text: string } | { kind: 'chat'; messages: { role: string; content: string }[] };
@@ -13,11 +13,22 @@ export interface PodScore {
 }
 
 export class PrefixScorer {
+  private readonly speculative = new SpeculativeEntries();
+  private lastSweep = 0;
+
   constructor(
     private readonly index: KvBlockIndex,
     private readonly tokenizer: Llama3Tokenizer,
-    private readonly options: { blockSize: number; hashSeed: number; tierWeights: { gpu: number; cpu: number; disk: number } },
+    private readonly options: { blockSize: number; hashSeed: number; tierWeights: { gpu: number; cpu: number; disk: number }; speculativeTtlMs: number },
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** Records a prompt's blocks on `pod` for a short time (until its KV events arrive). */
+  async speculate(input: ScoreInput, pod: string, lora: string | undefined, ttlMs: number): Promise<number> {
+    const keys = tokenBlockKeys(await this.tokens(input), this.options.blockSize, { seed: this.options.hashSeed, extra: lora || undefined });
+    this.speculative.record(pod, keys, this.now() + (ttlMs > 0 ? ttlMs : this.options.speculativeTtlMs));
+    return keys.length;
+  }
 
   async tokens(input: ScoreInput): Promise<number[]> {
     if (input.kind === 'tokens') return input.ids;
@@ -28,7 +39,19 @@ export class PrefixScorer {
   async score(input: ScoreInput, pods: readonly string[], lora?: string): Promise<{ promptBlocks: number; scores: PodScore[] }> {
     const ids = await this.tokens(input);
     const keys = tokenBlockKeys(ids, this.options.blockSize, { seed: this.options.hashSeed, extra: lora || undefined });
+    const now = this.now();
+    if (now - this.lastSweep > 1000) {
+      this.speculative.sweep(now);
+      this.lastSweep = now;
+    }
     const hits = this.index.lookup(keys, pods.length > 0 ? pods : undefined);
+    // A speculative prefix counts as on the GPU (where a just-routed prompt's blocks are).
+    for (const pod of pods.length > 0 ? pods : this.speculative.pods()) {
+      const run = this.speculative.run(pod, keys, now);
+      if (run === 0) continue;
+      const h = hits.get(pod) ?? { gpu: 0, cpu: 0, disk: 0 };
+      hits.set(pod, { gpu: Math.max(h.gpu, run), cpu: Math.max(h.cpu, run), disk: Math.max(h.disk, run) });
+    }
     const w = this.options.tierWeights;
     const scores = [...hits].map(([pod, hit]) => ({
       pod,

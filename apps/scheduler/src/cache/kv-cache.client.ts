@@ -46,6 +46,12 @@ export class CircuitBreaker {
   }
 }
 
+function inputOf(request: SchedulingRequest): cachev1.ScoreRequest['input'] {
+  if (request.promptTokenIds && request.promptTokenIds.length > 0) return { $case: 'tokenIds', value: { ids: [...request.promptTokenIds] } };
+  if (request.messages && request.messages.length > 0) return { $case: 'chat', value: { messages: request.messages.map((m) => ({ role: m.role, content: m.content })) } };
+  return { $case: 'prompt', value: request.prompt };
+}
+
 export class KvCacheClient implements PrefixCacheLookup {
   private readonly client: cachev1.KvCacheClient;
   private readonly circuit: CircuitBreaker;
@@ -59,14 +65,15 @@ export class KvCacheClient implements PrefixCacheLookup {
     this.client.close();
   }
 
+  /** Fire and forget: a failed or skipped speculation only costs the next request a hit. */
+  recordPick(request: SchedulingRequest, endpointId: string): void {
+    if (!this.circuit.allow()) return;
+    this.client.speculate({ model: request.model, input: inputOf(request), endpointId, loraName: '', ttlMs: 0 }, new Metadata(), { deadline: deadlineIn(1000) }, () => undefined);
+  }
+
   score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number): Promise<ReadonlyMap<string, number>> {
     if (!this.circuit.allow()) return Promise.reject(new IndexUnavailableError('circuit-open', 'cache-manager failed recently; not asking for a while'));
-    const input: cachev1.ScoreRequest['input'] =
-      request.promptTokenIds && request.promptTokenIds.length > 0
-        ? { $case: 'tokenIds', value: { ids: [...request.promptTokenIds] } }
-        : request.messages && request.messages.length > 0
-          ? { $case: 'chat', value: { messages: request.messages.map((m) => ({ role: m.role, content: m.content })) } }
-          : { $case: 'prompt', value: request.prompt };
+    const input = inputOf(request);
     return new Promise((resolve, reject) => {
       this.client.score({ model: request.model, input, endpointIds: [...endpointIds], loraName: '' }, new Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
         if (err || !res) {

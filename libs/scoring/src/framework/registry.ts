@@ -10,6 +10,8 @@ import { SchedulingConfigError } from './scheduling-error';
  */
 export interface PrefixCacheLookup {
   score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number): Promise<ReadonlyMap<string, number>>;
+  /** Tells the index a prompt was just sent to `endpointId` (speculative entries); fire and forget. */
+  recordPick?(request: SchedulingRequest, endpointId: string): void;
 }
 
 /** What a plugin factory may use besides its parameters. */

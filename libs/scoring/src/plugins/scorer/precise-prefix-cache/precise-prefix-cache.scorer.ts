@@ -38,6 +38,8 @@ export class PrecisePrefixCacheScorer implements Scorer, Preparer, PostPick {
 
   onPicked(state: CycleState, request: SchedulingRequest, result: SchedulingResult): void {
     this.approx.onPicked(state, request, result);
+    // The index learns of the pick at once (speculative entries), before the pod's KV events arrive.
+    for (const r of Object.values(result.profileResults)) if (r.targets[0]) this.lookup?.recordPick?.(request, r.targets[0].id);
   }
 
   async score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<ReadonlyMap<string, number>> {

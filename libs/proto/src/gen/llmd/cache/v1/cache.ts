@@ -64,6 +64,23 @@ export function tierToJSON(object: Tier): string {
   }
 }
 
+export interface SpeculateRequest {
+  model: string;
+  input: { $case: "tokenIds"; value: TokenIds } | { $case: "prompt"; value: string } | {
+    $case: "chat";
+    value: ChatMessages;
+  } | undefined;
+  endpointId: string;
+  loraName: string;
+  /** How long the speculative entries live; 0 means the server's default. */
+  ttlMs: number;
+}
+
+export interface SpeculateResponse {
+  /** Blocks recorded. */
+  blocks: number;
+}
+
 export interface TokenIds {
   ids: number[];
 }
@@ -126,6 +143,273 @@ export interface StatsResponse {
   indexedBlocks: bigint;
   endpoints: EndpointStats[];
 }
+
+function createBaseSpeculateRequest(): SpeculateRequest {
+  return { model: "", input: undefined, endpointId: "", loraName: "", ttlMs: 0 };
+}
+
+export const SpeculateRequest: MessageFns<SpeculateRequest> = {
+  encode(message: SpeculateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    switch (message.input?.$case) {
+      case "tokenIds":
+        TokenIds.encode(message.input.value, writer.uint32(18).fork()).join();
+        break;
+      case "prompt":
+        writer.uint32(26).string(message.input.value);
+        break;
+      case "chat":
+        ChatMessages.encode(message.input.value, writer.uint32(34).fork()).join();
+        break;
+    }
+    if (message.endpointId !== "") {
+      writer.uint32(42).string(message.endpointId);
+    }
+    if (message.loraName !== "") {
+      writer.uint32(50).string(message.loraName);
+    }
+    if (message.ttlMs !== 0) {
+      writer.uint32(56).uint32(message.ttlMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SpeculateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSpeculateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.input = { $case: "tokenIds", value: TokenIds.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.input = { $case: "prompt", value: reader.string() };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.input = { $case: "chat", value: ChatMessages.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.endpointId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.loraName = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.ttlMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SpeculateRequest {
+    return {
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      input: isSet(object.tokenIds)
+        ? { $case: "tokenIds", value: TokenIds.fromJSON(object.tokenIds) }
+        : isSet(object.token_ids)
+        ? { $case: "tokenIds", value: TokenIds.fromJSON(object.token_ids) }
+        : isSet(object.prompt)
+        ? { $case: "prompt", value: globalThis.String(object.prompt) }
+        : isSet(object.chat)
+        ? { $case: "chat", value: ChatMessages.fromJSON(object.chat) }
+        : undefined,
+      endpointId: isSet(object.endpointId)
+        ? globalThis.String(object.endpointId)
+        : isSet(object.endpoint_id)
+        ? globalThis.String(object.endpoint_id)
+        : "",
+      loraName: isSet(object.loraName)
+        ? globalThis.String(object.loraName)
+        : isSet(object.lora_name)
+        ? globalThis.String(object.lora_name)
+        : "",
+      ttlMs: isSet(object.ttlMs)
+        ? globalThis.Number(object.ttlMs)
+        : isSet(object.ttl_ms)
+        ? globalThis.Number(object.ttl_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: SpeculateRequest): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.input?.$case === "tokenIds") {
+      obj.tokenIds = TokenIds.toJSON(message.input.value);
+    } else if (message.input?.$case === "prompt") {
+      obj.prompt = message.input.value;
+    } else if (message.input?.$case === "chat") {
+      obj.chat = ChatMessages.toJSON(message.input.value);
+    }
+    if (message.endpointId !== "") {
+      obj.endpointId = message.endpointId;
+    }
+    if (message.loraName !== "") {
+      obj.loraName = message.loraName;
+    }
+    if (message.ttlMs !== 0) {
+      obj.ttlMs = Math.round(message.ttlMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SpeculateRequest>, I>>(base?: I): SpeculateRequest {
+    return SpeculateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SpeculateRequest>, I>>(object: I): SpeculateRequest {
+    const message = createBaseSpeculateRequest();
+    message.model = object.model ?? "";
+    switch (object.input?.$case) {
+      case "tokenIds": {
+        if (object.input?.value !== undefined && object.input?.value !== null) {
+          message.input = { $case: "tokenIds", value: TokenIds.fromPartial(object.input.value) };
+        }
+        break;
+      }
+      case "prompt": {
+        if (object.input?.value !== undefined && object.input?.value !== null) {
+          message.input = { $case: "prompt", value: object.input.value };
+        }
+        break;
+      }
+      case "chat": {
+        if (object.input?.value !== undefined && object.input?.value !== null) {
+          message.input = { $case: "chat", value: ChatMessages.fromPartial(object.input.value) };
+        }
+        break;
+      }
+    }
+    message.endpointId = object.endpointId ?? "";
+    message.loraName = object.loraName ?? "";
+    message.ttlMs = object.ttlMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseSpeculateResponse(): SpeculateResponse {
+  return { blocks: 0 };
+}
+
+export const SpeculateResponse: MessageFns<SpeculateResponse> = {
+  encode(message: SpeculateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.blocks !== 0) {
+      writer.uint32(8).uint32(message.blocks);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SpeculateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSpeculateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.blocks = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SpeculateResponse {
+    return { blocks: isSet(object.blocks) ? globalThis.Number(object.blocks) : 0 };
+  },
+
+  toJSON(message: SpeculateResponse): unknown {
+    const obj: any = {};
+    if (message.blocks !== 0) {
+      obj.blocks = Math.round(message.blocks);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SpeculateResponse>, I>>(base?: I): SpeculateResponse {
+    return SpeculateResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SpeculateResponse>, I>>(object: I): SpeculateResponse {
+    const message = createBaseSpeculateResponse();
+    message.blocks = object.blocks ?? 0;
+    return message;
+  },
+};
 
 function createBaseTokenIds(): TokenIds {
   return { ids: [] };
@@ -1143,6 +1427,20 @@ export const KvCacheService = {
     responseSerialize: (value: StatsResponse): Buffer => Buffer.from(StatsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StatsResponse => StatsResponse.decode(value),
   },
+  /**
+   * Speculate records that a prompt was just routed to an endpoint: its blocks count as held there
+   * for a short time, until the endpoint's own KV events arrive, so the next request with the same
+   * prefix already sees the hit.
+   */
+  speculate: {
+    path: "/llmd.cache.v1.KvCache/Speculate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SpeculateRequest): Buffer => Buffer.from(SpeculateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SpeculateRequest => SpeculateRequest.decode(value),
+    responseSerialize: (value: SpeculateResponse): Buffer => Buffer.from(SpeculateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SpeculateResponse => SpeculateResponse.decode(value),
+  },
 } as const;
 
 export interface KvCacheServer extends UntypedServiceImplementation {
@@ -1150,6 +1448,12 @@ export interface KvCacheServer extends UntypedServiceImplementation {
   score: handleUnaryCall<ScoreRequest, ScoreResponse>;
   /** Stats describes the index. */
   stats: handleUnaryCall<StatsRequest, StatsResponse>;
+  /**
+   * Speculate records that a prompt was just routed to an endpoint: its blocks count as held there
+   * for a short time, until the endpoint's own KV events arrive, so the next request with the same
+   * prefix already sees the hit.
+   */
+  speculate: handleUnaryCall<SpeculateRequest, SpeculateResponse>;
 }
 
 export interface KvCacheClient extends Client {
@@ -1184,6 +1488,26 @@ export interface KvCacheClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StatsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Speculate records that a prompt was just routed to an endpoint: its blocks count as held there
+   * for a short time, until the endpoint's own KV events arrive, so the next request with the same
+   * prefix already sees the hit.
+   */
+  speculate(
+    request: SpeculateRequest,
+    callback: (error: ServiceError | null, response: SpeculateResponse) => void,
+  ): ClientUnaryCall;
+  speculate(
+    request: SpeculateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SpeculateResponse) => void,
+  ): ClientUnaryCall;
+  speculate(
+    request: SpeculateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SpeculateResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,0 +1,24 @@
+import { SpeculativeEntries } from './speculative-entries';
+
+describe('SpeculativeEntries', () => {
+  it.each([
+    ['before expiry', 50, 3],
+    ['after expiry', 150, 0],
+  ])('a recorded prefix counts %s', (_name, now, run) => {
+    const s = new SpeculativeEntries();
+    s.record('p', [1, 2, 3], 100);
+    expect(s.run('p', [1, 2, 3, 4], now)).toBe(run);
+    expect(s.run('other', [1], now)).toBe(0);
+  });
+
+  it('sweeps expired entries and stays within its bound', () => {
+    const s = new SpeculativeEntries(4);
+    s.record('p', [1, 2, 3], 100);
+    s.record('p', [4, 5], 300);
+    expect(s.size()).toBe(4);
+    s.sweep(200);
+    expect(s.size()).toBe(1);
+    expect(s.run('p', [4, 5], 250)).toBe(0); // 4 fell out of the bound, so the run stops at once
+    expect(s.run('p', [5], 250)).toBe(1);
+  });
+});

@@ -1,0 +1,63 @@
+// Speculative entries: blocks believed to be on a pod because a prompt was just routed there, kept
+// for a short time until the pod's own KV events confirm them (or the time runs out).
+import type { BlockKey } from '@llmd/prefix-hash';
+
+export class SpeculativeEntries {
+  private readonly byPod = new Map<string, Map<BlockKey, number>>();
+  private entries = 0;
+
+  constructor(private readonly maxEntries = 1_000_000) {}
+
+  record(pod: string, keys: readonly BlockKey[], expiresAtMs: number): void {
+    let m = this.byPod.get(pod);
+    if (!m) {
+      m = new Map();
+      this.byPod.set(pod, m);
+    }
+    for (const k of keys) {
+      if (!m.has(k)) this.entries++;
+      m.delete(k);
+      m.set(k, expiresAtMs);
+    }
+    // Oldest first when over the bound.
+    for (const pm of this.byPod.values()) {
+      while (this.entries > this.maxEntries && pm.size > 0) {
+        pm.delete(pm.keys().next().value as BlockKey);
+        this.entries--;
+      }
+    }
+  }
+
+  /** Leading keys `pod` holds speculatively at `nowMs`. */
+  run(pod: string, keys: readonly BlockKey[], nowMs: number): number {
+    const m = this.byPod.get(pod);
+    if (!m) return 0;
+    let n = 0;
+    while (n < keys.length) {
+      const exp = m.get(keys[n]);
+      if (exp === undefined || exp <= nowMs) break;
+      n++;
+    }
+    return n;
+  }
+
+  /** Drops expired entries. */
+  sweep(nowMs: number): void {
+    for (const [pod, m] of this.byPod) {
+      for (const [k, exp] of m) {
+        if (exp > nowMs) continue;
+        m.delete(k);
+        this.entries--;
+      }
+      if (m.size === 0) this.byPod.delete(pod);
+    }
+  }
+
+  pods(): string[] {
+    return [...this.byPod.keys()];
+  }
+
+  size(): number {
+    return this.entries;
+  }
+}
