@@ -14,11 +14,11 @@ describe('SpeculativeEntries', () => {
   it('sweeps expired entries and stays within its bound', () => {
     const s = new SpeculativeEntries(4);
     s.record('p', [1, 2, 3], 100);
-    s.record('p', [4, 5], 300);
+    s.record('p', [4, 5], 300); // over the bound of 4: the oldest entry (1) goes
     expect(s.size()).toBe(4);
-    s.sweep(200);
-    expect(s.size()).toBe(1);
-    expect(s.run('p', [4, 5], 250)).toBe(0); // 4 fell out of the bound, so the run stops at once
-    expect(s.run('p', [5], 250)).toBe(1);
+    expect(s.run('p', [1, 2], 50)).toBe(0);
+    s.sweep(200); // 2 and 3 expire
+    expect(s.size()).toBe(2);
+    expect(s.run('p', [4, 5], 250)).toBe(2);
   });
 });
