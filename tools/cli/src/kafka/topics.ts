@@ -4,6 +4,13 @@ import { ALL_TOPICS, endpointLoadCodec, kvEventBatchCodec, requestMetricsCodec, 
 
 const PARTITIONS: Record<string, number> = { 'llmd.kv-events.v1': 6, 'llmd.endpoint-load.v1': 3, 'llmd.request-metrics.v1': 3 };
 
+/**
+ * Retention per topic. cache-manager rebuilds its index by replaying llmd.kv-events.v1, so its
+ * retention bounds both the rebuild time and how old a block can be and still be known: a day is
+ * far longer than blocks live in a pod's cache, and events older than that can only under-report.
+ */
+const RETENTION_MS: Record<string, string> = { 'llmd.kv-events.v1': String(24 * 3600 * 1000), 'llmd.endpoint-load.v1': String(24 * 3600 * 1000), 'llmd.request-metrics.v1': String(7 * 24 * 3600 * 1000) };
+
 export const CODECS: Record<string, TopicCodec<unknown>> = Object.fromEntries(
   [kvEventBatchCodec, endpointLoadCodec, requestMetricsCodec].map((c) => [c.topic, c as TopicCodec<unknown>]),
 );
@@ -20,7 +27,10 @@ export async function ensureTopics(bootstrap: string): Promise<string[]> {
     const existing = new Set(await admin.listTopics());
     const missing = ALL_TOPICS.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: PARTITIONS[topic] ?? 3, replicationFactor: 1 })) });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: PARTITIONS[topic] ?? 3, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: RETENTION_MS[topic] ?? String(7 * 24 * 3600 * 1000) }] })),
+      });
     }
     return missing;
   } finally {
