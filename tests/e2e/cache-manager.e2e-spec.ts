@@ -7,15 +7,8 @@ import { waitForRecord } from '../support/kafka-records';
 import { TestKvCacheClient } from '../support/kv-cache-client';
 import { TestSchedulerClient } from '../support/scheduler-client';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
+import { until } from '../support/until';
 
-const until = async (cond: () => Promise<boolean>, ms = 15000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-};
 
 describe('cache-manager with real pods', () => {
   let stack: LocalStack;

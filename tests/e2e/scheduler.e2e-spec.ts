@@ -3,17 +3,10 @@
 import type { LocalStack } from '@llmd/cli';
 import { TestSchedulerClient } from '../support/scheduler-client';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
+import { until } from '../support/until';
 
 const schedulerAddress = (s: LocalStack) => `127.0.0.1:${s.options.ports.scheduler}`;
 const count = (ids: string[]) => ids.reduce<Record<string, number>>((m, id) => ({ ...m, [id]: (m[id] ?? 0) + 1 }), {});
-const until = async (cond: () => Promise<boolean>, ms = 10000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-};
 
 describe('scheduler with real pods (unified)', () => {
   let stack: LocalStack;

@@ -5,7 +5,8 @@
 /** A 53-bit block key (a safe integer: cheap as a Map key). */
 export type BlockKey = number;
 
-function mix(h: number, v: number): number {
+/** One murmur3-style 32-bit mixing round of `v` into lane `h`. */
+export function mix(h: number, v: number): number {
   let k = Math.imul(v, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
   k = Math.imul(k, 0x1b873593);
@@ -14,7 +15,8 @@ function mix(h: number, v: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function fmix(h: number): number {
+/** murmur3's 32-bit finaliser. */
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -22,7 +24,8 @@ function fmix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-function stringWord(s: string): number {
+/** FNV-1a of a string, as one 32-bit word. */
+export function stringWord(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;

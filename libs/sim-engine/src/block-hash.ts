@@ -1,34 +1,12 @@
 // Chained hashes of full KV blocks, as vLLM's prefix cache keys them: a block's hash covers its parent's
 // hash, its token ids and its extra keys (the LoRA adapter), so equal hashes mean equal prefixes.
+// (The engine's own 64-bit hashes, as vLLM emits them; llmd's index keys blocks independently.)
+import { fmix as finalize, mix, stringWord } from '@llmd/prefix-hash';
 
 /** A block hash: `key` for maps, `value` as the 64-bit integer vLLM's KV events carry. */
 export interface BlockHash {
   key: string;
   value: bigint;
-}
-
-function mix(h: number, v: number): number {
-  // murmur3-style 32-bit mixing of one word into a lane
-  let k = Math.imul(v, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function finalize(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function stringWord(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 /** Hash of one block given its parent's hash (undefined for the first block). */

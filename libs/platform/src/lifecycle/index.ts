@@ -1,2 +1,3 @@
 export * from './service-shell';
 export * from './service-shell.module';
+export * from './run-context-service';
