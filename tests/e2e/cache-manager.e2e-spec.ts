@@ -108,6 +108,14 @@ describe('cache-manager ingestion edge cases with real pods', () => {
     expect(await blocksOn('sim-1', 'before-pod-restart')).toBe(0);
   });
 
+  it('clears a pod whose prefix cache was reset (AllBlocksCleared)', async () => {
+    await (await chat(0, 'before-reset')).text();
+    await until(async () => (await blocksOn('sim-0', 'before-reset')) > 10);
+    const res = await fetch(`http://127.0.0.1:${stack.options.ports.sims[0]}/reset_prefix_cache`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    await until(async () => (await blocksOn('sim-0', 'before-reset')) === 0);
+  });
+
   it('reads the older positional encoding too', async () => {
     await stack.restart('sim-1', { extraArgs: ['--kv-events-format', 'array'] });
     await (await chat(1, 'positional')).text();

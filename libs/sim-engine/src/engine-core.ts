@@ -61,6 +61,16 @@ export class EngineCore {
     return this.pool.usage;
   }
 
+  /**
+   * vLLM's reset_prefix_cache: forgets every cached block (one AllBlocksCleared, delivered with the
+   * next step's events). Refused, as in vLLM, while sequences hold blocks.
+   */
+  resetPrefixCache(): boolean {
+    if (this.running.length > 0 || this.held.size > 0) return false;
+    this.pool.clear();
+    return true;
+  }
+
   /** The engine's true prefix cache, per tier (for checking an index built from its events). */
   cachedHashes(): { gpu: bigint[]; cpu: bigint[] } {
     return this.pool.cachedHashes();

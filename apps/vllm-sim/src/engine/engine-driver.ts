@@ -63,6 +63,13 @@ export class EngineDriver {
     this.wake?.();
   }
 
+  /** Resets the prefix cache and publishes the AllBlocksCleared at once (the engine may be idle). */
+  resetPrefixCache(): boolean {
+    const ok = this.core.resetPrefixCache();
+    if (ok) this.deliver(this.core.step(this.now()));
+    return ok;
+  }
+
   abort(id: string): void {
     this.core.abort(id);
     this.wake?.();

@@ -52,6 +52,10 @@ export function createSimServer(pod: SimPod): FastifyInstance {
       : await pod.tokenizer.encodeChat(b.messages.map((m) => ({ role: m.role, content: messageText(m.content as never) })));
     return { count: tokens.length, max_model_len: pod.args.maxModelLen, tokens };
   });
+  // vLLM's POST /reset_prefix_cache: 200 when reset, 400 while requests hold blocks.
+  app.post('/reset_prefix_cache', async (_req, reply) =>
+    pod.driver.resetPrefixCache() ? reply.code(200).send() : reply.code(400).send(vllmError(400, 'Failed to reset prefix cache: requests are running', 'BadRequestError')),
+  );
   app.post('/v1/chat/completions', (req, reply) => handleGenerate(pod, 'chat', req, reply));
   app.post('/v1/completions', (req, reply) => handleGenerate(pod, 'completion', req, reply));
 
