@@ -15,6 +15,11 @@ export class TestSchedulerClient {
     return new Promise((resolve, reject) => this.client.pick(req, new Metadata(), { deadline: new Date(Date.now() + 15000) }, (err, res) => (err || !res ? reject(err) : resolve(res))));
   }
 
+  /** How many endpoints the scheduler currently sees as healthy. */
+  healthyEndpoints(): Promise<number> {
+    return new Promise((resolve) => this.client.listEndpoints({}, (err, res) => resolve(err || !res ? 0 : res.endpoints.filter((e) => e.healthy).length)));
+  }
+
   complete(requestId: string): Promise<void> {
     return new Promise((resolve) => this.client.complete({ requestId }, () => resolve()));
   }

@@ -1,5 +1,7 @@
 // A full llmd stack for one end-to-end test file: every process on ephemeral ports, the suite's Kafka.
 import { freePorts, LocalStack } from '@llmd/cli';
+import { TestSchedulerClient } from './scheduler-client';
+import { until } from './until';
 
 export const E2E_MODEL = 'e2e/llama-3.2-1b';
 
@@ -8,18 +10,19 @@ export interface TestStackOptions {
   schedulerEnv?: Record<string, string>;
   roles?: ('both' | 'prefill' | 'decode')[];
   simArgs?: string[];
+  kvTransfer?: boolean;
 }
 
 export async function startTestStack(pods = 2, options: TestStackOptions = {}): Promise<LocalStack> {
-  const { env = {}, schedulerEnv, roles, simArgs } = options;
+  const { env = {}, schedulerEnv, roles, simArgs, kvTransfer } = options;
   const bootstrap = process.env.LLMD_E2E_KAFKA;
   if (!bootstrap) throw new Error('LLMD_E2E_KAFKA is not set: the global setup did not run');
-  const [gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, ...rest] = await freePorts(8 + pods * 3);
+  const [gateway, gatewayOps, scheduler_, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, ...rest] = await freePorts(8 + pods * 3);
   const sims = rest.slice(0, pods);
   const simKvEvents = sims.map((_, i) => [rest[pods + 2 * i], rest[pods + 2 * i + 1]] as [number, number]);
   const stack = new LocalStack({
     kafkaBootstrap: bootstrap,
-    ports: { gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, sims, simKvEvents },
+    ports: { gateway, gatewayOps, scheduler: scheduler_, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, sims, simKvEvents },
     model: E2E_MODEL,
     gpuProfile: 'llama-3.2-1b',
     timeScale: 1,
@@ -28,10 +31,18 @@ export async function startTestStack(pods = 2, options: TestStackOptions = {}): 
     schedulerEnv,
     roles,
     simArgs,
+    kvTransfer,
   });
   await stack.start();
   try {
     await stack.waitReady(90000);
+    // Ready means the scheduler sees at least one pod; tests want it to see them all.
+    const scheduler = new TestSchedulerClient(`127.0.0.1:${scheduler_}`);
+    try {
+      await until(async () => (await scheduler.healthyEndpoints()) === pods, 30000);
+    } finally {
+      scheduler.close();
+    }
   } catch (err) {
     await stack.stop();
     throw err;

@@ -22,8 +22,12 @@ const seqBytes = (n: number) => {
 };
 const payload = (n: number) => Buffer.from(encode({ ts: n, events: [{ type: 'BlockRemoved', block_hashes: [BigInt(n)], medium: 'GPU' }], data_parallel_rank: 0 }, { useBigInt64: true }));
 
-async function peer(replayable: number[]) {
+type Step = number | { lost: number; retained: boolean };
+
+/** A pod-like peer: a PUB socket and a ROUTER replay socket over its buffer of published batches. */
+async function peer(preloaded: number[]) {
   const [pubPort, replayPort] = [await freePort(), await freePort()];
+  const buffer = [...preloaded];
   const pub = new Publisher();
   await pub.bind(`tcp://127.0.0.1:${pubPort}`);
   const router = new Router();
@@ -31,21 +35,30 @@ async function peer(replayable: number[]) {
   void (async () => {
     for await (const [client, , start] of router) {
       const from = Number(start.readBigUInt64BE());
-      for (const n of replayable) if (n >= from) await router.send([client, '', seqBytes(n), payload(n)]);
+      for (const n of buffer) if (n >= from) await router.send([client, '', seqBytes(n), payload(n)]);
       await router.send([client, '', seqBytes(-1), '']);
     }
   })().catch(() => undefined);
-  return { pub, router, pod: { id: 'p', kvEvents: { endpoint: `tcp://127.0.0.1:${pubPort}`, replayEndpoint: `tcp://127.0.0.1:${replayPort}` } } };
+  /** Publishes a batch; a lost one reaches the buffer (if retained) but not the live stream. */
+  const publish = async (step: Step) => {
+    if (typeof step === 'number') {
+      buffer.push(step);
+      await pub.send(['kv@p@m', seqBytes(step), payload(step)]);
+    } else if (step.retained) {
+      buffer.push(step.lost);
+    }
+  };
+  return { pub, router, publish, pod: { id: 'p', kvEvents: { endpoint: `tcp://127.0.0.1:${pubPort}`, replayEndpoint: `tcp://127.0.0.1:${replayPort}` } } };
 }
 
-async function run(replayable: number[], sent: number[]) {
-  const { pub, router, pod } = await peer(replayable);
+async function run(preloaded: number[], steps: Step[]) {
+  const { pub, router, pod, publish } = await peer(preloaded);
   const got: number[] = [];
   const clears: ClearReason[] = [];
   const sub = new PodSubscriber(pod, { batch: (_p, seq: number, _b: DecodedBatch) => got.push(seq), cleared: (_p, r) => clears.push(r), undecodable: () => undefined }, pino({ level: 'silent' }));
   sub.start();
   await new Promise((r) => setTimeout(r, 200)); // the subscription reaches the publisher
-  for (const n of sent) await pub.send(['kv@p@m', seqBytes(n), payload(n)]);
+  for (const step of steps) await publish(step);
   await new Promise((r) => setTimeout(r, 300));
   await sub.stop();
   pub.close();
@@ -55,13 +68,14 @@ async function run(replayable: number[], sent: number[]) {
 
 describe('PodSubscriber', () => {
   it.each([
-    ['in order', [], [0, 1, 2], [0, 1, 2], []],
-    ['a gap filled from the replay socket', [0, 1, 2, 3], [0, 1, 3], [0, 1, 2, 3], []],
-    ['a gap the replay buffer no longer holds', [3], [0, 1, 3], [0, 1, 3], ['gap-unrecoverable']],
-    ['joining late: history from the replay buffer first', [0, 1, 2], [2, 3], [0, 1, 2, 3], []],
-    ['a pod restart (numbering begins again)', [0], [0, 1, 2, 0, 1], [0, 1, 2, 0, 1], ['restart']],
-  ])('%s', async (_name, replayable, sent, expected, clears) => {
-    const out = await run(replayable, sent);
+    ['a fresh pod (empty replay buffer: empty cache), in order', [], [0, 1, 2], [0, 1, 2], ['pod-start']],
+    ['a lost batch filled from the replay socket', [], [0, { lost: 1, retained: true }, 2], [0, 1, 2], ['pod-start']],
+    ['a lost batch the replay buffer no longer holds', [], [0, { lost: 1, retained: false }, 2], [0, 2], ['pod-start', 'gap-unrecoverable']],
+    ['joining a pod with history: its buffer first, live duplicates skipped', [0, 1, 2], [2, 3], [0, 1, 2, 3], ['pod-start']],
+    ['joining past the start of the replay buffer', [5], [5, 6], [5, 6], []],
+    ['a pod restart (numbering begins again)', [], [0, 1, 2, 0, 1], [0, 1, 2, 0, 1], ['pod-start', 'restart']],
+  ] as [string, number[], Step[], number[], ClearReason[]][])('%s', async (_name, preloaded, steps, expected, clears) => {
+    const out = await run(preloaded, steps);
     expect(out.got).toEqual(expected);
     expect(out.clears).toEqual(clears);
   });

@@ -1,12 +1,13 @@
 // Subscribes to one vLLM pod's KV events over ZMQ, in order: duplicates are dropped, a gap in the
 // sequence numbers is filled from the pod's replay socket, and when replay cannot fill it (or the
 // pod restarted and its numbering began again) the pod's entries are cleared and the reason counted.
+import { createHash } from 'node:crypto';
 import { Dealer, Subscriber } from 'zeromq';
 import type { Logger } from 'pino';
 import type { PodConfig } from '../config';
 import { decodeEventBatch, DecodedBatch } from './event-batch-decoder';
 
-export type ClearReason = 'gap-unrecoverable' | 'restart' | 'gone';
+export type ClearReason = 'gap-unrecoverable' | 'restart' | 'pod-start' | 'gone';
 
 export interface PodSink {
   batch(pod: string, seq: number, batch: DecodedBatch): void;
@@ -23,6 +24,14 @@ function seqBytes(seq: number): Buffer {
 export class PodSubscriber {
   private readonly sub = new Subscriber();
   private lastSeq = -1;
+  private restarted = false;
+  /** Live batches up to this number were already delivered from the replay buffer at subscription. */
+  private syncedUpTo = -1;
+  /** Fingerprint of this pod incarnation's batch 0, to tell a reconnect from a restart. */
+  private firstBatch = '';
+  /** Serialises live batches and resyncs, so a pod's batches are delivered in order. */
+  private work: Promise<void> = Promise.resolve();
+  private connects = 0;
   private closed = false;
   private loop: Promise<void> | undefined;
 
@@ -35,7 +44,60 @@ export class PodSubscriber {
   start(): void {
     this.sub.connect(this.pod.kvEvents.endpoint);
     this.sub.subscribe();
-    this.loop = this.run();
+    this.loop = this.sync().then(() => this.run());
+    void this.watchConnections();
+  }
+
+  /**
+   * A reconnect (after the pod went away) is when a restart would go unseen if its first batches
+   * were published before the subscription came back: the pod's replay buffer tells which it was.
+   */
+  private async watchConnections(): Promise<void> {
+    try {
+      for await (const event of this.sub.events) {
+        if (event.type !== 'connect' || this.closed) continue;
+        if (this.connects++ > 0) this.serialize(() => this.resync());
+      }
+    } catch {
+      // the socket closed
+    }
+  }
+
+  private serialize(task: () => Promise<void>): Promise<void> {
+    this.work = this.work.then(task).catch((err: Error) => this.logger.warn({ pod: this.pod.id, err: err.message }, 'KV event handling failed'));
+    return this.work;
+  }
+
+  private async resync(): Promise<void> {
+    if (!this.pod.kvEvents.replayEndpoint || this.lastSeq < 0) return;
+    const replayed = await this.replay(0).catch(() => undefined);
+    if (!replayed) return;
+    const sameIncarnation = replayed.length > 0 && replayed[0].seq === 0 && fingerprint(replayed[0].payload) === this.firstBatch;
+    if (!sameIncarnation && (replayed.length === 0 || replayed[0].seq === 0)) {
+      this.sink.cleared(this.pod.id, 'restart');
+      this.lastSeq = -1;
+      this.restarted = true;
+    }
+    for (const r of replayed) if (r.seq > this.lastSeq) this.deliver(r.seq, r.payload);
+    this.syncedUpTo = this.lastSeq;
+  }
+
+  /**
+   * Learns the pod's state before following it live: its replay buffer from 0. Empty means the pod
+   * has published nothing, so its cache is empty and whatever the topic holds under its id (an
+   * earlier incarnation) no longer stands; otherwise the buffered batches are applied first.
+   */
+  private async sync(): Promise<void> {
+    if (!this.pod.kvEvents.replayEndpoint) return;
+    const replayed = await this.replay(0).catch(() => undefined);
+    if (!replayed) return; // replay unreachable: follow live and catch up on the first batch
+    if (replayed.length === 0) {
+      this.sink.cleared(this.pod.id, 'pod-start');
+      this.restarted = true; // the first live batch 0 needs no second clear
+      return;
+    }
+    for (const r of replayed) this.deliver(r.seq, r.payload);
+    this.syncedUpTo = this.lastSeq;
   }
 
   async stop(): Promise<void> {
@@ -48,7 +110,8 @@ export class PodSubscriber {
     try {
       for await (const [, seqFrame, payload] of this.sub) {
         if (!seqFrame || seqFrame.length !== 8 || !payload) continue;
-        await this.receive(Number(seqFrame.readBigUInt64BE()), payload);
+        const seq = Number(seqFrame.readBigUInt64BE());
+        await this.serialize(() => this.receive(seq, payload));
       }
     } catch (err) {
       if (!this.closed) this.logger.warn({ pod: this.pod.id, err: (err as Error).message }, 'KV event subscription ended');
@@ -56,11 +119,17 @@ export class PodSubscriber {
   }
 
   private async receive(seq: number, payload: Buffer): Promise<void> {
+    if (this.syncedUpTo >= 0) {
+      // Live batches queued while syncing repeat what the replay already gave.
+      if (seq <= this.syncedUpTo) return;
+      this.syncedUpTo = -1;
+    }
     if (seq <= this.lastSeq) {
       // A live stream never repeats a number: the pod restarted, its cache is empty and its
       // numbering began again (its first batches may have gone out before we reconnected).
       this.sink.cleared(this.pod.id, 'restart');
       this.lastSeq = -1;
+      this.restarted = true;
     }
     if (this.lastSeq >= 0 && seq > this.lastSeq + 1) await this.fillGap(this.lastSeq + 1, seq);
     else if (this.lastSeq < 0 && seq > 0) await this.catchUp(seq);
@@ -114,6 +183,11 @@ export class PodSubscriber {
   }
 
   private deliver(seq: number, payload: Buffer): void {
+    // A pod's first batch means an empty cache: whatever the topic holds under this pod id (an
+    // earlier incarnation, before this replica knew it) no longer stands.
+    if (seq === 0 && this.lastSeq === -1 && !this.restarted) this.sink.cleared(this.pod.id, 'pod-start');
+    if (seq === 0) this.firstBatch = fingerprint(payload);
+    this.restarted = false;
     this.lastSeq = seq;
     try {
       this.sink.batch(this.pod.id, seq, decodeEventBatch(payload));
@@ -121,4 +195,8 @@ export class PodSubscriber {
       this.sink.undecodable(this.pod.id, err as Error);
     }
   }
+}
+
+function fingerprint(payload: Buffer): string {
+  return createHash('sha1').update(payload).digest('hex');
 }

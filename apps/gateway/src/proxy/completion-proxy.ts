@@ -13,6 +13,7 @@ import { failOpenRanking, servesModel } from '../routing/fail-open';
 import type { RouteEndpoint, RoutePick } from '../routing/routing-types';
 import type { PickInput, SchedulerClient } from '../scheduler/scheduler-client';
 import type { RequestRecorder } from '../telemetry/request-recorder';
+import { runPrefill } from './prefill-step';
 import { SseMeter, usageFrom } from './sse-meter';
 
 export type CompletionPath = '/v1/chat/completions' | '/v1/completions';
@@ -150,7 +151,19 @@ export class CompletionProxy {
     });
     const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(this.config.upstream.timeoutMs)]);
     const headers = injectIntoHeaders({ 'content-type': 'application/json', 'x-request-id': rec.requestId }, ctx);
-    const payload = JSON.stringify(body);
+    let payload = JSON.stringify(body);
+    // Disaggregated: the prefill pod first; if it fails, the decode pod serves the whole request.
+    if (pick.prefill) {
+      const pre = await runPrefill({ dispatcher: this.agent, address: pick.prefill.address, path, body: body as Record<string, unknown>, headers, signal, timeoutMs: this.config.upstream.timeoutMs });
+      if (clientGone.signal.aborted) return this.clientClosed(rec);
+      if (pre.ok) {
+        payload = JSON.stringify({ ...body, kv_transfer_params: pre.kvTransferParams });
+        rec.prefillEndpoint = pick.prefill.id;
+      } else {
+        this.recorder.pdFallbacks.inc();
+        this.logger.warn({ request_id: rec.requestId, prefill: pick.prefill.id, reason: pre.reason }, 'prefill failed; serving decode-only');
+      }
+    }
     const candidates: RouteEndpoint[] = [pick.target, ...pick.fallbacks].slice(0, this.config.upstream.retries + 1);
 
     const connected = await this.connect(path, candidates, headers, payload, signal, clientGone.signal, rec);
@@ -158,6 +171,7 @@ export class CompletionProxy {
     const { response, endpoint } = connected;
     rec.decodeEndpoint = endpoint.id;
     const outHeaders: Record<string, string> = { 'x-request-id': rec.requestId, 'x-llmd-endpoint': endpoint.id };
+    if (rec.prefillEndpoint) outHeaders['x-llmd-prefill-endpoint'] = rec.prefillEndpoint;
     if (pick.failOpen) outHeaders['x-llmd-fail-open'] = 'true';
 
     if (response.statusCode >= 400) return this.relayError(response, reply, rec, outHeaders);

@@ -14,6 +14,7 @@ export class RequestRecorder {
   private readonly tokens: Counter<'model' | 'kind'>;
   readonly failOpen: Counter<'reason'>;
   readonly retries: Counter;
+  readonly pdFallbacks: Counter;
 
   constructor(
     registry: Registry,
@@ -27,6 +28,7 @@ export class RequestRecorder {
     this.tokens = new Counter({ name: 'llmd_gateway_tokens_total', help: 'Tokens by kind (prompt, completion, cached)', labelNames: ['model', 'kind'], registers });
     this.failOpen = new Counter({ name: 'llmd_gateway_fail_open_total', help: 'Requests routed by the gateway itself because the scheduler failed', labelNames: ['reason'], registers });
     this.retries = new Counter({ name: 'llmd_gateway_upstream_retries_total', help: 'Requests retried on another endpoint before the first byte', registers });
+    this.pdFallbacks = new Counter({ name: 'llmd_gateway_pd_fallbacks_total', help: 'Disaggregated requests served decode-only because the prefill step failed', registers });
   }
 
   record(r: RequestMetricsRecord): void {

@@ -54,6 +54,8 @@ export interface StackOptions {
   roles?: ('both' | 'prefill' | 'decode')[];
   /** Extra vllm-sim flags for every pod (e.g. --max-num-seqs 2). */
   simArgs?: string[];
+  /** Give pods the NixlConnector config their role needs (P/D). @default true */
+  kvTransfer?: boolean;
   /** Called for each log line (service name, line). */
   onLine?: (service: string, line: string) => void;
 }
@@ -88,7 +90,8 @@ export class LocalStack {
     const kvRole = { both: 'kv_both', prefill: 'kv_producer', decode: 'kv_consumer' } as const;
     ports.sims.forEach((port, i) => {
       const args = ['serve', this.options.model, '--port', String(port), '--gpu-profile', this.options.gpuProfile, '--time-scale', String(this.options.timeScale), '--seed', String(i)];
-      args.push('--kv-transfer-config', JSON.stringify({ kv_connector: 'NixlConnector', kv_role: kvRole[role(i)] }), ...(this.options.simArgs ?? []));
+      if (this.options.kvTransfer !== false) args.push('--kv-transfer-config', JSON.stringify({ kv_connector: 'NixlConnector', kv_role: kvRole[role(i)] }));
+      args.push(...(this.options.simArgs ?? []));
       const kv = ports.simKvEvents?.[i];
       if (kv) args.push('--kv-events-config', JSON.stringify({ enable_kv_cache_events: true, publisher: 'zmq', endpoint: `tcp://127.0.0.1:${kv[0]}`, replay_endpoint: `tcp://127.0.0.1:${kv[1]}` }));
       this.spawn(`sim-${i}`, 'vllm-sim', args, common, `http://127.0.0.1:${port}/health`);

@@ -1,0 +1,131 @@
+// The gateway's P/D protocol and resilience against the real stack: disaggregated requests through a
+// prefill pod and a decode pod, a failing prefill falling back to decode-only, the scheduler killed
+// (fail-open), a pod killed mid-stream (an SSE error event, no hang), a client abort (the pod stops).
+import OpenAI from 'openai';
+import type { LocalStack } from '@llmd/cli';
+import { requestMetricsCodec } from '@llmd/telemetry';
+import { waitForRecord } from '../support/kafka-records';
+import { E2E_MODEL, startTestStack } from '../support/test-stack';
+import { until } from '../support/until';
+
+const longPrompt = 'A long document to summarise, paragraph after paragraph of careful prose. '.repeat(60);
+const metric = async (url: string, name: string) => {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith(name)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+};
+
+describe('gateway P/D with real prefill and decode pods', () => {
+  let stack: LocalStack;
+  let client: OpenAI;
+  const pod = (i: number) => `http://127.0.0.1:${stack.options.ports.sims[i]}`;
+
+  beforeAll(async () => {
+    stack = await startTestStack(2, { roles: ['prefill', 'decode'], schedulerEnv: { LLMD_SCHEDULER_PROFILE: 'pd' } });
+    client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: 'unused-locally', maxRetries: 0 });
+  }, 120000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('serves a long prompt in two steps: the prefill pod computes it, the decode pod only decodes', async () => {
+    const decodeComputedBefore = await metric(pod(1), 'llmd_sim_prefill_computed_tokens_total');
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: E2E_MODEL, messages: [{ role: 'user', content: longPrompt }], max_tokens: 8, stream: true, stream_options: { include_usage: true }, ignore_eos: true } as never)
+      .withResponse();
+    let text = '';
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const c of stream as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) {
+      text += c.choices[0]?.delta?.content ?? '';
+      if (c.usage) usage = c.usage;
+    }
+    expect(response.headers.get('x-llmd-prefill-endpoint')).toBe('sim-0');
+    expect(response.headers.get('x-llmd-endpoint')).toBe('sim-1');
+    expect(text.length).toBeGreaterThan(0);
+    expect(usage?.completion_tokens).toBe(8);
+    expect(usage?.prompt_tokens_details?.cached_tokens).toBe((usage?.prompt_tokens ?? 0) - 1);
+    // The decode pod computed one prompt token (the last), and pulled the rest from the prefill pod.
+    expect((await metric(pod(1), 'llmd_sim_prefill_computed_tokens_total')) - decodeComputedBefore).toBe(1);
+    expect(await metric(pod(1), 'llmd_sim_kv_transfer_tokens_total')).toBeGreaterThan(500);
+    const { record } = await waitForRecord(process.env.LLMD_E2E_KAFKA!, requestMetricsCodec, (r) => r.requestId === response.headers.get('x-request-id'));
+    expect(record).toMatchObject({ prefillEndpoint: 'sim-0', decodeEndpoint: 'sim-1', httpStatus: 200, stream: true });
+  });
+
+  it('serves a short prompt on the decode pod alone', async () => {
+    const { response } = await client.chat.completions.create({ model: E2E_MODEL, messages: [{ role: 'user', content: 'short' }], max_tokens: 2 }).withResponse();
+    expect(response.headers.get('x-llmd-prefill-endpoint')).toBeNull();
+    expect(response.headers.get('x-llmd-endpoint')).toBe('sim-1');
+  });
+});
+
+describe('gateway resilience', () => {
+  let stack: LocalStack;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    // Pods without a KV connector refuse the prefill step: P/D must fall back to decode-only.
+    stack = await startTestStack(3, { roles: ['prefill', 'decode', 'decode'], kvTransfer: false, schedulerEnv: { LLMD_SCHEDULER_PROFILE: 'pd' } });
+    client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: 'unused-locally', maxRetries: 0 });
+  }, 120000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const gatewayMetric = (name: string) => metric(`http://127.0.0.1:${stack.options.ports.gatewayOps}`, name);
+
+  it('falls back to decode-only when the prefill step fails, and counts it', async () => {
+    const before = await gatewayMetric('llmd_gateway_pd_fallbacks_total');
+    const { data, response } = await client.chat.completions.create({ model: E2E_MODEL, messages: [{ role: 'user', content: longPrompt }], max_tokens: 3 }).withResponse();
+    expect(data.choices[0].message.content?.length).toBeGreaterThan(0);
+    expect(response.headers.get('x-llmd-prefill-endpoint')).toBeNull();
+    expect(await gatewayMetric('llmd_gateway_pd_fallbacks_total')).toBe(before + 1);
+  });
+
+  it('aborts the pod\'s work when the client goes away', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${stack.gatewayUrl}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: E2E_MODEL, prompt: 'go on for a long time', max_tokens: 20000, ignore_eos: true, stream: true }),
+      signal: controller.signal,
+    });
+    const podUrl = `http://127.0.0.1:${stack.options.ports.sims[Number(res.headers.get('x-llmd-endpoint')!.split('-')[1])]}`;
+    const reader = res.body!.getReader();
+    await reader.read();
+    expect(await metric(podUrl, 'vllm:num_requests_running')).toBe(1);
+    controller.abort();
+    await until(async () => (await metric(podUrl, 'vllm:num_requests_running')) === 0, 5000);
+  });
+
+  it('ends a stream whose pod dies with an SSE error event, not a hang', async () => {
+    const res = await fetch(`${stack.gatewayUrl}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: E2E_MODEL, prompt: 'a stream that will be cut', max_tokens: 20000, ignore_eos: true, stream: true }),
+    });
+    const victim = res.headers.get('x-llmd-endpoint')!;
+    const reader = res.body!.getReader();
+    await reader.read();
+    await stack.kill(victim, 'SIGKILL');
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+    }
+    expect(text).toMatch(/data: \{"error":\{"message":"The inference endpoint failed mid-stream/);
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('keeps serving when the scheduler dies (fail-open), and says so', async () => {
+    const before = await gatewayMetric('llmd_gateway_fail_open_total');
+    await stack.kill('scheduler', 'SIGKILL');
+    for (let i = 0; i < 5; i++) {
+      const { data, response } = await client.chat.completions.create({ model: E2E_MODEL, messages: [{ role: 'user', content: `still there ${i}?` }], max_tokens: 2 }).withResponse();
+      expect(data.choices[0].message.content?.length).toBeGreaterThan(0);
+      expect(response.headers.get('x-llmd-fail-open')).toBe('true');
+    }
+    expect(await gatewayMetric('llmd_gateway_fail_open_total')).toBe(before + 5);
+  });
+});
