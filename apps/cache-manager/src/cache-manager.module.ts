@@ -84,7 +84,7 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     void this.consumer.start();
     this.health.register('kafka-consumer', () => this.consumer?.isReady() ?? false);
     const scorer = new PrefixScorer(this.index, Llama3Tokenizer.load(), this.config);
-    this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.config.blockSize, this.logger) }]);
+    this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.logger) }]);
     const port = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
     this.logger.info({ grpcPort: port, pods: this.ingestion.podIds() }, 'KvCache gRPC serving');
   }

@@ -32,8 +32,10 @@ export const cacheManagerConfigSchema = z.object({
   pods: z.array(podSchema).default([]),
   /** A local registry folder of pod files (pods with a kvEvents entry are ingested). */
   localRegistryDir: z.string().min(1).optional(),
-  /** KV block size of the pods, in tokens. @default 16 */
+  /** KV block size of the pods, in tokens, where `modelBlockSizes` does not say otherwise. @default 16 */
   blockSize: z.coerce.number().int().min(1).default(16),
+  /** Block size per model (pods serving different models may use different --block-size). */
+  modelBlockSizes: z.record(z.string().min(1), z.number().int().min(1)).default({}),
   /** Seed of llmd's block keys (independent of the engines' PYTHONHASHSEED). @default 0 */
   hashSeed: z.coerce.number().int().default(0),
   /** Blocks the index holds at most (least recently stored evicted first). @default 10000000 */
@@ -54,5 +56,6 @@ export const CACHE_MANAGER_ENV: Record<string, string> = {
   LLMD_CACHE_MANAGER_PODS: 'pods',
   LLMD_CACHE_MANAGER_REGISTRY_DIR: 'localRegistryDir',
   LLMD_CACHE_MANAGER_BLOCK_SIZE: 'blockSize',
+  LLMD_CACHE_MANAGER_MODEL_BLOCK_SIZES: 'modelBlockSizes',
   LLMD_CACHE_MANAGER_MAX_BLOCKS: 'maxBlocks',
 };

@@ -15,16 +15,16 @@ function inputOf(r: Pick<cachev1.ScoreRequest, 'input'>): ScoreInput | undefined
   return { kind: 'chat', messages: i.value.messages.map((m) => ({ role: m.role, content: m.content })) };
 }
 
-export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIndex, stats: KvEventStats, blockSize: number, logger: Logger): cachev1.KvCacheServer {
+export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIndex, stats: KvEventStats, logger: Logger): cachev1.KvCacheServer {
   return {
     score(call: ServerUnaryCall<cachev1.ScoreRequest, cachev1.ScoreResponse>, callback: sendUnaryData<cachev1.ScoreResponse>) {
       const input = inputOf(call.request);
       if (!input) return callback({ code: status.INVALID_ARGUMENT, details: 'one of token_ids, prompt or chat is required' });
       scorer
-        .score(input, call.request.endpointIds, call.request.loraName)
+        .score(input, call.request.model, call.request.endpointIds, call.request.loraName)
         .then(({ promptBlocks, scores }) =>
           callback(null, {
-            blockSize,
+            blockSize: scorer.blockSizeOf(call.request.model),
             promptBlocks,
             scores: scores.map((s) => ({
               endpointId: s.pod,
@@ -46,7 +46,7 @@ export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIn
       const input = inputOf(call.request);
       if (!input || !call.request.endpointId) return callback({ code: status.INVALID_ARGUMENT, details: 'endpoint_id and one of token_ids, prompt or chat are required' });
       scorer
-        .speculate(input, call.request.endpointId, call.request.loraName, call.request.ttlMs)
+        .speculate(input, call.request.model, call.request.endpointId, call.request.loraName, call.request.ttlMs)
         .then((blocks) => callback(null, { blocks }))
         .catch((err: Error) => callback({ code: status.INTERNAL, details: err.message }));
     },

@@ -19,13 +19,18 @@ export class PrefixScorer {
   constructor(
     private readonly index: KvBlockIndex,
     private readonly tokenizer: Llama3Tokenizer,
-    private readonly options: { blockSize: number; hashSeed: number; tierWeights: { gpu: number; cpu: number; disk: number }; speculativeTtlMs: number },
+    private readonly options: { blockSize: number; modelBlockSizes: Record<string, number>; hashSeed: number; tierWeights: { gpu: number; cpu: number; disk: number }; speculativeTtlMs: number },
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The block size of `model`'s pods. */
+  blockSizeOf(model: string): number {
+    return this.options.modelBlockSizes[model] ?? this.options.blockSize;
+  }
+
   /** Records a prompt's blocks on `pod` for a short time (until its KV events arrive). */
-  async speculate(input: ScoreInput, pod: string, lora: string | undefined, ttlMs: number): Promise<number> {
-    const keys = tokenBlockKeys(await this.tokens(input), this.options.blockSize, { seed: this.options.hashSeed, extra: lora || undefined });
+  async speculate(input: ScoreInput, model: string, pod: string, lora: string | undefined, ttlMs: number): Promise<number> {
+    const keys = tokenBlockKeys(await this.tokens(input), this.blockSizeOf(model), { seed: this.options.hashSeed, extra: lora || undefined });
     this.speculative.record(pod, keys, this.now() + (ttlMs > 0 ? ttlMs : this.options.speculativeTtlMs));
     return keys.length;
   }
@@ -36,9 +41,9 @@ export class PrefixScorer {
     return this.tokenizer.encodeChat(input.messages);
   }
 
-  async score(input: ScoreInput, pods: readonly string[], lora?: string): Promise<{ promptBlocks: number; scores: PodScore[] }> {
+  async score(input: ScoreInput, model: string, pods: readonly string[], lora?: string): Promise<{ promptBlocks: number; scores: PodScore[] }> {
     const ids = await this.tokens(input);
-    const keys = tokenBlockKeys(ids, this.options.blockSize, { seed: this.options.hashSeed, extra: lora || undefined });
+    const keys = tokenBlockKeys(ids, this.blockSizeOf(model), { seed: this.options.hashSeed, extra: lora || undefined });
     const now = this.now();
     if (now - this.lastSweep > 1000) {
       this.speculative.sweep(now);
