@@ -129,3 +129,54 @@ describe('gateway resilience', () => {
     expect(await gatewayMetric('llmd_gateway_fail_open_total')).toBe(before + 5);
   });
 });
+
+describe('gateway tenants', () => {
+  let stack: LocalStack;
+  const keys = [
+    { name: 'team-a', key: 'sk-team-a-secret', requestsPerMinute: 3 },
+    { name: 'team-b', key: 'sk-team-b-secret', models: ['some-other-model'] },
+  ];
+  const client = (apiKey: string) => new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey, maxRetries: 0 });
+
+  beforeAll(async () => {
+    stack = await startTestStack(1, { env: { LLMD_GATEWAY_AUTH_ENABLED: 'true', LLMD_GATEWAY_API_KEYS: JSON.stringify(keys) } });
+  }, 120000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('refuses a missing or unknown key with 401', async () => {
+    await expect(client('sk-nobody').chat.completions.create({ model: E2E_MODEL, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    const res = await fetch(`${stack.gatewayUrl}/v1/models`);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+  });
+
+  it('serves a tenant, records it, and keeps its key out of the logs', async () => {
+    const { response } = await client('sk-team-a-secret').chat.completions.create({ model: E2E_MODEL, messages: [{ role: 'user', content: 'hello' }], max_tokens: 2 }).withResponse();
+    const { record } = await waitForRecord(process.env.LLMD_E2E_KAFKA!, requestMetricsCodec, (r) => r.requestId === response.headers.get('x-request-id'));
+    expect(record.tenant).toBe('team-a');
+    for (const lines of stack.logs.values()) expect(lines.some((l) => l.includes('sk-team-a-secret'))).toBe(false);
+  });
+
+  it('refuses a model the key may not use with 403, and lists only its models', async () => {
+    await expect(client('sk-team-b-secret').chat.completions.create({ model: E2E_MODEL, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((await client('sk-team-b-secret').models.list()).data).toEqual([]);
+    expect((await client('sk-team-a-secret').models.list()).data.map((m) => m.id)).toEqual([E2E_MODEL]);
+  });
+
+  it('limits requests per minute with 429 and Retry-After', async () => {
+    const post = () => fetch(`${stack.gatewayUrl}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-team-a-secret' }, body: JSON.stringify({ model: E2E_MODEL, prompt: 'x', max_tokens: 1 }) });
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 4; i++) {
+      const res = await post();
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    expect(statuses).toContain(429);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await limited!.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+  });
+});

@@ -11,8 +11,11 @@ const bootstrap = () => process.env.LLMD_E2E_KAFKA!;
 describe('walking skeleton', () => {
   let stack: LocalStack;
   let client: OpenAI;
+  // The suite shares one broker: records of earlier stacks' pods (same ids) are older than this.
+  let startedAt = 0;
 
   beforeAll(async () => {
+    startedAt = Date.now();
     stack = await startTestStack(2);
     client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: 'unused-locally', maxRetries: 0 });
   }, 120000);
@@ -95,7 +98,7 @@ describe('walking skeleton', () => {
 
   it('publishes llmd.endpoint-load.v1 snapshots for every pod', async () => {
     for (const pod of ['sim-0', 'sim-1']) {
-      const { record, key } = await waitForRecord(bootstrap(), endpointLoadCodec, (r) => r.endpointId === pod && r.healthy);
+      const { record, key } = await waitForRecord(bootstrap(), endpointLoadCodec, (r) => r.endpointId === pod && r.healthy && r.timestampUnixMs >= startedAt);
       expect(key).toBe(pod);
       expect(record).toMatchObject({ model: E2E_MODEL, role: 'both' });
     }

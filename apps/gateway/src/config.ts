@@ -1,6 +1,7 @@
 // The gateway's configuration: env vars (LLMD_GATEWAY_*) over an optional YAML file (LLMD_CONFIG).
 import { z } from 'zod';
-import { commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
+import { tenantKeySchema } from './tenants/tenant-registry';
+import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
 
 export const gatewayConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
@@ -28,6 +29,18 @@ export const gatewayConfigSchema = z.object({
       retries: z.coerce.number().int().min(0).max(5).default(2),
     })
     .default({ connectTimeoutMs: 2000, timeoutMs: 600000, retries: 2 }),
+  /** API keys and tenants. Off for local use (`tools/llmd up` says so). */
+  auth: z
+    .object({
+      /** @default false */
+      enabled: booleanish.default(false),
+      /** Tenant keys (a key in clear is hashed at load). */
+      keys: z.array(tenantKeySchema).default([]),
+      /** A mounted file (e.g. a Kubernetes Secret) with more tenant keys, YAML or JSON. */
+      keysFile: z.string().min(1).optional(),
+    })
+    .refine((a) => !a.enabled || a.keys.length > 0 || a.keysFile !== undefined, { message: 'auth is enabled but no keys or keysFile are configured', path: ['keys'] })
+    .default({ enabled: false, keys: [] }),
   limits: z
     .object({
       /** Largest accepted request body. @default 16777216 (16 MiB) */
@@ -49,6 +62,9 @@ export const GATEWAY_ENV: Record<string, string> = {
   LLMD_GATEWAY_UPSTREAM_CONNECT_TIMEOUT_MS: 'upstream.connectTimeoutMs',
   LLMD_GATEWAY_UPSTREAM_RETRIES: 'upstream.retries',
   LLMD_GATEWAY_BODY_LIMIT_BYTES: 'limits.bodyBytes',
+  LLMD_GATEWAY_AUTH_ENABLED: 'auth.enabled',
+  LLMD_GATEWAY_API_KEYS: 'auth.keys',
+  LLMD_GATEWAY_API_KEYS_FILE: 'auth.keysFile',
 };
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

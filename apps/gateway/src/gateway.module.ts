@@ -7,6 +7,7 @@ import { OpenAIController } from './http/openai.controller';
 import { CompletionProxy } from './proxy/completion-proxy';
 import { SchedulerClient } from './scheduler/scheduler-client';
 import { RequestRecorder } from './telemetry/request-recorder';
+import { readKeyFile, TenantRegistry } from './tenants/tenant-registry';
 
 class GatewayRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
@@ -43,9 +44,13 @@ export class GatewayModule {
           useFactory: (registry: Registry, producer?: BufferedProducer) => new RequestRecorder(registry, producer),
         },
         {
+          provide: TenantRegistry,
+          useFactory: () => (config.auth.enabled ? new TenantRegistry([...config.auth.keys, ...(config.auth.keysFile ? readKeyFile(config.auth.keysFile) : [])]) : undefined),
+        },
+        {
           provide: CompletionProxy,
-          inject: [SchedulerClient, RequestRecorder, LOGGER],
-          useFactory: (s: SchedulerClient, r: RequestRecorder, l: Logger) => new CompletionProxy(config, s, r, l),
+          inject: [SchedulerClient, RequestRecorder, LOGGER, TenantRegistry],
+          useFactory: (s: SchedulerClient, r: RequestRecorder, l: Logger, t: TenantRegistry | undefined) => new CompletionProxy(config, s, r, l, t),
         },
         GatewayRuntime,
       ],

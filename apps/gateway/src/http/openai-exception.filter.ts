@@ -26,6 +26,6 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
     const api = toApiError(exception);
     // Unknown routes answer 404 like OpenAI, with the invalid_request code.
     const status = (exception as { getStatus?: () => number }).getStatus?.() === 404 ? 404 : api.status;
-    void reply.code(status).send(api.toBody());
+    void reply.code(status).headers(api.headers).send(api.toBody());
   }
 }

@@ -3,6 +3,7 @@ import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CompletionProxy } from '../proxy/completion-proxy';
 import { SchedulerClient } from '../scheduler/scheduler-client';
+import { TenantRegistry } from '../tenants/tenant-registry';
 
 @Controller()
 export class OpenAIController {
@@ -11,6 +12,7 @@ export class OpenAIController {
   constructor(
     @Inject(CompletionProxy) private readonly proxy: CompletionProxy,
     @Inject(SchedulerClient) private readonly scheduler: SchedulerClient,
+    @Inject(TenantRegistry) private readonly tenants: TenantRegistry | undefined,
   ) {}
 
   @Post('v1/chat/completions')
@@ -25,12 +27,14 @@ export class OpenAIController {
 
   /** Base models and LoRA adapters the fleet serves. */
   @Get('v1/models')
-  models() {
+  models(@Req() req: FastifyRequest) {
+    const tenant = this.tenants?.authenticate(req.headers.authorization);
     const data = new Map<string, { id: string; object: 'model'; created: number; owned_by: string; root: string; parent: string | null }>();
     for (const e of this.scheduler.endpoints()) {
       for (const m of e.models) if (!data.has(m)) data.set(m, { id: m, object: 'model', created: this.created, owned_by: 'llmd', root: m, parent: null });
       for (const a of e.loraAdapters) if (!data.has(a)) data.set(a, { id: a, object: 'model', created: this.created, owned_by: 'llmd', root: a, parent: e.models[0] ?? null });
     }
-    return { object: 'list', data: [...data.values()] };
+    const visible = [...data.values()].filter((m) => !tenant || tenant.models.length === 0 || tenant.models.includes(m.id));
+    return { object: 'list', data: visible };
   }
 }

@@ -13,6 +13,7 @@ import { failOpenRanking, servesModel } from '../routing/fail-open';
 import type { RouteEndpoint, RoutePick } from '../routing/routing-types';
 import type { PickInput, SchedulerClient } from '../scheduler/scheduler-client';
 import type { RequestRecorder } from '../telemetry/request-recorder';
+import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { runPrefill } from './prefill-step';
 import { SseMeter, usageFrom } from './sse-meter';
 
@@ -21,6 +22,12 @@ export type CompletionPath = '/v1/chat/completions' | '/v1/completions';
 type ParsedBody = { model: string; stream?: boolean | null; max_tokens?: number | null; max_completion_tokens?: number | null; messages?: { role: string; content: unknown }[]; prompt?: unknown; user?: string | null };
 
 const tracer = trace.getTracer('llmd-gateway');
+
+/** Prompt plus completion tokens, estimated from characters (for the tokens-per-minute limit). */
+function estimateTokens(body: ParsedBody): number {
+  const chars = typeof body.prompt === 'string' ? body.prompt.length : JSON.stringify(body.messages ?? body.prompt ?? '').length;
+  return Math.ceil(chars / 4) + (body.max_completion_tokens ?? body.max_tokens ?? 256);
+}
 
 /** A request header the scheduler uses (session, objective, fairness id), bounded so it cannot bloat state. */
 function header(req: FastifyRequest, name: string): string {
@@ -38,6 +45,8 @@ export class CompletionProxy {
     private readonly scheduler: SchedulerClient,
     private readonly recorder: RequestRecorder,
     private readonly logger: Logger,
+    /** Tenants and their keys; undefined when auth is off. */
+    private readonly tenants?: TenantRegistry,
   ) {
     this.agent = new Agent({ connect: { timeout: config.upstream.connectTimeoutMs }, keepAliveTimeout: 30000, connections: 256, pipelining: 1 });
   }
@@ -58,12 +67,17 @@ export class CompletionProxy {
     };
     let picked: RoutePick | undefined;
     try {
+      const tenant = this.tenants?.authenticate(req.headers.authorization);
       const body = parseRequest(path === '/v1/chat/completions' ? chatCompletionRequestSchema : completionRequestSchema, rawBody) as ParsedBody;
       rec.model = body.model;
       rec.stream = body.stream === true;
       span.setAttribute('llmd.model', body.model);
+      if (tenant && this.tenants) {
+        rec.tenant = tenant.name;
+        this.tenants.admit(tenant, body.model, estimateTokens(body));
+      }
       this.checkModel(body.model);
-      picked = await context.with(ctx, () => this.route(requestId, body, ctx, req));
+      picked = await context.with(ctx, () => this.route(requestId, body, ctx, req, tenant));
       rec.failOpen = picked.failOpen;
       await this.forward(path, body, picked, ctx, reply, rec, startedAt);
     } catch (err) {
@@ -96,7 +110,7 @@ export class CompletionProxy {
     if (!endpoints.some((e) => servesModel(e, model))) throw new ApiError('model_not_found', `The model \`${model}\` does not exist.`, 'model');
   }
 
-  private async route(requestId: string, body: ParsedBody, ctx: Context, req: FastifyRequest): Promise<RoutePick> {
+  private async route(requestId: string, body: ParsedBody, ctx: Context, req: FastifyRequest, tenant: Tenant | undefined): Promise<RoutePick> {
     const input: PickInput = {
       requestId,
       model: body.model,
@@ -105,9 +119,10 @@ export class CompletionProxy {
       promptTokenIds: Array.isArray(body.prompt) && typeof body.prompt[0] === 'number' ? (body.prompt as number[]) : [],
       maxTokens: body.max_completion_tokens ?? body.max_tokens ?? 0,
       priority: 0,
-      tenant: '',
+      tenant: tenant?.name ?? '',
       sessionId: header(req, 'x-session-id'),
-      objective: header(req, 'x-llm-d-inference-objective'),
+      // A tenant's own objective wins over the header: a key cannot raise its own priority.
+      objective: tenant?.objective ?? header(req, 'x-llm-d-inference-objective'),
       fairnessId: header(req, 'x-llm-d-inference-fairness-id'),
     };
     let reason: string;

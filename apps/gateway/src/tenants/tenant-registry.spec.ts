@@ -1,0 +1,56 @@
+import { ApiError } from '@llmd/openai';
+import { hashKey, TenantRegistry, tenantKeySchema } from './tenant-registry';
+
+const keys = [
+  { name: 'team-a', key: 'sk-team-a-0001', models: ['llama'], requestsPerMinute: 2 },
+  { name: 'team-b', keyHash: hashKey('sk-team-b-0002'), models: [], objective: 'batch', tokensPerMinute: 1000 },
+].map((k) => tenantKeySchema.parse(k));
+
+function error(fn: () => unknown): ApiError | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err as ApiError;
+  }
+  return undefined;
+}
+
+describe('TenantRegistry', () => {
+  it.each([
+    ['no header', undefined, 401],
+    ['not a bearer token', 'Basic abc', 401],
+    ['an unknown key', 'Bearer sk-nobody-000', 401],
+  ])('refuses %s with 401', (_name, header, status) => {
+    expect(error(() => new TenantRegistry(keys).authenticate(header))?.status).toBe(status);
+  });
+
+  it('knows a key given in clear and one given by its hash', () => {
+    const r = new TenantRegistry(keys);
+    expect(r.authenticate('Bearer sk-team-a-0001').name).toBe('team-a');
+    expect(r.authenticate('bearer sk-team-b-0002')).toEqual({ name: 'team-b', models: [], objective: 'batch' });
+  });
+
+  it('refuses a model the tenant may not use with 403', () => {
+    const r = new TenantRegistry(keys);
+    expect(error(() => r.admit(r.authenticate('Bearer sk-team-a-0001'), 'mistral', 10))?.status).toBe(403);
+  });
+
+  it('limits requests and tokens per minute, with Retry-After', () => {
+    const r = new TenantRegistry(keys, () => 0);
+    const a = r.authenticate('Bearer sk-team-a-0001');
+    r.admit(a, 'llama', 10);
+    r.admit(a, 'llama', 10);
+    const third = error(() => r.admit(a, 'llama', 10));
+    expect(third?.status).toBe(429);
+    expect(third?.headers['retry-after']).toBe('30');
+    const b = r.authenticate('Bearer sk-team-b-0002');
+    r.admit(b, 'any', 900);
+    expect(error(() => r.admit(b, 'any', 200))?.toBody().error.message).toMatch(/tokens per minute/);
+  });
+
+  it('wants exactly one of key and keyHash, and a well-formed hash', () => {
+    expect(tenantKeySchema.safeParse({ name: 'x' }).success).toBe(false);
+    expect(tenantKeySchema.safeParse({ name: 'x', key: 'sk-12345678', keyHash: hashKey('y') }).success).toBe(false);
+    expect(tenantKeySchema.safeParse({ name: 'x', keyHash: 'md5:abc' }).success).toBe(false);
+  });
+});

@@ -1,0 +1,80 @@
+// API keys and what each tenant may do. Keys are kept only as SHA-256 hashes: a key given in clear
+// (env, config) is hashed at load and never stored or logged.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ApiError } from '@llmd/openai';
+import { TokenBucket } from './rate-limiter';
+
+export const tenantKeySchema = z
+  .object({
+    name: z.string().min(1),
+    /** The key in clear (hashed at load), or... */
+    key: z.string().min(8).optional(),
+    /** ...its SHA-256, as `sha256:<hex>`. */
+    keyHash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256:<64 hex digits>').optional(),
+    /** Models (or adapters) the tenant may use; empty means all. */
+    models: z.array(z.string().min(1)).default([]),
+    /** The flow-control objective of the tenant's requests (overrides the request header). */
+    objective: z.string().min(1).optional(),
+    requestsPerMinute: z.number().int().positive().optional(),
+    tokensPerMinute: z.number().int().positive().optional(),
+  })
+  .refine((k) => (k.key === undefined) !== (k.keyHash === undefined), { message: 'exactly one of key and keyHash is required', path: ['key'] });
+
+export type TenantKey = z.infer<typeof tenantKeySchema>;
+
+export interface Tenant {
+  name: string;
+  models: readonly string[];
+  objective?: string;
+}
+
+export function hashKey(key: string): string {
+  return `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
+/** Keys from a mounted file (a Kubernetes Secret): a YAML or JSON list of tenant keys. */
+export function readKeyFile(path: string): TenantKey[] {
+  const raw = parseYaml(readFileSync(path, 'utf8'));
+  return z.array(tenantKeySchema).parse(raw);
+}
+
+export class TenantRegistry {
+  private readonly byHash = new Map<string, Tenant>();
+  private readonly requests: TokenBucket;
+  private readonly tokens: TokenBucket;
+
+  constructor(keys: readonly TenantKey[], now: () => number = Date.now) {
+    const limits = new Map<string, TenantKey>();
+    for (const k of keys) {
+      this.byHash.set(k.keyHash ?? hashKey(k.key as string), { name: k.name, models: k.models, objective: k.objective });
+      limits.set(k.name, k);
+    }
+    this.requests = new TokenBucket((t) => limits.get(t)?.requestsPerMinute, now);
+    this.tokens = new TokenBucket((t) => limits.get(t)?.tokensPerMinute, now);
+  }
+
+  /** The tenant of an `Authorization: Bearer <key>` header; 401 without a valid key. */
+  authenticate(authorization: string | undefined): Tenant {
+    const m = authorization?.match(/^Bearer\s+(\S+)$/i);
+    if (!m) throw new ApiError('unauthorized', 'Missing API key: send it as "Authorization: Bearer <key>".');
+    const tenant = this.byHash.get(hashKey(m[1]));
+    if (!tenant) throw new ApiError('unauthorized', 'Invalid API key.');
+    return tenant;
+  }
+
+  /** 403 when the tenant may not use the model; 429 with Retry-After when over a rate limit. */
+  admit(tenant: Tenant, model: string, estimatedTokens: number): void {
+    if (tenant.models.length > 0 && !tenant.models.includes(model)) {
+      throw new ApiError('forbidden', `This API key may not use the model \`${model}\`.`, 'model');
+    }
+    const waitRequests = this.requests.take(tenant.name, 1);
+    const waitTokens = waitRequests === 0 ? this.tokens.take(tenant.name, estimatedTokens) : 0;
+    const wait = Math.max(waitRequests, waitTokens);
+    if (wait > 0) {
+      throw new ApiError('rate_limited', `Rate limit reached for ${waitRequests > 0 ? 'requests' : 'tokens'} per minute; retry in ${wait} s.`, null, { 'retry-after': String(wait) });
+    }
+  }
+}
