@@ -83,6 +83,20 @@ describe('walking skeleton', () => {
     expect(models.data.map((m) => m.id)).toEqual([E2E_MODEL]);
   });
 
+  it('passes /tokenize and /v1/embeddings through to a pod', async () => {
+    const post = (path: string, body: unknown) => fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const tok = await post('/tokenize', { model: E2E_MODEL, prompt: 'Hello world' });
+    expect(tok.status).toBe(200);
+    expect(await tok.json()).toMatchObject({ count: 3, tokens: [128000, 9906, 1917] });
+    // A generation pod does not serve embeddings: its answer comes back, in OpenAI's shape.
+    const emb = await post('/v1/embeddings', { model: E2E_MODEL, input: 'hello' });
+    expect(emb.status).toBe(404);
+    expect(((await emb.json()) as { error: { message: string } }).error.message).toMatch(/not found/i);
+    const bad = await post('/v1/embeddings', { model: E2E_MODEL });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('input');
+  });
+
   it('carries W3C trace context from the client through gateway, scheduler and pod', async () => {
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const { response } = await client.chat.completions

@@ -38,6 +38,20 @@ export const completionRequestSchema = z.looseObject({
   echo: z.boolean().nullish(),
 });
 
+export const embeddingRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int().nonnegative()).min(1), z.array(z.array(z.number().int().nonnegative()).min(1)).min(1)]),
+  encoding_format: z.enum(['float', 'base64']).nullish(),
+  dimensions: z.number().int().positive().nullish(),
+  user: z.string().nullish(),
+});
+
+/** vLLM's /tokenize: a completion prompt or chat messages. */
+export const tokenizeRequestSchema = z.union([
+  z.looseObject({ model: z.string().min(1), prompt: z.string() }),
+  z.looseObject({ model: z.string().min(1), messages: z.array(chatMessageSchema).min(1) }),
+]);
+
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;

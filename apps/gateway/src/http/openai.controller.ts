@@ -25,6 +25,18 @@ export class OpenAIController {
     return this.proxy.handle('/v1/completions', req.body, req, reply);
   }
 
+  /** Passed through to a pod that serves the model (vLLM answers it when started for embeddings). */
+  @Post('v1/embeddings')
+  embeddings(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.proxy.handle('/v1/embeddings', req.body, req, reply);
+  }
+
+  /** vLLM's /tokenize, on a pod that serves the model. */
+  @Post('tokenize')
+  tokenize(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.proxy.handle('/tokenize', req.body, req, reply);
+  }
+
   /** Base models and LoRA adapters the fleet serves. */
   @Get('v1/models')
   models(@Req() req: FastifyRequest) {

@@ -5,7 +5,7 @@ import { context, Context, SpanKind, SpanStatusCode, trace } from '@opentelemetr
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Agent, Dispatcher, request } from 'undici';
-import { ApiError, chatCompletionRequestSchema, completionRequestSchema, isOpenAIErrorBody, messageText, parseRequest } from '@llmd/openai';
+import { ApiError, chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema, isOpenAIErrorBody, messageText, parseRequest, tokenizeRequestSchema } from '@llmd/openai';
 import { extractFromHeaders, injectIntoHeaders, traceIdOf } from '@llmd/platform';
 import type { RequestMetricsRecord } from '@llmd/telemetry';
 import type { GatewayConfig } from '../config';
@@ -17,7 +17,17 @@ import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { runPrefill } from './prefill-step';
 import { SseMeter, usageFrom } from './sse-meter';
 
-export type CompletionPath = '/v1/chat/completions' | '/v1/completions';
+export type CompletionPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings' | '/tokenize';
+
+const SCHEMAS = {
+  '/v1/chat/completions': chatCompletionRequestSchema,
+  '/v1/completions': completionRequestSchema,
+  '/v1/embeddings': embeddingRequestSchema,
+  '/tokenize': tokenizeRequestSchema,
+} as const;
+
+/** Paths that generate (and may be disaggregated); the others pass through to one pod. */
+const GENERATES = new Set<CompletionPath>(['/v1/chat/completions', '/v1/completions']);
 
 type ParsedBody = { model: string; stream?: boolean | null; max_tokens?: number | null; max_completion_tokens?: number | null; messages?: { role: string; content: unknown }[]; prompt?: unknown; user?: string | null };
 
@@ -68,7 +78,7 @@ export class CompletionProxy {
     let picked: RoutePick | undefined;
     try {
       const tenant = this.tenants?.authenticate(req.headers.authorization);
-      const body = parseRequest(path === '/v1/chat/completions' ? chatCompletionRequestSchema : completionRequestSchema, rawBody) as ParsedBody;
+      const body = parseRequest(SCHEMAS[path], rawBody) as ParsedBody;
       rec.model = body.model;
       rec.stream = body.stream === true;
       span.setAttribute('llmd.model', body.model);
@@ -168,7 +178,7 @@ export class CompletionProxy {
     const headers = injectIntoHeaders({ 'content-type': 'application/json', 'x-request-id': rec.requestId }, ctx);
     let payload = JSON.stringify(body);
     // Disaggregated: the prefill pod first; if it fails, the decode pod serves the whole request.
-    if (pick.prefill) {
+    if (pick.prefill && GENERATES.has(path)) {
       const pre = await runPrefill({ dispatcher: this.agent, address: pick.prefill.address, path, body: body as Record<string, unknown>, headers, signal, timeoutMs: this.config.upstream.timeoutMs });
       if (clientGone.signal.aborted) return this.clientClosed(rec);
       if (pre.ok) {
