@@ -76,6 +76,20 @@ describe('walking skeleton', () => {
     expect(record.itlMs).toBeGreaterThan(0);
   });
 
+  it('records real token counts for a stream whose client did not ask for usage, without showing it the usage chunk', async () => {
+    const res = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: E2E_MODEL, messages: [{ role: 'user', content: 'Count to five.' }], max_tokens: 5, stream: true, ignore_eos: true }),
+    });
+    const text = await res.text();
+    expect(text).not.toMatch(/"usage"/);
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    const { record } = await waitForRecord(bootstrap(), requestMetricsCodec, (r) => r.requestId === res.headers.get('x-request-id'));
+    expect(record.completionTokens).toBe(5);
+    expect(record.promptTokens).toBeGreaterThan(5);
+  });
+
   it('serves /v1/completions and lists the model', async () => {
     const completion = await client.completions.create({ model: E2E_MODEL, prompt: 'The capital of France is', max_tokens: 3, ignore_eos: true } as never);
     expect((completion as unknown as OpenAI.Completion).choices[0].text.length).toBeGreaterThan(0);

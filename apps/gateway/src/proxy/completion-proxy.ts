@@ -16,6 +16,7 @@ import type { RequestRecorder } from '../telemetry/request-recorder';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { runPrefill } from './prefill-step';
 import { SseMeter, usageFrom } from './sse-meter';
+import { UsageStripper } from './usage-stripper';
 
 export type CompletionPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings' | '/tokenize';
 
@@ -29,7 +30,7 @@ const SCHEMAS = {
 /** Paths that generate (and may be disaggregated); the others pass through to one pod. */
 const GENERATES = new Set<CompletionPath>(['/v1/chat/completions', '/v1/completions']);
 
-type ParsedBody = { model: string; stream?: boolean | null; max_tokens?: number | null; max_completion_tokens?: number | null; messages?: { role: string; content: unknown }[]; prompt?: unknown; user?: string | null };
+type ParsedBody = { model: string; stream?: boolean | null; stream_options?: { include_usage?: boolean } | null; max_tokens?: number | null; max_completion_tokens?: number | null; messages?: { role: string; content: unknown }[]; prompt?: unknown; user?: string | null };
 
 const tracer = trace.getTracer('llmd-gateway');
 
@@ -176,6 +177,10 @@ export class CompletionProxy {
     });
     const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(this.config.upstream.timeoutMs)]);
     const headers = injectIntoHeaders({ 'content-type': 'application/json', 'x-request-id': rec.requestId }, ctx);
+    // Streams always ask the pod for usage (telemetry needs real token counts); the gateway removes the
+    // usage chunk again when the client did not ask for it.
+    const stripUsage = body.stream === true && GENERATES.has(path) && body.stream_options?.include_usage !== true;
+    if (stripUsage) body = { ...body, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
     let payload = JSON.stringify(body);
     // Disaggregated: the prefill pod first; if it fails, the decode pod serves the whole request.
     if (pick.prefill && GENERATES.has(path)) {
@@ -201,7 +206,7 @@ export class CompletionProxy {
 
     if (response.statusCode >= 400) return this.relayError(response, reply, rec, outHeaders);
     const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
-    if (body.stream === true && isSse) return this.relayStream(response, reply, rec, outHeaders, startedAt, clientGone.signal);
+    if (body.stream === true && isSse) return this.relayStream(response, reply, rec, outHeaders, startedAt, clientGone.signal, stripUsage);
 
     const text = await response.body.text();
     rec.httpStatus = response.statusCode;
@@ -249,18 +254,21 @@ export class CompletionProxy {
     await reply.code(response.statusCode).headers(outHeaders).send(out);
   }
 
-  private async relayStream(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>, startedAt: number, clientGone: AbortSignal): Promise<void> {
+  private async relayStream(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>, startedAt: number, clientGone: AbortSignal, stripUsage: boolean): Promise<void> {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { ...outHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     rec.httpStatus = 200;
     const meter = new SseMeter(startedAt);
+    const stripper = stripUsage ? new UsageStripper() : undefined;
     try {
       for await (const chunk of response.body) {
-        meter.push((chunk as Buffer).toString('utf8'));
-        if (!raw.write(chunk)) await new Promise<void>((resolve) => raw.once('drain', resolve).once('close', resolve));
+        const text = (chunk as Buffer).toString('utf8');
+        meter.push(text);
+        const out = stripper ? stripper.push(text) : (chunk as Buffer);
+        if (out.length > 0 && !raw.write(out)) await new Promise<void>((resolve) => raw.once('drain', resolve).once('close', resolve));
       }
-      raw.end();
+      raw.end(stripper?.flush() ?? '');
     } catch (err) {
       if (clientGone.aborted) {
         this.clientClosed(rec);
