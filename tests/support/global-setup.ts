@@ -20,5 +20,4 @@ export default async function globalSetup(): Promise<void> {
   await cli.ensureTopics(broker.bootstrap);
   process.env.LLMD_E2E_KAFKA = broker.bootstrap;
   process.env.LLMD_E2E_KAFKA_DIR = dir;
-  process.env.LLMD_E2E_KAFKA_PORTS = `${port},${controllerPort}`;
 }

@@ -11,11 +11,13 @@ export interface TestStackOptions {
   roles?: ('both' | 'prefill' | 'decode')[];
   simArgs?: string[];
   kvTransfer?: boolean;
+  /** Another broker than the suite's (a test that stops its broker brings its own). */
+  kafkaBootstrap?: string;
 }
 
 export async function startTestStack(pods = 2, options: TestStackOptions = {}): Promise<LocalStack> {
   const { env = {}, schedulerEnv, roles, simArgs, kvTransfer } = options;
-  const bootstrap = process.env.LLMD_E2E_KAFKA;
+  const bootstrap = options.kafkaBootstrap ?? process.env.LLMD_E2E_KAFKA;
   if (!bootstrap) throw new Error('LLMD_E2E_KAFKA is not set: the global setup did not run');
   const [gateway, gatewayOps, scheduler_, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, ...rest] = await freePorts(8 + pods * 3);
   const sims = rest.slice(0, pods);
