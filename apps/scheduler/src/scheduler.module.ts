@@ -107,7 +107,7 @@ export class SchedulerModule {
           inject: [EndpointRegistry, Registry],
           useFactory: (r: EndpointRegistry, registry: Registry) => {
             const outcomes = new Counter({ name: 'llmd_scheduler_flow_control_total', help: 'Flow-control outcomes: admitted, queued, dequeued, and refusals by reason', labelNames: ['outcome'], registers: [registry] });
-            const flow = new FlowController(config.flowControl, () => r.candidates(), outcomes);
+            const flow = new FlowController(config.flowControl, (keep) => r.countCandidates(keep), outcomes);
             new Gauge({ name: 'llmd_scheduler_flow_control_queued', help: 'Requests held by flow control', registers: [registry], collect() { this.set(flow.queued); } });
             return flow;
           },

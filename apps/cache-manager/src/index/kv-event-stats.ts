@@ -25,10 +25,6 @@ export class KvEventStats {
     return kind;
   }
 
-  forget(endpointId: string): void {
-    this.byEndpoint.delete(endpointId);
-  }
-
   endpoints(): EndpointEventStats[] {
     return [...this.byEndpoint.values()].map((s) => ({ ...s }));
   }

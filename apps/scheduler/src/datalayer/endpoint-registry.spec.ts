@@ -22,6 +22,21 @@ describe('EndpointRegistry', () => {
   });
 });
 
+describe('EndpointRegistry.countCandidates', () => {
+  it('counts healthy endpoints that pass the test, as candidates() would', () => {
+    let now = 0;
+    const r = new EndpointRegistry(500, () => now);
+    for (const id of ['a', 'bb', 'ccc']) r.upsert(spec(id));
+    r.recordScrape('a', { waiting: 9, running: 0, kvCacheUsage: 0, counters });
+    r.recordScrape('bb', { waiting: 0, running: 0, kvCacheUsage: 0, counters });
+    const roomy = (l: { waiting: number }) => l.waiting < 5;
+    expect(r.countCandidates(roomy)).toBe(1);
+    expect(r.countCandidates(roomy)).toBe(r.candidates().filter((e) => roomy(e.metrics)).length);
+    now = 1000; // both scrapes are stale now
+    expect(r.countCandidates(() => true)).toBe(0);
+  });
+});
+
 describe('InFlightTracker', () => {
   it.each([
     ['counts picks until completion', ['start r1 a', 'start r2 a', 'complete r1'], { a: 1 }],

@@ -65,6 +65,18 @@ export class EndpointRegistry {
     e.inFlightTokens = Math.max(0, e.inFlightTokens + delta * tokens);
   }
 
+  private healthy(e: Entry, now: number): boolean {
+    return e.reachable && now - e.scrapedAtMs <= this.staleAfterMs;
+  }
+
+  /** Healthy endpoints whose load passes `keep`, counted without building the snapshot (flow control's per-Pick check). */
+  countCandidates(keep: (load: { waiting: number; kvCacheUsage: number }) => boolean): number {
+    const now = this.now();
+    let n = 0;
+    for (const e of this.entries.values()) if (this.healthy(e, now) && keep(e)) n++;
+    return n;
+  }
+
   /** Every endpoint as the scheduling framework sees it. */
   snapshot(): Endpoint[] {
     const now = this.now();
@@ -78,7 +90,7 @@ export class EndpointRegistry {
       metrics: { waiting: e.waiting, running: e.running, kvCacheUsage: e.kvCacheUsage, scrapedAtMs: e.scrapedAtMs, loraRunning: e.lora?.running, loraWaiting: e.lora?.waiting, maxLoras: e.lora?.max },
       inFlight: e.inFlight,
       inFlightTokens: e.inFlightTokens,
-      healthy: e.reachable && now - e.scrapedAtMs <= this.staleAfterMs,
+      healthy: this.healthy(e, now),
     }));
   }
 

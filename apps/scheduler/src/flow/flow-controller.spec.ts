@@ -7,7 +7,7 @@ const options = { enabled: true, queueDepthThreshold: 5, kvCacheUsageThreshold: 
 
 function make(fleet: { current: Endpoint[] }) {
   const counter = new Counter({ name: 'flow_test_total', help: 'x', labelNames: ['outcome'], registers: [new Registry()] });
-  return new FlowController(options, () => fleet.current, counter);
+  return new FlowController(options, (keep) => fleet.current.filter((e) => e.healthy && keep(e.metrics)).length, counter);
 }
 
 const saturated = () => [makeEndpoint('a').queue(9).build(), makeEndpoint('b').kvUsage(0.95).build()];

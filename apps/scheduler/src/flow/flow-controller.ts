@@ -2,7 +2,7 @@
 // round-robin between fairness ids) until an endpoint has room or its deadline nears; sheddable
 // requests (negative priority) are refused at once. Nothing waits forever, nothing is dropped
 // silently: every refusal has a reason the gateway turns into a 429.
-import { Endpoint, FairPriorityQueue, isSaturated } from '@llmd/scoring';
+import { FairPriorityQueue, isSaturated } from '@llmd/scoring';
 import type { Counter } from 'prom-client';
 
 export interface FlowControlOptions {
@@ -29,7 +29,8 @@ export class FlowController {
 
   constructor(
     private readonly options: FlowControlOptions,
-    private readonly candidates: () => Endpoint[],
+    /** Healthy endpoints whose load passes the given test (the data layer's count). */
+    private readonly countCandidates: (keep: (load: { waiting: number; kvCacheUsage: number }) => boolean) => number,
     private readonly outcomes: Counter<'outcome'>,
   ) {}
 
@@ -43,7 +44,7 @@ export class FlowController {
 
   /** Endpoints with room right now (not saturated). */
   private roomy(): number {
-    return this.candidates().filter((e) => !isSaturated(e, this.options)).length;
+    return this.countCandidates((load) => !isSaturated(load, this.options));
   }
 
   /** Admits at once while some endpoint has room and nobody is queued; otherwise queues or refuses. */

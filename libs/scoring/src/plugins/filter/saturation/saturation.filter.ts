@@ -1,13 +1,9 @@
 // Drops endpoints whose queue or KV cache is past a threshold; when every candidate is saturated it
-// keeps them all and marks the cycle saturated (flow control decides whether the request waits).
+// keeps them all (or none, for a profile that must not overload, like P/D's prefill).
 import { z } from 'zod';
 import type { CycleState, Endpoint, Filter, PluginDescriptor, SchedulingRequest, TypedName } from '../../../framework';
-import { stateKey } from '../../../framework';
 
 export const SATURATION_FILTER = 'saturation-filter';
-
-/** Set when every candidate of a profile was saturated. */
-export const SATURATED = stateKey<boolean>('saturated');
 
 export interface SaturationFilterParams {
   /** Waiting requests at which an endpoint is saturated. @default 5 */
@@ -18,8 +14,9 @@ export interface SaturationFilterParams {
   keepAllWhenSaturated: boolean;
 }
 
-export function isSaturated(e: Endpoint, p: Pick<SaturationFilterParams, 'queueDepthThreshold' | 'kvCacheUsageThreshold'>): boolean {
-  return e.metrics.waiting >= p.queueDepthThreshold || e.metrics.kvCacheUsage >= p.kvCacheUsageThreshold;
+/** Whether a load figure (an endpoint's metrics) is past either threshold; flow control uses it too. */
+export function isSaturated(load: { waiting: number; kvCacheUsage: number }, p: Pick<SaturationFilterParams, 'queueDepthThreshold' | 'kvCacheUsageThreshold'>): boolean {
+  return load.waiting >= p.queueDepthThreshold || load.kvCacheUsage >= p.kvCacheUsageThreshold;
 }
 
 export class SaturationFilter implements Filter {
@@ -32,10 +29,9 @@ export class SaturationFilter implements Filter {
     return { type: SATURATION_FILTER, name: this.name };
   }
 
-  filter(state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): readonly Endpoint[] {
-    const ok = endpoints.filter((e) => !isSaturated(e, this.params));
+  filter(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): readonly Endpoint[] {
+    const ok = endpoints.filter((e) => !isSaturated(e.metrics, this.params));
     if (ok.length > 0 || endpoints.length === 0) return ok;
-    state.write(SATURATED, true);
     return this.params.keepAllWhenSaturated ? endpoints : [];
   }
 }
