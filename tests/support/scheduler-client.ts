@@ -20,6 +20,11 @@ export class TestSchedulerClient {
     return new Promise((resolve) => this.client.listEndpoints({}, (err, res) => resolve(err || !res ? 0 : res.endpoints.filter((e) => e.healthy).length)));
   }
 
+  /** Every endpoint the scheduler knows, with its state. */
+  listEndpoints(): Promise<schedulerv1.EndpointState[]> {
+    return new Promise((resolve, reject) => this.client.listEndpoints({}, (err, res) => (err || !res ? reject(err) : resolve(res.endpoints))));
+  }
+
   complete(requestId: string): Promise<void> {
     return new Promise((resolve) => this.client.complete({ requestId }, () => resolve()));
   }

@@ -59,7 +59,7 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       clears: new Counter({ name: 'llmd_cache_manager_pod_clears_total', help: 'Pods whose entries were cleared, by reason (gap-unrecoverable, restart, gone)', labelNames: ['reason'], registers }),
       undecodable: new Counter({ name: 'llmd_cache_manager_undecodable_batches_total', help: 'KV event batches that could not be decoded', registers }),
     });
-    await this.ingestion.start(this.config.pods, this.config.localRegistryDir);
+    await this.ingestion.start(this.config.pods, this.config.localRegistryDir, this.config.kubernetes);
     this.consumer = new TopicConsumer({
       kafka: this.kafka,
       groupId: this.config.groupId,
@@ -83,6 +83,7 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     });
     void this.consumer.start();
     this.health.register('kafka-consumer', () => this.consumer?.isReady() ?? false);
+    if (this.config.kubernetes) this.health.register('kubernetes', () => this.ingestion?.discoverySynced() ?? false);
     const scorer = new PrefixScorer(this.index, Llama3Tokenizer.load(), this.config);
     this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.logger) }]);
     const port = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);

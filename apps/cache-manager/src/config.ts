@@ -17,6 +17,25 @@ export const registryPodSchema = z.looseObject({ id: z.string().min(1), kvEvents
 
 export type PodConfig = z.infer<typeof podSchema>;
 
+/** KV event sockets of the pods a label selector picks in a namespace (the scheduler's pool). */
+export const kubernetesPodsSchema = z.object({
+  namespace: z.string().min(1),
+  /** matchLabels: the same selector as the scheduler's, so both see the same pods. */
+  selector: z.record(z.string().min(1), z.string()).refine((s) => Object.keys(s).length > 0, 'at least one label is required'),
+  /** Data-parallel ranks per pod: rank N publishes on kvEventsPort + N (vLLM's rule). Must match the scheduler's target ports. @default 1 */
+  dataParallelRanks: z.coerce.number().int().min(1).default(1),
+  /** vLLM's `--kv-events-config` endpoint port on each pod. @default 5557 */
+  kvEventsPort: portSchema.refine((p) => p > 0, 'must be a port').default(5557),
+  /** The replay (ROUTER) port, when the pods publish one. */
+  replayPort: portSchema.refine((p) => p > 0, 'must be a port').optional(),
+  /** The models the pool serves; a pod's `llm-d.ai/models` annotation overrides them. */
+  models: z.array(z.string().min(1)).min(1).optional(),
+  /** A kubeconfig file; without it $KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
+  kubeconfig: z.string().min(1).optional(),
+});
+
+export type KubernetesPodsConfig = z.infer<typeof kubernetesPodsSchema>;
+
 export const cacheManagerConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
   grpc: z.object({ host: z.string().default('127.0.0.1'), port: portSchema.default(9003) }).default({ host: '127.0.0.1', port: 9003 }),
@@ -32,6 +51,8 @@ export const cacheManagerConfigSchema = z.object({
   pods: z.array(podSchema).default([]),
   /** A local registry folder of pod files (pods with a kvEvents entry are ingested). */
   localRegistryDir: z.string().min(1).optional(),
+  /** Pods from Kubernetes: their KV event sockets on the pod IP, subscribed while the pod is ready. */
+  kubernetes: kubernetesPodsSchema.optional(),
   /** KV block size of the pods, in tokens, where `modelBlockSizes` does not say otherwise. @default 16 */
   blockSize: z.coerce.number().int().min(1).default(16),
   /** Block size per model (pods serving different models may use different --block-size). */
@@ -55,6 +76,7 @@ export const CACHE_MANAGER_ENV: Record<string, string> = {
   LLMD_CACHE_MANAGER_GROUP_ID: 'groupId',
   LLMD_CACHE_MANAGER_PODS: 'pods',
   LLMD_CACHE_MANAGER_REGISTRY_DIR: 'localRegistryDir',
+  LLMD_CACHE_MANAGER_KUBERNETES: 'kubernetes',
   LLMD_CACHE_MANAGER_BLOCK_SIZE: 'blockSize',
   LLMD_CACHE_MANAGER_MODEL_BLOCK_SIZES: 'modelBlockSizes',
   LLMD_CACHE_MANAGER_MAX_BLOCKS: 'maxBlocks',

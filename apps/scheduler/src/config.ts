@@ -18,6 +18,22 @@ export const staticEndpointSchema = z.object({
 
 export type StaticEndpoint = z.infer<typeof staticEndpointSchema>;
 
+export const kubernetesDiscoverySchema = z.object({
+  namespace: z.string().min(1),
+  /** matchLabels: a pod is an endpoint when it carries all of them. */
+  selector: z.record(z.string().min(1), z.string()).refine((s) => Object.keys(s).length > 0, 'at least one label is required'),
+  /** The serving ports on each pod; more than one is a data-parallel pod, one endpoint per port. @default [8000] */
+  targetPorts: z.array(portSchema.refine((p) => p > 0, 'must be a port')).min(1).default([8000]),
+  /** The models the pool serves; a pod's `llm-d.ai/models` annotation (comma-separated) overrides them. */
+  models: z.array(z.string().min(1)).min(1),
+  /** The label carrying a pod's role (prefill, decode, both). @default 'llm-d.ai/role' */
+  roleLabel: z.string().min(1).default('llm-d.ai/role'),
+  /** A kubeconfig file; without it $KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
+  kubeconfig: z.string().min(1).optional(),
+});
+
+export type KubernetesDiscoveryConfig = z.infer<typeof kubernetesDiscoverySchema>;
+
 export const schedulerConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
   grpc: z.object({ host: z.string().default('127.0.0.1'), port: portSchema.default(9002) }).default({ host: '127.0.0.1', port: 9002 }),
@@ -28,6 +44,8 @@ export const schedulerConfigSchema = z.object({
   endpoints: z.array(staticEndpointSchema).default([]),
   /** A folder of endpoint files (one JSON per endpoint) to watch: `tools/llmd sim serve` writes them. */
   localRegistryDir: z.string().min(1).optional(),
+  /** Endpoints from Kubernetes: the pods selected by label in a namespace, as an InferencePool selects them. */
+  kubernetes: kubernetesDiscoverySchema.optional(),
   scrape: z
     .object({
       /** @default 50 */
@@ -79,6 +97,7 @@ export const SCHEDULER_ENV: Record<string, string> = {
   LLMD_SCHEDULER_GRPC_PORT: 'grpc.port',
   LLMD_SCHEDULER_ENDPOINTS: 'endpoints',
   LLMD_SCHEDULER_REGISTRY_DIR: 'localRegistryDir',
+  LLMD_SCHEDULER_KUBERNETES: 'kubernetes',
   LLMD_SCHEDULER_SCRAPE_INTERVAL_MS: 'scrape.intervalMs',
   LLMD_SCHEDULER_STALE_AFTER_MS: 'scrape.staleAfterMs',
   LLMD_SCHEDULER_LOAD_PUBLISH_INTERVAL_MS: 'loadPublishIntervalMs',

@@ -8,6 +8,7 @@ import { KvCacheClient } from './cache/kv-cache.client';
 import { resolvePickerConfig, SCHEDULER_CONFIG, SchedulerConfig } from './config';
 import { EndpointRegistry } from './datalayer/endpoint-registry';
 import { InFlightTracker } from './datalayer/in-flight-tracker';
+import { KubernetesEndpointSource } from './datalayer/kubernetes.source';
 import { LocalRegistrySource } from './datalayer/local-registry.source';
 import { MetricsScraper } from './datalayer/metrics-scraper';
 import { schedulerGrpcImplementation } from './grpc/scheduler.grpc-service';
@@ -44,6 +45,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
   private grpc: GrpcServer | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private localRegistry: LocalRegistrySource | undefined;
+  private kubernetes: KubernetesEndpointSource | undefined;
   boundPort = 0;
 
   constructor(
@@ -64,6 +66,13 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
       this.localRegistry = new LocalRegistrySource(this.config.localRegistryDir, this.endpoints, this.logger);
       await this.localRegistry.start();
     }
+    if (this.config.kubernetes) {
+      const kubernetes = new KubernetesEndpointSource(this.config.kubernetes, this.endpoints, this.logger);
+      this.kubernetes = kubernetes;
+      this.health.register('kubernetes', () => kubernetes.synced());
+      // Not awaited: an unreachable API server must not keep gRPC down; readiness waits for the first list.
+      kubernetes.start().catch((err: Error) => this.logger.error({ err: err.message }, 'kubernetes discovery could not start; retrying'));
+    }
     this.scraper.start();
     this.publisher.start();
     this.expiry = setInterval(() => this.inFlight.expire(), 5000);
@@ -77,6 +86,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationShutdown(): Promise<void> {
     this.flow.drain();
     this.localRegistry?.stop();
+    await this.kubernetes?.stop();
     await this.grpc?.stop(this.config.shutdown.graceMs);
     if (this.expiry) clearInterval(this.expiry);
     this.publisher.stop();

@@ -1,16 +1,20 @@
 // Ingestion: one ZMQ subscriber per pod (static pods, and pods in the local registry as they come and
 // go), each batch published to llmd.kv-events.v1 keyed by pod, so every replica builds the same index
 // from the topic, in each pod's order.
-import { DirectoryRegistry, type BufferedProducer } from '@llmd/platform';
+import { DirectoryRegistry, KubernetesPodWatch, podKey, type BufferedProducer } from '@llmd/platform';
 import { kvEventBatchCodec, recordHeaders } from '@llmd/telemetry';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
-import { PodConfig, podSchema, registryPodSchema } from '../config';
+import { KubernetesPodsConfig, PodConfig, podSchema, registryPodSchema } from '../config';
+import { kvSourcesFromPod } from './kubernetes-pods';
 import { ClearReason, PodSink, PodSubscriber } from './pod-subscriber';
 
 export class IngestionService implements PodSink {
   private readonly pods = new Map<string, PodSubscriber>();
   private registry: DirectoryRegistry<typeof registryPodSchema> | undefined;
+  private kubernetes: KubernetesPodWatch | undefined;
+  /** Kubernetes pod key -> the source ids subscribed for it. */
+  private readonly byKubePod = new Map<string, string[]>();
 
   constructor(
     private readonly producer: BufferedProducer,
@@ -18,7 +22,7 @@ export class IngestionService implements PodSink {
     private readonly counters: { batches: Counter<'pod'>; clears: Counter<'reason'>; undecodable: Counter },
   ) {}
 
-  async start(staticPods: readonly PodConfig[], registryDir: string | undefined): Promise<void> {
+  async start(staticPods: readonly PodConfig[], registryDir: string | undefined, kubernetes?: KubernetesPodsConfig): Promise<void> {
     for (const p of staticPods) this.add(p);
     if (registryDir) {
       this.registry = new DirectoryRegistry(registryDir, registryPodSchema, {
@@ -31,10 +35,41 @@ export class IngestionService implements PodSink {
       }, this.logger);
       await this.registry.start();
     }
+    if (kubernetes) {
+      const watch = new KubernetesPodWatch(kubernetes, {
+        upsert: (pod) => {
+          const key = podKey(pod);
+          const sources = kvSourcesFromPod(pod, kubernetes);
+          const ids = new Set(sources.map((s) => s.id));
+          for (const id of this.byKubePod.get(key) ?? []) if (!ids.has(id)) this.remove(id, true);
+          for (const source of sources) {
+            const current = this.pods.get(source.id)?.pod;
+            if (current && current.kvEvents.endpoint === source.kvEvents.endpoint) continue;
+            this.remove(source.id, false);
+            this.add(source);
+          }
+          if (sources.length > 0) this.byKubePod.set(key, [...ids]);
+          else this.byKubePod.delete(key);
+        },
+        remove: (key) => {
+          for (const id of this.byKubePod.get(key) ?? []) this.remove(id, true);
+          this.byKubePod.delete(key);
+        },
+      }, this.logger);
+      this.kubernetes = watch;
+      // Not awaited: the API server may be late; the watch retries on its own.
+      watch.start().catch((err: Error) => this.logger.error({ err: err.message }, 'kubernetes pod watch could not start'));
+    }
+  }
+
+  /** False until the Kubernetes pod list has been read once (true without Kubernetes). */
+  discoverySynced(): boolean {
+    return this.kubernetes?.synced() ?? true;
   }
 
   async stop(): Promise<void> {
     this.registry?.stop();
+    await this.kubernetes?.stop();
     await Promise.all([...this.pods.values()].map((s) => s.stop()));
     this.pods.clear();
   }

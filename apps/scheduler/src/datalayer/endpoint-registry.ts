@@ -43,6 +43,10 @@ export class EndpointRegistry {
     this.entries.delete(id);
   }
 
+  spec(id: string): EndpointSpec | undefined {
+    return this.entries.get(id)?.spec;
+  }
+
   specs(): EndpointSpec[] {
     return [...this.entries.values()].map((e) => e.spec);
   }

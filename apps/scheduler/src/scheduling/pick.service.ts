@@ -26,7 +26,8 @@ export class PickService {
   ) {}
 
   async pick(request: SchedulingRequest): Promise<PickOutcome> {
-    const result = await this.scheduler.schedule(request, this.registry.candidates());
+    // The candidates are read after the index lookups, so picks made meanwhile are counted in flight.
+    const result = await this.scheduler.schedule(request, () => this.registry.candidates());
     const primary = result.profileResults[result.primaryProfile];
     const prefillProfile = Object.keys(result.profileResults).find((p) => p !== result.primaryProfile);
     const prefill = prefillProfile ? result.profileResults[prefillProfile].targets[0] : undefined;

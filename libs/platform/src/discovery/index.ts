@@ -1,1 +1,2 @@
 export * from './directory-registry';
+export * from './kubernetes-pods';

@@ -64,6 +64,16 @@ export interface Preparer extends Plugin {
   prepare(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): void;
 }
 
+/**
+ * Plugins that need I/O (e.g. the precise prefix index) fetch it here, before the cycle, into the cycle
+ * state. The cycle itself then runs on one endpoint snapshot taken after every prefetch has finished,
+ * without waiting on I/O, so requests picked meanwhile are already counted (no hot-spotting on stale
+ * in-flight counts). Scorers must not do I/O in `score`.
+ */
+export interface Prefetcher extends Plugin {
+  prefetch(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<void>;
+}
+
 /** Plugins that learn from each decision (e.g. the approximate prefix index records what it routed). */
 export interface PostPick extends Plugin {
   onPicked(state: CycleState, request: SchedulingRequest, result: SchedulingResult): void;
@@ -75,5 +85,6 @@ export const isFilter = (p: Plugin): p is Filter => typeof (p as Filter).filter 
 export const isScorer = (p: Plugin): p is Scorer => typeof (p as Scorer).score === 'function';
 export const isPicker = (p: Plugin): p is Picker => typeof (p as Picker).pick === 'function';
 export const isPreparer = (p: Plugin): p is Preparer => typeof (p as Preparer).prepare === 'function';
+export const isPrefetcher = (p: Plugin): p is Prefetcher => typeof (p as Prefetcher).prefetch === 'function';
 export const isPostPick = (p: Plugin): p is PostPick => typeof (p as PostPick).onPicked === 'function';
 export const isProfileHandler = (p: Plugin): p is ProfileHandler => typeof (p as ProfileHandler).pickProfiles === 'function';

@@ -42,6 +42,27 @@ describe('Scheduler', () => {
     );
   });
 
+  it('decides on the endpoints as they are after the prefetches: picks made meanwhile count (no hot-spotting)', async () => {
+    // A prefix index that answers slowly; while two requests wait on it, in-flight counts change.
+    const slowIndex = { score: (_r: unknown, ids: readonly string[]) => new Promise<Map<string, number>>((resolve) => setTimeout(() => resolve(new Map(ids.map((id) => [id, 0]))), 5)) };
+    const config = {
+      plugins: [{ type: 'precise-prefix-cache-scorer', name: 'prefix' }, { type: 'in-flight-scorer', name: 'load' }, { type: 'max-score-picker', name: 'picker' }, { type: 'single-profile-handler', name: 'h' }],
+      schedulingProfiles: [{ name: 'default', plugins: [{ pluginRef: 'prefix', weight: 1 }, { pluginRef: 'load', weight: 1 }, { pluginRef: 'picker' }] }],
+    };
+    const scheduler = new Scheduler(buildPipeline(config, registry(), { ...deps, prefixCache: slowIndex }));
+    const inFlight: Record<string, number> = { a: 0, b: 0 };
+    const fleet = () => ['a', 'b'].map((id) => makeEndpoint(id).inFlight(inFlight[id]).build());
+    const pickOne = async (i: number) => {
+      const result = await scheduler.schedule(makeRequest({ requestId: `r${i}`, prompt: `cold ${i}` }), fleet);
+      const target = result.profileResults['default'].targets[0].id;
+      inFlight[target]++; // what the app does right after the pick
+      return target;
+    };
+    const targets = await Promise.all(Array.from({ length: 6 }, (_, i) => pickOne(i)));
+    expect(inFlight).toEqual({ a: 3, b: 3 });
+    expect(new Set(targets)).toEqual(new Set(['a', 'b']));
+  });
+
   it('weights scorers and clamps their scores to [0,1]', async () => {
     const r = new PluginRegistry();
     registerBuiltinPlugins(r);

@@ -2,11 +2,11 @@
 // picker. The framework, not the plugins, times every plugin call.
 import { CycleState } from './cycle-state';
 import type { Endpoint } from './endpoint';
-import { isPostPick, isPreparer, Plugin, PostPick, Preparer, ProfileResult, ScoredEndpoint, SchedulingResult } from './plugin';
+import { isPostPick, isPrefetcher, isPreparer, Plugin, PostPick, Prefetcher, Preparer, ProfileResult, ScoredEndpoint, SchedulingResult } from './plugin';
 import type { SchedulingPipeline, SchedulingProfile } from './config';
 import type { SchedulingRequest } from './request';
 
-export type ExtensionPoint = 'prepare' | 'filter' | 'score' | 'pick' | 'profile-handler' | 'post-pick';
+export type ExtensionPoint = 'prefetch' | 'prepare' | 'filter' | 'score' | 'pick' | 'profile-handler' | 'post-pick';
 
 /** Receives the duration of every plugin call (a histogram in the app). */
 export interface PluginObserver {
@@ -18,6 +18,7 @@ const noObserver: PluginObserver = { observe: () => undefined };
 export class Scheduler {
   private readonly postPick: PostPick[];
   private readonly preparers: Preparer[];
+  private readonly prefetchers: Prefetcher[];
 
   constructor(
     private readonly pipeline: SchedulingPipeline,
@@ -27,10 +28,31 @@ export class Scheduler {
     for (const p of pipeline.profiles.values()) for (const x of [...p.filters, ...p.scorers.map((s) => s.scorer), p.picker]) all.add(x);
     this.postPick = [...all].filter(isPostPick);
     this.preparers = [...all].filter(isPreparer);
+    this.prefetchers = [...all].filter(isPrefetcher);
   }
 
-  async schedule(request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<SchedulingResult> {
+  /**
+   * One scheduling cycle. Pass the endpoints as a function to have them read after the prefetches: the
+   * decision then sees every pick made while this request waited on I/O.
+   */
+  async schedule(request: SchedulingRequest, endpointSource: readonly Endpoint[] | (() => readonly Endpoint[])): Promise<SchedulingResult> {
+    const snapshot = typeof endpointSource === 'function' ? endpointSource : () => endpointSource;
     const state = new CycleState();
+    if (this.prefetchers.length > 0) {
+      const initial = snapshot();
+      await Promise.all(
+        this.prefetchers.map(async (p) => {
+          const start = performance.now();
+          try {
+            await p.prefetch(state, request, initial);
+          } finally {
+            this.observer.observe('prefetch', p, performance.now() - start);
+          }
+        }),
+      );
+    }
+    // From here on nothing waits on I/O: the cycle runs on this one snapshot.
+    const endpoints = snapshot();
     const { handler, profiles } = this.pipeline;
     const names = [...profiles.keys()];
     const results: Record<string, ProfileResult> = {};

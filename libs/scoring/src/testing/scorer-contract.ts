@@ -1,6 +1,6 @@
 // The contract every scorer keeps, as a reusable suite: scores in [0,1] for every candidate, the same
 // scores for the same inputs, and inputs left untouched.
-import { CycleState, Endpoint, isPreparer, Scorer, SchedulingRequest } from '../framework';
+import { CycleState, Endpoint, isPrefetcher, isPreparer, Scorer, SchedulingRequest } from '../framework';
 import { makeEndpoint, makeRequest } from './endpoint.builder';
 
 const fleet = (): Endpoint[] => [
@@ -18,6 +18,7 @@ const requests = (): SchedulingRequest[] => [
 
 async function scoreOnce(scorer: Scorer, request: SchedulingRequest, endpoints: Endpoint[]): Promise<ReadonlyMap<string, number>> {
   const state = new CycleState();
+  if (isPrefetcher(scorer)) await scorer.prefetch(state, request, endpoints);
   if (isPreparer(scorer)) scorer.prepare(state, request, endpoints);
   return scorer.score(state, request, endpoints);
 }

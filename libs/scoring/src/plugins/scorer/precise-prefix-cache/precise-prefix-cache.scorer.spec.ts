@@ -15,6 +15,7 @@ async function run(lookup: PrefixCacheLookup | undefined) {
   scorer.prepare(s0, makeRequest({ prompt }), endpoints);
   scorer.onPicked(s0, makeRequest({ prompt }), { primaryProfile: 'd', profileResults: { d: { targets: [endpoints[1]] } } });
   const state = new CycleState();
+  await scorer.prefetch(state, makeRequest({ prompt }), endpoints);
   scorer.prepare(state, makeRequest({ prompt }), endpoints);
   const scores = Object.fromEntries(await scorer.score(state, makeRequest({ prompt }), endpoints));
   return { scores, fallbacks, match: state.read(PREFIX_MATCH) };
@@ -26,6 +27,16 @@ describe('PrecisePrefixCacheScorer', () => {
     expect(scores).toEqual({ a: 0.9, b: 0.1 });
     expect(fallbacks).toEqual([]);
     expect(match?.matched.get('a')).toBe(9);
+  });
+
+  it('does no I/O while scoring: without a prefetch it falls back rather than asking the index', async () => {
+    let asked = 0;
+    const scorer = new PrecisePrefixCacheScorer('p', params, { score: async () => (asked++, new Map()) }, () => undefined);
+    const state = new CycleState();
+    scorer.prepare(state, makeRequest({ prompt }), endpoints);
+    const scores = scorer.score(state, makeRequest({ prompt }), endpoints);
+    expect(scores).toBeInstanceOf(Map);
+    expect(asked).toBe(0);
   });
 
   it.each([

@@ -2,7 +2,7 @@
 // fed by the pods' own KV events). When the index is down or late it falls back to the approximate
 // index it keeps alongside, and counts the fallback.
 import { z } from 'zod';
-import type { CycleState, Endpoint, PluginDeps, PluginDescriptor, PostPick, PrefixCacheLookup, Preparer, Scorer, SchedulingRequest, SchedulingResult, TypedName } from '../../../framework';
+import { stateKey, type CycleState, type Endpoint, type PluginDeps, type PluginDescriptor, type PostPick, type PrefixCacheLookup, type Prefetcher, type Preparer, type Scorer, type SchedulingRequest, type SchedulingResult, type TypedName } from '../../../framework';
 import type { ApproxPrefixParams } from '../../shared/approx-prefix-matcher';
 import { PREFIX_MATCH } from '../../shared/prefix-state';
 import { ApproxPrefixCacheScorer, approxPrefixParamsSchema } from '../approx-prefix-cache/approx-prefix-cache.scorer';
@@ -14,7 +14,10 @@ export interface PrecisePrefixParams extends ApproxPrefixParams {
   timeoutMs: number;
 }
 
-export class PrecisePrefixCacheScorer implements Scorer, Preparer, PostPick {
+/** The precise index's answer for this cycle, or why there is none. */
+const PRECISE_LOOKUP = stateKey<{ scores: ReadonlyMap<string, number> } | { failed: string }>('precise-prefix-lookup');
+
+export class PrecisePrefixCacheScorer implements Scorer, Prefetcher, Preparer, PostPick {
   readonly category = 'affinity' as const;
   /** The approximate index kept alongside, for when the precise one cannot answer. */
   private readonly approx: ApproxPrefixCacheScorer;
@@ -42,22 +45,28 @@ export class PrecisePrefixCacheScorer implements Scorer, Preparer, PostPick {
     for (const r of Object.values(result.profileResults)) if (r.targets[0]) this.lookup?.recordPick?.(request, r.targets[0].id);
   }
 
-  async score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<ReadonlyMap<string, number>> {
-    if (!this.lookup) {
-      this.countFallback('no-index');
-      return this.approx.score(state, request, endpoints);
-    }
+  /** Asks the index before the cycle (the only I/O), for every endpoint known at the time. */
+  async prefetch(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<void> {
+    if (!this.lookup) return state.write(PRECISE_LOOKUP, { failed: 'no-index' });
     try {
-      const scores = await this.lookup.score(request, endpoints.map((e) => e.id), this.precise.timeoutMs);
-      // Later readers (the P/D decider, predicted latency) see the precise figures.
-      const approx = state.read(PREFIX_MATCH);
-      const total = Math.max(1, approx?.totalChunks ?? 1);
-      state.write(PREFIX_MATCH, { totalChunks: total, chunkSize: approx?.chunkSize ?? 1, matched: new Map(endpoints.map((e) => [e.id, Math.round((scores.get(e.id) ?? 0) * total)])) });
-      return scores;
+      state.write(PRECISE_LOOKUP, { scores: await this.lookup.score(request, endpoints.map((e) => e.id), this.precise.timeoutMs) });
     } catch (err) {
-      this.countFallback((err as { reason?: string }).reason ?? 'unavailable');
+      state.write(PRECISE_LOOKUP, { failed: (err as { reason?: string }).reason ?? 'unavailable' });
+    }
+  }
+
+  score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
+    const lookup = state.read(PRECISE_LOOKUP) ?? { failed: 'not-prefetched' };
+    if ('failed' in lookup) {
+      this.countFallback(lookup.failed);
       return this.approx.score(state, request, endpoints);
     }
+    const { scores } = lookup;
+    // Later readers (the P/D decider, predicted latency) see the precise figures.
+    const approx = state.read(PREFIX_MATCH);
+    const total = Math.max(1, approx?.totalChunks ?? 1);
+    state.write(PREFIX_MATCH, { totalChunks: total, chunkSize: approx?.chunkSize ?? 1, matched: new Map(endpoints.map((e) => [e.id, Math.round((scores.get(e.id) ?? 0) * total)])) });
+    return scores;
   }
 }
 

@@ -1,0 +1,151 @@
+// Pods selected by label in one namespace, watched through an informer of @kubernetes/client-node
+// (list, then watch with resource versions, re-listing after an error). Reports each pod as a plain
+// PodView; what a pod means (endpoints, KV event sockets) is the caller's mapping.
+import type { Logger } from 'pino';
+
+/** What discovery needs of a pod, free of client types. */
+export interface PodView {
+  namespace: string;
+  name: string;
+  uid: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  podIP?: string;
+  /** Running, Ready condition true, not being deleted, with an IP: the pod can take traffic. */
+  ready: boolean;
+}
+
+export interface KubernetesPodWatchOptions {
+  namespace: string;
+  /** matchLabels, all of which a pod must carry. */
+  selector: Record<string, string>;
+  /** A kubeconfig file; without it: $KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
+  kubeconfig?: string;
+  /** Wait before re-listing after the watch fails. @default 1000 */
+  restartDelayMs?: number;
+}
+
+export interface KubernetesPodHandlers {
+  upsert(pod: PodView): void;
+  remove(key: string): void;
+}
+
+/** The pod's key in handler calls: `namespace/name`. */
+export function podKey(pod: { namespace: string; name: string }): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+/**
+ * The endpoint id of one serving rank of a pod, the same in every llmd service (the scheduler routes by
+ * it, the cache-manager keys KV events by it): `namespace/name`, or `namespace/name-rank-N` when the
+ * pod serves several data-parallel ranks.
+ */
+export function podEndpointId(pod: { namespace: string; name: string }, rank: number, ranks: number): string {
+  return ranks === 1 ? podKey(pod) : `${podKey(pod)}-rank-${rank}`;
+}
+
+/** `host:port` with an IPv6 host bracketed. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export function labelSelector(selector: Record<string, string>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+interface PodLike {
+  metadata?: { namespace?: string; name?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: unknown };
+  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+/** Pure: the PodView of a Kubernetes Pod object. */
+export function podView(pod: PodLike): PodView {
+  const m = pod.metadata ?? {};
+  const s = pod.status ?? {};
+  const readyCondition = (s.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const podIP = s.podIP || undefined;
+  return {
+    namespace: m.namespace ?? '',
+    name: m.name ?? '',
+    uid: m.uid ?? '',
+    labels: { ...(m.labels ?? {}) },
+    annotations: { ...(m.annotations ?? {}) },
+    podIP,
+    ready: s.phase === 'Running' && readyCondition && !m.deletionTimestamp && podIP !== undefined,
+  };
+}
+
+type ClientNode = typeof import('@kubernetes/client-node');
+
+export class KubernetesPodWatch {
+  private informer: { start(): Promise<void>; stop(): Promise<void> } | undefined;
+  private stopped = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private isSynced = false;
+
+  constructor(
+    private readonly options: KubernetesPodWatchOptions,
+    private readonly handlers: KubernetesPodHandlers,
+    private readonly logger: Logger,
+  ) {}
+
+  /** True once the first list has been delivered (readiness). */
+  synced(): boolean {
+    return this.isSynced;
+  }
+
+  /** Lists the pods (delivering each as an upsert), then watches; resolves after the first list. */
+  async start(): Promise<void> {
+    // The client is ESM-only: Node 20.19+ loads it through require(esm). Loading it here keeps it out
+    // of every process (and test runner) that never watches Kubernetes.
+    const k8s = require('@kubernetes/client-node') as ClientNode;
+    const kc = new k8s.KubeConfig();
+    if (this.options.kubeconfig) kc.loadFromFile(this.options.kubeconfig);
+    else kc.loadFromDefault();
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const { namespace } = this.options;
+    const selector = labelSelector(this.options.selector);
+    let listed: () => void = () => undefined;
+    const firstList = new Promise<void>((resolve) => (listed = resolve));
+    const list = async () => {
+      const result = await core.listNamespacedPod({ namespace, labelSelector: selector });
+      this.isSynced = true;
+      listed();
+      return result;
+    };
+    const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, list, selector);
+    const deliver = (obj: PodLike) => {
+      const view = podView(obj);
+      if (view.name) this.handlers.upsert(view);
+    };
+    informer.on('add', deliver);
+    informer.on('update', deliver);
+    informer.on('delete', (obj: PodLike) => {
+      const view = podView(obj);
+      if (view.name) this.handlers.remove(podKey(view));
+    });
+    const restart = (err: unknown) => {
+      if (this.stopped) return;
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), namespace, selector }, 'kubernetes pod watch failed; re-listing');
+      if (this.restartTimer) clearTimeout(this.restartTimer);
+      this.restartTimer = setTimeout(run, this.options.restartDelayMs ?? 1000);
+    };
+    // The informer reports list and watch failures as 'error' and then stops; a rejected start is the same.
+    const run = () => {
+      if (!this.stopped) informer.start().catch(restart);
+    };
+    informer.on('error', restart);
+    this.informer = informer;
+    run();
+    await firstList;
+    this.logger.info({ namespace, selector }, 'kubernetes pod watch started');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    await this.informer?.stop();
+  }
+}
