@@ -1,6 +1,7 @@
 // The scheduler against real vllm-sim pods over gRPC: bursts spread, shared prefixes stick until the
 // pod saturates, dead pods drop out within a staleness bound, P/D triggers only above its threshold.
 import type { LocalStack } from '@llmd/cli';
+import { schedulerv1 } from '@llmd/proto';
 import { TestSchedulerClient } from '../support/scheduler-client';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
 import { until } from '../support/until';
@@ -51,6 +52,21 @@ describe('scheduler with real pods (unified)', () => {
       expect(moved.target!.id).not.toBe(home);
     } finally {
       load.abort();
+    }
+  });
+
+  it('answers Picks over PickStream (the gateway\'s transport), each matched to its request; a bad one fails alone', async () => {
+    const pool = client.streamPool(2);
+    try {
+      const ids = Array.from({ length: 20 }, (_, i) => `stream-${process.pid}-${i}`);
+      const answers = await Promise.all(ids.map((id, i) => pool.pick(schedulerv1.PickRequest.fromPartial({ requestId: id, model: E2E_MODEL, prompt: `stream prompt ${i} `.repeat(10) }), 5000, {})));
+      for (const a of answers) expect(['sim-0', 'sim-1', 'sim-2']).toContain(a.target?.id);
+      await expect(pool.pick(schedulerv1.PickRequest.fromPartial({ requestId: `stream-${process.pid}-bad`, model: '' }), 5000, {})).rejects.toMatchObject({ code: 3 });
+      const after = await pool.pick(schedulerv1.PickRequest.fromPartial({ requestId: `stream-${process.pid}-after`, model: E2E_MODEL, prompt: 'after the bad one' }), 5000, {});
+      expect(after.target).toBeDefined();
+      await Promise.all([...ids, `stream-${process.pid}-after`].map((id) => client.complete(id)));
+    } finally {
+      pool.close();
     }
   });
 

@@ -1,6 +1,8 @@
 // A raw Scheduler gRPC client for tests that call Pick directly.
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
+import { PickStreamPool } from '@llmd/platform';
+import pino from 'pino';
 
 export class TestSchedulerClient {
   private readonly client: schedulerv1.SchedulerClient;
@@ -27,6 +29,11 @@ export class TestSchedulerClient {
 
   complete(requestId: string): Promise<void> {
     return new Promise((resolve) => this.client.complete({ requestId }, () => resolve()));
+  }
+
+  /** The gateway's PickStream client over this connection. */
+  streamPool(size = 2): PickStreamPool {
+    return new PickStreamPool(this.client, size, pino({ level: 'silent' }));
   }
 
   close(): void {

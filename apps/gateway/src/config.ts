@@ -17,8 +17,12 @@ export const gatewayConfigSchema = z.object({
       pickTimeoutMs: z.coerce.number().int().min(1).default(250),
       /** How often the endpoint snapshot (the fail-open view) is refreshed. @default 1000 */
       refreshIntervalMs: z.coerce.number().int().min(50).default(1000),
+      /** `stream`: Picks multiplexed over long-lived PickStream calls (the fast path); `unary`: one Pick call each. @default 'stream' */
+      transport: z.enum(['stream', 'unary']).default('stream'),
+      /** PickStream calls kept open, used in turn (more spread the HTTP/2 flow-control windows). @default 4 */
+      streams: z.coerce.number().int().min(1).max(64).default(4),
     })
-    .default({ address: '127.0.0.1:9002', pickTimeoutMs: 250, refreshIntervalMs: 1000 }),
+    .default({ address: '127.0.0.1:9002', pickTimeoutMs: 250, refreshIntervalMs: 1000, transport: 'stream', streams: 4 }),
   upstream: z
     .object({
       /** Connection to a vLLM pod must open within this. @default 2000 */
@@ -57,6 +61,7 @@ export const GATEWAY_ENV: Record<string, string> = {
   LLMD_GATEWAY_PORT: 'http.port',
   LLMD_GATEWAY_SCHEDULER_ADDRESS: 'scheduler.address',
   LLMD_GATEWAY_PICK_TIMEOUT_MS: 'scheduler.pickTimeoutMs',
+  LLMD_GATEWAY_PICK_TRANSPORT: 'scheduler.transport',
   LLMD_GATEWAY_REFRESH_INTERVAL_MS: 'scheduler.refreshIntervalMs',
   LLMD_GATEWAY_UPSTREAM_TIMEOUT_MS: 'upstream.timeoutMs',
   LLMD_GATEWAY_UPSTREAM_CONNECT_TIMEOUT_MS: 'upstream.connectTimeoutMs',

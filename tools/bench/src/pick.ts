@@ -8,6 +8,8 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
 import { buildPipeline, Endpoint, PluginRegistry, registerBuiltinPlugins, Scheduler, SHIPPED_CONFIGS } from '@llmd/scoring';
 import { LruChunkIndex } from '@llmd/prefix-hash';
+import { PickStreamPool } from '@llmd/platform';
+import pino from 'pino';
 import { printTable } from './table';
 
 const DIST = join(__dirname, '..', '..', '..');
@@ -57,7 +59,7 @@ function metricsStub(): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port })));
 }
 
-async function overGrpc(profile: string, n: number, tokens: number, iterations: number) {
+async function overGrpc(profile: string, n: number, tokens: number, iterations: number, transport: 'unary' | 'stream') {
   const stub = await metricsStub();
   const grpcPort = 20000 + Math.floor(Math.random() * 20000);
   const eps = Array.from({ length: n }, (_, i) => ({ id: `e-${i}`, address: `127.0.0.1:${stub.port}`, models: [MODEL] }));
@@ -68,11 +70,14 @@ async function overGrpc(profile: string, n: number, tokens: number, iterations: 
       LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(eps), LLMD_SCHEDULER_PROFILE: profile, LLMD_SCHEDULER_SCRAPE_INTERVAL_MS: '1000', LLMD_SCHEDULER_STALE_AFTER_MS: '10000',
     },
   });
-  const client = new schedulerv1.SchedulerClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
-  const pick = (i: number, p: string) =>
+  const client = new schedulerv1.SchedulerClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), { 'grpc.enable_retries': 0 });
+  // The gateway's own client: Picks multiplexed over 4 PickStream calls (its default), or one unary call each.
+  const streams = new PickStreamPool(client, 4, pino({ level: 'silent' }));
+  const unary = (i: number, p: string) =>
     new Promise<schedulerv1.PickResponse>((resolve, reject) =>
       client.pick(schedulerv1.PickRequest.fromPartial({ requestId: `g${i}`, model: MODEL, prompt: p }), new Metadata(), { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err) : resolve(res))),
     );
+  const pick = transport === 'unary' ? unary : (i: number, p: string) => streams.pick(schedulerv1.PickRequest.fromPartial({ requestId: `g${i}`, model: MODEL, prompt: p }), 5000, {});
   try {
     const prompts = Array.from({ length: 16 }, (_, i) => prompt(tokens, i));
     // Wait until every endpoint has been scraped once.
@@ -98,6 +103,7 @@ async function overGrpc(profile: string, n: number, tokens: number, iterations: 
     }));
     return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec: done / 2 };
   } finally {
+    streams.close();
     client.close();
     child.kill('SIGKILL');
     stub.server.close();
@@ -121,9 +127,10 @@ function indexMemoryMb(capacityPerEndpoint: number, endpointsCount: number): num
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const grpc = !args.includes('--in-process-only');
+  const inProc = !args.includes('--grpc-only');
   const iterations = Number(args[args.indexOf('--iterations') + 1] || 0) || 400;
   const rows: (string | number)[][] = [];
-  for (const profile of ['approx-prefix', 'precise-prefix'] as const) {
+  for (const profile of inProc ? (['approx-prefix', 'precise-prefix'] as const) : []) {
     for (const n of [10, 100, 1000]) {
       for (const tokens of TOKEN_SIZES) {
         const r = await inProcess(profile, n, tokens, iterations);
@@ -132,14 +139,16 @@ async function main(): Promise<void> {
     }
   }
   if (grpc) {
-    for (const profile of ['approx-prefix', 'precise-prefix']) {
-      for (const [n, tokens] of [[10, 1024], [100, 8192], [1000, 8192], [100, 32768]]) {
-        const r = await overGrpc(profile, n, tokens, iterations);
-        rows.push(['gRPC', profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0)]);
+    for (const transport of ['stream', 'unary'] as const) {
+      for (const profile of ['approx-prefix', 'precise-prefix']) {
+        for (const [n, tokens] of [[10, 1024], [100, 8192], [1000, 8192], [100, 32768]]) {
+          const r = await overGrpc(profile, n, tokens, iterations, transport);
+          rows.push([`gRPC ${transport}`, profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0)]);
+        }
       }
     }
   }
-  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process, over gRPC = no cache-manager (falls back behind the circuit breaker)\n\n');
+  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process; over gRPC = the real scheduler process on loopback, no cache-manager (precise falls back behind the circuit breaker); stream = PickStream (the gateway default), unary = one Pick call each\n\n');
   printTable(['path', 'profile', 'endpoints', 'prompt tokens', 'p50 ms', 'p99 ms', 'picks/s'], rows);
   process.stdout.write(`\napproximate index at its default capacity (31,250 chunk hashes per endpoint): ${(indexMemoryMb(31250, 10) / 10).toFixed(2)} MB per endpoint\n`);
 }

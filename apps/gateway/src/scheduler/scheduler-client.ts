@@ -2,10 +2,11 @@
 // refresh of ListEndpoints that keeps the snapshot the gateway fails open to.
 import { credentials, Metadata, ServiceError } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
-import { deadlineIn, metadataWithTrace } from '@llmd/platform';
+import { deadlineIn, injectIntoHeaders, metadataWithTrace, PickStreamPool } from '@llmd/platform';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { EndpointLoadView, RouteEndpoint } from '../routing/routing-types';
+
 
 export interface PickInput {
   requestId: string;
@@ -33,22 +34,35 @@ function endpointFromProto(e: schedulerv1.Endpoint | undefined): RouteEndpoint |
   return e ? { id: e.id, address: e.address, models: e.models, loraAdapters: e.loraAdapters } : undefined;
 }
 
+function pickFromProto(res: schedulerv1.PickResponse): SchedulerPick {
+  return {
+    target: endpointFromProto(res.target),
+    prefill: endpointFromProto(res.prefill),
+    fallbacks: res.fallbacks.flatMap((e) => endpointFromProto(e) ?? []),
+    droppedReason: res.droppedReason || undefined,
+  };
+}
+
 export class SchedulerClient {
   private readonly client: schedulerv1.SchedulerClient;
   private snapshot: EndpointLoadView[] = [];
   private snapshotAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly streams: PickStreamPool | undefined;
 
   constructor(
     address: string,
-    private readonly options: { pickTimeoutMs: number; refreshIntervalMs: number },
+    private readonly options: { pickTimeoutMs: number; refreshIntervalMs: number; transport?: 'stream' | 'unary'; streams?: number },
     private readonly logger: Logger,
   ) {
     this.client = new schedulerv1.SchedulerClient(address, credentials.createInsecure(), {
       'grpc.keepalive_time_ms': 30000,
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2000,
+      // Picks are small and never retried by the channel (the gateway fails open instead).
+      'grpc.enable_retries': 0,
     });
+    if ((options.transport ?? 'stream') === 'stream') this.streams = new PickStreamPool(this.client, options.streams ?? 4, logger);
   }
 
   start(): void {
@@ -58,6 +72,7 @@ export class SchedulerClient {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.streams?.close();
     this.client.close();
   }
 
@@ -72,6 +87,7 @@ export class SchedulerClient {
   }
 
   pick(input: PickInput, ctx: Context): Promise<SchedulerPick> {
+    if (this.streams) return this.streams.pick(schedulerv1.PickRequest.fromPartial(input), this.options.pickTimeoutMs, injectIntoHeaders({}, ctx)).then(pickFromProto);
     return new Promise((resolve, reject) => {
       this.client.pick(
         schedulerv1.PickRequest.fromPartial(input),
@@ -79,12 +95,7 @@ export class SchedulerClient {
         { deadline: deadlineIn(this.options.pickTimeoutMs) },
         (err: ServiceError | null, res?: schedulerv1.PickResponse) => {
           if (err || !res) return reject(err ?? new Error('empty Pick response'));
-          resolve({
-            target: endpointFromProto(res.target),
-            prefill: endpointFromProto(res.prefill),
-            fallbacks: res.fallbacks.flatMap((e) => endpointFromProto(e) ?? []),
-            droppedReason: res.droppedReason || undefined,
-          });
+          resolve(pickFromProto(res));
         },
       );
     });

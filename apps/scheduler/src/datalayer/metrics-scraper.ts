@@ -4,10 +4,17 @@ import type { Logger } from 'pino';
 import type { EndpointRegistry } from './endpoint-registry';
 import { MetricsFormat, parseVllmLoad } from './parse-prometheus';
 
+/** An interval is cut into this many ticks at most, each scraping its share of the endpoints. */
+const MAX_SLICES = 10;
+/** No tick closer than this to the next. */
+const MIN_TICK_MS = 5;
+
 export class MetricsScraper {
   private readonly pools = new Map<string, Pool>();
   private timer: NodeJS.Timeout | undefined;
   private readonly inProgress = new Set<string>();
+  private readonly slices: number;
+  private tick = 0;
 
   constructor(
     private readonly registry: EndpointRegistry,
@@ -15,11 +22,17 @@ export class MetricsScraper {
     private readonly logger: Logger,
     /** Called after each round of scrapes is issued (flow control re-checks for room). */
     private readonly onRound: () => void = () => undefined,
-  ) {}
+  ) {
+    this.slices = Math.max(1, Math.min(MAX_SLICES, Math.floor(options.intervalMs / MIN_TICK_MS)));
+  }
 
+  /**
+   * Scrapes every endpoint once per interval, spread over the interval in slices: a burst of hundreds
+   * of scrapes at one instant would stall the Picks that arrive during it.
+   */
   start(): void {
-    this.timer = setInterval(() => this.scrapeAll(), this.options.intervalMs);
     this.scrapeAll();
+    this.timer = setInterval(() => this.scrapeSlice(), this.options.intervalMs / this.slices);
   }
 
   async stop(): Promise<void> {
@@ -31,11 +44,21 @@ export class MetricsScraper {
   /** One scrape of every endpoint; an endpoint whose last scrape is still running is skipped. */
   scrapeAll(): void {
     this.onRound();
-    for (const spec of this.registry.specs()) {
-      if (this.inProgress.has(spec.id)) continue;
-      this.inProgress.add(spec.id);
-      void this.scrape(spec.id, spec.address, spec.metricsFormat ?? 'vllm').finally(() => this.inProgress.delete(spec.id));
-    }
+    for (const spec of this.registry.specs()) this.start1(spec);
+  }
+
+  /** The endpoints of this tick's slice (every endpoint falls in one slice per interval). */
+  private scrapeSlice(): void {
+    const slice = this.tick++ % this.slices;
+    const specs = this.registry.specs();
+    for (let i = slice; i < specs.length; i += this.slices) this.start1(specs[i]);
+    if (slice === this.slices - 1) this.onRound();
+  }
+
+  private start1(spec: { id: string; address: string; metricsFormat?: MetricsFormat }): void {
+    if (this.inProgress.has(spec.id)) return;
+    this.inProgress.add(spec.id);
+    void this.scrape(spec.id, spec.address, spec.metricsFormat ?? 'vllm').finally(() => this.inProgress.delete(spec.id));
   }
 
   private pool(address: string): Pool {

@@ -1,8 +1,10 @@
-// The Scheduler gRPC service (Pick, Complete, ListEndpoints): transport only, decisions in PickService.
-import { sendUnaryData, ServerUnaryCall, status } from '@grpc/grpc-js';
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+// The Scheduler gRPC service (Pick, PickStream, Complete, ListEndpoints): transport only, decisions in
+// PickService. Pick and PickStream share one handler; they differ in where the deadline and trace
+// context come from (the call, or each stream message).
+import { sendUnaryData, ServerDuplexStream, ServerUnaryCall, status } from '@grpc/grpc-js';
+import { Context, context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { schedulerv1 } from '@llmd/proto';
-import { contextFromMetadata } from '@llmd/platform';
+import { contextFromMetadata, extractFromHeaders } from '@llmd/platform';
 import type { Logger } from 'pino';
 import type { FlowController } from '../flow/flow-controller';
 import type { PickService } from '../scheduling/pick.service';
@@ -10,46 +12,79 @@ import { endpointStateToProto, endpointToProto, requestFromProto } from './proto
 
 const tracer = trace.getTracer('llmd-scheduler');
 
+type PickResult = { ok: schedulerv1.PickResponse } | { code: status; details: string };
+
+/** One Pick: admission (flow control), then the scheduling cycle. Never rejects. */
+function handlePick(picks: PickService, flow: FlowController, logger: Logger, pick: schedulerv1.PickRequest, parent: Context, deadline: Date | undefined): Promise<PickResult> {
+  return tracer.startActiveSpan('Scheduler.Pick', { attributes: { 'llmd.model': pick.model, 'llmd.request_id': pick.requestId } }, parent, async (span) => {
+    try {
+      if (!pick.requestId || !pick.model) return { code: status.INVALID_ARGUMENT, details: 'request_id and model are required' };
+      const request = requestFromProto(pick);
+      const admission = await flow.admit(flow.priorityOf(pick.objective || undefined, request.priority), pick.fairnessId || pick.tenant || 'default', deadline);
+      if (!admission.admitted) {
+        span.setAttribute('llmd.dropped_reason', admission.reason);
+        logger.info({ request_id: request.requestId, reason: admission.reason }, 'request not admitted');
+        return { ok: { target: undefined, prefill: undefined, fallbacks: [], profile: '', breakdown: [], droppedReason: admission.reason } };
+      }
+      const outcome = await picks.pick(request);
+      span.setAttribute('llmd.target', outcome.target?.id ?? '');
+      logger.info({ request_id: pick.requestId, model: pick.model, target: outcome.target?.id, prefill: outcome.prefill?.id, profile: outcome.profile }, 'pick');
+      return {
+        ok: {
+          target: outcome.target && endpointToProto(outcome.target),
+          prefill: outcome.prefill && endpointToProto(outcome.prefill),
+          fallbacks: outcome.fallbacks.map(endpointToProto),
+          profile: outcome.profile,
+          breakdown: outcome.breakdown,
+          droppedReason: '',
+        },
+      };
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      logger.error({ err: (err as Error).message, request_id: pick.requestId }, 'pick failed');
+      return { code: status.INTERNAL, details: (err as Error).message };
+    } finally {
+      span.end();
+    }
+  });
+}
+
 export function schedulerGrpcImplementation(picks: PickService, flow: FlowController, logger: Logger): schedulerv1.SchedulerServer {
   return {
     pick(call: ServerUnaryCall<schedulerv1.PickRequest, schedulerv1.PickResponse>, callback: sendUnaryData<schedulerv1.PickResponse>) {
-      const parent = contextFromMetadata(call.metadata, context.active());
-      tracer.startActiveSpan('Scheduler.Pick', { attributes: { 'llmd.model': call.request.model, 'llmd.request_id': call.request.requestId } }, parent, (span) => {
-        if (!call.request.requestId || !call.request.model) {
-          span.end();
-          return callback({ code: status.INVALID_ARGUMENT, details: 'request_id and model are required' });
+      const deadline = call.getDeadline();
+      void handlePick(picks, flow, logger, call.request, contextFromMetadata(call.metadata, context.active()), deadline instanceof Date ? deadline : undefined).then((r) =>
+        'ok' in r ? callback(null, r.ok) : callback({ code: r.code, details: r.details }),
+      );
+    },
+    pickStream(call: ServerDuplexStream<schedulerv1.PickStreamRequest, schedulerv1.PickStreamResponse>) {
+      let open = true;
+      let ended = false;
+      let pending = 0;
+      // The caller half-closed: answer what is pending, then close.
+      const closeWhenDone = () => {
+        if (open && ended && pending === 0) {
+          open = false;
+          call.end();
         }
-        const request = requestFromProto(call.request);
-        const deadline = call.getDeadline();
-        flow
-          .admit(flow.priorityOf(call.request.objective || undefined, request.priority), call.request.fairnessId || call.request.tenant || 'default', deadline instanceof Date ? deadline : undefined)
-          .then(async (admission) => {
-            if (!admission.admitted) {
-              span.setAttribute('llmd.dropped_reason', admission.reason);
-              span.end();
-              logger.info({ request_id: request.requestId, reason: admission.reason }, 'request not admitted');
-              return callback(null, { target: undefined, prefill: undefined, fallbacks: [], profile: '', breakdown: [], droppedReason: admission.reason });
-            }
-            const outcome = await picks.pick(request);
-            span.setAttribute('llmd.target', outcome.target?.id ?? '');
-            logger.info({ request_id: call.request.requestId, model: call.request.model, target: outcome.target?.id, prefill: outcome.prefill?.id, profile: outcome.profile }, 'pick');
-            span.end();
-            callback(null, {
-              target: outcome.target && endpointToProto(outcome.target),
-              prefill: outcome.prefill && endpointToProto(outcome.prefill),
-              fallbacks: outcome.fallbacks.map(endpointToProto),
-              profile: outcome.profile,
-              breakdown: outcome.breakdown,
-              droppedReason: '',
-            });
-          })
-          .catch((err: Error) => {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
-            span.end();
-            logger.error({ err: err.message, request_id: call.request.requestId }, 'pick failed');
-            callback({ code: status.INTERNAL, details: err.message });
-          });
+      };
+      call.on('data', (message: schedulerv1.PickStreamRequest) => {
+        const pick = message.pick ?? schedulerv1.PickRequest.fromPartial({});
+        const deadline = message.timeoutMs > 0 ? new Date(Date.now() + message.timeoutMs) : undefined;
+        pending++;
+        void handlePick(picks, flow, logger, pick, extractFromHeaders(message.traceContext, context.active()), deadline).then((r) => {
+          pending--;
+          if (!open) return; // the caller went away; nothing to answer
+          call.write('ok' in r ? { requestId: pick.requestId, pick: r.ok, errorCode: 0, error: '' } : { requestId: pick.requestId, pick: undefined, errorCode: r.code, error: r.details });
+          closeWhenDone();
+        });
       });
+      call.on('end', () => {
+        ended = true;
+        closeWhenDone();
+      });
+      call.on('cancelled', () => (open = false));
+      call.on('error', () => (open = false));
     },
     complete(call: ServerUnaryCall<schedulerv1.CompleteRequest, schedulerv1.CompleteResponse>, callback: sendUnaryData<schedulerv1.CompleteResponse>) {
       callback(null, { known: picks.complete(call.request.requestId) });

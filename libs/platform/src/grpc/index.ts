@@ -1,2 +1,3 @@
 export * from './grpc-server';
 export * from './grpc-metadata';
+export * from './pick-stream-pool';

@@ -1,0 +1,91 @@
+// Picks multiplexed over a few long-lived Scheduler.PickStream calls: one message each way per Pick,
+// matched by request id, instead of a new HTTP/2 stream with headers and a deadline timer per unary
+// call. A broken stream fails its pending Picks (the gateway then fails open) and is reopened on the
+// next Pick.
+import { ClientDuplexStream, status } from '@grpc/grpc-js';
+import { schedulerv1 } from '@llmd/proto';
+import type { Logger } from 'pino';
+
+interface Pending {
+  resolve(res: schedulerv1.PickResponse): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+interface Slot {
+  call: ClientDuplexStream<schedulerv1.PickStreamRequest, schedulerv1.PickStreamResponse>;
+  pending: Map<string, Pending>;
+  dead: boolean;
+}
+
+/** An error shaped like a grpc-js ServiceError (callers read `code`). */
+export function pickError(code: status, message: string): Error & { code: status } {
+  return Object.assign(new Error(message), { code });
+}
+
+export class PickStreamPool {
+  private readonly slots: (Slot | undefined)[];
+  private next = 0;
+
+  constructor(
+    private readonly client: Pick<schedulerv1.SchedulerClient, 'pickStream'>,
+    size: number,
+    private readonly logger: Logger,
+  ) {
+    this.slots = new Array<Slot | undefined>(size).fill(undefined);
+  }
+
+  /** Picks in flight across all streams. */
+  pendingCount(): number {
+    return this.slots.reduce((n, s) => n + (s?.pending.size ?? 0), 0);
+  }
+
+  pick(request: schedulerv1.PickRequest, timeoutMs: number, traceContext: Record<string, string>): Promise<schedulerv1.PickResponse> {
+    const slot = this.slot();
+    return new Promise((resolve, reject) => {
+      if (slot.pending.has(request.requestId)) return reject(pickError(status.ALREADY_EXISTS, `Pick ${request.requestId} is already in flight`));
+      const timer = setTimeout(() => {
+        if (slot.pending.delete(request.requestId)) reject(pickError(status.DEADLINE_EXCEEDED, `Pick ${request.requestId} took longer than ${timeoutMs} ms`));
+      }, timeoutMs);
+      slot.pending.set(request.requestId, { resolve, reject, timer });
+      slot.call.write({ pick: request, timeoutMs, traceContext });
+    });
+  }
+
+  close(): void {
+    for (const slot of this.slots) if (slot) this.fail(slot, status.CANCELLED, 'gateway shutting down', true);
+  }
+
+  private slot(): Slot {
+    const i = this.next;
+    this.next = (this.next + 1) % this.slots.length;
+    const existing = this.slots[i];
+    if (existing && !existing.dead) return existing;
+    const slot: Slot = { call: this.client.pickStream(), pending: new Map(), dead: false };
+    slot.call.on('data', (res: schedulerv1.PickStreamResponse) => {
+      const p = slot.pending.get(res.requestId);
+      if (!p) return; // timed out already
+      slot.pending.delete(res.requestId);
+      clearTimeout(p.timer);
+      if (res.errorCode !== 0 || !res.pick) p.reject(pickError(res.errorCode || status.INTERNAL, res.error || 'empty Pick response'));
+      else p.resolve(res.pick);
+    });
+    slot.call.on('error', (err: Error & { code?: status }) => this.fail(slot, err.code ?? status.UNAVAILABLE, err.message, false));
+    slot.call.on('end', () => this.fail(slot, status.UNAVAILABLE, 'PickStream ended by the scheduler', false));
+    this.slots[i] = slot;
+    return slot;
+  }
+
+  private fail(slot: Slot, code: status, message: string, cancel: boolean): void {
+    if (!slot.dead) {
+      slot.dead = true;
+      if (slot.pending.size > 0) this.logger.warn({ pending: slot.pending.size, err: message }, 'PickStream broke; its pending Picks fail open');
+    }
+    for (const p of slot.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(pickError(code, message));
+    }
+    slot.pending.clear();
+    if (cancel) slot.call.cancel();
+  }
+}
