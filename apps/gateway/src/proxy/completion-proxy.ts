@@ -1,7 +1,7 @@
 // The request path for /v1/chat/completions and /v1/completions: validate, pick (scheduler, or the
 // gateway's own fail-open pick), forward to the vLLM pod, stream the bytes back, record the outcome.
 import { randomUUID } from 'node:crypto';
-import { context, Context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Agent, Dispatcher, request } from 'undici';
@@ -88,7 +88,7 @@ export class CompletionProxy {
         this.tenants.admit(tenant, body.model, estimateTokens(body));
       }
       this.checkModel(body.model);
-      picked = await context.with(ctx, () => this.route(requestId, body, ctx, req, tenant));
+      picked = await this.pickSpan(ctx, (pickCtx) => this.route(requestId, body, pickCtx, req, tenant));
       rec.failOpen = picked.failOpen;
       await this.forward(path, body, picked, ctx, reply, rec, startedAt);
     } catch (err) {
@@ -110,6 +110,22 @@ export class CompletionProxy {
       }
       this.recorder.record(rec);
       this.logger.info({ request_id: requestId, trace_id: rec.traceId || undefined, model: rec.model, status: rec.httpStatus, endpoint: rec.decodeEndpoint, fail_open: rec.failOpen, ttft_ms: Math.round(rec.ttftMs), e2e_ms: Math.round(rec.e2eMs) }, 'request done');
+    }
+  }
+
+  /** The `llmd.pick` span: the scheduler's decision (or the fail-open one), with what it chose. */
+  private async pickSpan(ctx: Context, run: (pickCtx: Context) => Promise<RoutePick>): Promise<RoutePick> {
+    const span = tracer.startSpan('llmd.pick', { kind: SpanKind.INTERNAL }, ctx);
+    try {
+      const pickCtx = trace.setSpan(ctx, span);
+      const pick = await context.with(pickCtx, () => run(pickCtx));
+      span.setAttributes({ 'llmd.target': pick.target.id, 'llmd.fail_open': pick.failOpen, ...(pick.prefill ? { 'llmd.prefill': pick.prefill.id } : {}) });
+      return pick;
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
     }
   }
 
@@ -184,7 +200,11 @@ export class CompletionProxy {
     let payload = JSON.stringify(body);
     // Disaggregated: the prefill pod first; if it fails, the decode pod serves the whole request.
     if (pick.prefill && GENERATES.has(path)) {
-      const pre = await runPrefill({ dispatcher: this.agent, address: pick.prefill.address, path, body: body as Record<string, unknown>, headers, signal, timeoutMs: this.config.upstream.timeoutMs });
+      const prefillSpan = tracer.startSpan('llmd.prefill', { kind: SpanKind.CLIENT, attributes: { 'llmd.endpoint': pick.prefill.id, 'server.address': pick.prefill.address } }, ctx);
+      const prefillHeaders = injectIntoHeaders({ ...headers }, trace.setSpan(ctx, prefillSpan));
+      const pre = await runPrefill({ dispatcher: this.agent, address: pick.prefill.address, path, body: body as Record<string, unknown>, headers: prefillHeaders, signal, timeoutMs: this.config.upstream.timeoutMs });
+      if (!pre.ok) prefillSpan.setStatus({ code: SpanStatusCode.ERROR, message: pre.reason });
+      prefillSpan.end();
       if (clientGone.signal.aborted) return this.clientClosed(rec);
       if (pre.ok) {
         payload = JSON.stringify({ ...body, kv_transfer_params: pre.kvTransferParams });
@@ -195,7 +215,21 @@ export class CompletionProxy {
       }
     }
     const candidates: RouteEndpoint[] = [pick.target, ...pick.fallbacks].slice(0, this.config.upstream.retries + 1);
+    // `llmd.decode`: the generating request, from connection to its last byte, with a `first_token` event.
+    const decodeSpan = tracer.startSpan('llmd.decode', { kind: SpanKind.CLIENT }, ctx);
+    try {
+      await this.decode(path, body, pick, candidates, injectIntoHeaders({ ...headers }, trace.setSpan(ctx, decodeSpan)), payload, signal, clientGone, reply, rec, startedAt, stripUsage, decodeSpan);
+    } catch (err) {
+      decodeSpan.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      if (rec.errorCode && rec.errorCode !== 'client_closed') decodeSpan.setStatus({ code: SpanStatusCode.ERROR, message: rec.errorCode });
+      decodeSpan.setAttributes({ 'llmd.endpoint': rec.decodeEndpoint, 'http.response.status_code': rec.httpStatus, 'llmd.completion_tokens': rec.completionTokens });
+      decodeSpan.end();
+    }
+  }
 
+  private async decode(path: CompletionPath, body: ParsedBody, pick: RoutePick, candidates: RouteEndpoint[], headers: Record<string, string>, payload: string, signal: AbortSignal, clientGone: AbortController, reply: FastifyReply, rec: RequestMetricsRecord, startedAt: number, stripUsage: boolean, span: Span): Promise<void> {
     const connected = await this.connect(path, candidates, headers, payload, signal, clientGone.signal, rec);
     if (!connected) return this.clientClosed(rec);
     const { response, endpoint } = connected;
@@ -206,11 +240,12 @@ export class CompletionProxy {
 
     if (response.statusCode >= 400) return this.relayError(response, reply, rec, outHeaders);
     const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
-    if (body.stream === true && isSse) return this.relayStream(response, reply, rec, outHeaders, startedAt, clientGone.signal, stripUsage);
+    if (body.stream === true && isSse) return this.relayStream(response, reply, rec, outHeaders, startedAt, clientGone.signal, stripUsage, span);
 
     const text = await response.body.text();
     rec.httpStatus = response.statusCode;
     rec.ttftMs = performance.now() - startedAt;
+    span.addEvent('response');
     try {
       const usage = usageFrom(JSON.parse(text).usage);
       if (usage) Object.assign(rec, usage);
@@ -254,7 +289,7 @@ export class CompletionProxy {
     await reply.code(response.statusCode).headers(outHeaders).send(out);
   }
 
-  private async relayStream(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>, startedAt: number, clientGone: AbortSignal, stripUsage: boolean): Promise<void> {
+  private async relayStream(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>, startedAt: number, clientGone: AbortSignal, stripUsage: boolean, span: Span): Promise<void> {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { ...outHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -264,7 +299,9 @@ export class CompletionProxy {
     try {
       for await (const chunk of response.body) {
         const text = (chunk as Buffer).toString('utf8');
+        const before = meter.sawFirstToken;
         meter.push(text);
+        if (!before && meter.sawFirstToken) span.addEvent('first_token');
         const out = stripper ? stripper.push(text) : (chunk as Buffer);
         if (out.length > 0 && !raw.write(out)) await new Promise<void>((resolve) => raw.once('drain', resolve).once('close', resolve));
       }

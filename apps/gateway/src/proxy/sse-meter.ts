@@ -47,6 +47,11 @@ export class SseMeter {
     }
   }
 
+  /** True once a chunk carrying generated text (the first token) has been seen. */
+  get sawFirstToken(): boolean {
+    return this.firstAt !== undefined;
+  }
+
   report(): MeterReport {
     const itlMs = this.chunks > 1 && this.firstAt !== undefined && this.lastAt !== undefined ? (this.lastAt - this.firstAt) / (this.chunks - 1) : 0;
     return { ttftMs: this.firstAt === undefined ? undefined : this.firstAt - this.startedAt, itlMs, tokenChunks: this.chunks, usage: this.usage, done: this.done };
