@@ -100,7 +100,8 @@ export class SchedulerModule {
   static forRoot(config: SchedulerConfig): DynamicModule {
     return {
       module: SchedulerModule,
-      imports: [KafkaModule.forRoot({ clientId: 'llmd-scheduler', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize })],
+      // Load snapshots are telemetry: Picks never wait on Kafka, so it does not gate readiness.
+      imports: [KafkaModule.forRoot({ clientId: 'llmd-scheduler', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize, critical: false, enabled: config.kafka.enabled })],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         {

@@ -238,6 +238,25 @@ describe('vllm-sim options', () => {
     }
   });
 
+  it('serves every request of a burst that arrives while the engine is busy (no request left behind)', async () => {
+    // Requests arriving mid-step used to wait for a model clock that a busy engine never advanced.
+    const pod = await startPod(['--max-num-seqs', '512']);
+    try {
+      for (let round = 0; round < 3; round++) {
+        const results = await Promise.all(
+          Array.from({ length: 64 }, async (_, i) => {
+            const res = await fetch(`${pod.url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'sim-model', prompt: `burst ${round} ${i}`, max_tokens: 16, stream: true, ignore_eos: true }), signal: AbortSignal.timeout(20000) });
+            const text = await res.text();
+            return res.status === 200 && text.endsWith('data: [DONE]\n\n');
+          }),
+        );
+        expect(results.filter(Boolean).length).toBe(64);
+      }
+    } finally {
+      await stopPod(pod);
+    }
+  });
+
   it('serves LoRA adapters and reports them in vllm:lora_requests_info', async () => {
     const pod = await startPod(['--enable-lora', '--lora-modules', 'sql-lora=/adapters/sql', '--max-loras', '2']);
     try {

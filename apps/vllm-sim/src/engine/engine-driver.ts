@@ -94,6 +94,9 @@ export class EngineDriver {
         // Everything waiting is blocked on a KV transfer: sleep until the first one lands.
         const ready = this.core.nextReadyAt(start) ?? start + 1;
         await this.sleepUntil(ready);
+        // The model's clock moves on to when the work became ready; without this a busy engine would
+        // step at the same instant forever and never admit a request that arrived after it.
+        if (this.busy) this.simClock = Math.max(this.simClock, ready);
         continue;
       }
       const end = start + out.durationMs;

@@ -1,0 +1,323 @@
+// The gateway's cost on the way, side by side with the Rust routers of vLLM and SGLang, on the same
+// vllm-sim pods: added latency to first byte (p50/p99) at 1, 64 and 512 concurrent streams, the
+// highest request rate each sustains with under 1% errors, CPU per 1,000 streamed tokens, and memory
+// per open stream. The peers come from PyPI into a git-ignored virtualenv (.llmd/bench-venv); a peer
+// that cannot be installed is skipped with a message.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { printTable } from './table';
+
+const REPO = join(__dirname, '..', '..', '..', '..');
+const DIST = join(__dirname, '..', '..', '..');
+const VENV = join(REPO, '.llmd', 'bench-venv');
+const MODEL = 'bench/llama-3.2-1b';
+const PEERS = { 'vllm-router': 'vllm-router==0.1.17', 'sglang-router': 'sglang-router==0.3.2' } as const;
+type Target = 'direct' | 'llmd' | keyof typeof PEERS;
+
+interface Args {
+  pods: number;
+  timeScale: number;
+  seconds: number;
+  maxTokens: number;
+  concurrency: number[];
+  rates: number[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string, fallback: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+  };
+  return {
+    pods: Number(get('pods', '2')),
+    timeScale: Number(get('time-scale', '0.05')),
+    seconds: Number(get('seconds', '4')),
+    maxTokens: Number(get('max-tokens', '32')),
+    concurrency: get('concurrency', '1,64,512').split(',').map(Number),
+    rates: get('rates', '100,200,400,800,1600').split(',').map(Number),
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const procs: ChildProcess[] = [];
+function start(cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(cmd, args, { env: { ...process.env, OTEL_SDK_DISABLED: 'true', LLMD_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const tail: string[] = [];
+  child.stderr?.on('data', (b: Buffer) => {
+    tail.push(b.toString());
+    if (tail.length > 20) tail.shift();
+  });
+  child.on('exit', (code) => {
+    if (code && code !== 0 && !stopping) process.stderr.write(`${cmd} exited ${code}: ${tail.join('').slice(-800)}\n`);
+  });
+  procs.push(child);
+  return child;
+}
+let stopping = false;
+
+async function waitOk(url: string, timeoutMs = 60000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
+}
+
+/** Installs the peers into the bench virtualenv; returns the path of each one that installed. */
+function installPeers(): Partial<Record<keyof typeof PEERS, string>> {
+  const found: Partial<Record<keyof typeof PEERS, string>> = {};
+  try {
+    if (!existsSync(join(VENV, 'bin', 'pip'))) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'ignore' });
+  } catch (err) {
+    process.stdout.write(`skipping vllm-router and sglang-router: no Python virtualenv (${(err as Error).message})\n`);
+    return found;
+  }
+  for (const [name, spec] of Object.entries(PEERS) as [keyof typeof PEERS, string][]) {
+    const bin = join(VENV, 'bin', name);
+    if (!existsSync(bin)) {
+      try {
+        execFileSync(join(VENV, 'bin', 'pip'), ['install', '-q', spec], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 });
+      } catch (err) {
+        process.stdout.write(`skipping ${name}: pip install ${spec} failed (${String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim().split('\n').pop()})\n`);
+        continue;
+      }
+    }
+    if (existsSync(bin)) found[name] = bin;
+  }
+  return found;
+}
+
+interface Sample {
+  ttfbMs: number;
+  ok: boolean;
+  tokens: number;
+}
+
+const dispatcher = new Agent({ connections: 2048, pipelining: 1, keepAliveTimeout: 30000 });
+
+/** One streamed completion; the time to its first body byte, and the tokens streamed. */
+async function streamOnce(base: string, i: number, maxTokens: number, signal?: AbortSignal): Promise<Sample> {
+  const started = performance.now();
+  try {
+    const res = await request(`${base}/v1/completions`, {
+      method: 'POST',
+      dispatcher,
+      signal,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, prompt: `Bench request ${i % 97}: tell me about routing.`, max_tokens: maxTokens, stream: true, ignore_eos: true }),
+      headersTimeout: 30000,
+      bodyTimeout: 30000,
+    });
+    let ttfbMs = -1;
+    let tokens = 0;
+    for await (const chunk of res.body) {
+      if (ttfbMs < 0) ttfbMs = performance.now() - started;
+      const text = (chunk as Buffer).toString();
+      for (let at = text.indexOf('"text"'); at >= 0; at = text.indexOf('"text"', at + 6)) tokens++;
+    }
+    return { ttfbMs, ok: res.statusCode === 200 && ttfbMs >= 0, tokens };
+  } catch {
+    return { ttfbMs: performance.now() - started, ok: false, tokens: 0 };
+  }
+}
+
+/** `concurrency` streams back to back for `seconds`. */
+async function closedLoop(base: string, concurrency: number, seconds: number, maxTokens: number): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const end = Date.now() + seconds * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) samples.push(await streamOnce(base, n++, maxTokens));
+    }),
+  );
+  return samples;
+}
+
+/** Poisson arrivals at `rate` per second for `seconds`; errors include requests still unanswered 10 s later. */
+async function openLoop(base: string, rate: number, seconds: number, maxTokens: number): Promise<{ errors: number; total: number }> {
+  const inflight: Promise<Sample>[] = [];
+  const started = performance.now();
+  let next = 0;
+  for (let i = 0; ; i++) {
+    next += -Math.log(1 - Math.random()) / rate;
+    if (next > seconds) break;
+    const wait = started + next * 1000 - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(streamOnce(base, i, maxTokens, AbortSignal.timeout(10000 + seconds * 1000)));
+  }
+  const results = await Promise.all(inflight);
+  return { errors: results.filter((r) => !r.ok).length, total: results.length };
+}
+
+const pct = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  process.on('exit', () => {
+    stopping = true;
+    for (const p of procs) p.kill('SIGKILL');
+  });
+  const peers = installPeers();
+
+  // The pods, shared by every target.
+  const simPorts = await Promise.all(Array.from({ length: args.pods }, freePort));
+  for (const [i, port] of simPorts.entries()) {
+    start(process.execPath, [join(DIST, 'apps/vllm-sim/src/main.js'), 'serve', MODEL, '--port', String(port), '--gpu-profile', 'llama-3.2-1b', '--time-scale', String(args.timeScale), '--max-num-seqs', '512', '--seed', String(i)]);
+  }
+  for (const port of simPorts) await waitOk(`http://127.0.0.1:${port}/health`);
+  const workers = simPorts.map((p) => `http://127.0.0.1:${p}`);
+
+  // llmd: the gateway and the scheduler (approximate prefix + load, no Kafka: nothing else on the path).
+  const [gwPort, gwOps, schedPort, schedOps] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const scheduler = start(process.execPath, [join(DIST, 'apps/scheduler/src/main.js')], {
+    LLMD_KAFKA_ENABLED: 'false',
+    LLMD_SCHEDULER_GRPC_PORT: String(schedPort),
+    LLMD_SCHEDULER_OPS_PORT: String(schedOps),
+    LLMD_SCHEDULER_PROFILE: 'approx-prefix',
+    LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(simPorts.map((p, i) => ({ id: `sim-${i}`, address: `127.0.0.1:${p}`, models: [MODEL] }))),
+  });
+  const gateway = start(process.execPath, [join(DIST, 'apps/gateway/src/main.js')], {
+    LLMD_KAFKA_ENABLED: 'false',
+    LLMD_GATEWAY_PORT: String(gwPort),
+    LLMD_GATEWAY_OPS_PORT: String(gwOps),
+    LLMD_GATEWAY_SCHEDULER_ADDRESS: `127.0.0.1:${schedPort}`,
+  });
+  await waitOk(`http://127.0.0.1:${schedOps}/readyz`);
+  await waitOk(`http://127.0.0.1:${gwOps}/readyz`);
+
+  const targets: { name: Target; base: string; pids: number[] }[] = [
+    { name: 'direct', base: '', pids: [] },
+    { name: 'llmd', base: `http://127.0.0.1:${gwPort}`, pids: [gateway.pid ?? 0, scheduler.pid ?? 0] },
+  ];
+  for (const [name, bin] of Object.entries(peers) as [keyof typeof PEERS, string][]) {
+    const port = await freePort();
+    const prom = await freePort();
+    const argv =
+      name === 'vllm-router'
+        ? ['--host', '127.0.0.1', '--port', String(port), '--worker-urls', ...workers, '--policy', 'cache_aware', '--prometheus-port', String(prom), '--log-level', 'warning']
+        : ['launch', '--host', '127.0.0.1', '--port', String(port), '--worker-urls', ...workers, '--policy', 'cache_aware', '--prometheus-port', String(prom), '--log-level', 'warn'];
+    const child = start(bin, argv);
+    try {
+      await waitOk(`http://127.0.0.1:${port}/health`, 60000);
+      targets.push({ name, base: `http://127.0.0.1:${port}`, pids: [child.pid ?? 0] });
+    } catch (err) {
+      process.stdout.write(`skipping ${name}: ${(err as Error).message}\n`);
+      child.kill('SIGKILL');
+    }
+  }
+  // Warm every path (direct: the client spreads over the pods itself, in turn).
+  for (const t of targets) await Promise.all(Array.from({ length: 32 }, (_, i) => streamOnce(t.name === 'direct' ? workers[i % workers.length] : t.base, i, 4)));
+
+  const latencyRows: (string | number)[][] = [];
+  const costRows: (string | number)[][] = [];
+  const directP: Record<number, { p50: number; p99: number }> = {};
+  for (const c of args.concurrency) {
+    for (const t of targets) {
+      const cpu0 = t.pids.reduce((s, pid) => s + cpuSeconds(pid), 0);
+      const samples = await (t.name === 'direct' ? closedLoopDirect(workers, c, args.seconds, args.maxTokens) : closedLoop(t.base, c, args.seconds, args.maxTokens));
+      const cpu = t.pids.reduce((s, pid) => s + cpuSeconds(pid), 0) - cpu0;
+      const ok = samples.filter((s) => s.ok);
+      const ttfb = ok.map((s) => s.ttfbMs).sort((a, b) => a - b);
+      const p50 = pct(ttfb, 50);
+      const p99 = pct(ttfb, 99);
+      if (t.name === 'direct') directP[c] = { p50, p99 };
+      const tokens = ok.reduce((n, s) => n + s.tokens, 0);
+      latencyRows.push([c, t.name, p50.toFixed(2), p99.toFixed(2), t.name === 'direct' ? '-' : (p50 - directP[c].p50).toFixed(2), t.name === 'direct' ? '-' : (p99 - directP[c].p99).toFixed(2), (ok.length / args.seconds).toFixed(0), samples.length - ok.length]);
+      if (c === 64 && t.name !== 'direct') costRows.push([t.name, tokens > 0 ? ((cpu / tokens) * 1000 * 1000).toFixed(1) : '-']);
+    }
+  }
+
+  // Memory per open stream: 512 long streams held open, the router's RSS against idle.
+  const memory: Record<string, string> = {};
+  for (const t of targets.filter((x) => x.name !== 'direct')) {
+    const idle = t.pids.reduce((s, pid) => s + rssMb(pid), 0);
+    const abort = new AbortController();
+    const open = Array.from({ length: 512 }, (_, i) => streamOnce(t.base, i, 100000, abort.signal));
+    await new Promise((r) => setTimeout(r, 3000));
+    const busy = t.pids.reduce((s, pid) => s + rssMb(pid), 0);
+    abort.abort();
+    await Promise.all(open);
+    memory[t.name] = (((busy - idle) * 1024) / 512).toFixed(1);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+
+  // The highest Poisson rate each sustains with under 1% errors.
+  const sustained: Record<string, number> = {};
+  for (const t of targets) {
+    sustained[t.name] = 0;
+    for (const rate of args.rates) {
+      const r = t.name === 'direct' ? await openLoopDirect(workers, rate, args.seconds, args.maxTokens) : await openLoop(t.base, rate, args.seconds, args.maxTokens);
+      if (r.errors / Math.max(1, r.total) >= 0.01) break;
+      sustained[t.name] = rate;
+    }
+  }
+
+  process.stdout.write(`\nvllm-sim pods: ${args.pods} x llama-3.2-1b tables at --time-scale ${args.timeScale}; streamed completions of ${args.maxTokens} tokens; ${args.seconds} s per cell; one client process\n`);
+  process.stdout.write('llmd = gateway + scheduler (approx-prefix profile, PickStream); vllm-router and sglang-router with --policy cache_aware\n\n');
+  printTable(['streams', 'path', 'TTFB p50 ms', 'TTFB p99 ms', 'added p50 ms', 'added p99 ms', 'requests/s', 'errors'], latencyRows);
+  process.stdout.write('\n');
+  printTable(
+    ['router', 'CPU ms per 1,000 streamed tokens (64 streams)', 'memory KiB per open stream (512 open)', `highest Poisson rate with <1% errors (of ${args.rates.join(', ')}/s)`],
+    targets.filter((t) => t.name !== 'direct').map((t) => [t.name, costRows.find((r) => r[0] === t.name)?.[1] ?? '-', memory[t.name] ?? '-', sustained[t.name]]),
+  );
+  process.stdout.write(`\ndirect to the pods sustained ${sustained['direct']}/s on the same ladder\n`);
+  stopping = true;
+  for (const p of procs) p.kill('SIGKILL');
+  await dispatcher.close();
+  process.exit(0);
+}
+
+/** Direct: each worker loop picks the next pod in turn. */
+async function closedLoopDirect(workers: string[], concurrency: number, seconds: number, maxTokens: number): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const end = Date.now() + seconds * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const i = n++;
+        samples.push(await streamOnce(workers[i % workers.length], i, maxTokens));
+      }
+    }),
+  );
+  return samples;
+}
+
+async function openLoopDirect(workers: string[], rate: number, seconds: number, maxTokens: number): Promise<{ errors: number; total: number }> {
+  const parts = await Promise.all(workers.map((w) => openLoop(w, rate / workers.length, seconds, maxTokens)));
+  return { errors: parts.reduce((n, p) => n + p.errors, 0), total: parts.reduce((n, p) => n + p.total, 0) };
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`bench gateway failed: ${(err as Error).stack}\n`);
+    stopping = true;
+    for (const p of procs) p.kill('SIGKILL');
+    process.exit(1);
+  });
+}
