@@ -57,6 +57,8 @@ describe('scheduler with real pods (unified)', () => {
 
   it('answers Picks over PickStream (the gateway\'s transport), each matched to its request; a bad one fails alone', async () => {
     const pool = client.streamPool(2);
+    const inFlight = async () => (await client.listEndpoints()).reduce((n, e) => n + e.inFlight, 0);
+    const before = await inFlight();
     try {
       const ids = Array.from({ length: 20 }, (_, i) => `stream-${process.pid}-${i}`);
       const answers = await Promise.all(ids.map((id, i) => pool.pick(schedulerv1.PickRequest.fromPartial({ requestId: id, model: E2E_MODEL, prompt: `stream prompt ${i} `.repeat(10) }), 5000, {})));
@@ -64,7 +66,10 @@ describe('scheduler with real pods (unified)', () => {
       await expect(pool.pick(schedulerv1.PickRequest.fromPartial({ requestId: `stream-${process.pid}-bad`, model: '' }), 5000, {})).rejects.toMatchObject({ code: 3 });
       const after = await pool.pick(schedulerv1.PickRequest.fromPartial({ requestId: `stream-${process.pid}-after`, model: E2E_MODEL, prompt: 'after the bad one' }), 5000, {});
       expect(after.target).toBeDefined();
-      await Promise.all([...ids, `stream-${process.pid}-after`].map((id) => client.complete(id)));
+      expect(await inFlight()).toBe(before + 21);
+      // Completions ride the stream: the in-flight counts drop back.
+      for (const id of [...ids, `stream-${process.pid}-after`]) pool.complete(id);
+      await until(async () => (await inFlight()) === before);
     } finally {
       pool.close();
     }

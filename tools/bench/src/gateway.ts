@@ -4,6 +4,7 @@
 // per open stream. The peers come from PyPI into a git-ignored virtualenv (.llmd/bench-venv); a peer
 // that cannot be installed is skipped with a message.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -24,6 +25,9 @@ interface Args {
   maxTokens: number;
   concurrency: number[];
   rates: number[];
+  targets: string[];
+  skipRates: boolean;
+  skipMemory: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -38,6 +42,9 @@ function parseArgs(argv: string[]): Args {
     maxTokens: Number(get('max-tokens', '32')),
     concurrency: get('concurrency', '1,64,512').split(',').map(Number),
     rates: get('rates', '100,200,400,800,1600').split(',').map(Number),
+    targets: get('targets', 'direct,llmd,vllm-router,sglang-router').split(','),
+    skipRates: argv.includes('--skip-rates'),
+    skipMemory: argv.includes('--skip-memory'),
   };
 }
 
@@ -182,7 +189,7 @@ async function main(): Promise<void> {
     stopping = true;
     for (const p of procs) p.kill('SIGKILL');
   });
-  const peers = installPeers();
+  const peers = Object.fromEntries(Object.entries(installPeers()).filter(([name]) => args.targets.includes(name)));
 
   // The pods, shared by every target.
   const simPorts = await Promise.all(Array.from({ length: args.pods }, freePort));
@@ -211,9 +218,9 @@ async function main(): Promise<void> {
   await waitOk(`http://127.0.0.1:${gwOps}/readyz`);
 
   const targets: { name: Target; base: string; pids: number[] }[] = [
-    { name: 'direct', base: '', pids: [] },
-    { name: 'llmd', base: `http://127.0.0.1:${gwPort}`, pids: [gateway.pid ?? 0, scheduler.pid ?? 0] },
-  ];
+    { name: 'direct' as Target, base: '', pids: [] },
+    { name: 'llmd' as Target, base: `http://127.0.0.1:${gwPort}`, pids: [gateway.pid ?? 0, scheduler.pid ?? 0] },
+  ].filter((t) => args.targets.includes(t.name));
   for (const [name, bin] of Object.entries(peers) as [keyof typeof PEERS, string][]) {
     const port = await freePort();
     const prom = await freePort();
@@ -246,6 +253,7 @@ async function main(): Promise<void> {
       const p50 = pct(ttfb, 50);
       const p99 = pct(ttfb, 99);
       if (t.name === 'direct') directP[c] = { p50, p99 };
+      directP[c] ??= { p50: NaN, p99: NaN };
       const tokens = ok.reduce((n, s) => n + s.tokens, 0);
       latencyRows.push([c, t.name, p50.toFixed(2), p99.toFixed(2), t.name === 'direct' ? '-' : (p50 - directP[c].p50).toFixed(2), t.name === 'direct' ? '-' : (p99 - directP[c].p99).toFixed(2), (ok.length / args.seconds).toFixed(0), samples.length - ok.length]);
       if (c === 64 && t.name !== 'direct') costRows.push([t.name, tokens > 0 ? ((cpu / tokens) * 1000 * 1000).toFixed(1) : '-']);
@@ -254,9 +262,10 @@ async function main(): Promise<void> {
 
   // Memory per open stream: 512 long streams held open, the router's RSS against idle.
   const memory: Record<string, string> = {};
-  for (const t of targets.filter((x) => x.name !== 'direct')) {
+  for (const t of targets.filter((x) => x.name !== 'direct' && !args.skipMemory)) {
     const idle = t.pids.reduce((s, pid) => s + rssMb(pid), 0);
     const abort = new AbortController();
+    setMaxListeners(0, abort.signal);
     const open = Array.from({ length: 512 }, (_, i) => streamOnce(t.base, i, 100000, abort.signal));
     await new Promise((r) => setTimeout(r, 3000));
     const busy = t.pids.reduce((s, pid) => s + rssMb(pid), 0);
@@ -268,7 +277,7 @@ async function main(): Promise<void> {
 
   // The highest Poisson rate each sustains with under 1% errors.
   const sustained: Record<string, number> = {};
-  for (const t of targets) {
+  for (const t of targets.filter(() => !args.skipRates)) {
     sustained[t.name] = 0;
     for (const rate of args.rates) {
       const r = t.name === 'direct' ? await openLoopDirect(workers, rate, args.seconds, args.maxTokens) : await openLoop(t.base, rate, args.seconds, args.maxTokens);

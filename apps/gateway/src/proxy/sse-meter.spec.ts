@@ -23,6 +23,9 @@ describe('SseMeter', () => {
     ['completions text chunks', [chunk({ choices: [{ text: 'a' }] }), chunk({ choices: [{ text: 'b' }] })], 2],
     ['malformed data is ignored', ['data: {nope\n\n', chunk({ choices: [{ text: 'a' }] })], 1],
     ['comments and empty deltas are not tokens', [': keep-alive\n\n', chunk({ choices: [{ delta: {} }] })], 0],
+    ['a null content or usage is not a token', [chunk({ choices: [{ delta: { content: null } }], usage: null })], 0],
+    ['tool-call arguments that quote "text" are not tokens', [chunk({ choices: [{ delta: { tool_calls: [{ function: { arguments: '{"text":"x"}' } }] } }] })], 0],
+    ['a token chunk that also carries usage (continuous usage stats) counts', [chunk({ choices: [{ delta: { content: 'a' } }], usage: { prompt_tokens: 1, completion_tokens: 1 } })], 1],
   ])('%s', (_name, pieces, tokens) => {
     const meter = new SseMeter(0, () => 1);
     for (const p of pieces) meter.push(p);

@@ -23,6 +23,9 @@ export function usageFrom(u: unknown): StreamUsage | undefined {
   return { promptTokens: o.prompt_tokens ?? 0, completionTokens: o.completion_tokens ?? 0, cachedTokens: o.prompt_tokens_details?.cached_tokens ?? 0 };
 }
 
+/** A chunk with generated text: a non-empty `content` (chat) or `text` (completions) string. */
+const TOKEN_TEXT = /"(?:content|text)":"(?!")/;
+
 export class SseMeter {
   private buffer = '';
   private firstAt?: number;
@@ -65,6 +68,11 @@ export class SseMeter {
         this.done = true;
         continue;
       }
+      // The hot path: most chunks carry one token and no usage, told apart without parsing JSON.
+      if (!data.includes('"usage":{')) {
+        if (TOKEN_TEXT.test(data)) this.tick();
+        continue;
+      }
       let parsed: { choices?: { delta?: { content?: string | null }; text?: string }[]; usage?: unknown };
       try {
         parsed = JSON.parse(data);
@@ -73,13 +81,14 @@ export class SseMeter {
       }
       if (parsed.usage) this.usage = usageFrom(parsed.usage);
       const choice = parsed.choices?.[0];
-      const text = choice?.delta?.content ?? choice?.text;
-      if (text) {
-        const t = this.now();
-        if (this.firstAt === undefined) this.firstAt = t;
-        this.lastAt = t;
-        this.chunks++;
-      }
+      if (choice?.delta?.content ?? choice?.text) this.tick();
     }
+  }
+
+  private tick(): void {
+    const t = this.now();
+    if (this.firstAt === undefined) this.firstAt = t;
+    this.lastAt = t;
+    this.chunks++;
   }
 }

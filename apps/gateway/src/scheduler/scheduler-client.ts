@@ -103,6 +103,7 @@ export class SchedulerClient {
 
   /** Tells the scheduler a request ended; failures are only logged (the scheduler's lease expires anyway). */
   complete(requestId: string): void {
+    if (this.streams) return this.streams.complete(requestId);
     this.client.complete({ requestId }, new Metadata(), { deadline: deadlineIn(1000) }, (err) => {
       if (err) this.logger.debug({ err: err.message, request_id: requestId }, 'Complete failed');
     });

@@ -69,7 +69,12 @@ export function schedulerGrpcImplementation(picks: PickService, flow: FlowContro
         }
       };
       call.on('data', (message: schedulerv1.PickStreamRequest) => {
-        const pick = message.pick ?? schedulerv1.PickRequest.fromPartial({});
+        if (message.completed.length > 0) {
+          for (const id of message.completed) picks.complete(id);
+          flow.dispatch();
+        }
+        if (!message.pick) return; // completions only: nothing to answer
+        const pick = message.pick;
         const deadline = message.timeoutMs > 0 ? new Date(Date.now() + message.timeoutMs) : undefined;
         pending++;
         void handlePick(picks, flow, logger, pick, extractFromHeaders(message.traceContext, context.active()), deadline).then((r) => {

@@ -59,6 +59,23 @@ describe('PickStreamPool', () => {
     pool.close();
   });
 
+  it('sends completions along with the next Pick, or on their own after a moment', async () => {
+    onMessage = (call, m) => {
+      if (m.pick) call.write(answer(m.pick.requestId));
+    };
+    const pool = new PickStreamPool(client, 1, pino({ level: 'silent' }));
+    const from = seen.length;
+    pool.complete('done-1');
+    await pool.pick(request('next-pick'), 5000, {});
+    expect(seen.slice(from).map((m) => [m.pick?.requestId, m.completed])).toEqual([['next-pick', ['done-1']]]);
+
+    pool.complete('done-2');
+    pool.complete('done-3');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen.slice(from + 1).map((m) => [m.pick?.requestId, m.completed])).toEqual([[undefined, ['done-2', 'done-3']]]);
+    pool.close();
+  });
+
   it('rejects one Pick with the code the scheduler gave, and keeps the stream for the next', async () => {
     onMessage = (call, m) => call.write(m.pick!.requestId === 'bad' ? { requestId: 'bad', pick: undefined, errorCode: status.INVALID_ARGUMENT, error: 'model is required' } : answer(m.pick!.requestId));
     const pool = new PickStreamPool(client, 1, pino({ level: 'silent' }));

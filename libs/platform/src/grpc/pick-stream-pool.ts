@@ -1,7 +1,7 @@
 // Picks multiplexed over a few long-lived Scheduler.PickStream calls: one message each way per Pick,
 // matched by request id, instead of a new HTTP/2 stream with headers and a deadline timer per unary
-// call. A broken stream fails its pending Picks (the gateway then fails open) and is reopened on the
-// next Pick.
+// call. Completions ride along: queued, and sent with the next Pick or after a short delay. A broken
+// stream fails its pending Picks (the gateway then fails open) and is reopened on the next Pick.
 import { ClientDuplexStream, status } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
 import type { Logger } from 'pino';
@@ -23,9 +23,16 @@ export function pickError(code: status, message: string): Error & { code: status
   return Object.assign(new Error(message), { code });
 }
 
+/** How long a completion waits for a Pick to ride on before it is sent alone. */
+const COMPLETE_FLUSH_MS = 2;
+/** Completions sent in one message at most. */
+const MAX_COMPLETED_PER_MESSAGE = 512;
+
 export class PickStreamPool {
   private readonly slots: (Slot | undefined)[];
   private next = 0;
+  private completed: string[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: Pick<schedulerv1.SchedulerClient, 'pickStream'>,
@@ -48,12 +55,43 @@ export class PickStreamPool {
         if (slot.pending.delete(request.requestId)) reject(pickError(status.DEADLINE_EXCEEDED, `Pick ${request.requestId} took longer than ${timeoutMs} ms`));
       }, timeoutMs);
       slot.pending.set(request.requestId, { resolve, reject, timer });
-      slot.call.write({ pick: request, timeoutMs, traceContext });
+      slot.call.write({ pick: request, timeoutMs, traceContext, completed: this.takeCompleted() });
     });
   }
 
+  /**
+   * Tells the scheduler a request ended (its in-flight count drops), on the next message of a stream.
+   * Best effort like a unary Complete: if the stream breaks first, the scheduler's lease expires it.
+   */
+  complete(requestId: string): void {
+    this.completed.push(requestId);
+    if (this.completed.length >= MAX_COMPLETED_PER_MESSAGE) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), COMPLETE_FLUSH_MS);
+  }
+
+  private takeCompleted(): string[] {
+    if (this.completed.length === 0) return [];
+    const out = this.completed.splice(0, MAX_COMPLETED_PER_MESSAGE);
+    if (this.completed.length === 0 && this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    return out;
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    while (this.completed.length > 0) this.slot().call.write({ pick: undefined, timeoutMs: 0, traceContext: {}, completed: this.takeCompleted() });
+  }
+
   close(): void {
-    for (const slot of this.slots) if (slot) this.fail(slot, status.CANCELLED, 'gateway shutting down', true);
+    if (this.completed.length > 0) this.flush();
+    for (const slot of this.slots) {
+      if (!slot || slot.dead) continue;
+      this.fail(slot, status.CANCELLED, 'gateway shutting down', false);
+      slot.call.end(); // half-close: the completions just written still reach the scheduler
+    }
   }
 
   private slot(): Slot {

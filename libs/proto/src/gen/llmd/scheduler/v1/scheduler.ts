@@ -140,8 +140,8 @@ export interface PickResponse {
 }
 
 /**
- * One Pick on a PickStream. A unary call carries its deadline and trace context in the call; here
- * each message does.
+ * One Pick on a PickStream, and the requests completed since the last one. A unary call carries its
+ * deadline and trace context in the call; here each message does.
  */
 export interface PickStreamRequest {
   pick:
@@ -151,6 +151,11 @@ export interface PickStreamRequest {
   timeoutMs: number;
   /** W3C trace context (traceparent, tracestate) of the caller's span. */
   traceContext: { [key: string]: string };
+  /**
+   * Requests that ended since the last message (Complete, batched onto the stream). A message may
+   * carry only these, without a pick; it is then not answered.
+   */
+  completed: string[];
 }
 
 export interface PickStreamRequest_TraceContextEntry {
@@ -1030,7 +1035,7 @@ export const PickResponse: MessageFns<PickResponse> = {
 };
 
 function createBasePickStreamRequest(): PickStreamRequest {
-  return { pick: undefined, timeoutMs: 0, traceContext: {} };
+  return { pick: undefined, timeoutMs: 0, traceContext: {}, completed: [] };
 }
 
 export const PickStreamRequest: MessageFns<PickStreamRequest> = {
@@ -1044,6 +1049,9 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
     globalThis.Object.entries(message.traceContext).forEach(([key, value]: [string, string]) => {
       PickStreamRequest_TraceContextEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
     });
+    for (const v of message.completed) {
+      writer.uint32(34).string(v!);
+    }
     return writer;
   },
 
@@ -1085,6 +1093,14 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
             if (entry3.value !== undefined) {
               message.traceContext[entry3.key] = entry3.value;
             }
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.completed.push(reader.string());
             continue;
           }
         }
@@ -1134,6 +1150,9 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
           {},
         )
         : {},
+      completed: globalThis.Array.isArray(object?.completed)
+        ? object.completed.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1153,6 +1172,9 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
           obj.traceContext[k] = v;
         });
       }
+    }
+    if (message.completed?.length) {
+      obj.completed = message.completed;
     }
     return obj;
   },
@@ -1175,6 +1197,7 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
       },
       {},
     );
+    message.completed = object.completed?.map((e) => e) || [];
     return message;
   },
 };
