@@ -206,6 +206,9 @@ async function main(): Promise<void> {
     LLMD_SCHEDULER_GRPC_PORT: String(schedPort),
     LLMD_SCHEDULER_OPS_PORT: String(schedOps),
     LLMD_SCHEDULER_PROFILE: 'approx-prefix',
+    // The peers have no flow control: without this llmd would hold and then shed (429) the requests
+    // that arrive while every pod reports a queue, which is a policy, not routing overhead.
+    LLMD_SCHEDULER_FLOW_CONTROL_ENABLED: 'false',
     LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(simPorts.map((p, i) => ({ id: `sim-${i}`, address: `127.0.0.1:${p}`, models: [MODEL] }))),
   });
   const gateway = start(process.execPath, [join(DIST, 'apps/gateway/src/main.js')], {
@@ -287,7 +290,7 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(`\nvllm-sim pods: ${args.pods} x llama-3.2-1b tables at --time-scale ${args.timeScale}; streamed completions of ${args.maxTokens} tokens; ${args.seconds} s per cell; one client process\n`);
-  process.stdout.write('llmd = gateway + scheduler (approx-prefix profile, PickStream); vllm-router and sglang-router with --policy cache_aware\n\n');
+  process.stdout.write('llmd = gateway + scheduler (approx-prefix profile, PickStream, flow control off like the peers); vllm-router and sglang-router with --policy cache_aware\n\n');
   printTable(['streams', 'path', 'TTFB p50 ms', 'TTFB p99 ms', 'added p50 ms', 'added p99 ms', 'requests/s', 'errors'], latencyRows);
   process.stdout.write('\n');
   printTable(
