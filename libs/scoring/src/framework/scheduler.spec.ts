@@ -86,8 +86,10 @@ describe('Scheduler', () => {
   });
 });
 
+const BASELINES = ['random', 'round-robin'];
+
 describe('the shipped configurations', () => {
-  it.each(Object.keys(SHIPPED_CONFIGS))('%s builds and picks', async (name) => {
+  it.each(Object.keys(SHIPPED_CONFIGS).filter((n) => !BASELINES.includes(n)))('%s builds and picks', async (name) => {
     const scheduler = new Scheduler(buildPipeline(SHIPPED_CONFIGS[name], registry(), deps));
     const endpoints = [makeEndpoint('a').role('both').queue(3).build(), makeEndpoint('b').role('both').build()];
     const result = await scheduler.schedule(makeRequest({ prompt: 'hello '.repeat(100) }), endpoints);
@@ -108,5 +110,23 @@ describe('buildPipeline', () => {
     ['missing profiles', { plugins: base.plugins }, 'schedulingProfiles'],
   ])('%s is refused naming %s', (_name, config, field) => {
     expect(() => buildPipeline(config, registry(), deps)).toThrow(expect.objectContaining({ field }));
+  });
+});
+
+describe('the baseline configurations (routing studies)', () => {
+  it('round-robin takes the endpoints in turn, whatever their load', async () => {
+    const scheduler = new Scheduler(buildPipeline(SHIPPED_CONFIGS['round-robin'], registry(), deps));
+    const endpoints = [makeEndpoint('a').queue(30).build(), makeEndpoint('b').build(), makeEndpoint('c').build()];
+    const picks = [];
+    for (let i = 0; i < 4; i++) picks.push((await scheduler.schedule(makeRequest(), endpoints)).profileResults['default'].targets[0].id);
+    expect(picks).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('random spreads over every endpoint, whatever their load', async () => {
+    const scheduler = new Scheduler(buildPipeline(SHIPPED_CONFIGS['random'], registry(), deps));
+    const endpoints = [makeEndpoint('a').queue(30).build(), makeEndpoint('b').build()];
+    const seen = new Set<string>();
+    for (let i = 0; i < 50; i++) seen.add((await scheduler.schedule(makeRequest(), endpoints)).profileResults['default'].targets[0].id);
+    expect(seen).toEqual(new Set(['a', 'b']));
   });
 });

@@ -24,6 +24,17 @@ const LOAD_REFS = [
   { pluginRef: 'picker' },
 ];
 
+/** Baselines for routing studies: the serving filters, then a picker that ignores every score. */
+function baseline(picker: 'random-picker' | 'round-robin-picker'): EndpointPickerConfig {
+  return {
+    plugins: [{ name: 'serves-model', type: 'serves-model-filter' }, { name: 'healthy', type: 'healthy-filter' }, { name: 'picker', type: picker }, { name: 'handler', type: 'single-profile-handler' }],
+    schedulingProfiles: [{ name: 'default', plugins: [{ pluginRef: 'serves-model' }, { pluginRef: 'healthy' }, { pluginRef: 'picker' }] }],
+  };
+}
+
+export const RANDOM_CONFIG = baseline('random-picker');
+export const ROUND_ROBIN_CONFIG = baseline('round-robin-picker');
+
 export const LOAD_ONLY_CONFIG: EndpointPickerConfig = {
   plugins: [...LOAD_PLUGINS, { name: 'handler', type: 'single-profile-handler' }],
   schedulingProfiles: [{ name: 'default', plugins: LOAD_REFS }],
@@ -56,6 +67,8 @@ export const PD_CONFIG: EndpointPickerConfig = {
 
 /** The shipped configurations by name (the scheduler's `profile` setting). */
 export const SHIPPED_CONFIGS: Readonly<Record<string, EndpointPickerConfig>> = {
+  random: RANDOM_CONFIG,
+  'round-robin': ROUND_ROBIN_CONFIG,
   'load-only': LOAD_ONLY_CONFIG,
   'approx-prefix': APPROX_PREFIX_CONFIG,
   'precise-prefix': PRECISE_PREFIX_CONFIG,

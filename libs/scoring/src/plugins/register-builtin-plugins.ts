@@ -8,6 +8,8 @@ import { servesModelFilterDescriptor } from './filter/serves-model/serves-model.
 import { maxScorePickerDescriptor } from './picker/max-score/max-score.picker';
 import { topKPickerDescriptor } from './picker/top-k/top-k.picker';
 import { weightedRandomPickerDescriptor } from './picker/weighted-random/weighted-random.picker';
+import { randomPickerDescriptor } from './picker/random/random.picker';
+import { roundRobinPickerDescriptor } from './picker/round-robin/round-robin.picker';
 import { pdProfileHandlerDescriptor } from './profile/pd/pd.profile-handler';
 import { singleProfileHandlerDescriptor } from './profile/single/single.profile-handler';
 import { approxPrefixCacheScorerDescriptor } from './scorer/approx-prefix-cache/approx-prefix-cache.scorer';
@@ -46,6 +48,8 @@ export function registerBuiltinPlugins(registry: PluginRegistry): PluginRegistry
       // pickers
       .register(maxScorePickerDescriptor)
       .register(weightedRandomPickerDescriptor)
+      .register(randomPickerDescriptor)
+      .register(roundRobinPickerDescriptor)
       .register(topKPickerDescriptor)
       // profile handlers
       .register(singleProfileHandlerDescriptor)
