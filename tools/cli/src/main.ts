@@ -14,9 +14,11 @@ const USAGE = `usage: llmd <command>
   bench sim-capacity [--ladder 64,256,512] [--seconds 5]             concurrent streams one vllm-sim process sustains at time scale 1
   bench pick [--iterations N] [--in-process-only]                    Pick latency and throughput, in-process and over gRPC
   bench kv-index                                                     the KV-block index: ingest rate, Score latency, memory, accuracy
-  bench gateway [--pods 2] [--time-scale 0.05] [--seconds 4]         llmd's gateway against vllm-router and sglang-router (PyPI) on the same pods`;
+  bench gateway [--pods 2] [--time-scale 0.05] [--seconds 4]         llmd's gateway against vllm-router and sglang-router (PyPI) on the same pods
+  bench routing [--workload shared-prefix] [--pods 8] [--profiles ...] [--rates ...]
+                                                                     the routing study in the cluster-scale simulator (JSON, table, SVG charts)`;
 
-const BENCHES: Record<string, string> = { 'sim-fidelity': 'sim-fidelity.js', 'sim-capacity': 'sim-capacity.js', pick: 'pick.js', 'kv-index': 'kv-index.js', gateway: 'gateway.js' };
+const BENCHES: Record<string, string> = { 'sim-fidelity': 'sim-fidelity.js', 'sim-capacity': 'sim-capacity.js', pick: 'pick.js', 'kv-index': 'kv-index.js', gateway: 'gateway.js', routing: 'routing/main.js' };
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);

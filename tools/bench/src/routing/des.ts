@@ -1,0 +1,345 @@
+// The cluster-scale simulator: the scheduler's own plugins and shipped configurations (libs/scoring)
+// deciding over pods that run vllm-sim's own engine model (libs/sim-engine), on a virtual clock.
+// What the live stack does over the network happens here as events: the scheduler sees each pod's
+// load as of its last scrape (every 50 ms), counts its own picks in flight, and the precise prefix
+// index learns from the pods' KV events a little after they happen. Nothing waits on a wall clock, so
+// hundreds of pods and 100,000 requests run in minutes.
+import { buildPipeline, Endpoint, EndpointRole, PluginRegistry, PrefixCacheLookup, registerBuiltinPlugins, Scheduler, SchedulingRequest, SHIPPED_CONFIGS } from '@llmd/scoring';
+import { CostModel, EngineCore, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
+import { InMemoryKvBlockIndex, KvEventApplier, type IndexEvent } from '@llmd/kv-index';
+import { tokenBlockKeys } from '@llmd/prefix-hash';
+import { rng, type WorkloadRequest } from './workloads';
+
+export const DES_MODEL = 'bench/llama-3-8b';
+const GIB = 1024 ** 3;
+
+export interface DesConfig {
+  pods: number;
+  /** A shipped scheduling configuration (random, round-robin, load-only, approx-prefix, precise-prefix, pd). */
+  profile: string;
+  /** vllm-sim's --gpu-profile. @default 'llama-3-8b' */
+  gpuProfile?: string;
+  /** Roles by pod index (P/D); every pod serves both when absent. */
+  roles?: EndpointRole[];
+  seed?: number;
+  /** How often the scheduler scrapes each pod's load. @default 50 */
+  scrapeIntervalMs?: number;
+  /** From a pod's step to its KV events in the precise index (ZMQ, Kafka, cache-manager). @default 20 */
+  kvEventDelayMs?: number;
+  /** vllm-sim's defaults. */
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
+  blockSize?: number;
+  gpuMemoryUtilization?: number;
+  /** P/D KV transfer link. @default 25 */
+  linkGbps?: number;
+}
+
+export interface RequestOutcome {
+  id: string;
+  pod: string;
+  prefillPod?: string;
+  arrivalMs: number;
+  ttftMs: number;
+  /** Mean gap between output tokens (0 with a single token). */
+  itlMs: number;
+  e2eMs: number;
+  promptTokens: number;
+  cachedTokens: number;
+  outputTokens: number;
+}
+
+export interface DesResult {
+  outcomes: RequestOutcome[];
+  /** Simulated ms from the first arrival to the last completion. */
+  durationMs: number;
+  /** The pods' own prefix-cache counters (queried and hit prompt tokens). */
+  prefixQueries: number;
+  prefixHits: number;
+  requestsPerPod: Record<string, number>;
+  /** Wall-clock ms the simulation took. */
+  wallMs: number;
+}
+
+interface Event {
+  at: number;
+  seq: number;
+  kind: 'arrival' | 'step-end' | 'scrape' | 'kv-events' | 'transfer-done';
+  pod?: number;
+  request?: WorkloadRequest;
+  out?: StepOutput;
+  events?: IndexEvent[];
+  track?: Track;
+}
+
+/** A min-heap of events by time, then insertion order (deterministic). */
+class EventQueue {
+  private readonly heap: Event[] = [];
+  private seq = 0;
+
+  push(e: Omit<Event, 'seq'>): void {
+    const item = { ...e, seq: this.seq++ } as Event;
+    const h = this.heap;
+    h.push(item);
+    for (let i = h.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  pop(): Event | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0];
+    const last = h.pop() as Event;
+    if (h.length > 0) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  get size(): number {
+    return this.heap.length;
+  }
+}
+
+const before = (a: Event, b: Event) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
+interface Track {
+  req: WorkloadRequest;
+  pod: number;
+  prefillPod?: number;
+  firstTokenAt?: number;
+  lastTokenAt?: number;
+  tokens: number;
+  /** The prefill pod's request id (P/D), whose held blocks the decode side takes. */
+  prefillId?: string;
+}
+
+interface Pod {
+  id: string;
+  role: EndpointRole;
+  core: EngineCore;
+  stepping: boolean;
+  scraped: { waiting: number; running: number; kvCacheUsage: number; at: number };
+  inFlight: number;
+  inFlightTokens: number;
+  requests: number;
+}
+
+/** A token source for the engine: output text does not matter here. */
+const TOKENS = { next: () => ({ id: 1000, text: ' x' }) };
+
+export async function runDes(requests: readonly WorkloadRequest[], config: DesConfig): Promise<DesResult> {
+  const wallStart = performance.now();
+  const gpu = loadGpuProfile(config.gpuProfile ?? 'llama-3-8b');
+  const blockSize = config.blockSize ?? 16;
+  const numGpuBlocks = Math.floor((80 * GIB * (config.gpuMemoryUtilization ?? 0.9) - gpu.profile.weight_bytes) / (gpu.profile.kv_bytes_per_token * blockSize));
+  const scrapeEvery = config.scrapeIntervalMs ?? 50;
+  const kvDelay = config.kvEventDelayMs ?? 20;
+  const linkGbps = config.linkGbps ?? 25;
+  let now = 0;
+
+  const pods: Pod[] = Array.from({ length: config.pods }, (_, i) => ({
+    id: `pod-${i}`,
+    role: config.roles?.[i] ?? 'both',
+    core: new EngineCore(new CostModel(gpu.profile, gpu.bandwidth), {
+      maxNumSeqs: config.maxNumSeqs ?? 256,
+      maxNumBatchedTokens: config.maxNumBatchedTokens ?? 8192,
+      blockSize,
+      numGpuBlocks,
+      cpuBlocks: 0,
+      enablePrefixCaching: true,
+      maxLoras: 0,
+      hashSeed: i,
+      remoteHoldTimeoutMs: 120000,
+    }),
+    stepping: false,
+    scraped: { waiting: 0, running: 0, kvCacheUsage: 0, at: 0 },
+    inFlight: 0,
+    inFlightTokens: 0,
+    requests: 0,
+  }));
+  const podIndex = new Map(pods.map((p, i) => [p.id, i]));
+
+  // The precise index, fed by the pods' KV events (as cache-manager is), and its Score.
+  const index = new InMemoryKvBlockIndex(50_000_000);
+  const applier = new KvEventApplier(index, 0);
+  const keysOf = new Map<string, ReturnType<typeof tokenBlockKeys>>();
+  const prefixCache: PrefixCacheLookup = {
+    score: async (request: SchedulingRequest, ids: readonly string[]) => {
+      const ids2 = request.promptTokenIds ?? [];
+      let keys = keysOf.get(request.requestId);
+      if (!keys) {
+        keys = tokenBlockKeys(ids2, blockSize, { seed: 0 });
+        keysOf.set(request.requestId, keys);
+      }
+      const hits = index.lookup(keys, ids);
+      return new Map(ids.map((id) => [id, keys.length === 0 ? 0 : (hits.get(id)?.gpu ?? 0) / keys.length]));
+    },
+  };
+  const random = rng(config.seed ?? 1);
+  const scheduler = new Scheduler(
+    buildPipeline(SHIPPED_CONFIGS[config.profile] ?? unknownProfile(config.profile), registerBuiltinPlugins(new PluginRegistry()), { random, now: () => now, prefixCache }),
+  );
+
+  const queue = new EventQueue();
+  for (const r of requests) queue.push({ at: r.arrivalMs, kind: 'arrival', request: r });
+  queue.push({ at: 0, kind: 'scrape' });
+  const tracks = new Map<string, Track>();
+  const outcomes: RequestOutcome[] = [];
+  let prefixQueries = 0;
+  let prefixHits = 0;
+  let remaining = requests.length;
+
+  const startStep = (p: number) => {
+    const pod = pods[p];
+    if (pod.stepping || !pod.core.hasWork()) return;
+    const out = pod.core.step(now);
+    pod.stepping = true;
+    if (out.durationMs > 0) return queue.push({ at: now + out.durationMs, kind: 'step-end', pod: p, out });
+    // Nothing ran: everything waiting is blocked on a KV transfer. Deliver what there is, then wait.
+    queue.push({ at: pod.core.nextReadyAt(now) ?? now + 1, kind: 'step-end', pod: p, out });
+  };
+
+  const submit = (p: number, id: string, req: WorkloadRequest, extra: { maxTokens?: number; holdForRemoteDecode?: boolean; remoteComputedTokens?: number; transferMs?: number } = {}) => {
+    pods[p].core.add(
+      { id, promptTokenIds: req.promptTokenIds, maxTokens: extra.maxTokens ?? req.maxTokens, eosAfter: 1 << 30, ignoreEos: true, stop: [], tokens: TOKENS, holdForRemoteDecode: extra.holdForRemoteDecode, remoteComputedTokens: extra.remoteComputedTokens, transferMs: extra.transferMs },
+      now,
+    );
+    startStep(p);
+  };
+
+  const endpoints = (): Endpoint[] =>
+    pods.map((pod) => ({
+      id: pod.id,
+      address: pod.id,
+      models: [DES_MODEL],
+      loraAdapters: [],
+      role: pod.role,
+      labels: {},
+      metrics: { waiting: pod.scraped.waiting, running: pod.scraped.running, kvCacheUsage: pod.scraped.kvCacheUsage, scrapedAtMs: pod.scraped.at },
+      inFlight: pod.inFlight,
+      inFlightTokens: pod.inFlightTokens,
+      healthy: true,
+    }));
+
+  for (let e = queue.pop(); e; e = queue.pop()) {
+    now = e.at;
+    if (e.kind === 'scrape') {
+      for (const pod of pods) pod.scraped = { waiting: pod.core.numWaiting, running: pod.core.numRunning, kvCacheUsage: pod.core.kvUsage, at: now };
+      if (remaining > 0) queue.push({ at: now + scrapeEvery, kind: 'scrape' });
+    } else if (e.kind === 'arrival' && e.request) {
+      const req = e.request;
+      const result = await scheduler.schedule({ requestId: req.id, model: DES_MODEL, prompt: '', promptTokenIds: req.promptTokenIds, maxTokens: req.maxTokens, priority: 0 }, endpoints);
+      keysOf.delete(req.id);
+      const primary = result.profileResults[result.primaryProfile]?.targets[0];
+      const prefillProfile = Object.keys(result.profileResults).find((n) => n !== result.primaryProfile);
+      const prefill = prefillProfile ? result.profileResults[prefillProfile].targets[0] : undefined;
+      if (!primary) throw new Error(`no endpoint for ${req.id} under ${config.profile}`);
+      const p = podIndex.get(primary.id) as number;
+      const track: Track = { req, pod: p, tokens: 0 };
+      tracks.set(req.id, track);
+      const tokensInFlight = req.promptTokenIds.length + req.maxTokens;
+      pods[p].inFlight++;
+      pods[p].inFlightTokens += tokensInFlight;
+      pods[p].requests++;
+      if (prefill && prefill.id !== primary.id) {
+        track.prefillPod = podIndex.get(prefill.id) as number;
+        track.prefillId = `${req.id}#prefill`;
+        pods[track.prefillPod].inFlight++;
+        tracks.set(track.prefillId, track);
+        submit(track.prefillPod, track.prefillId, req, { maxTokens: 1, holdForRemoteDecode: true });
+      } else {
+        submit(p, req.id, req);
+      }
+    } else if (e.kind === 'transfer-done' && e.track) {
+      // The decode pod pulled the prefill pod's blocks: they go back to the prefill pod's pool.
+      const t = e.track;
+      if (t.prefillPod !== undefined && t.prefillId) pods[t.prefillPod].core.releaseHeld(t.prefillId);
+    } else if (e.kind === 'kv-events' && e.pod !== undefined && e.events) {
+      applier.apply(pods[e.pod].id, e.events, now);
+    } else if (e.kind === 'step-end' && e.pod !== undefined && e.out) {
+      const pod = pods[e.pod];
+      const out = e.out;
+      pod.stepping = false;
+      prefixQueries += out.prefixQueries;
+      prefixHits += out.prefixHits;
+      if (out.kvEvents.length > 0) queue.push({ at: now + kvDelay, kind: 'kv-events', pod: e.pod, events: out.kvEvents.map(toIndexEvent) });
+      for (const t of out.tokens) {
+        const track = tracks.get(t.id);
+        if (!track || t.id !== track.req.id) continue; // the prefill side's single token is not the client's
+        track.firstTokenAt ??= now;
+        track.lastTokenAt = now;
+        track.tokens++;
+      }
+      for (const f of out.finished) {
+        const track = tracks.get(f.id);
+        if (!track) continue;
+        if (track.prefillId === f.id) {
+          // Prefill done: the decode pod pulls the KV and decodes (vLLM's NixlConnector protocol).
+          tracks.delete(f.id);
+          pods[track.prefillPod as number].inFlight--;
+          const remote = Math.max(0, track.req.promptTokenIds.length - 1);
+          const transferMs = (remote * gpu.profile.kv_bytes_per_token) / (linkGbps * 1e6);
+          submit(track.pod, track.req.id, track.req, { remoteComputedTokens: remote, transferMs });
+          queue.push({ at: now + transferMs, kind: 'transfer-done', track });
+          continue;
+        }
+        tracks.delete(f.id);
+        const p = pods[track.pod];
+        p.inFlight--;
+        p.inFlightTokens -= track.req.promptTokenIds.length + track.req.maxTokens;
+        remaining--;
+        const first = track.firstTokenAt ?? now;
+        outcomes.push({
+          id: track.req.id,
+          pod: p.id,
+          prefillPod: track.prefillPod !== undefined ? pods[track.prefillPod].id : undefined,
+          arrivalMs: track.req.arrivalMs,
+          ttftMs: first - track.req.arrivalMs,
+          itlMs: track.tokens > 1 ? ((track.lastTokenAt ?? first) - first) / (track.tokens - 1) : 0,
+          e2eMs: now - track.req.arrivalMs,
+          promptTokens: f.promptTokens,
+          cachedTokens: f.cachedTokens,
+          outputTokens: f.generated,
+        });
+      }
+      startStep(e.pod);
+    }
+  }
+  if (remaining > 0) throw new Error(`${remaining} requests never finished`);
+  const firstArrival = requests.reduce((m, r) => Math.min(m, r.arrivalMs), Infinity);
+  const lastEnd = outcomes.reduce((m, o) => Math.max(m, o.arrivalMs + o.e2eMs), 0);
+  return {
+    outcomes,
+    durationMs: lastEnd - firstArrival,
+    prefixQueries,
+    prefixHits,
+    requestsPerPod: Object.fromEntries(pods.map((p) => [p.id, p.requests])),
+    wallMs: performance.now() - wallStart,
+  };
+}
+
+function unknownProfile(name: string): never {
+  throw new Error(`unknown profile "${name}" (one of ${Object.keys(SHIPPED_CONFIGS).join(', ')})`);
+}
+
+function toIndexEvent(e: StepOutput['kvEvents'][number]): IndexEvent {
+  if (e.type === 'AllBlocksCleared') return e;
+  const medium = e.medium === 'GPU' ? 'gpu' : 'cpu';
+  if (e.type === 'BlockRemoved') return { type: 'BlockRemoved', blockHashes: e.blockHashes, medium };
+  return { type: 'BlockStored', blockHashes: e.blockHashes, parentBlockHash: e.parentBlockHash ?? undefined, tokenIds: e.tokenIds, blockSize: e.blockSize, loraName: e.loraName ?? undefined, medium };
+}

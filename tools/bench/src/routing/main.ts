@@ -1,0 +1,83 @@
+// tools/llmd bench routing: the routing study, in the cluster-scale simulator (--mode des, the default)
+// for every profile and rate asked, with JSON, a markdown table and SVG charts under --out.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runDes } from './des';
+import { markdownTable, RunSummary, summarize, svgChart } from './report';
+import { workload, WorkloadName } from './workloads';
+
+interface Args {
+  mode: 'des';
+  workload: WorkloadName;
+  pods: number[];
+  profiles: string[];
+  rates: number[];
+  count?: number;
+  scale: number;
+  seed: number;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (v: string | undefined, d: string) => (v ?? d).split(',').map((s) => s.trim()).filter(Boolean);
+  const mode = get('mode') ?? 'des';
+  if (mode !== 'des') throw new Error(`--mode ${mode}: only the simulator (des) is built so far`);
+  const name = (get('workload') ?? 'shared-prefix') as WorkloadName;
+  if (!['shared-prefix', 'multi-turn', 'long-doc', 'mixed'].includes(name)) throw new Error(`--workload ${name}: one of shared-prefix, multi-turn, long-doc, mixed`);
+  return {
+    mode: 'des',
+    workload: name,
+    pods: list(get('pods'), '8').map(Number),
+    profiles: list(get('profiles'), 'random,round-robin,load-only,approx-prefix,precise-prefix'),
+    rates: list(get('rates'), '3,6,10,15,20,30,40,60').map(Number),
+    count: get('count') ? Number(get('count')) : undefined,
+    scale: Number(get('scale') ?? '1'),
+    seed: Number(get('seed') ?? '42'),
+    out: get('out') ?? 'bench-results/routing',
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const runs: RunSummary[] = [];
+  for (const pods of args.pods) {
+    for (const profile of args.profiles) {
+      for (const rate of args.rates) {
+        const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale });
+        const roles = profile === 'pd' ? Array.from({ length: pods }, (_, i) => (i < Math.max(1, Math.round(pods / 4)) ? 'prefill' : 'decode') as 'prefill' | 'decode') : undefined;
+        const r = await runDes(requests, { pods, profile, seed: args.seed, roles });
+        const summary = summarize(
+          { mode: 'des', workload: args.workload, profile, pods, rate, wallSec: r.wallMs / 1000 },
+          r.outcomes.map((o) => ({ ttftMs: o.ttftMs, itlMs: o.itlMs, outputTokens: o.outputTokens, ok: true })),
+          r.durationMs,
+          { queries: r.prefixQueries, hits: r.prefixHits },
+          r.requestsPerPod,
+        );
+        runs.push(summary);
+        process.stderr.write(`${pods} pods ${profile} @ ${rate}/s: TTFT p90 ${(summary.ttftP90Ms / 1000).toFixed(2)} s, ${summary.outputTokensPerSec.toFixed(0)} tok/s (${summary.wallSec.toFixed(1)} s wall)\n`);
+      }
+    }
+  }
+  mkdirSync(args.out, { recursive: true });
+  const stem = `${args.mode}-${args.workload}`;
+  writeFileSync(join(args.out, `${stem}.json`), JSON.stringify({ args, runs }, null, 2));
+  const table = markdownTable(runs);
+  writeFileSync(join(args.out, `${stem}.md`), `${table}\n`);
+  for (const pods of args.pods) {
+    const mine = runs.filter((r) => r.pods === pods);
+    writeFileSync(join(args.out, `${stem}-${pods}pods-ttft-p90.svg`), svgChart(mine, (r) => r.ttftP90Ms / 1000, `${args.workload}, ${pods} pods (simulated): TTFT p90`, 'TTFT p90 (s, log scale)', true));
+    writeFileSync(join(args.out, `${stem}-${pods}pods-throughput.svg`), svgChart(mine, (r) => r.outputTokensPerSec, `${args.workload}, ${pods} pods (simulated): output throughput`, 'output tokens/s'));
+  }
+  process.stdout.write(`${table}\n\nwritten: ${args.out}/${stem}.json, .md and the SVG charts\n`);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`bench routing: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

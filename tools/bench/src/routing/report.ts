@@ -1,0 +1,118 @@
+// Summaries of routing runs (the simulator's and the live stack's alike), and their outputs: JSON, a
+// markdown table, and SVG charts of TTFT p90 and throughput against the request rate.
+
+export interface RunOutcome {
+  ttftMs: number;
+  itlMs: number;
+  outputTokens: number;
+  ok: boolean;
+}
+
+export interface RunSummary {
+  mode: 'des' | 'live';
+  workload: string;
+  profile: string;
+  pods: number;
+  rate: number;
+  requests: number;
+  errors: number;
+  ttftP50Ms: number;
+  ttftP90Ms: number;
+  ttftP99Ms: number;
+  itlP50Ms: number;
+  itlP90Ms: number;
+  outputTokensPerSec: number;
+  requestsPerSec: number;
+  /** Prompt tokens served from the pods' prefix caches, of those looked up (the pods' own counters). */
+  prefixHitRate: number;
+  /** Busiest pod's requests over the mean (1 = perfectly even). */
+  podImbalance: number;
+  /** Wall-clock seconds the run took (simulated seconds are what the figures are in). */
+  wallSec: number;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function summarize(base: Pick<RunSummary, 'mode' | 'workload' | 'profile' | 'pods' | 'rate' | 'wallSec'>, outcomes: readonly RunOutcome[], durationMs: number, prefix: { queries: number; hits: number }, requestsPerPod: Record<string, number>): RunSummary {
+  const ok = outcomes.filter((o) => o.ok);
+  const ttft = ok.map((o) => o.ttftMs);
+  const itl = ok.filter((o) => o.outputTokens > 1).map((o) => o.itlMs);
+  const perPod = Object.values(requestsPerPod);
+  const mean = perPod.reduce((a, b) => a + b, 0) / Math.max(1, perPod.length);
+  return {
+    ...base,
+    requests: outcomes.length,
+    errors: outcomes.length - ok.length,
+    ttftP50Ms: percentile(ttft, 50),
+    ttftP90Ms: percentile(ttft, 90),
+    ttftP99Ms: percentile(ttft, 99),
+    itlP50Ms: percentile(itl, 50),
+    itlP90Ms: percentile(itl, 90),
+    outputTokensPerSec: (ok.reduce((n, o) => n + o.outputTokens, 0) / durationMs) * 1000,
+    requestsPerSec: (ok.length / durationMs) * 1000,
+    prefixHitRate: prefix.queries > 0 ? prefix.hits / prefix.queries : 0,
+    podImbalance: mean > 0 ? Math.max(...perPod) / mean : 0,
+  };
+}
+
+const f = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+
+export function markdownTable(runs: readonly RunSummary[]): string {
+  const head = '| profile | rate (req/s) | TTFT p50 s | TTFT p90 s | TTFT p99 s | ITL p50 ms | ITL p90 ms | output tok/s | req/s | prefix hit rate | pod imbalance | errors |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const rows = runs.map((r) => `| ${r.profile} | ${r.rate} | ${f(r.ttftP50Ms / 1000, 2)} | ${f(r.ttftP90Ms / 1000, 2)} | ${f(r.ttftP99Ms / 1000, 2)} | ${f(r.itlP50Ms, 1)} | ${f(r.itlP90Ms, 1)} | ${f(r.outputTokensPerSec)} | ${f(r.requestsPerSec, 2)} | ${f(r.prefixHitRate * 100, 1)}% | ${f(r.podImbalance, 2)} | ${r.errors} |`);
+  return [head, sep, ...rows].join('\n');
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2'];
+
+/** A line chart, one line per profile, of `metric` against the request rate (log y when asked). */
+export function svgChart(runs: readonly RunSummary[], metric: (r: RunSummary) => number, title: string, yLabel: string, logY = false): string {
+  const W = 720;
+  const H = 420;
+  const m = { l: 70, r: 170, t: 40, b: 50 };
+  const profiles = [...new Set(runs.map((r) => r.profile))];
+  const rates = [...new Set(runs.map((r) => r.rate))].sort((a, b) => a - b);
+  const values = runs.map(metric).filter((v) => Number.isFinite(v) && (!logY || v > 0));
+  const lo = logY ? Math.log10(Math.min(...values)) : 0;
+  const hi = logY ? Math.log10(Math.max(...values)) : Math.max(...values);
+  const span = hi - lo || 1;
+  const x = (rate: number) => m.l + ((rate - rates[0]) / (rates[rates.length - 1] - rates[0] || 1)) * (W - m.l - m.r);
+  const y = (v: number) => H - m.b - (((logY ? Math.log10(v) : v) - lo) / span) * (H - m.t - m.b);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`,
+    `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`,
+    `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`,
+    `<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">request rate (req/s)</text>`,
+    `<text x="16" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.t + H - m.b) / 2})">${escapeXml(yLabel)}</text>`,
+  ];
+  for (const rate of rates) parts.push(`<text x="${x(rate)}" y="${H - m.b + 16}" text-anchor="middle">${rate}</text>`);
+  for (let i = 0; i <= 4; i++) {
+    const v = lo + (span * i) / 4;
+    const label = logY ? 10 ** v : v;
+    const yy = H - m.b - (i / 4) * (H - m.t - m.b);
+    parts.push(`<line x1="${m.l - 4}" y1="${yy}" x2="${W - m.r}" y2="${yy}" stroke="#ddd"/><text x="${m.l - 8}" y="${yy + 4}" text-anchor="end">${label >= 100 ? label.toFixed(0) : label.toPrecision(2)}</text>`);
+  }
+  profiles.forEach((p, i) => {
+    const pts = runs
+      .filter((r) => r.profile === p && Number.isFinite(metric(r)) && (!logY || metric(r) > 0))
+      .sort((a, b) => a.rate - b.rate)
+      .map((r) => `${x(r.rate).toFixed(1)},${y(metric(r)).toFixed(1)}`);
+    const color = COLORS[i % COLORS.length];
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/>`);
+    for (const pt of pts) parts.push(`<circle cx="${pt.split(',')[0]}" cy="${pt.split(',')[1]}" r="3" fill="${color}"/>`);
+    parts.push(`<rect x="${W - m.r + 15}" y="${m.t + i * 20}" width="12" height="12" fill="${color}"/><text x="${W - m.r + 32}" y="${m.t + i * 20 + 10}">${escapeXml(p)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,148 @@
+// The routing benchmarks' workloads, seeded and described in code: prompts as token ids (so the live
+// stack and the simulator see exactly the same prompts: vLLM's /v1/completions takes token arrays),
+// and arrival times.
+
+export interface WorkloadRequest {
+  id: string;
+  /** Offset from the start of the run, in (simulated) ms. */
+  arrivalMs: number;
+  promptTokenIds: number[];
+  maxTokens: number;
+  /** The prefix group (tenant, session, document) the prompt belongs to. */
+  group: number;
+}
+
+export type WorkloadName = 'shared-prefix' | 'multi-turn' | 'long-doc' | 'mixed';
+
+export interface WorkloadOptions {
+  seed: number;
+  /** Requests per second (Poisson arrivals). */
+  rate: number;
+  /** Requests in the run (the workload's own count when absent). */
+  count?: number;
+  /** Scales every token count (prompts and outputs), to fit a run into a smaller machine. @default 1 */
+  scale?: number;
+}
+
+/** A small, fast, seeded PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Token ids of ordinary text: away from the special tokens at the top of Llama-3's vocabulary. */
+function tokens(random: () => number, n: number): number[] {
+  return Array.from({ length: Math.max(0, Math.round(n)) }, () => 1000 + Math.floor(random() * 120000));
+}
+
+/** Poisson arrival offsets (ms) of `count` requests at `rate` per second. */
+export function poissonArrivals(count: number, rate: number, random: () => number): number[] {
+  let t = 0;
+  return Array.from({ length: count }, () => {
+    t += (-Math.log(1 - random()) / rate) * 1000;
+    return t;
+  });
+}
+
+/** Heavy-tailed (log-normal) integer around `median`, clamped to [min, max]. */
+function logNormal(random: () => number, median: number, sigma: number, min: number, max: number): number {
+  const u = Math.max(1e-12, random());
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  return Math.round(Math.min(max, Math.max(min, median * Math.exp(sigma * z))));
+}
+
+/**
+ * llm-d's "KV-cache wins" study: groups of prompts sharing a long system prompt, each with its own
+ * question; the prompts of all groups arrive shuffled.
+ */
+export function sharedPrefix(o: WorkloadOptions & { groups?: number; promptsPerGroup?: number; systemTokens?: number; questionTokens?: number; outputTokens?: number }): WorkloadRequest[] {
+  const s = o.scale ?? 1;
+  const { groups = 150, promptsPerGroup = 5, systemTokens = 6000, questionTokens = 1200, outputTokens = 1000 } = o;
+  const random = rng(o.seed);
+  const systems = Array.from({ length: groups }, () => tokens(random, systemTokens * s));
+  const prompts: { group: number; ids: number[] }[] = [];
+  for (let g = 0; g < groups; g++) for (let p = 0; p < promptsPerGroup; p++) prompts.push({ group: g, ids: [...systems[g], ...tokens(random, questionTokens * s)] });
+  shuffle(prompts, random);
+  const count = o.count ?? prompts.length;
+  const arrivals = poissonArrivals(count, o.rate, random);
+  return arrivals.map((arrivalMs, i) => ({ id: `sp-${i}`, arrivalMs, promptTokenIds: prompts[i % prompts.length].ids, maxTokens: Math.max(1, Math.round(outputTokens * s)), group: prompts[i % prompts.length].group }));
+}
+
+/**
+ * Chat sessions whose prompt grows turn by turn: each turn resends the whole conversation (system,
+ * earlier turns and answers) plus a new user message.
+ */
+export function multiTurn(o: WorkloadOptions & { sessions?: number; turns?: number; systemTokens?: number; userTokens?: number; answerTokens?: number }): WorkloadRequest[] {
+  const s = o.scale ?? 1;
+  const { sessions = 100, turns = 6, systemTokens = 1000, userTokens = 200, answerTokens = 250 } = o;
+  const random = rng(o.seed);
+  const convo = Array.from({ length: sessions }, () => tokens(random, systemTokens * s));
+  const count = o.count ?? sessions * turns;
+  const arrivals = poissonArrivals(count, o.rate, random);
+  const turnOf = new Array<number>(sessions).fill(0);
+  return arrivals.map((arrivalMs, i) => {
+    // Sessions take turns in a random order; a finished session starts over as a new one.
+    let session = Math.floor(random() * sessions);
+    if (turnOf[session] >= turns) {
+      convo[session] = tokens(random, systemTokens * s);
+      turnOf[session] = 0;
+    }
+    turnOf[session]++;
+    const prompt = [...convo[session], ...tokens(random, userTokens * s)];
+    convo[session] = [...prompt, ...tokens(random, answerTokens * s)]; // the answer, as the next turn resends it
+    return { id: `mt-${i}`, arrivalMs, promptTokenIds: prompt, maxTokens: Math.max(1, Math.round(answerTokens * s)), group: session };
+  });
+}
+
+/** Long documents asked short questions: long prompts, short answers (where P/D pays). */
+export function longDoc(o: WorkloadOptions & { documents?: number; questionsPerDoc?: number; docTokens?: number; questionTokens?: number; outputTokens?: number }): WorkloadRequest[] {
+  const s = o.scale ?? 1;
+  const { documents = 40, questionsPerDoc = 5, docTokens = 12000, questionTokens = 100, outputTokens = 64 } = o;
+  const random = rng(o.seed);
+  const docs = Array.from({ length: documents }, () => tokens(random, docTokens * s));
+  const prompts: { group: number; ids: number[] }[] = [];
+  for (let d = 0; d < documents; d++) for (let q = 0; q < questionsPerDoc; q++) prompts.push({ group: d, ids: [...docs[d], ...tokens(random, questionTokens * s)] });
+  shuffle(prompts, random);
+  const count = o.count ?? prompts.length;
+  return poissonArrivals(count, o.rate, random).map((arrivalMs, i) => ({ id: `ld-${i}`, arrivalMs, promptTokenIds: prompts[i % prompts.length].ids, maxTokens: Math.max(1, Math.round(outputTokens * s)), group: prompts[i % prompts.length].group }));
+}
+
+/** Synthetic mixed traffic: heavy-tailed prompt and output lengths, no shared prefixes. */
+export function mixed(o: WorkloadOptions): WorkloadRequest[] {
+  const s = o.scale ?? 1;
+  const random = rng(o.seed);
+  const count = o.count ?? 1000;
+  return poissonArrivals(count, o.rate, random).map((arrivalMs, i) => ({
+    id: `mx-${i}`,
+    arrivalMs,
+    promptTokenIds: tokens(random, logNormal(random, 800, 1.0, 16, 16000) * s),
+    maxTokens: Math.max(1, Math.round(logNormal(random, 200, 0.9, 8, 4000) * s)),
+    group: i,
+  }));
+}
+
+export function workload(name: WorkloadName, o: WorkloadOptions): WorkloadRequest[] {
+  switch (name) {
+    case 'shared-prefix':
+      return sharedPrefix(o);
+    case 'multi-turn':
+      return multiTurn(o);
+    case 'long-doc':
+      return longDoc(o);
+    case 'mixed':
+      return mixed(o);
+  }
+}
+
+function shuffle<T>(a: T[], random: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+}
