@@ -88,7 +88,7 @@ export function multiTurn(o: WorkloadOptions & { sessions?: number; turns?: numb
   const turnOf = new Array<number>(sessions).fill(0);
   return arrivals.map((arrivalMs, i) => {
     // Sessions take turns in a random order; a finished session starts over as a new one.
-    let session = Math.floor(random() * sessions);
+    const session = Math.floor(random() * sessions);
     if (turnOf[session] >= turns) {
       convo[session] = tokens(random, systemTokens * s);
       turnOf[session] = 0;
