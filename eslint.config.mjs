@@ -29,7 +29,7 @@ export default [
             // Generated code depends on nothing of ours.
             { sourceTag: 'type:generated', onlyDependOnLibsWithTags: [] },
             // Tools (the llmd CLI, bench) and end-to-end tests drive the system from outside.
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:generated'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:generated', 'type:tool'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:generated', 'type:tool'] },
           ],
         },

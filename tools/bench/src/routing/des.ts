@@ -6,7 +6,7 @@
 // hundreds of pods and 100,000 requests run in minutes.
 import { buildPipeline, Endpoint, EndpointRole, PluginRegistry, PrefixCacheLookup, registerBuiltinPlugins, Scheduler, SchedulingRequest, SHIPPED_CONFIGS } from '@llmd/scoring';
 import { CostModel, EngineCore, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
-import { InMemoryKvBlockIndex, KvEventApplier, type IndexEvent } from '@llmd/kv-index';
+import { InMemoryKvBlockIndex, KvEventApplier, SpeculativeEntries, type IndexEvent } from '@llmd/kv-index';
 import { tokenBlockKeys } from '@llmd/prefix-hash';
 import { rng, type WorkloadRequest } from './workloads';
 
@@ -26,6 +26,8 @@ export interface DesConfig {
   scrapeIntervalMs?: number;
   /** From a pod's step to its KV events in the precise index (ZMQ, Kafka, cache-manager). @default 20 */
   kvEventDelayMs?: number;
+  /** How long the precise index counts a just-routed prompt as cached on its pod (cache-manager's speculative entries). @default 2000 */
+  speculativeTtlMs?: number;
   /** vllm-sim's defaults. */
   maxNumSeqs?: number;
   maxNumBatchedTokens?: number;
@@ -177,18 +179,25 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   // The precise index, fed by the pods' KV events (as cache-manager is), and its Score.
   const index = new InMemoryKvBlockIndex(50_000_000);
   const applier = new KvEventApplier(index, 0);
+  const speculative = new SpeculativeEntries();
+  const speculativeTtl = config.speculativeTtlMs ?? 2000;
   const keysOf = new Map<string, ReturnType<typeof tokenBlockKeys>>();
+  const keys = (request: SchedulingRequest) => {
+    let k = keysOf.get(request.requestId);
+    if (!k) {
+      k = tokenBlockKeys(request.promptTokenIds ?? [], blockSize, { seed: 0 });
+      keysOf.set(request.requestId, k);
+    }
+    return k;
+  };
+  // cache-manager's Score and Speculate, over the same index and speculative entries it keeps.
   const prefixCache: PrefixCacheLookup = {
     score: async (request: SchedulingRequest, ids: readonly string[]) => {
-      const ids2 = request.promptTokenIds ?? [];
-      let keys = keysOf.get(request.requestId);
-      if (!keys) {
-        keys = tokenBlockKeys(ids2, blockSize, { seed: 0 });
-        keysOf.set(request.requestId, keys);
-      }
-      const hits = index.lookup(keys, ids);
-      return new Map(ids.map((id) => [id, keys.length === 0 ? 0 : (hits.get(id)?.gpu ?? 0) / keys.length]));
+      const k = keys(request);
+      const hits = index.lookup(k, ids);
+      return new Map(ids.map((id) => [id, k.length === 0 ? 0 : Math.max(hits.get(id)?.gpu ?? 0, speculative.run(id, k, now)) / k.length]));
     },
+    recordPick: (request: SchedulingRequest, id: string) => speculative.record(id, keys(request), now + speculativeTtl),
   };
   const random = rng(config.seed ?? 1);
   const scheduler = new Scheduler(
@@ -241,6 +250,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     if (e.kind === 'scrape') {
       for (const pod of pods) pod.scraped = { waiting: pod.core.numWaiting, running: pod.core.numRunning, kvCacheUsage: pod.core.kvUsage, at: now };
       if (remaining > 0) queue.push({ at: now + scrapeEvery, kind: 'scrape' });
+      if (Math.floor(now / 1000) !== Math.floor((now - scrapeEvery) / 1000)) speculative.sweep(now);
     } else if (e.kind === 'arrival' && e.request) {
       const req = e.request;
       const result = await scheduler.schedule({ requestId: req.id, model: DES_MODEL, prompt: '', promptTokenIds: req.promptTokenIds, maxTokens: req.maxTokens, priority: 0 }, endpoints);

@@ -3,11 +3,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDes } from './des';
+import { runLive } from './live';
 import { markdownTable, RunSummary, summarize, svgChart } from './report';
 import { workload, WorkloadName } from './workloads';
 
 interface Args {
-  mode: 'des';
+  mode: 'des' | 'live';
+  timeScale: number;
   workload: WorkloadName;
   pods: number[];
   profiles: string[];
@@ -25,11 +27,13 @@ function parseArgs(argv: string[]): Args {
   };
   const list = (v: string | undefined, d: string) => (v ?? d).split(',').map((s) => s.trim()).filter(Boolean);
   const mode = get('mode') ?? 'des';
-  if (mode !== 'des') throw new Error(`--mode ${mode}: only the simulator (des) is built so far`);
+  if (mode !== 'des' && mode !== 'live') throw new Error(`--mode ${mode}: des (the simulator) or live (the real stack)`);
   const name = (get('workload') ?? 'shared-prefix') as WorkloadName;
   if (!['shared-prefix', 'multi-turn', 'long-doc', 'mixed'].includes(name)) throw new Error(`--workload ${name}: one of shared-prefix, multi-turn, long-doc, mixed`);
   return {
-    mode: 'des',
+    mode,
+    // Live: wall seconds per simulated second (the pods must keep up on this machine).
+    timeScale: Number(get('time-scale') ?? '10'),
     workload: name,
     pods: list(get('pods'), '8').map(Number),
     profiles: list(get('profiles'), 'random,round-robin,load-only,approx-prefix,precise-prefix'),
@@ -49,10 +53,13 @@ async function main(): Promise<void> {
       for (const rate of args.rates) {
         const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale });
         const roles = profile === 'pd' ? Array.from({ length: pods }, (_, i) => (i < Math.max(1, Math.round(pods / 4)) ? 'prefill' : 'decode') as 'prefill' | 'decode') : undefined;
-        const r = await runDes(requests, { pods, profile, seed: args.seed, roles });
+        const r =
+          args.mode === 'des'
+            ? await runDes(requests, { pods, profile, seed: args.seed, roles })
+            : await runLive(requests, { pods, profile, roles, timeScale: args.timeScale, log: (l) => process.stderr.write(`${l}\n`) });
         const summary = summarize(
-          { mode: 'des', workload: args.workload, profile, pods, rate, wallSec: r.wallMs / 1000 },
-          r.outcomes.map((o) => ({ ttftMs: o.ttftMs, itlMs: o.itlMs, outputTokens: o.outputTokens, ok: true })),
+          { mode: args.mode, workload: args.workload, profile, pods, rate, wallSec: r.wallMs / 1000 },
+          r.outcomes.map((o) => ({ ttftMs: o.ttftMs, itlMs: o.itlMs, outputTokens: o.outputTokens, ok: 'ok' in o ? (o as { ok: boolean }).ok : true })),
           r.durationMs,
           { queries: r.prefixQueries, hits: r.prefixHits },
           r.requestsPerPod,
@@ -69,9 +76,10 @@ async function main(): Promise<void> {
   writeFileSync(join(args.out, `${stem}.md`), `${table}\n`);
   for (const pods of args.pods) {
     const mine = runs.filter((r) => r.pods === pods);
-    writeFileSync(join(args.out, `${stem}-${pods}pods-ttft-p90.svg`), svgChart(mine, (r) => r.ttftP90Ms / 1000, `${args.workload}, ${pods} pods (simulated): TTFT p90`, 'TTFT p90 (s, log scale)', true));
-    writeFileSync(join(args.out, `${stem}-${pods}pods-throughput.svg`), svgChart(mine, (r) => r.outputTokensPerSec, `${args.workload}, ${pods} pods (simulated): output throughput`, 'output tokens/s'));
+    writeFileSync(join(args.out, `${stem}-${pods}pods-ttft-p90.svg`), svgChart(mine, (r) => r.ttftP90Ms / 1000, `${args.workload}, ${pods} pods (${args.mode}): TTFT p90`, 'TTFT p90 (s, log scale)', true));
+    writeFileSync(join(args.out, `${stem}-${pods}pods-throughput.svg`), svgChart(mine, (r) => r.outputTokensPerSec, `${args.workload}, ${pods} pods (${args.mode}): output throughput`, 'output tokens/s'));
   }
+  if (args.mode === 'live') process.stdout.write(`live: the pods ran at --time-scale ${args.timeScale} (${args.timeScale} wall seconds per simulated second); figures are in simulated time\n\n`);
   process.stdout.write(`${table}\n\nwritten: ${args.out}/${stem}.json, .md and the SVG charts\n`);
 }
 
