@@ -121,6 +121,8 @@ const before = (a: Event, b: Event) => a.at < b.at || (a.at === b.at && a.seq < 
 
 interface Track {
   req: WorkloadRequest;
+  /** The prompt, read once (a workload may build it on each read). */
+  ids: number[];
   pod: number;
   prefillPod?: number;
   firstTokenAt?: number;
@@ -178,7 +180,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
 
   // The precise index, fed by the pods' KV events (as cache-manager is), and its Score.
   const index = new InMemoryKvBlockIndex(50_000_000);
-  const applier = new KvEventApplier(index, 0);
+  // Engine-hash mappings bounded by what a pod can hold (cache-manager keeps millions, for offload tiers).
+  const applier = new KvEventApplier(index, 0, numGpuBlocks * 2);
   const speculative = new SpeculativeEntries();
   const speculativeTtl = config.speculativeTtlMs ?? 2000;
   const keysOf = new Map<string, ReturnType<typeof tokenBlockKeys>>();
@@ -223,9 +226,9 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     queue.push({ at: pod.core.nextReadyAt(now) ?? now + 1, kind: 'step-end', pod: p, out });
   };
 
-  const submit = (p: number, id: string, req: WorkloadRequest, extra: { maxTokens?: number; holdForRemoteDecode?: boolean; remoteComputedTokens?: number; transferMs?: number } = {}) => {
+  const submit = (p: number, id: string, req: WorkloadRequest, ids: number[], extra: { maxTokens?: number; holdForRemoteDecode?: boolean; remoteComputedTokens?: number; transferMs?: number } = {}) => {
     pods[p].core.add(
-      { id, promptTokenIds: req.promptTokenIds, maxTokens: extra.maxTokens ?? req.maxTokens, eosAfter: 1 << 30, ignoreEos: true, stop: [], tokens: TOKENS, holdForRemoteDecode: extra.holdForRemoteDecode, remoteComputedTokens: extra.remoteComputedTokens, transferMs: extra.transferMs },
+      { id, promptTokenIds: ids, maxTokens: extra.maxTokens ?? req.maxTokens, eosAfter: 1 << 30, ignoreEos: true, stop: [], tokens: TOKENS, holdForRemoteDecode: extra.holdForRemoteDecode, remoteComputedTokens: extra.remoteComputedTokens, transferMs: extra.transferMs },
       now,
     );
     startStep(p);
@@ -253,16 +256,17 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       if (Math.floor(now / 1000) !== Math.floor((now - scrapeEvery) / 1000)) speculative.sweep(now);
     } else if (e.kind === 'arrival' && e.request) {
       const req = e.request;
-      const result = await scheduler.schedule({ requestId: req.id, model: DES_MODEL, prompt: '', promptTokenIds: req.promptTokenIds, maxTokens: req.maxTokens, priority: 0 }, endpoints);
+      const ids = req.promptTokenIds;
+      const result = await scheduler.schedule({ requestId: req.id, model: DES_MODEL, prompt: '', promptTokenIds: ids, maxTokens: req.maxTokens, priority: 0 }, endpoints);
       keysOf.delete(req.id);
       const primary = result.profileResults[result.primaryProfile]?.targets[0];
       const prefillProfile = Object.keys(result.profileResults).find((n) => n !== result.primaryProfile);
       const prefill = prefillProfile ? result.profileResults[prefillProfile].targets[0] : undefined;
       if (!primary) throw new Error(`no endpoint for ${req.id} under ${config.profile}`);
       const p = podIndex.get(primary.id) as number;
-      const track: Track = { req, pod: p, tokens: 0 };
+      const track: Track = { req, ids, pod: p, tokens: 0 };
       tracks.set(req.id, track);
-      const tokensInFlight = req.promptTokenIds.length + req.maxTokens;
+      const tokensInFlight = ids.length + req.maxTokens;
       pods[p].inFlight++;
       pods[p].inFlightTokens += tokensInFlight;
       pods[p].requests++;
@@ -271,9 +275,9 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
         track.prefillId = `${req.id}#prefill`;
         pods[track.prefillPod].inFlight++;
         tracks.set(track.prefillId, track);
-        submit(track.prefillPod, track.prefillId, req, { maxTokens: 1, holdForRemoteDecode: true });
+        submit(track.prefillPod, track.prefillId, req, ids, { maxTokens: 1, holdForRemoteDecode: true });
       } else {
-        submit(p, req.id, req);
+        submit(p, req.id, req, ids);
       }
     } else if (e.kind === 'transfer-done' && e.track) {
       // The decode pod pulled the prefill pod's blocks: they go back to the prefill pod's pool.
@@ -302,16 +306,16 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
           // Prefill done: the decode pod pulls the KV and decodes (vLLM's NixlConnector protocol).
           tracks.delete(f.id);
           pods[track.prefillPod as number].inFlight--;
-          const remote = Math.max(0, track.req.promptTokenIds.length - 1);
+          const remote = Math.max(0, track.ids.length - 1);
           const transferMs = (remote * gpu.profile.kv_bytes_per_token) / (linkGbps * 1e6);
-          submit(track.pod, track.req.id, track.req, { remoteComputedTokens: remote, transferMs });
+          submit(track.pod, track.req.id, track.req, track.ids, { remoteComputedTokens: remote, transferMs });
           queue.push({ at: now + transferMs, kind: 'transfer-done', track });
           continue;
         }
         tracks.delete(f.id);
         const p = pods[track.pod];
         p.inFlight--;
-        p.inFlightTokens -= track.req.promptTokenIds.length + track.req.maxTokens;
+        p.inFlightTokens -= track.ids.length + track.req.maxTokens;
         remaining--;
         const first = track.firstTokenAt ?? now;
         outcomes.push({

@@ -16,6 +16,7 @@ interface Args {
   rates: number[];
   count?: number;
   scale: number;
+  groups?: number;
   seed: number;
   out: string;
 }
@@ -40,6 +41,7 @@ function parseArgs(argv: string[]): Args {
     rates: list(get('rates'), '3,6,10,15,20,30,40,60').map(Number),
     count: get('count') ? Number(get('count')) : undefined,
     scale: Number(get('scale') ?? '1'),
+    groups: get('groups') ? Number(get('groups')) : undefined,
     seed: Number(get('seed') ?? '42'),
     out: get('out') ?? 'bench-results/routing',
   };
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
   for (const pods of args.pods) {
     for (const profile of args.profiles) {
       for (const rate of args.rates) {
-        const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale });
+        const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale, ...(args.groups ? { groups: args.groups } : {}) });
         const roles = profile === 'pd' ? Array.from({ length: pods }, (_, i) => (i < Math.max(1, Math.round(pods / 4)) ? 'prefill' : 'decode') as 'prefill' | 'decode') : undefined;
         const r =
           args.mode === 'des'

@@ -65,13 +65,28 @@ export function sharedPrefix(o: WorkloadOptions & { groups?: number; promptsPerG
   const s = o.scale ?? 1;
   const { groups = 150, promptsPerGroup = 5, systemTokens = 6000, questionTokens = 1200, outputTokens = 1000 } = o;
   const random = rng(o.seed);
-  const systems = Array.from({ length: groups }, () => tokens(random, systemTokens * s));
-  const prompts: { group: number; ids: number[] }[] = [];
-  for (let g = 0; g < groups; g++) for (let p = 0; p < promptsPerGroup; p++) prompts.push({ group: g, ids: [...systems[g], ...tokens(random, questionTokens * s)] });
+  // Kept compact (a cluster-scale run has thousands of groups); a prompt is assembled when read.
+  const systems = Array.from({ length: groups }, () => Uint32Array.from(tokens(random, systemTokens * s)));
+  const prompts: { group: number; questionSeed: number }[] = [];
+  for (let g = 0; g < groups; g++) for (let p = 0; p < promptsPerGroup; p++) prompts.push({ group: g, questionSeed: Math.floor(random() * 2 ** 32) });
   shuffle(prompts, random);
   const count = o.count ?? prompts.length;
   const arrivals = poissonArrivals(count, o.rate, random);
-  return arrivals.map((arrivalMs, i) => ({ id: `sp-${i}`, arrivalMs, promptTokenIds: prompts[i % prompts.length].ids, maxTokens: Math.max(1, Math.round(outputTokens * s)), group: prompts[i % prompts.length].group }));
+  const questionLength = Math.round(questionTokens * s);
+  return arrivals.map((arrivalMs, i) => {
+    const { group, questionSeed } = prompts[i % prompts.length];
+    return lazyPrompt({ id: `sp-${i}`, arrivalMs, maxTokens: Math.max(1, Math.round(outputTokens * s)), group }, () => {
+      const ids = Array.from(systems[group]);
+      const q = rng(questionSeed);
+      for (let t = 0; t < questionLength; t++) ids.push(1000 + Math.floor(q() * 120000));
+      return ids;
+    });
+  });
+}
+
+/** A request whose prompt is built each time it is read: 100,000 requests of 7,000 tokens fit in memory. */
+function lazyPrompt(base: Omit<WorkloadRequest, 'promptTokenIds'>, build: () => number[]): WorkloadRequest {
+  return Object.defineProperty({ ...base }, 'promptTokenIds', { get: build, enumerable: true }) as WorkloadRequest;
 }
 
 /**
@@ -127,7 +142,7 @@ export function mixed(o: WorkloadOptions): WorkloadRequest[] {
   }));
 }
 
-export function workload(name: WorkloadName, o: WorkloadOptions): WorkloadRequest[] {
+export function workload(name: WorkloadName, o: WorkloadOptions & { groups?: number }): WorkloadRequest[] {
   switch (name) {
     case 'shared-prefix':
       return sharedPrefix(o);
