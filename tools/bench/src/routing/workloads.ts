@@ -1,6 +1,7 @@
 // The routing benchmarks' workloads, seeded and described in code: prompts as token ids (so the live
 // stack and the simulator see exactly the same prompts: vLLM's /v1/completions takes token arrays),
 // and arrival times.
+import { seededRandom } from '@llmd/scoring/testing';
 
 export interface WorkloadRequest {
   id: string;
@@ -24,17 +25,8 @@ export interface WorkloadOptions {
   scale?: number;
 }
 
-/** A small, fast, seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the scheduler's tests use (mulberry32). */
+export const rng = seededRandom;
 
 /** Token ids of ordinary text: away from the special tokens at the top of Llama-3's vocabulary. */
 function tokens(random: () => number, n: number): number[] {
