@@ -53,7 +53,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(PickService) private readonly picks: PickService,
     @Inject(MetricsScraper) private readonly scraper: MetricsScraper,
     @Inject(InFlightTracker) private readonly inFlight: InFlightTracker,
-    @Inject(LoadPublisher) private readonly publisher: LoadPublisher,
+    @Inject(LoadPublisher) private readonly publisher: LoadPublisher | undefined,
     @Inject(EndpointRegistry) private readonly endpoints: EndpointRegistry,
     @Inject(HealthChecks) private readonly health: HealthChecks,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -74,7 +74,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
       kubernetes.start().catch((err: Error) => this.logger.error({ err: err.message }, 'kubernetes discovery could not start; retrying'));
     }
     this.scraper.start();
-    this.publisher.start();
+    this.publisher?.start();
     this.expiry = setInterval(() => this.inFlight.expire(), 5000);
     this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.flow, this.logger) }]);
     this.boundPort = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
@@ -89,7 +89,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.kubernetes?.stop();
     await this.grpc?.stop(this.config.shutdown.graceMs);
     if (this.expiry) clearInterval(this.expiry);
-    this.publisher.stop();
+    this.publisher?.stop();
     await this.scraper.stop();
     this.kvCache?.close();
   }
@@ -100,8 +100,9 @@ export class SchedulerModule {
   static forRoot(config: SchedulerConfig): DynamicModule {
     return {
       module: SchedulerModule,
-      // Load snapshots are telemetry: Picks never wait on Kafka, so it does not gate readiness.
-      imports: [KafkaModule.forRoot({ clientId: 'llmd-scheduler', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize, critical: false, enabled: config.kafka.enabled })],
+      // Load snapshots are telemetry: Picks never wait on Kafka, so it does not gate readiness; with
+      // Kafka off (as in the gateway) there is no producer and no publisher.
+      imports: config.kafka.enabled ? [KafkaModule.forRoot({ clientId: 'llmd-scheduler', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize, critical: false })] : [],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         {
@@ -145,7 +146,11 @@ export class SchedulerModule {
           useFactory: (s: Scheduler, r: EndpointRegistry, t: InFlightTracker, registry: Registry, log: DecisionLog) =>
             new PickService(s, r, t, new Counter({ name: 'llmd_scheduler_picks_total', help: 'Pick results', labelNames: ['result'], registers: [registry] }), log),
         },
-        { provide: LoadPublisher, inject: [EndpointRegistry, BufferedProducer], useFactory: (r: EndpointRegistry, p: BufferedProducer) => new LoadPublisher(r, p, config.loadPublishIntervalMs) },
+        {
+          provide: LoadPublisher,
+          inject: [EndpointRegistry, { token: BufferedProducer, optional: true }],
+          useFactory: (r: EndpointRegistry, p?: BufferedProducer) => (p ? new LoadPublisher(r, p, config.loadPublishIntervalMs) : undefined),
+        },
         SchedulerRuntime,
       ],
     };

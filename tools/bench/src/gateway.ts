@@ -6,9 +6,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { freePorts } from '@llmd/cli';
 import { printTable } from './table';
 
 const REPO = join(__dirname, '..', '..', '..', '..');
@@ -46,15 +46,6 @@ function parseArgs(argv: string[]): Args {
     skipRates: argv.includes('--skip-rates'),
     skipMemory: argv.includes('--skip-memory'),
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const procs: ChildProcess[] = [];
@@ -152,14 +143,17 @@ async function streamOnce(base: string, i: number, maxTokens: number, signal?: A
   }
 }
 
-/** `concurrency` streams back to back for `seconds`. */
-async function closedLoop(base: string, concurrency: number, seconds: number, maxTokens: number): Promise<Sample[]> {
+/** `concurrency` streams back to back for `seconds`; request i goes to `baseOf(i)`. */
+async function closedLoop(baseOf: (i: number) => string, concurrency: number, seconds: number, maxTokens: number): Promise<Sample[]> {
   const samples: Sample[] = [];
   const end = Date.now() + seconds * 1000;
   let n = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) samples.push(await streamOnce(base, n++, maxTokens));
+      while (Date.now() < end) {
+        const i = n++;
+        samples.push(await streamOnce(baseOf(i), i, maxTokens));
+      }
     }),
   );
   return samples;
@@ -192,7 +186,7 @@ async function main(): Promise<void> {
   const peers = Object.fromEntries(Object.entries(installPeers()).filter(([name]) => args.targets.includes(name)));
 
   // The pods, shared by every target.
-  const simPorts = await Promise.all(Array.from({ length: args.pods }, freePort));
+  const simPorts = await freePorts(args.pods);
   for (const [i, port] of simPorts.entries()) {
     start(process.execPath, [join(DIST, 'apps/vllm-sim/src/main.js'), 'serve', MODEL, '--port', String(port), '--gpu-profile', 'llama-3.2-1b', '--time-scale', String(args.timeScale), '--max-num-seqs', '512', '--seed', String(i)]);
   }
@@ -200,7 +194,7 @@ async function main(): Promise<void> {
   const workers = simPorts.map((p) => `http://127.0.0.1:${p}`);
 
   // llmd: the gateway and the scheduler (approximate prefix + load, no Kafka: nothing else on the path).
-  const [gwPort, gwOps, schedPort, schedOps] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [gwPort, gwOps, schedPort, schedOps] = await freePorts(4);
   const scheduler = start(process.execPath, [join(DIST, 'apps/scheduler/src/main.js')], {
     LLMD_KAFKA_ENABLED: 'false',
     LLMD_SCHEDULER_GRPC_PORT: String(schedPort),
@@ -225,8 +219,7 @@ async function main(): Promise<void> {
     { name: 'llmd' as Target, base: `http://127.0.0.1:${gwPort}`, pids: [gateway.pid ?? 0, scheduler.pid ?? 0] },
   ].filter((t) => args.targets.includes(t.name));
   for (const [name, bin] of Object.entries(peers) as [keyof typeof PEERS, string][]) {
-    const port = await freePort();
-    const prom = await freePort();
+    const [port, prom] = await freePorts(2);
     const argv =
       name === 'vllm-router'
         ? ['--host', '127.0.0.1', '--port', String(port), '--worker-urls', ...workers, '--policy', 'cache_aware', '--prometheus-port', String(prom), '--log-level', 'warning']
@@ -249,7 +242,8 @@ async function main(): Promise<void> {
   for (const c of args.concurrency) {
     for (const t of targets) {
       const cpu0 = t.pids.reduce((s, pid) => s + cpuSeconds(pid), 0);
-      const samples = await (t.name === 'direct' ? closedLoopDirect(workers, c, args.seconds, args.maxTokens) : closedLoop(t.base, c, args.seconds, args.maxTokens));
+      // Direct: the client takes the pods in turn itself.
+      const samples = await closedLoop(t.name === 'direct' ? (i) => workers[i % workers.length] : () => t.base, c, args.seconds, args.maxTokens);
       const cpu = t.pids.reduce((s, pid) => s + cpuSeconds(pid), 0) - cpu0;
       const ok = samples.filter((s) => s.ok);
       const ttfb = ok.map((s) => s.ttfbMs).sort((a, b) => a - b);
@@ -295,31 +289,16 @@ async function main(): Promise<void> {
   process.stdout.write('\n');
   printTable(
     ['router', 'CPU ms per 1,000 streamed tokens (64 streams)', 'memory KiB per open stream (512 open)', `highest Poisson rate with <1% errors (of ${args.rates.join(', ')}/s)`],
-    targets.filter((t) => t.name !== 'direct').map((t) => [t.name, costRows.find((r) => r[0] === t.name)?.[1] ?? '-', memory[t.name] ?? '-', sustained[t.name]]),
+    targets.filter((t) => t.name !== 'direct').map((t) => [t.name, costRows.find((r) => r[0] === t.name)?.[1] ?? '-', memory[t.name] ?? '-', sustained[t.name] ?? '-']),
   );
-  process.stdout.write(`\ndirect to the pods sustained ${sustained['direct']}/s on the same ladder\n`);
+  process.stdout.write(`\ndirect to the pods sustained ${sustained['direct'] ?? '-'}/s on the same ladder\n`);
   stopping = true;
   for (const p of procs) p.kill('SIGKILL');
   await dispatcher.close();
   process.exit(0);
 }
 
-/** Direct: each worker loop picks the next pod in turn. */
-async function closedLoopDirect(workers: string[], concurrency: number, seconds: number, maxTokens: number): Promise<Sample[]> {
-  const samples: Sample[] = [];
-  const end = Date.now() + seconds * 1000;
-  let n = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) {
-        const i = n++;
-        samples.push(await streamOnce(workers[i % workers.length], i, maxTokens));
-      }
-    }),
-  );
-  return samples;
-}
-
+/** Direct: the rate split evenly over the pods. */
 async function openLoopDirect(workers: string[], rate: number, seconds: number, maxTokens: number): Promise<{ errors: number; total: number }> {
   const parts = await Promise.all(workers.map((w) => openLoop(w, rate / workers.length, seconds, maxTokens)));
   return { errors: parts.reduce((n, p) => n + p.errors, 0), total: parts.reduce((n, p) => n + p.total, 0) };

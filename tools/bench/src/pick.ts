@@ -10,6 +10,7 @@ import { buildPipeline, Endpoint, PluginRegistry, registerBuiltinPlugins, Schedu
 import { LruChunkIndex } from '@llmd/prefix-hash';
 import { PickStreamPool } from '@llmd/platform';
 import pino from 'pino';
+import { freePorts } from '@llmd/cli';
 import { printTable } from './table';
 
 const DIST = join(__dirname, '..', '..', '..');
@@ -53,14 +54,6 @@ async function inProcess(profile: 'approx-prefix' | 'precise-prefix', n: number,
   return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec: iterations / secs };
 }
 
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  }));
-}
-
 function metricsStub(): Promise<{ server: Server; port: number }> {
   const body = '# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{model_name="bench-model"} 1\nvllm:num_requests_running{model_name="bench-model"} 4\nvllm:kv_cache_usage_perc{model_name="bench-model"} 0.3\n';
   const server = createServer((_req, res) => res.end(body));
@@ -69,7 +62,7 @@ function metricsStub(): Promise<{ server: Server; port: number }> {
 
 async function overGrpc(profile: string, n: number, tokens: number, iterations: number, transport: 'unary' | 'stream') {
   const stub = await metricsStub();
-  const grpcPort = await freePort();
+  const [grpcPort] = await freePorts(1);
   const eps = Array.from({ length: n }, (_, i) => ({ id: `e-${i}`, address: `127.0.0.1:${stub.port}`, models: [MODEL] }));
   const child: ChildProcess = spawn(process.execPath, [join(DIST, 'apps/scheduler/src/main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],

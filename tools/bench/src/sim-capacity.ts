@@ -4,20 +4,11 @@
 // simulator's own step counters over a window.
 import { ChildProcess, spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePorts } from '@llmd/cli';
 import { printTable } from './table';
 
 const DIST = join(__dirname, '..', '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function gauges(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -82,7 +73,7 @@ async function measure(url: string, streams: number, seconds: number): Promise<P
 }
 
 export async function runCapacity(ladder: number[], seconds: number, profile = 'llama-3-8b'): Promise<Point[]> {
-  const port = await freePort();
+  const [port] = await freePorts(1);
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, [join(DIST, 'apps/vllm-sim/src/main.js'), 'serve', 'bench', '--port', String(port), '--time-scale', '1', '--max-num-seqs', String(Math.max(...ladder)), '--gpu-profile', profile], {
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,7 +1,7 @@
 // Ingestion: one ZMQ subscriber per pod (static pods, and pods in the local registry as they come and
 // go), each batch published to llmd.kv-events.v1 keyed by pod, so every replica builds the same index
 // from the topic, in each pod's order.
-import { DirectoryRegistry, KubernetesPodWatch, podKey, type BufferedProducer } from '@llmd/platform';
+import { DirectoryRegistry, KubernetesPodWatch, type BufferedProducer } from '@llmd/platform';
 import { kvEventBatchCodec, recordHeaders } from '@llmd/telemetry';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -12,9 +12,7 @@ import { ClearReason, PodSink, PodSubscriber } from './pod-subscriber';
 export class IngestionService implements PodSink {
   private readonly pods = new Map<string, PodSubscriber>();
   private registry: DirectoryRegistry<typeof registryPodSchema> | undefined;
-  private kubernetes: KubernetesPodWatch | undefined;
-  /** Kubernetes pod key -> the source ids subscribed for it. */
-  private readonly byKubePod = new Map<string, string[]>();
+  private kubernetes: KubernetesPodWatch<PodConfig> | undefined;
 
   constructor(
     private readonly producer: BufferedProducer,
@@ -36,25 +34,13 @@ export class IngestionService implements PodSink {
       await this.registry.start();
     }
     if (kubernetes) {
-      const watch = new KubernetesPodWatch(kubernetes, {
-        upsert: (pod) => {
-          const key = podKey(pod);
-          const sources = kvSourcesFromPod(pod, kubernetes);
-          const ids = new Set(sources.map((s) => s.id));
-          for (const id of this.byKubePod.get(key) ?? []) if (!ids.has(id)) this.remove(id, true);
-          for (const source of sources) {
-            const current = this.pods.get(source.id)?.pod;
-            if (current && current.kvEvents.endpoint === source.kvEvents.endpoint) continue;
-            this.remove(source.id, false);
-            this.add(source);
-          }
-          if (sources.length > 0) this.byKubePod.set(key, [...ids]);
-          else this.byKubePod.delete(key);
+      const watch = new KubernetesPodWatch(kubernetes, (pod) => kvSourcesFromPod(pod, kubernetes), {
+        upsert: (id, source) => {
+          if (this.pods.get(id)?.pod.kvEvents.endpoint === source.kvEvents.endpoint) return;
+          this.remove(id, false);
+          this.add(source);
         },
-        remove: (key) => {
-          for (const id of this.byKubePod.get(key) ?? []) this.remove(id, true);
-          this.byKubePod.delete(key);
-        },
+        remove: (id) => this.remove(id, true),
       }, this.logger);
       this.kubernetes = watch;
       // Not awaited: the API server may be late; the watch retries on its own.

@@ -1,16 +1,13 @@
 // KV event sources from Kubernetes: every ready pod the selector picks, one source per data-parallel
 // rank, under the endpoint id the scheduler gives the same pod.
-import { hostPort, podEndpointId, PodView } from '@llmd/platform';
+import { hostPort, podEndpointId, podModels, PodView } from '@llmd/platform';
 import type { KubernetesPodsConfig, PodConfig } from '../config';
-
-const MODELS_ANNOTATION = 'llm-d.ai/models';
 
 /** Pure: the KV event sources a pod stands for (none when it is not ready). */
 export function kvSourcesFromPod(pod: PodView, config: Pick<KubernetesPodsConfig, 'dataParallelRanks' | 'kvEventsPort' | 'replayPort' | 'models'>): PodConfig[] {
   if (!pod.ready || !pod.podIP) return [];
   const podIP = pod.podIP;
-  const annotated = pod.annotations[MODELS_ANNOTATION]?.split(',').map((m) => m.trim()).filter(Boolean);
-  const models = annotated && annotated.length > 0 ? annotated : config.models;
+  const models = podModels(pod, config.models);
   return Array.from({ length: config.dataParallelRanks }, (_, rank) => ({
     id: podEndpointId(pod, rank, config.dataParallelRanks),
     ...(models ? { models: [...models] } : {}),

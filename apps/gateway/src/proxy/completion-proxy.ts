@@ -34,6 +34,24 @@ type ParsedBody = { model: string; stream?: boolean | null; stream_options?: { i
 
 const tracer = trace.getTracer('llmd-gateway');
 
+/**
+ * Runs one phase of a request in its own span (a child of `ctx`): an error marks the span; `finish`
+ * adds what the phase learned before the span ends.
+ */
+async function phase<T>(name: string, kind: SpanKind, ctx: Context, run: (span: Span, spanCtx: Context) => Promise<T>, finish?: (span: Span) => void): Promise<T> {
+  const span = tracer.startSpan(name, { kind }, ctx);
+  const spanCtx = trace.setSpan(ctx, span);
+  try {
+    return await context.with(spanCtx, () => run(span, spanCtx));
+  } catch (err) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+    throw err;
+  } finally {
+    finish?.(span);
+    span.end();
+  }
+}
+
 /** Prompt plus completion tokens, estimated from characters (for the tokens-per-minute limit). */
 function estimateTokens(body: ParsedBody): number {
   const chars = typeof body.prompt === 'string' ? body.prompt.length : JSON.stringify(body.messages ?? body.prompt ?? '').length;
@@ -88,7 +106,12 @@ export class CompletionProxy {
         this.tenants.admit(tenant, body.model, estimateTokens(body));
       }
       this.checkModel(body.model);
-      picked = await this.pickSpan(ctx, (pickCtx) => this.route(requestId, body, pickCtx, req, tenant));
+      // `llmd.pick`: the scheduler's decision (or the fail-open one), with what it chose.
+      picked = await phase('llmd.pick', SpanKind.INTERNAL, ctx, async (span, pickCtx) => {
+        const pick = await this.route(requestId, body, pickCtx, req, tenant);
+        span.setAttributes({ 'llmd.target': pick.target.id, 'llmd.fail_open': pick.failOpen, ...(pick.prefill ? { 'llmd.prefill': pick.prefill.id } : {}) });
+        return pick;
+      });
       rec.failOpen = picked.failOpen;
       await this.forward(path, body, picked, ctx, reply, rec, startedAt);
     } catch (err) {
@@ -110,22 +133,6 @@ export class CompletionProxy {
       }
       this.recorder.record(rec);
       this.logger.info({ request_id: requestId, trace_id: rec.traceId || undefined, model: rec.model, status: rec.httpStatus, endpoint: rec.decodeEndpoint, fail_open: rec.failOpen, ttft_ms: Math.round(rec.ttftMs), e2e_ms: Math.round(rec.e2eMs) }, 'request done');
-    }
-  }
-
-  /** The `llmd.pick` span: the scheduler's decision (or the fail-open one), with what it chose. */
-  private async pickSpan(ctx: Context, run: (pickCtx: Context) => Promise<RoutePick>): Promise<RoutePick> {
-    const span = tracer.startSpan('llmd.pick', { kind: SpanKind.INTERNAL }, ctx);
-    try {
-      const pickCtx = trace.setSpan(ctx, span);
-      const pick = await context.with(pickCtx, () => run(pickCtx));
-      span.setAttributes({ 'llmd.target': pick.target.id, 'llmd.fail_open': pick.failOpen, ...(pick.prefill ? { 'llmd.prefill': pick.prefill.id } : {}) });
-      return pick;
-    } catch (err) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-      throw err;
-    } finally {
-      span.end();
     }
   }
 
@@ -200,11 +207,13 @@ export class CompletionProxy {
     let payload = JSON.stringify(body);
     // Disaggregated: the prefill pod first; if it fails, the decode pod serves the whole request.
     if (pick.prefill && GENERATES.has(path)) {
-      const prefillSpan = tracer.startSpan('llmd.prefill', { kind: SpanKind.CLIENT, attributes: { 'llmd.endpoint': pick.prefill.id, 'server.address': pick.prefill.address } }, ctx);
-      const prefillHeaders = injectIntoHeaders({ ...headers }, trace.setSpan(ctx, prefillSpan));
-      const pre = await runPrefill({ dispatcher: this.agent, address: pick.prefill.address, path, body: body as Record<string, unknown>, headers: prefillHeaders, signal, timeoutMs: this.config.upstream.timeoutMs });
-      if (!pre.ok) prefillSpan.setStatus({ code: SpanStatusCode.ERROR, message: pre.reason });
-      prefillSpan.end();
+      const prefill = pick.prefill;
+      const pre = await phase('llmd.prefill', SpanKind.CLIENT, ctx, async (span, prefillCtx) => {
+        span.setAttributes({ 'llmd.endpoint': prefill.id, 'server.address': prefill.address });
+        const result = await runPrefill({ dispatcher: this.agent, address: prefill.address, path, body: body as Record<string, unknown>, headers: injectIntoHeaders({ ...headers }, prefillCtx), signal, timeoutMs: this.config.upstream.timeoutMs });
+        if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason });
+        return result;
+      });
       if (clientGone.signal.aborted) return this.clientClosed(rec);
       if (pre.ok) {
         payload = JSON.stringify({ ...body, kv_transfer_params: pre.kvTransferParams });
@@ -216,43 +225,40 @@ export class CompletionProxy {
     }
     const candidates: RouteEndpoint[] = [pick.target, ...pick.fallbacks].slice(0, this.config.upstream.retries + 1);
     // `llmd.decode`: the generating request, from connection to its last byte, with a `first_token` event.
-    const decodeSpan = tracer.startSpan('llmd.decode', { kind: SpanKind.CLIENT }, ctx);
-    try {
-      await this.decode(path, body, pick, candidates, injectIntoHeaders({ ...headers }, trace.setSpan(ctx, decodeSpan)), payload, signal, clientGone, reply, rec, startedAt, stripUsage, decodeSpan);
-    } catch (err) {
-      decodeSpan.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-      throw err;
-    } finally {
-      if (rec.errorCode && rec.errorCode !== 'client_closed') decodeSpan.setStatus({ code: SpanStatusCode.ERROR, message: rec.errorCode });
-      decodeSpan.setAttributes({ 'llmd.endpoint': rec.decodeEndpoint, 'http.response.status_code': rec.httpStatus, 'llmd.completion_tokens': rec.completionTokens });
-      decodeSpan.end();
-    }
-  }
+    await phase(
+      'llmd.decode',
+      SpanKind.CLIENT,
+      ctx,
+      async (span, decodeCtx) => {
+        const connected = await this.connect(path, candidates, injectIntoHeaders({ ...headers }, decodeCtx), payload, signal, clientGone.signal, rec);
+        if (!connected) return this.clientClosed(rec);
+        const { response, endpoint } = connected;
+        rec.decodeEndpoint = endpoint.id;
+        const outHeaders: Record<string, string> = { 'x-request-id': rec.requestId, 'x-llmd-endpoint': endpoint.id };
+        if (rec.prefillEndpoint) outHeaders['x-llmd-prefill-endpoint'] = rec.prefillEndpoint;
+        if (pick.failOpen) outHeaders['x-llmd-fail-open'] = 'true';
 
-  private async decode(path: CompletionPath, body: ParsedBody, pick: RoutePick, candidates: RouteEndpoint[], headers: Record<string, string>, payload: string, signal: AbortSignal, clientGone: AbortController, reply: FastifyReply, rec: RequestMetricsRecord, startedAt: number, stripUsage: boolean, span: Span): Promise<void> {
-    const connected = await this.connect(path, candidates, headers, payload, signal, clientGone.signal, rec);
-    if (!connected) return this.clientClosed(rec);
-    const { response, endpoint } = connected;
-    rec.decodeEndpoint = endpoint.id;
-    const outHeaders: Record<string, string> = { 'x-request-id': rec.requestId, 'x-llmd-endpoint': endpoint.id };
-    if (rec.prefillEndpoint) outHeaders['x-llmd-prefill-endpoint'] = rec.prefillEndpoint;
-    if (pick.failOpen) outHeaders['x-llmd-fail-open'] = 'true';
+        if (response.statusCode >= 400) return this.relayError(response, reply, rec, outHeaders);
+        const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
+        if (body.stream === true && isSse) return this.relayStream(response, reply, rec, outHeaders, startedAt, clientGone.signal, stripUsage, span);
 
-    if (response.statusCode >= 400) return this.relayError(response, reply, rec, outHeaders);
-    const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
-    if (body.stream === true && isSse) return this.relayStream(response, reply, rec, outHeaders, startedAt, clientGone.signal, stripUsage, span);
-
-    const text = await response.body.text();
-    rec.httpStatus = response.statusCode;
-    rec.ttftMs = performance.now() - startedAt;
-    span.addEvent('response');
-    try {
-      const usage = usageFrom(JSON.parse(text).usage);
-      if (usage) Object.assign(rec, usage);
-    } catch {
-      // Not JSON: relayed as it is.
-    }
-    await reply.code(response.statusCode).headers({ ...outHeaders, 'content-type': String(response.headers['content-type'] ?? 'application/json') }).send(text);
+        const text = await response.body.text();
+        rec.httpStatus = response.statusCode;
+        rec.ttftMs = performance.now() - startedAt;
+        span.addEvent('response');
+        try {
+          const usage = usageFrom(JSON.parse(text).usage);
+          if (usage) Object.assign(rec, usage);
+        } catch {
+          // Not JSON: relayed as it is.
+        }
+        await reply.code(response.statusCode).headers({ ...outHeaders, 'content-type': String(response.headers['content-type'] ?? 'application/json') }).send(text);
+      },
+      (span) => {
+        if (rec.errorCode && rec.errorCode !== 'client_closed') span.setStatus({ code: SpanStatusCode.ERROR, message: rec.errorCode });
+        span.setAttributes({ 'llmd.endpoint': rec.decodeEndpoint, 'http.response.status_code': rec.httpStatus, 'llmd.completion_tokens': rec.completionTokens });
+      },
+    );
   }
 
   /** Opens the upstream request, moving on to the next candidate when a connection fails before the first byte. */

@@ -44,22 +44,22 @@ describe('KubernetesEndpointSource', () => {
     const source = new KubernetesEndpointSource(config, registry, pino({ level: 'silent' }));
     const ids = () => registry.specs().map((s) => `${s.id}@${s.address}`).sort();
 
-    source.onPod(pod({ ready: false }));
+    source.watch.onPod(pod({ ready: false }));
     expect(ids()).toEqual([]);
-    source.onPod(pod());
-    source.onPod(pod({ name: 'vllm-1', podIP: '10.1.0.6' }));
+    source.watch.onPod(pod());
+    source.watch.onPod(pod({ name: 'vllm-1', podIP: '10.1.0.6' }));
     expect(ids()).toEqual(['llm/vllm-0@10.1.0.5:8000', 'llm/vllm-1@10.1.0.6:8000']);
 
     registry.recordScrape('llm/vllm-0', { waiting: 3, running: 2, kvCacheUsage: 0.5, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 } });
-    source.onPod(pod({ podIP: '10.1.0.9' }));
+    source.watch.onPod(pod({ podIP: '10.1.0.9' }));
     expect(ids()).toEqual(['llm/vllm-0@10.1.0.9:8000', 'llm/vllm-1@10.1.0.6:8000']);
     // The recreated pod starts unscraped: the old pod's load is not carried over.
     expect(registry.snapshot().find((e) => e.id === 'llm/vllm-0')?.metrics.waiting).toBe(0);
 
-    source.onPod(pod({ name: 'vllm-1', podIP: '10.1.0.6', ready: false }));
+    source.watch.onPod(pod({ name: 'vllm-1', podIP: '10.1.0.6', ready: false }));
     expect(ids()).toEqual(['llm/vllm-0@10.1.0.9:8000']);
-    source.onPodGone('llm/vllm-0');
-    source.onPodGone('llm/never-seen');
+    source.watch.onPodGone('llm/vllm-0');
+    source.watch.onPodGone('llm/never-seen');
     expect(ids()).toEqual([]);
   });
 });

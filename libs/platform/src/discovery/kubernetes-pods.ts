@@ -1,7 +1,9 @@
 // Pods selected by label in one namespace, watched through an informer of @kubernetes/client-node
-// (list, then watch with resource versions, re-listing after an error). Reports each pod as a plain
-// PodView; what a pod means (endpoints, KV event sockets) is the caller's mapping.
+// (list, then watch with resource versions, re-listing after an error). What a pod stands for
+// (endpoints, KV event sockets) is the caller's mapping; the watch reports the mapped items as they
+// come and go, with the same handlers as a DirectoryRegistry.
 import type { Logger } from 'pino';
+import type { DirectoryRegistryHandlers } from './directory-registry';
 
 /** What discovery needs of a pod, free of client types. */
 export interface PodView {
@@ -25,12 +27,19 @@ export interface KubernetesPodWatchOptions {
   restartDelayMs?: number;
 }
 
-export interface KubernetesPodHandlers {
-  upsert(pod: PodView): void;
-  remove(key: string): void;
+/** Annotation overriding the pool's model list for one pod (comma-separated). */
+export const MODELS_ANNOTATION = 'llm-d.ai/models';
+
+/** The models a pod serves: its `llm-d.ai/models` annotation, else the pool's. */
+export function podModels<T extends readonly string[] | undefined>(pod: PodView, poolModels: T): string[] | T {
+  const annotated = pod.annotations[MODELS_ANNOTATION]
+    ?.split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  return annotated && annotated.length > 0 ? annotated : poolModels;
 }
 
-/** The pod's key in handler calls: `namespace/name`. */
+/** The pod's key: `namespace/name`. */
 export function podKey(pod: { namespace: string; name: string }): string {
   return `${pod.namespace}/${pod.name}`;
 }
@@ -79,17 +88,40 @@ export function podView(pod: PodLike): PodView {
 
 type ClientNode = typeof import('@kubernetes/client-node');
 
-export class KubernetesPodWatch {
+export class KubernetesPodWatch<T extends { id: string }> {
   private informer: { start(): Promise<void>; stop(): Promise<void> } | undefined;
   private stopped = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private isSynced = false;
+  /** Pod key -> the ids of the items it stands for now. */
+  private readonly byPod = new Map<string, string[]>();
 
   constructor(
     private readonly options: KubernetesPodWatchOptions,
-    private readonly handlers: KubernetesPodHandlers,
+    /** The items a pod stands for (none while it is not ready); pure. */
+    private readonly itemsOf: (pod: PodView) => T[],
+    private readonly handlers: DirectoryRegistryHandlers<T>,
     private readonly logger: Logger,
   ) {}
+
+  /** A pod was listed, added or changed: its items are upserted, the ones it no longer has removed. */
+  onPod(pod: PodView): void {
+    const key = podKey(pod);
+    const items = this.itemsOf(pod);
+    const previous = this.byPod.get(key) ?? [];
+    const ids = new Set(items.map((i) => i.id));
+    for (const id of previous) if (!ids.has(id)) this.handlers.remove(id);
+    for (const item of items) this.handlers.upsert(item.id, item);
+    if (items.length > 0) this.byPod.set(key, [...ids]);
+    else this.byPod.delete(key);
+    if (previous.length !== items.length) this.logger.info({ pod: key, ready: pod.ready, items: [...ids] }, 'kubernetes pod changed');
+  }
+
+  /** A pod was deleted: its items go. */
+  onPodGone(key: string): void {
+    for (const id of this.byPod.get(key) ?? []) this.handlers.remove(id);
+    if (this.byPod.delete(key)) this.logger.info({ pod: key }, 'kubernetes pod gone');
+  }
 
   /** True once the first list has been delivered (readiness). */
   synced(): boolean {
@@ -118,13 +150,13 @@ export class KubernetesPodWatch {
     const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, list, selector);
     const deliver = (obj: PodLike) => {
       const view = podView(obj);
-      if (view.name) this.handlers.upsert(view);
+      if (view.name) this.onPod(view);
     };
     informer.on('add', deliver);
     informer.on('update', deliver);
     informer.on('delete', (obj: PodLike) => {
       const view = podView(obj);
-      if (view.name) this.handlers.remove(podKey(view));
+      if (view.name) this.onPodGone(podKey(view));
     });
     const restart = (err: unknown) => {
       if (this.stopped) return;

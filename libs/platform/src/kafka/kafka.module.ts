@@ -15,8 +15,6 @@ export interface KafkaModuleOptions {
   bufferSize: number;
   /** Whether readiness fails while Kafka is unreachable. @default true */
   critical?: boolean;
-  /** False: no connection at all (telemetry records are counted as dropped). @default true */
-  enabled?: boolean;
 }
 
 const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
@@ -28,12 +26,10 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
   ) {}
   onModuleInit(): void {
-    if (this.options.enabled === false) return;
     this.health.register('kafka', () => this.producer.isConnected(), { critical: this.options.critical ?? true });
     this.producer.start();
   }
   async onApplicationShutdown(): Promise<void> {
-    if (this.options.enabled === false) return;
     await this.producer.stop(3000);
   }
 }
