@@ -2,7 +2,7 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { schedulerv1 } from '@llmd/proto';
 import { BufferedProducer, Counter, DEBUG_VIEWS, Gauge, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry } from '@llmd/platform';
-import { buildPipeline, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
+import { buildPipeline, ExtensionPoint, Plugin, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
 import type { Logger } from 'pino';
 import { KvCacheClient } from './cache/kv-cache.client';
 import { resolvePickerConfig, SCHEDULER_CONFIG, SchedulerConfig } from './config';
@@ -33,10 +33,18 @@ function createScheduler(config: SchedulerConfig, registry: Registry, prefixCach
     buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
     registers: [registry],
   });
+  // One labelled child per plugin and extension point, resolved once: no label hashing per call.
+  const children = new Map<Plugin, Map<ExtensionPoint, { observe(seconds: number): void }>>();
   return new Scheduler(pipeline, {
     observe: (point, plugin, ms) => {
-      const { type, name } = plugin.typedName();
-      durations.observe({ extension_point: point, plugin_type: type, plugin_name: name }, ms / 1000);
+      let byPoint = children.get(plugin);
+      if (!byPoint) children.set(plugin, (byPoint = new Map()));
+      let child = byPoint.get(point);
+      if (!child) {
+        const { type, name } = plugin.typedName();
+        byPoint.set(point, (child = durations.labels({ extension_point: point, plugin_type: type, plugin_name: name })));
+      }
+      child.observe(ms / 1000);
     },
   });
 }

@@ -2,6 +2,7 @@
 // scheduler process on loopback), for 10 / 100 / 1000 endpoints and 1k / 8k / 32k-token prompts,
 // with the approximate and the precise prefix profile; and the approximate index's memory.
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
@@ -54,6 +55,16 @@ async function inProcess(profile: 'approx-prefix' | 'precise-prefix', n: number,
   return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec: iterations / secs };
 }
 
+/** User + system CPU seconds a process has used, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 function metricsStub(): Promise<{ server: Server; port: number }> {
   const body = '# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{model_name="bench-model"} 1\nvllm:num_requests_running{model_name="bench-model"} 4\nvllm:kv_cache_usage_perc{model_name="bench-model"} 0.3\n';
   const server = createServer((_req, res) => res.end(body));
@@ -96,13 +107,17 @@ async function overGrpc(profile: string, n: number, tokens: number, iterations: 
       lat.push(performance.now() - t);
     }
     lat.sort((a, b) => a - b);
-    // Throughput with 32 Picks in flight.
+    // Throughput with 32 Picks in flight, and the scheduler's own CPU time per Pick (its Picks/s on one core).
     let done = 0;
+    const cpuBefore = cpuSeconds(child.pid);
+    const started = performance.now();
     const end = Date.now() + 2000;
     await Promise.all(Array.from({ length: 32 }, async (_, w) => {
       for (let i = 0; Date.now() < end; i++, done++) await pick(w * 1e6 + i, prompts[i % 16]);
     }));
-    return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec: done / 2 };
+    const secs = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds(child.pid) - cpuBefore;
+    return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec: done / secs, perCoreSec: cpu > 0 ? done / cpu : NaN };
   } finally {
     streams.close();
     client.close();
@@ -131,13 +146,17 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const grpc = !args.includes('--in-process-only');
   const inProc = !args.includes('--grpc-only');
-  const iterations = Number(args[args.indexOf('--iterations') + 1] || 0) || 400;
+  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const iterations = Number(flag('--iterations') || 0) || 400;
+  // Narrow a run to one shape: --transport stream|unary, --profile approx-prefix|precise-prefix, --endpoints N, --tokens N.
+  const keep = (name: string, value: string | number) => flag(name) === undefined || flag(name) === String(value);
   const rows: (string | number)[][] = [];
   for (const profile of inProc ? (['approx-prefix', 'precise-prefix'] as const) : []) {
     for (const n of [10, 100, 1000]) {
       for (const tokens of TOKEN_SIZES) {
+        if (!keep('--profile', profile) || !keep('--endpoints', n) || !keep('--tokens', tokens)) continue;
         const r = await inProcess(profile, n, tokens, iterations);
-        rows.push(['in-process', profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0)]);
+        rows.push(['in-process', profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0), r.perSec.toFixed(0)]);
       }
     }
   }
@@ -145,14 +164,15 @@ async function main(): Promise<void> {
     for (const transport of ['stream', 'unary'] as const) {
       for (const profile of ['approx-prefix', 'precise-prefix']) {
         for (const [n, tokens] of [[10, 1024], [100, 8192], [1000, 8192], [100, 32768]]) {
+          if (!keep('--transport', transport) || !keep('--profile', profile) || !keep('--endpoints', n) || !keep('--tokens', tokens)) continue;
           const r = await overGrpc(profile, n, tokens, iterations, transport);
-          rows.push([`gRPC ${transport}`, profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0)]);
+          rows.push([`gRPC ${transport}`, profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0), r.perCoreSec.toFixed(0)]);
         }
       }
     }
   }
-  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process; over gRPC = the real scheduler process on loopback, no cache-manager (precise falls back behind the circuit breaker); stream = PickStream (the gateway default), unary = one Pick call each\n\n');
-  printTable(['path', 'profile', 'endpoints', 'prompt tokens', 'p50 ms', 'p99 ms', 'picks/s'], rows);
+  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process; over gRPC = the real scheduler process on loopback, no cache-manager (precise falls back behind the circuit breaker); stream = PickStream (the gateway default), unary = one Pick call each; latency is measured one Pick at a time, throughput with 32 in flight; picks per scheduler CPU-second = Picks done over the CPU time of the scheduler process (what one core of it sustains while the load generator shares the machine)\n\n');
+  printTable(['path', 'profile', 'endpoints', 'prompt tokens', 'p50 ms', 'p99 ms', 'picks/s', 'picks per scheduler CPU-second'], rows);
   process.stdout.write(`\napproximate index at its default capacity (31,250 chunk hashes per endpoint): ${(indexMemoryMb(31250, 10) / 10).toFixed(2)} MB per endpoint\n`);
 }
 

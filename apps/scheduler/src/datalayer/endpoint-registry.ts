@@ -24,6 +24,8 @@ interface Entry {
   inFlightTokens: number;
   counters: ScrapedCounters;
   lora?: ScrapedLoad['lora'];
+  /** The framework's view, built once and reused until the entry changes (Endpoints are read-only to plugins). */
+  view?: Endpoint;
 }
 
 export class EndpointRegistry {
@@ -36,7 +38,7 @@ export class EndpointRegistry {
 
   upsert(spec: EndpointSpec): void {
     const old = this.entries.get(spec.id);
-    this.entries.set(spec.id, old ? { ...old, spec } : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, inFlight: 0, inFlightTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 } });
+    this.entries.set(spec.id, old ? { ...old, spec, view: undefined } : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, inFlight: 0, inFlightTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 } });
   }
 
   remove(id: string): void {
@@ -54,12 +56,14 @@ export class EndpointRegistry {
   recordScrape(id: string, load: ScrapedLoad): void {
     const e = this.entries.get(id);
     if (!e) return;
-    Object.assign(e, load, { scrapedAtMs: this.now(), reachable: true });
+    Object.assign(e, load, { scrapedAtMs: this.now(), reachable: true, view: undefined });
   }
 
   recordScrapeFailure(id: string): void {
     const e = this.entries.get(id);
-    if (e) e.reachable = false;
+    if (!e) return;
+    e.reachable = false;
+    e.view = undefined;
   }
 
   addInFlight(id: string, delta: number, tokens = 0): void {
@@ -67,6 +71,7 @@ export class EndpointRegistry {
     if (!e) return;
     e.inFlight = Math.max(0, e.inFlight + delta);
     e.inFlightTokens = Math.max(0, e.inFlightTokens + delta * tokens);
+    e.view = undefined;
   }
 
   private healthy(e: Entry, now: number): boolean {
@@ -84,7 +89,14 @@ export class EndpointRegistry {
   /** Every endpoint as the scheduling framework sees it. */
   snapshot(): Endpoint[] {
     const now = this.now();
-    return [...this.entries.values()].map((e) => ({
+    const out: Endpoint[] = [];
+    for (const e of this.entries.values()) out.push(this.view(e, this.healthy(e, now)));
+    return out;
+  }
+
+  private view(e: Entry, healthy: boolean): Endpoint {
+    if (e.view && e.view.healthy === healthy) return e.view;
+    e.view = {
       id: e.spec.id,
       address: e.spec.address,
       models: e.spec.models,
@@ -94,8 +106,9 @@ export class EndpointRegistry {
       metrics: { waiting: e.waiting, running: e.running, kvCacheUsage: e.kvCacheUsage, scrapedAtMs: e.scrapedAtMs, loraRunning: e.lora?.running, loraWaiting: e.lora?.waiting, maxLoras: e.lora?.max },
       inFlight: e.inFlight,
       inFlightTokens: e.inFlightTokens,
-      healthy: this.healthy(e, now),
-    }));
+      healthy,
+    };
+    return e.view;
   }
 
   /** Cumulative vLLM counters of an endpoint at its last scrape. */
@@ -105,6 +118,9 @@ export class EndpointRegistry {
 
   /** Candidates for a pick: healthy and fresh. */
   candidates(): Endpoint[] {
-    return this.snapshot().filter((e) => e.healthy);
+    const now = this.now();
+    const out: Endpoint[] = [];
+    for (const e of this.entries.values()) if (this.healthy(e, now)) out.push(this.view(e, true));
+    return out;
   }
 }

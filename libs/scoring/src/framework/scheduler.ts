@@ -15,6 +15,10 @@ export interface PluginObserver {
 
 const noObserver: PluginObserver = { observe: () => undefined };
 
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 export class Scheduler {
   private readonly postPick: PostPick[];
   private readonly preparers: Preparer[];
@@ -78,26 +82,34 @@ export class Scheduler {
       candidates = this.timed('filter', f, () => f.filter(state, request, candidates));
       if (candidates.length === 0) return { targets: [] };
     }
-    const totals = new Map<string, number>(candidates.map((e) => [e.id, 0]));
-    const byScorer: Record<string, Map<string, number>> = {};
+    // Per-candidate arrays, by position: no map per scorer on the hot path.
+    const n = candidates.length;
+    const totals = new Float64Array(n);
+    const byScorer: { name: string; scores: Float64Array }[] = [];
     for (const { scorer, weight } of profile.scorers) {
       const start = performance.now();
-      const scores = await scorer.score(state, request, candidates);
+      const returned = scorer.score(state, request, candidates);
+      // Most scorers answer synchronously; only wait for the ones that return a promise.
+      const scores = isThenable(returned) ? await returned : returned;
       this.observer.observe('score', scorer, performance.now() - start);
-      const clampedScores = new Map<string, number>();
-      for (const e of candidates) {
-        const s = scores.get(e.id) ?? 0;
+      const clampedScores = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const s = scores.get(candidates[i].id) ?? 0;
         const clamped = Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 0;
-        clampedScores.set(e.id, clamped);
-        totals.set(e.id, (totals.get(e.id) ?? 0) + weight * clamped);
+        clampedScores[i] = clamped;
+        totals[i] += weight * clamped;
       }
-      byScorer[scorer.typedName().name] = clampedScores;
+      byScorer.push({ name: scorer.typedName().name, scores: clampedScores });
     }
-    const scored: ScoredEndpoint[] = candidates.map((endpoint) => ({ endpoint, score: totals.get(endpoint.id) ?? 0 }));
+    const scored: ScoredEndpoint[] = new Array(n);
+    for (let i = 0; i < n; i++) scored[i] = { endpoint: candidates[i], score: totals[i] };
     const picked = this.timed('pick', profile.picker, () => profile.picker.pick(state, request, scored));
     const breakdown: Record<string, { total: number; scores: Record<string, number> }> = {};
     for (const t of picked.targets) {
-      breakdown[t.id] = { total: totals.get(t.id) ?? 0, scores: Object.fromEntries(Object.entries(byScorer).map(([name, m]) => [name, m.get(t.id) ?? 0])) };
+      const i = candidates.indexOf(t);
+      const scores: Record<string, number> = {};
+      for (const s of byScorer) scores[s.name] = i < 0 ? 0 : s.scores[i];
+      breakdown[t.id] = { total: i < 0 ? 0 : totals[i], scores };
     }
     return { ...picked, breakdown };
   }

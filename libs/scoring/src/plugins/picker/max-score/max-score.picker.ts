@@ -21,14 +21,24 @@ export class MaxScorePicker implements Picker {
   }
 
   pick(_state: CycleState, _request: SchedulingRequest, scored: readonly ScoredEndpoint[]): ProfileResult {
-    // Shuffle first so that the stable sort breaks ties at random.
-    const shuffled = [...scored];
-    for (let i = shuffled.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1));
-      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    // One pass keeping the best maxTargets, ordered by score and then by a random key per endpoint:
+    // ties fall in a uniformly random order, without shuffling or sorting every candidate.
+    const k = Math.min(this.params.maxTargets, scored.length);
+    const top: ScoredEndpoint[] = [];
+    const keys: number[] = [];
+    for (const s of scored) {
+      const key = this.random();
+      let pos = top.length;
+      while (pos > 0 && (top[pos - 1].score < s.score || (top[pos - 1].score === s.score && keys[pos - 1] < key))) pos--;
+      if (pos >= k) continue;
+      top.splice(pos, 0, s);
+      keys.splice(pos, 0, key);
+      if (top.length > k) {
+        top.pop();
+        keys.pop();
+      }
     }
-    shuffled.sort((a, b) => b.score - a.score);
-    return { targets: shuffled.slice(0, this.params.maxTargets).map((s) => s.endpoint) };
+    return { targets: top.map((s) => s.endpoint) };
   }
 }
 
