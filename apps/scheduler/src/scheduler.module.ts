@@ -1,7 +1,7 @@
 // Wiring of the scheduler app: data layer, scheduling pipeline, gRPC server, load telemetry.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { schedulerv1 } from '@llmd/proto';
-import { BufferedProducer, Counter, DEBUG_VIEWS, Gauge, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { BoundHistogram, BoundHistogramChild, BufferedProducer, Counter, DEBUG_VIEWS, Gauge, GrpcServer, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
 import { buildPipeline, ExtensionPoint, Plugin, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
 import type { Logger } from 'pino';
 import { KvCacheClient } from './cache/kv-cache.client';
@@ -26,7 +26,7 @@ function createScheduler(config: SchedulerConfig, registry: Registry, prefixCach
     prefixCache,
     countFallback: (reason) => fallbacks.inc({ reason }),
   });
-  const durations = new Histogram({
+  const durations = new BoundHistogram({
     name: 'llmd_scheduler_plugin_duration_seconds',
     help: 'Time spent in each scheduling plugin call',
     labelNames: ['extension_point', 'plugin_type', 'plugin_name'],
@@ -34,7 +34,7 @@ function createScheduler(config: SchedulerConfig, registry: Registry, prefixCach
     registers: [registry],
   });
   // One labelled child per plugin and extension point, resolved once: no label hashing per call.
-  const children = new Map<Plugin, Map<ExtensionPoint, { observe(seconds: number): void }>>();
+  const children = new Map<Plugin, Map<ExtensionPoint, BoundHistogramChild>>();
   return new Scheduler(pipeline, {
     observe: (point, plugin, ms) => {
       let byPoint = children.get(plugin);
@@ -42,7 +42,7 @@ function createScheduler(config: SchedulerConfig, registry: Registry, prefixCach
       let child = byPoint.get(point);
       if (!child) {
         const { type, name } = plugin.typedName();
-        byPoint.set(point, (child = durations.labels({ extension_point: point, plugin_type: type, plugin_name: name })));
+        byPoint.set(point, (child = durations.bind({ extension_point: point, plugin_type: type, plugin_name: name })));
       }
       child.observe(ms / 1000);
     },

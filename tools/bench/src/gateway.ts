@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { freePorts } from '@llmd/cli';
+import { freePorts, nodeFlagsFor } from '@llmd/cli';
 import { printTable } from './table';
 
 const REPO = join(__dirname, '..', '..', '..', '..');
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
 
   // llmd: the gateway and the scheduler (approximate prefix + load, no Kafka: nothing else on the path).
   const [gwPort, gwOps, schedPort, schedOps] = await freePorts(4);
-  const scheduler = start(process.execPath, [join(DIST, 'apps/scheduler/src/main.js')], {
+  const scheduler = start(process.execPath, [...nodeFlagsFor('scheduler'), join(DIST, 'apps/scheduler/src/main.js')], {
     LLMD_KAFKA_ENABLED: 'false',
     LLMD_SCHEDULER_GRPC_PORT: String(schedPort),
     LLMD_SCHEDULER_OPS_PORT: String(schedOps),
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     LLMD_SCHEDULER_FLOW_CONTROL_ENABLED: 'false',
     LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(simPorts.map((p, i) => ({ id: `sim-${i}`, address: `127.0.0.1:${p}`, models: [MODEL] }))),
   });
-  const gateway = start(process.execPath, [join(DIST, 'apps/gateway/src/main.js')], {
+  const gateway = start(process.execPath, [...nodeFlagsFor('gateway'), join(DIST, 'apps/gateway/src/main.js')], {
     LLMD_KAFKA_ENABLED: 'false',
     LLMD_GATEWAY_PORT: String(gwPort),
     LLMD_GATEWAY_OPS_PORT: String(gwOps),

@@ -5,13 +5,15 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
 import { buildPipeline, Endpoint, PluginRegistry, registerBuiltinPlugins, Scheduler, SHIPPED_CONFIGS } from '@llmd/scoring';
 import { LruChunkIndex } from '@llmd/prefix-hash';
 import { PickStreamPool } from '@llmd/platform';
 import pino from 'pino';
-import { freePorts } from '@llmd/cli';
+import { freePorts, nodeFlagsFor } from '@llmd/cli';
 import { printTable } from './table';
 
 const DIST = join(__dirname, '..', '..', '..');
@@ -75,7 +77,7 @@ async function overGrpc(profile: string, n: number, tokens: number, iterations: 
   const stub = await metricsStub();
   const [grpcPort] = await freePorts(1);
   const eps = Array.from({ length: n }, (_, i) => ({ id: `e-${i}`, address: `127.0.0.1:${stub.port}`, models: [MODEL] }));
-  const child: ChildProcess = spawn(process.execPath, [join(DIST, 'apps/scheduler/src/main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlagsFor('scheduler'), join(DIST, 'apps/scheduler/src/main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env, OTEL_SDK_DISABLED: 'true', LLMD_LOG_LEVEL: 'error', LLMD_KAFKA_BROKERS: '127.0.0.1:1', LLMD_SCHEDULER_GRPC_PORT: String(grpcPort), LLMD_SCHEDULER_OPS_PORT: '0',
@@ -126,8 +128,15 @@ async function overGrpc(profile: string, n: number, tokens: number, iterations: 
   }
 }
 
+/** The collector, whether or not node was started with --expose-gc. */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
 function indexMemoryMb(capacityPerEndpoint: number, endpointsCount: number): number {
-  global.gc?.();
+  const gc = collector();
+  gc();
   // The index keeps its hashes in typed arrays: their memory is outside the JS heap (arrayBuffers).
   const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const before = used();
@@ -136,7 +145,7 @@ function indexMemoryMb(capacityPerEndpoint: number, endpointsCount: number): num
     const hashes = Array.from({ length: capacityPerEndpoint }, (_, i) => e * 1e7 + i);
     idx.add(`e-${e}`, hashes);
   }
-  global.gc?.();
+  gc();
   const mb = (used() - before) / 1e6;
   if (idx.size() === 0) throw new Error('unreachable');
   return mb;

@@ -5,3 +5,4 @@ export * from './kafka/topics';
 export * from './stack/free-port';
 export * from './stack/local-stack';
 export { DIST, REPO_ROOT, STATE_DIR } from './paths';
+export * from './stack/node-flags';

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { kafkaCommand } from './commands/kafka.command';
+import { nodeFlagsFor } from './stack/node-flags';
 import { up } from './commands/up.command';
 import { DIST } from './paths';
 import { registerSim } from './stack/local-registry';
@@ -53,7 +54,8 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`usage: llmd bench ${Object.keys(BENCHES).join('|')} [options]\n`);
         return 2;
       }
-      return runNode(join(DIST, 'tools/bench/src', BENCHES[name]), args);
+      // The pick and gateway benches are the scheduler's and the pods' client: they run as the gateway does.
+      return runNode(join(DIST, 'tools/bench/src', BENCHES[name]), args, name === 'pick' || name === 'gateway' ? nodeFlagsFor('gateway') : undefined);
     }
     default:
       process.stdout.write(`${USAGE}\n`);
@@ -62,8 +64,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Runs a built entry point in the foreground, passing Ctrl-C on. */
-function runNode(entry: string, args: string[]): Promise<number> {
-  const child = spawn(process.execPath, ['--enable-source-maps', entry, ...args], { stdio: 'inherit' });
+function runNode(entry: string, args: string[], flags = ['--enable-source-maps']): Promise<number> {
+  const child = spawn(process.execPath, [...flags, entry, ...args], { stdio: 'inherit' });
   process.on('SIGINT', () => child.kill('SIGINT'));
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }

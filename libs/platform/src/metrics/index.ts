@@ -1,2 +1,3 @@
 export * from './create-registry';
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+export * from './bound-histogram';

@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DIST } from '../paths';
+import { nodeFlagsFor } from './node-flags';
 
 export interface StackPorts {
   gateway: number;
@@ -173,7 +174,7 @@ export class LocalStack {
   }
 
   private spawn(name: string, app: string, args: string[], env: Record<string, string>, readyUrl: string): void {
-    const child = spawn(process.execPath, ['--enable-source-maps', join(DIST, 'apps', app, 'src', 'main.js'), ...args], {
+    const child = spawn(process.execPath, [...nodeFlagsFor(app), join(DIST, 'apps', app, 'src', 'main.js'), ...args], {
       env: { ...process.env, ...env, OTEL_SERVICE_NAME: `llmd-${name}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
