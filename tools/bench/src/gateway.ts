@@ -41,7 +41,7 @@ function parseArgs(argv: string[]): Args {
     seconds: Number(get('seconds', '4')),
     maxTokens: Number(get('max-tokens', '32')),
     concurrency: get('concurrency', '1,64,512').split(',').map(Number),
-    rates: get('rates', '100,200,400,800,1600').split(',').map(Number),
+    rates: get('rates', '100,200,400,800,1600,3200').split(',').map(Number),
     targets: get('targets', 'direct,llmd,vllm-router,sglang-router').split(','),
     skipRates: argv.includes('--skip-rates'),
     skipMemory: argv.includes('--skip-memory'),
@@ -239,11 +239,22 @@ async function main(): Promise<void> {
   const latencyRows: (string | number)[][] = [];
   const costRows: (string | number)[][] = [];
   const directP: Record<number, { p50: number; p99: number }> = {};
+  // One stream: the targets take turns request by request over one window, so the machine's noise
+  // (this is a shared 2-core VM) falls on every path alike and the differences are the paths' own.
+  const serial = new Map<Target, Sample[]>(targets.map((t) => [t.name, []]));
+  if (args.concurrency.includes(1)) {
+    const end = Date.now() + args.seconds * 1000 * targets.length;
+    for (let i = 0; Date.now() < end; i++) {
+      const t = targets[i % targets.length];
+      const round = Math.floor(i / targets.length);
+      serial.get(t.name)?.push(await streamOnce(t.name === 'direct' ? workers[round % workers.length] : t.base, round, args.maxTokens));
+    }
+  }
   for (const c of args.concurrency) {
     for (const t of targets) {
       const cpu0 = t.pids.reduce((s, pid) => s + cpuSeconds(pid), 0);
       // Direct: the client takes the pods in turn itself.
-      const samples = await closedLoop(t.name === 'direct' ? (i) => workers[i % workers.length] : () => t.base, c, args.seconds, args.maxTokens);
+      const samples = c === 1 ? (serial.get(t.name) ?? []) : await closedLoop(t.name === 'direct' ? (i) => workers[i % workers.length] : () => t.base, c, args.seconds, args.maxTokens);
       const cpu = t.pids.reduce((s, pid) => s + cpuSeconds(pid), 0) - cpu0;
       const ok = samples.filter((s) => s.ok);
       const ttfb = ok.map((s) => s.ttfbMs).sort((a, b) => a - b);
@@ -252,7 +263,7 @@ async function main(): Promise<void> {
       if (t.name === 'direct') directP[c] = { p50, p99 };
       directP[c] ??= { p50: NaN, p99: NaN };
       const tokens = ok.reduce((n, s) => n + s.tokens, 0);
-      latencyRows.push([c, t.name, p50.toFixed(2), p99.toFixed(2), t.name === 'direct' ? '-' : (p50 - directP[c].p50).toFixed(2), t.name === 'direct' ? '-' : (p99 - directP[c].p99).toFixed(2), (ok.length / args.seconds).toFixed(0), samples.length - ok.length]);
+      latencyRows.push([c, t.name, p50.toFixed(2), p99.toFixed(2), t.name === 'direct' ? '-' : (p50 - directP[c].p50).toFixed(2), t.name === 'direct' ? '-' : (p99 - directP[c].p99).toFixed(2), c === 1 ? '-' : (ok.length / args.seconds).toFixed(0), samples.length - ok.length]);
       if (c === 64 && t.name !== 'direct') costRows.push([t.name, tokens > 0 ? ((cpu / tokens) * 1000 * 1000).toFixed(1) : '-']);
     }
   }
@@ -283,7 +294,7 @@ async function main(): Promise<void> {
     }
   }
 
-  process.stdout.write(`\nvllm-sim pods: ${args.pods} x llama-3.2-1b tables at --time-scale ${args.timeScale}; streamed completions of ${args.maxTokens} tokens; ${args.seconds} s per cell; one client process\n`);
+  process.stdout.write(`\nvllm-sim pods: ${args.pods} x llama-3.2-1b tables at --time-scale ${args.timeScale}; streamed completions of ${args.maxTokens} tokens; ${args.seconds} s per cell; one client process; at 1 stream the paths take turns request by request in one window\n`);
   process.stdout.write('llmd = gateway + scheduler (approx-prefix profile, PickStream, flow control off like the peers); vllm-router and sglang-router with --policy cache_aware\n\n');
   printTable(['streams', 'path', 'TTFB p50 ms', 'TTFB p99 ms', 'added p50 ms', 'added p99 ms', 'requests/s', 'errors'], latencyRows);
   process.stdout.write('\n');
