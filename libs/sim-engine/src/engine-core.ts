@@ -25,14 +25,10 @@ interface Seq {
   generated: number;
   aborted: boolean;
   holdUntil: number;
-}
-
-interface Scheduled {
-  seq: Seq;
-  tokens: number;
-  /** Tokens already in the KV cache before this chunk (its attention context). */
-  context: number;
-  decode: boolean;
+  /** This step's chunk: tokens scheduled, the KV context before it, and whether it is one decode token. */
+  stepTokens: number;
+  stepContext: number;
+  stepDecode: boolean;
 }
 
 export class EngineCore {
@@ -41,12 +37,16 @@ export class EngineCore {
   private readonly running: Seq[] = [];
   private readonly held = new Map<string, Seq>();
   private readonly byId = new Map<string, Seq>();
+  /** The sequences of the current step (reused from step to step). */
+  private readonly scheduled: Seq[] = [];
+  private readonly tokenOutputs: boolean;
 
   constructor(
     private readonly cost: CostModel,
     private readonly options: EngineOptions,
   ) {
     this.pool = new BlockPool(options.numGpuBlocks, options.blockSize, options.cpuBlocks);
+    this.tokenOutputs = options.tokenOutputs !== false;
   }
 
   get numRunning(): number {
@@ -104,6 +104,9 @@ export class EngineCore {
       generated: 0,
       aborted: false,
       holdUntil: 0,
+      stepTokens: 0,
+      stepContext: 0,
+      stepDecode: false,
     };
     this.byId.set(req.id, seq);
     this.waiting.push(seq);
@@ -140,14 +143,21 @@ export class EngineCore {
     this.expireHeld(now);
     this.reapAborted(out);
     let budget = this.options.maxNumBatchedTokens;
-    const scheduled: Scheduled[] = [];
+    const scheduled = this.scheduled;
+    scheduled.length = 0;
+    const schedule = (seq: Seq, tokens: number, decode: boolean) => {
+      seq.stepTokens = tokens;
+      seq.stepContext = seq.numComputed;
+      seq.stepDecode = decode;
+      scheduled.push(seq);
+    };
 
     // 1. Running sequences, oldest first; preempt the newest when blocks run out.
     for (let i = 0; i < this.running.length && budget > 0; i++) {
       const seq = this.running[i];
       const n = Math.min(seq.tokens.length - seq.numComputed, budget);
       if (!this.ensureBlocks(seq, seq.numComputed + n, out)) break;
-      scheduled.push({ seq, tokens: n, context: seq.numComputed, decode: seq.generated > 0 && n === 1 });
+      schedule(seq, n, seq.generated > 0 && n === 1);
       budget -= n;
     }
 
@@ -170,7 +180,7 @@ export class EngineCore {
         this.running.push(seq);
         if (lora) loras.add(lora);
         cpuLoadMs += admitted.cpuLoadMs;
-        scheduled.push({ seq, tokens: admitted.tokens, context: seq.numComputed, decode: false });
+        schedule(seq, admitted.tokens, false);
         budget -= admitted.tokens;
         if (!seq.admitted) {
           seq.admitted = true;
@@ -187,30 +197,31 @@ export class EngineCore {
     out.durationMs = this.price(scheduled) + cpuLoadMs;
     const end = now + out.durationMs;
 
-    for (const s of scheduled) {
-      const before = s.seq.numComputed;
-      s.seq.numComputed += s.tokens;
-      out.prefillTokens += Math.max(0, Math.min(s.seq.promptLen, s.seq.numComputed) - before);
-      this.commitFullBlocks(s.seq);
-      if (s.seq.numComputed === s.seq.tokens.length) this.sample(s.seq, end, out);
+    for (const seq of scheduled) {
+      const before = seq.numComputed;
+      seq.numComputed += seq.stepTokens;
+      out.prefillTokens += Math.max(0, Math.min(seq.promptLen, seq.numComputed) - before);
+      this.commitFullBlocks(seq);
+      if (seq.numComputed === seq.tokens.length) this.sample(seq, end, out);
     }
+    scheduled.length = 0;
     out.kvEvents = this.pool.drainEvents();
     return out;
   }
 
   /** Prices one step: the prefill pass over all chunks, plus the decode pass (sharing its weight read). */
-  private price(scheduled: Scheduled[]): number {
+  private price(scheduled: readonly Seq[]): number {
     let prefillTokens = 0;
     let prefillContext = 0;
     let decodes = 0;
     let decodeContext = 0;
     for (const s of scheduled) {
-      if (s.decode) {
+      if (s.stepDecode) {
         decodes++;
-        decodeContext += s.seq.tokens.length;
+        decodeContext += s.tokens.length;
       } else {
-        prefillTokens += s.tokens;
-        prefillContext += s.tokens * s.context;
+        prefillTokens += s.stepTokens;
+        prefillContext += s.stepTokens * s.stepContext;
       }
     }
     const prefill = prefillTokens > 0 ? this.cost.prefillBehindMs(prefillTokens, prefillContext / prefillTokens) : 0;
@@ -287,8 +298,9 @@ export class EngineCore {
     const t = seq.req.tokens.next();
     seq.tokens.push(t.id);
     seq.generated++;
-    seq.text += t.text;
-    out.tokens.push({ id: seq.req.id, tokenId: t.id, text: t.text });
+    // The text is kept only to match stop strings.
+    if (seq.req.stop.length > 0) seq.text += t.text;
+    if (this.tokenOutputs) out.tokens.push({ id: seq.req.id, tokenId: t.id, text: t.text });
     if (seq.generated === 1) out.firstTokens.push({ id: seq.req.id, queueMs: seq.firstScheduledAt - seq.arrivedAt, ttftMs: now - seq.arrivedAt, promptTokens: seq.promptLen });
     let reason: FinishReason | undefined;
     if (seq.req.holdForRemoteDecode || seq.generated >= seq.req.maxTokens) reason = 'length';

@@ -73,4 +73,10 @@ export interface EngineOptions {
   hashSeed: number;
   /** How long blocks held for a remote decode stay before they are freed anyway. */
   remoteHoldTimeoutMs: number;
+  /**
+   * Report every sampled token in StepOutput.tokens (a server streams them). A simulator that needs only
+   * first tokens and finishes turns this off: the engine then does no work per token beyond its state.
+   * @default true
+   */
+  tokenOutputs?: boolean;
 }

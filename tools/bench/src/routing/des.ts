@@ -143,8 +143,9 @@ interface Pod {
   requests: number;
 }
 
-/** A token source for the engine: output text does not matter here. */
-const TOKENS = { next: () => ({ id: 1000, text: ' x' }) };
+/** A token source for the engine: output text does not matter here (one shared token, no allocation). */
+const TOKEN = { id: 1000, text: ' x' };
+const TOKENS = { next: () => TOKEN };
 
 export async function runDes(requests: readonly WorkloadRequest[], config: DesConfig): Promise<DesResult> {
   const wallStart = performance.now();
@@ -169,6 +170,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       maxLoras: 0,
       hashSeed: i,
       remoteHoldTimeoutMs: 120000,
+      // Only first tokens and finishes matter here: no per-token outputs.
+      tokenOutputs: false,
     }),
     stepping: false,
     scraped: { waiting: 0, running: 0, kvCacheUsage: 0, at: 0 },
@@ -234,19 +237,33 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     startStep(p);
   };
 
-  const endpoints = (): Endpoint[] =>
-    pods.map((pod) => ({
-      id: pod.id,
-      address: pod.id,
-      models: [DES_MODEL],
-      loraAdapters: [],
-      role: pod.role,
-      labels: {},
-      metrics: { waiting: pod.scraped.waiting, running: pod.scraped.running, kvCacheUsage: pod.scraped.kvCacheUsage, scrapedAtMs: pod.scraped.at },
-      inFlight: pod.inFlight,
-      inFlightTokens: pod.inFlightTokens,
-      healthy: true,
-    }));
+  // One endpoint object per pod, updated in place when its scrape or in-flight count changes (the
+  // scheduler reads them only inside a cycle, and cycles do not overlap here).
+  const views: Endpoint[] = pods.map((pod) => ({
+    id: pod.id,
+    address: pod.id,
+    models: [DES_MODEL],
+    loraAdapters: [],
+    role: pod.role,
+    labels: {},
+    metrics: { waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0 },
+    inFlight: 0,
+    inFlightTokens: 0,
+    healthy: true,
+  }));
+  const endpoints = (): Endpoint[] => {
+    for (let i = 0; i < pods.length; i++) {
+      const pod = pods[i];
+      const v = views[i];
+      v.metrics.waiting = pod.scraped.waiting;
+      v.metrics.running = pod.scraped.running;
+      v.metrics.kvCacheUsage = pod.scraped.kvCacheUsage;
+      v.metrics.scrapedAtMs = pod.scraped.at;
+      v.inFlight = pod.inFlight;
+      v.inFlightTokens = pod.inFlightTokens;
+    }
+    return views;
+  };
 
   for (let e = queue.pop(); e; e = queue.pop()) {
     now = e.at;
@@ -292,12 +309,10 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       prefixQueries += out.prefixQueries;
       prefixHits += out.prefixHits;
       if (out.kvEvents.length > 0) queue.push({ at: now + kvDelay, kind: 'kv-events', pod: e.pod, events: out.kvEvents.map(toIndexEvent) });
-      for (const t of out.tokens) {
+      for (const t of out.firstTokens) {
         const track = tracks.get(t.id);
         if (!track || t.id !== track.req.id) continue; // the prefill side's single token is not the client's
         track.firstTokenAt ??= now;
-        track.lastTokenAt = now;
-        track.tokens++;
       }
       for (const f of out.finished) {
         const track = tracks.get(f.id);
@@ -317,6 +332,9 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
         p.inFlight--;
         p.inFlightTokens -= track.ids.length + track.req.maxTokens;
         remaining--;
+        // Tokens come one per step: the last with the finish, `generated` in all.
+        track.lastTokenAt = now;
+        track.tokens = f.generated;
         const first = track.firstTokenAt ?? now;
         outcomes.push({
           id: track.req.id,
