@@ -1,7 +1,12 @@
 // Chained hashes of full KV blocks, as vLLM's prefix cache keys them: a block's hash covers its parent's
 // hash, its token ids and its extra keys (the LoRA adapter), so equal hashes mean equal prefixes.
 // (The engine's own 64-bit hashes, as vLLM emits them; llmd's index keys blocks independently.)
-import { fmix as finalize, mix, stringWord } from '@llmd/prefix-hash';
+import { fmix, mix as mixImported, stringWord } from '@llmd/prefix-hash';
+
+// Bound once: the compiled module reads an imported name through a getter on every access, which
+// shows up in a loop that runs per token.
+const mix = mixImported;
+const finalize = fmix;
 
 /** A block hash: `key` for maps, `value` as the 64-bit integer vLLM's KV events carry. */
 export interface BlockHash {

@@ -40,6 +40,8 @@ export class EngineCore {
   /** The sequences of the current step (reused from step to step). */
   private readonly scheduled: Seq[] = [];
   private readonly tokenOutputs: boolean;
+  /** Abort requests since the last step (most steps have none to reap). */
+  private aborts = 0;
 
   constructor(
     private readonly cost: CostModel,
@@ -115,7 +117,10 @@ export class EngineCore {
   /** Stops a request at the next step (the client went away). */
   abort(id: string): void {
     const seq = this.byId.get(id);
-    if (seq) seq.aborted = true;
+    if (seq && !seq.aborted) {
+      seq.aborted = true;
+      this.aborts++;
+    }
   }
 
   /** A decode pod fetched the blocks held for it: they return to the pool (and stay prefix-cached). */
@@ -165,11 +170,13 @@ export class EngineCore {
     let cpuLoadMs = 0;
     if (out.preemptions === 0) {
       const skipped: Seq[] = [];
-      const loras = new Set(this.running.flatMap((s) => (s.req.lora ? [s.req.lora] : [])));
+      // Adapters in use, gathered only when a waiting request names one.
+      let loras: Set<string> | undefined;
       while (this.waiting.length > 0 && budget > 0 && this.running.length < this.options.maxNumSeqs) {
         const seq = this.waiting[0];
         const lora = seq.req.lora;
-        if (seq.readyAt > now || (lora && !loras.has(lora) && loras.size >= this.options.maxLoras)) {
+        if (lora) loras ??= new Set(this.running.flatMap((s) => (s.req.lora ? [s.req.lora] : [])));
+        if (seq.readyAt > now || (lora && loras && !loras.has(lora) && loras.size >= this.options.maxLoras)) {
           skipped.push(seq);
           this.waiting.shift();
           continue;
@@ -178,7 +185,7 @@ export class EngineCore {
         if (!admitted) break;
         this.waiting.shift();
         this.running.push(seq);
-        if (lora) loras.add(lora);
+        if (lora) loras?.add(lora);
         cpuLoadMs += admitted.cpuLoadMs;
         schedule(seq, admitted.tokens, false);
         budget -= admitted.tokens;
@@ -324,6 +331,8 @@ export class EngineCore {
   }
 
   private reapAborted(out: StepOutput): void {
+    if (this.aborts === 0) return;
+    this.aborts = 0;
     for (const seq of [...this.running, ...this.waiting]) {
       if (!seq.aborted) continue;
       const w = this.waiting.indexOf(seq);
