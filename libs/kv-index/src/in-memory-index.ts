@@ -6,6 +6,8 @@ import type { BlockKey } from '@llmd/prefix-hash';
 import type { KvBlockIndex, PrefixHit, Tier } from './kv-block-index';
 
 const BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
+/** The answer for a pod that holds none of the prompt (shared; callers do not mutate hits). */
+const NO_HIT: PrefixHit = Object.freeze({ gpu: 0, cpu: 0, disk: 0 });
 /** Bits meaning "on this tier or a faster one", per tier. */
 const UP_TO: Record<Tier, number> = { gpu: 1, cpu: 3, disk: 7 };
 
@@ -104,11 +106,17 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     const first = keys.length > 0 ? this.blocks.get(keys[0]) : undefined;
     let candidates: number[];
     if (pods) {
-      for (const p of pods) out.set(p, { gpu: 0, cpu: 0, disk: 0 });
-      candidates = pods.flatMap((p) => {
-        const id = this.podIds.get(p);
-        return id === undefined ? [] : [id];
-      });
+      for (const p of pods) out.set(p, NO_HIT);
+      // Only the first block's holders can hold a prefix: the others keep the shared zero hit.
+      candidates = [];
+      if (first) {
+        for (const holder of typeof first.h === 'number' ? [first.h] : first.h) {
+          const id = holder >> 3;
+          const name = this.podNames[id];
+          if (out.has(name) && !candidates.includes(id)) candidates.push(id);
+        }
+      }
+      for (const id of candidates) out.set(this.podNames[id], { gpu: 0, cpu: 0, disk: 0 });
     } else {
       candidates = first ? (typeof first.h === 'number' ? [first.h >> 3] : first.h.map((x) => x >> 3)) : [];
       for (const id of candidates) out.set(this.podNames[id], { gpu: 0, cpu: 0, disk: 0 });
@@ -121,7 +129,7 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
       for (const tier of ['gpu', 'cpu', 'disk'] as const) {
         for (const pod of open[tier]) {
           const bits = entry ? tiersOf(entry, pod) : 0;
-          if ((bits & UP_TO[tier]) !== 0) (out.get(this.podNames[pod]) as PrefixHit)[tier] = i + 1;
+          if ((bits & UP_TO[tier]) !== 0) (out.get(this.podNames[pod]) as { -readonly [T in Tier]: number })[tier] = i + 1;
           else open[tier].delete(pod);
         }
       }

@@ -8,9 +8,9 @@ export const TIERS: readonly Tier[] = ['gpu', 'cpu', 'disk'];
 
 /** Per pod: the longest run of leading blocks held on each tier or a faster one. */
 export interface PrefixHit {
-  gpu: number;
-  cpu: number;
-  disk: number;
+  readonly gpu: number;
+  readonly cpu: number;
+  readonly disk: number;
 }
 
 export interface KvBlockIndex {

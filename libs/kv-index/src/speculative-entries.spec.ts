@@ -21,4 +21,17 @@ describe('SpeculativeEntries', () => {
     expect(s.size()).toBe(2);
     expect(s.run('p', [4, 5], 250)).toBe(2);
   });
+
+  it('names the pods that may hold a prompt by its first key, and forgets them once their entries expire', () => {
+    const s = new SpeculativeEntries();
+    s.record('a', [1, 2, 3], 100);
+    s.record('b', [1, 2], 300);
+    s.record('c', [7, 8], 300);
+    expect([...s.candidates([1, 2, 9])].sort()).toEqual(['a', 'b']);
+    expect([...s.candidates([2, 3])]).toEqual([]);
+    expect([...s.candidates([])]).toEqual([]);
+    s.sweep(200);
+    expect([...s.candidates([1])]).toEqual(['b']);
+    expect([...s.candidates([7])]).toEqual(['c']);
+  });
 });

@@ -4,6 +4,12 @@ import type { BlockKey } from '@llmd/prefix-hash';
 
 export class SpeculativeEntries {
   private readonly byPod = new Map<string, Map<BlockKey, number>>();
+  /**
+   * First key of each recorded prompt -> the pods it was recorded on. Keys chain from a prompt's start,
+   * so only these pods can hold a run for a prompt beginning with that key (it may be stale: a pod is
+   * dropped from it when its entry goes).
+   */
+  private readonly heads = new Map<BlockKey, Set<string>>();
   private entries = 0;
 
   constructor(private readonly maxEntries = 1_000_000) {}
@@ -18,6 +24,11 @@ export class SpeculativeEntries {
       if (!m.has(k)) this.entries++;
       m.delete(k);
       m.set(k, expiresAtMs);
+    }
+    if (keys.length > 0) {
+      let pods = this.heads.get(keys[0]);
+      if (!pods) this.heads.set(keys[0], (pods = new Set()));
+      pods.add(pod);
     }
     // Oldest first when over the bound.
     for (const pm of this.byPod.values()) {
@@ -41,6 +52,11 @@ export class SpeculativeEntries {
     return n;
   }
 
+  /** Pods that may hold a run of `keys` (a superset: check each with `run`). */
+  candidates(keys: readonly BlockKey[]): Iterable<string> {
+    return (keys.length > 0 ? this.heads.get(keys[0]) : undefined) ?? [];
+  }
+
   /** Drops expired entries. */
   sweep(nowMs: number): void {
     for (const [pod, m] of this.byPod) {
@@ -50,6 +66,10 @@ export class SpeculativeEntries {
         this.entries--;
       }
       if (m.size === 0) this.byPod.delete(pod);
+    }
+    for (const [key, pods] of this.heads) {
+      for (const pod of pods) if (!this.byPod.get(pod)?.has(key)) pods.delete(pod);
+      if (pods.size === 0) this.heads.delete(key);
     }
   }
 

@@ -11,6 +11,8 @@ interface CachedBlock {
   lora: string | undefined;
 }
 
+const NO_TOKENS: number[] = [];
+
 export interface PrefixLookup {
   /** GPU blocks holding the prompt's first blocks, in order. */
   gpuBlocks: number[];
@@ -129,7 +131,8 @@ export class BlockPool {
         flush();
         continue;
       }
-      this.cached[e.block] = { hash: e.hash, parent: e.parent, tokenIds: e.tokenIds, lora };
+      // A block's tokens are needed again only to re-announce it from the CPU tier.
+      this.cached[e.block] = { hash: e.hash, parent: e.parent, tokenIds: this.cpuCapacityBlocks > 0 ? e.tokenIds : NO_TOKENS, lora };
       this.byHash.set(e.hash.key, e.block);
       run.push(e);
     }

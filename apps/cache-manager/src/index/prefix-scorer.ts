@@ -51,7 +51,9 @@ export class PrefixScorer {
     }
     const hits = this.index.lookup(keys, pods.length > 0 ? pods : undefined);
     // A speculative prefix counts as on the GPU (where a just-routed prompt's blocks are).
-    for (const pod of pods.length > 0 ? pods : this.speculative.pods()) {
+    // Only pods a prompt with this first block was routed to can hold a speculative run of it.
+    for (const pod of this.speculative.candidates(keys)) {
+      if (pods.length > 0 && !hits.has(pod)) continue; // not asked about
       const run = this.speculative.run(pod, keys, now);
       if (run === 0) continue;
       const h = hits.get(pod) ?? { gpu: 0, cpu: 0, disk: 0 };

@@ -46,6 +46,8 @@ export interface RequestOutcome {
   /** Mean gap between output tokens (0 with a single token). */
   itlMs: number;
   e2eMs: number;
+  /** When its last token came (arrivalMs + e2eMs). */
+  endMs: number;
   promptTokens: number;
   cachedTokens: number;
   outputTokens: number;
@@ -201,7 +203,14 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     score: async (request: SchedulingRequest, ids: readonly string[]) => {
       const k = keys(request);
       const hits = index.lookup(k, ids);
-      return new Map(ids.map((id) => [id, k.length === 0 ? 0 : Math.max(hits.get(id)?.gpu ?? 0, speculative.run(id, k, now)) / k.length]));
+      const scores = new Map(ids.map((id) => [id, k.length === 0 ? 0 : (hits.get(id)?.gpu ?? 0) / k.length]));
+      // As cache-manager does: only pods this prompt's first block was routed to hold a speculative run.
+      for (const id of speculative.candidates(k)) {
+        if (!scores.has(id)) continue;
+        const run = speculative.run(id, k, now);
+        if (run > 0) scores.set(id, Math.max(scores.get(id) ?? 0, run / k.length));
+      }
+      return scores;
     },
     recordPick: (request: SchedulingRequest, id: string) => speculative.record(id, keys(request), now + speculativeTtl),
   };
@@ -344,6 +353,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
           ttftMs: first - track.req.arrivalMs,
           itlMs: track.tokens > 1 ? ((track.lastTokenAt ?? first) - first) / (track.tokens - 1) : 0,
           e2eMs: now - track.req.arrivalMs,
+          endMs: now,
           promptTokens: f.promptTokens,
           cachedTokens: f.cachedTokens,
           outputTokens: f.generated,

@@ -61,13 +61,13 @@ async function main(): Promise<void> {
             : await runLive(requests, { pods, profile, roles, timeScale: args.timeScale, log: (l) => process.stderr.write(`${l}\n`) });
         const summary = summarize(
           { mode: args.mode, workload: args.workload, profile, pods, rate, wallSec: r.wallMs / 1000 },
-          r.outcomes.map((o) => ({ ttftMs: o.ttftMs, itlMs: o.itlMs, outputTokens: o.outputTokens, ok: 'ok' in o ? (o as { ok: boolean }).ok : true })),
+          r.outcomes.map((o) => ({ ttftMs: o.ttftMs, itlMs: o.itlMs, outputTokens: o.outputTokens, ok: 'ok' in o ? (o as { ok: boolean }).ok : true, arrivalMs: o.arrivalMs, endMs: o.endMs })),
           r.durationMs,
           { queries: r.prefixQueries, hits: r.prefixHits },
           r.requestsPerPod,
         );
         runs.push(summary);
-        process.stderr.write(`${pods} pods ${profile} @ ${rate}/s: TTFT p90 ${(summary.ttftP90Ms / 1000).toFixed(2)} s, ${summary.outputTokensPerSec.toFixed(0)} tok/s (${summary.wallSec.toFixed(1)} s wall)\n`);
+        process.stderr.write(`${pods} pods ${profile} @ ${rate}/s: TTFT p90 ${(summary.ttftP90Ms / 1000).toFixed(2)} s, ${summary.outputTokensPerSec.toFixed(0)} tok/s, sustained ${summary.sustainedTokensPerSec.toFixed(0)} tok/s (${summary.wallSec.toFixed(1)} s wall)\n`);
       }
     }
   }

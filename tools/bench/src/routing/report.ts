@@ -6,6 +6,9 @@ export interface RunOutcome {
   itlMs: number;
   outputTokens: number;
   ok: boolean;
+  /** When the request arrived and when its last token came (ms, same clock). */
+  arrivalMs: number;
+  endMs: number;
 }
 
 export interface RunSummary {
@@ -21,7 +24,13 @@ export interface RunSummary {
   ttftP99Ms: number;
   itlP50Ms: number;
   itlP90Ms: number;
+  /** Output tokens over the whole run, first arrival to last completion (the drain included). */
   outputTokensPerSec: number;
+  /**
+   * Output tokens generated while requests were arriving (first to last arrival) over that window: the
+   * throughput under the offered load, without the tail where the last requests decode alone.
+   */
+  sustainedTokensPerSec: number;
   requestsPerSec: number;
   /** Prompt tokens served from the pods' prefix caches, of those looked up (the pods' own counters). */
   prefixHitRate: number;
@@ -53,18 +62,46 @@ export function summarize(base: Pick<RunSummary, 'mode' | 'workload' | 'profile'
     itlP50Ms: percentile(itl, 50),
     itlP90Ms: percentile(itl, 90),
     outputTokensPerSec: (ok.reduce((n, o) => n + o.outputTokens, 0) / durationMs) * 1000,
+    sustainedTokensPerSec: sustainedTokensPerSec(ok),
     requestsPerSec: (ok.length / durationMs) * 1000,
     prefixHitRate: prefix.queries > 0 ? prefix.hits / prefix.queries : 0,
     podImbalance: mean > 0 ? Math.max(...perPod) / mean : 0,
   };
 }
 
+/**
+ * Tokens generated between the first and the last arrival, per second of that window. A request's
+ * tokens are taken as spread evenly from its first token to its end (one per engine step, as they come).
+ */
+export function sustainedTokensPerSec(outcomes: readonly RunOutcome[]): number {
+  if (outcomes.length < 2) return NaN;
+  let w0 = Infinity;
+  let w1 = -Infinity;
+  for (const o of outcomes) {
+    w0 = Math.min(w0, o.arrivalMs);
+    w1 = Math.max(w1, o.arrivalMs);
+  }
+  if (!(w1 > w0)) return NaN;
+  let tokens = 0;
+  for (const o of outcomes) {
+    const first = o.arrivalMs + o.ttftMs;
+    const span = o.endMs - first;
+    if (span <= 0) {
+      if (first >= w0 && first <= w1) tokens += o.outputTokens;
+      continue;
+    }
+    const overlap = Math.max(0, Math.min(o.endMs, w1) - Math.max(first, w0));
+    tokens += (o.outputTokens * overlap) / span;
+  }
+  return (tokens / (w1 - w0)) * 1000;
+}
+
 const f = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
 export function markdownTable(runs: readonly RunSummary[]): string {
-  const head = '| profile | rate (req/s) | TTFT p50 s | TTFT p90 s | TTFT p99 s | ITL p50 ms | ITL p90 ms | output tok/s | req/s | prefix hit rate | pod imbalance | errors |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const rows = runs.map((r) => `| ${r.profile} | ${r.rate} | ${f(r.ttftP50Ms / 1000, 2)} | ${f(r.ttftP90Ms / 1000, 2)} | ${f(r.ttftP99Ms / 1000, 2)} | ${f(r.itlP50Ms, 1)} | ${f(r.itlP90Ms, 1)} | ${f(r.outputTokensPerSec)} | ${f(r.requestsPerSec, 2)} | ${f(r.prefixHitRate * 100, 1)}% | ${f(r.podImbalance, 2)} | ${r.errors} |`);
+  const head = '| profile | rate (req/s) | TTFT p50 s | TTFT p90 s | TTFT p99 s | ITL p50 ms | ITL p90 ms | output tok/s | sustained tok/s | req/s | prefix hit rate | pod imbalance | errors |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const rows = runs.map((r) => `| ${r.profile} | ${r.rate} | ${f(r.ttftP50Ms / 1000, 2)} | ${f(r.ttftP90Ms / 1000, 2)} | ${f(r.ttftP99Ms / 1000, 2)} | ${f(r.itlP50Ms, 1)} | ${f(r.itlP90Ms, 1)} | ${f(r.outputTokensPerSec)} | ${f(r.sustainedTokensPerSec)} | ${f(r.requestsPerSec, 2)} | ${f(r.prefixHitRate * 100, 1)}% | ${f(r.podImbalance, 2)} | ${r.errors} |`);
   return [head, sep, ...rows].join('\n');
 }
 
