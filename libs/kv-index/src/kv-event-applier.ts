@@ -25,14 +25,51 @@ function engineKey(h: EngineBlockHash): string {
   return typeof h === 'bigint' ? h.toString(16) : Buffer.from(h).toString('hex');
 }
 
+/**
+ * Engine block hash -> llmd key for one pod, bounded by two generations: new entries go to the current
+ * map; when it is full it becomes the previous one (and the old previous is dropped at once); a hit in
+ * the previous generation moves back to the current. The most recent `max / 2` entries at least are
+ * always kept, and nothing is evicted one key at a time from the front of a Map (slow in V8).
+ */
+class EngineKeyMap {
+  private current = new Map<string, BlockKey>();
+  private previous = new Map<string, BlockKey>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): BlockKey | undefined {
+    const k = this.current.get(key);
+    if (k !== undefined) return k;
+    const old = this.previous.get(key);
+    if (old !== undefined) {
+      this.previous.delete(key);
+      this.set(key, old);
+    }
+    return old;
+  }
+
+  set(key: string, value: BlockKey): void {
+    this.previous.delete(key);
+    this.current.set(key, value);
+    if (this.current.size >= Math.max(1, Math.floor(this.max / 2))) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+  }
+
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+}
+
 export class KvEventApplier {
   /** pod -> engine block hash -> llmd key */
-  private readonly engineMap = new Map<string, Map<string, BlockKey>>();
+  private readonly engineMap = new Map<string, EngineKeyMap>();
 
   constructor(
     private readonly index: KvBlockIndex,
     private readonly seed: number,
-    /** Engine hashes remembered per pod (oldest forgotten first): a block removed from one tier may come back on another. */
+    /** Engine hashes remembered per pod (the older half forgotten at once when full): a block removed from one tier may come back on another. */
     private readonly maxMappedPerPod = 4_000_000,
   ) {}
 
@@ -78,7 +115,7 @@ export class KvEventApplier {
   private keysOf(pod: string, e: Extract<IndexEvent, { type: 'BlockStored' }>): BlockKey[] | undefined {
     let map = this.engineMap.get(pod);
     if (!map) {
-      map = new Map();
+      map = new EngineKeyMap(this.maxMappedPerPod);
       this.engineMap.set(pod, map);
     }
     if (e.tokenIds.length === 0) {
@@ -101,12 +138,7 @@ export class KvEventApplier {
       if (parent === undefined) return undefined;
     }
     const keys = tokenBlockKeys(e.tokenIds, e.blockSize, { parent, extra: e.loraName || undefined, seed: this.seed });
-    e.blockHashes.forEach((h, i) => {
-      const k = engineKey(h);
-      map.delete(k);
-      map.set(k, keys[i]);
-    });
-    while (map.size > this.maxMappedPerPod) map.delete(map.keys().next().value as string);
+    e.blockHashes.forEach((h, i) => map.set(engineKey(h), keys[i]));
     return keys;
   }
 }

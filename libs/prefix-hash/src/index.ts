@@ -3,3 +3,4 @@
 export * from './chunk-hash';
 export * from './lru-chunk-index';
 export * from './token-block-keys';
+export * from './lru-queue';

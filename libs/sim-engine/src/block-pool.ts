@@ -1,6 +1,7 @@
 // The GPU KV block pool with prefix caching, and an optional CPU tier. Freed blocks that hold a full,
 // hashed block stay cached and are evicted least-recently-used; every store, offload and eviction is
 // recorded as a vLLM KV event.
+import { LruQueue } from '@llmd/prefix-hash';
 import type { BlockHash } from './block-hash';
 import type { Medium, SimKvEvent } from './kv-events';
 
@@ -13,6 +14,13 @@ interface CachedBlock {
 
 const NO_TOKENS: number[] = [];
 
+/** The blocks' token ids, one after another (flatMap is slow on this path). */
+function concatTokens(blocks: readonly { tokenIds: number[] }[]): number[] {
+  const out: number[] = [];
+  for (const b of blocks) for (let i = 0; i < b.tokenIds.length; i++) out.push(b.tokenIds[i]);
+  return out;
+}
+
 export interface PrefixLookup {
   /** GPU blocks holding the prompt's first blocks, in order. */
   gpuBlocks: number[];
@@ -20,15 +28,67 @@ export interface PrefixLookup {
   cpuHits: CachedBlock[];
 }
 
+/**
+ * Cached blocks with no user, least recently used first: a doubly linked list over block ids in typed
+ * arrays (O(1) append, removal and oldest-first eviction, no allocation).
+ */
+class BlockLru {
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  private readonly member: Uint8Array;
+  private head = -1;
+  private tail = -1;
+  size = 0;
+
+  constructor(n: number) {
+    this.prev = new Int32Array(n).fill(-1);
+    this.next = new Int32Array(n).fill(-1);
+    this.member = new Uint8Array(n);
+  }
+
+  /** Appends `b` as the most recently used (moving it when already listed). */
+  push(b: number): void {
+    if (this.member[b]) this.delete(b);
+    this.member[b] = 1;
+    this.prev[b] = this.tail;
+    this.next[b] = -1;
+    if (this.tail >= 0) this.next[this.tail] = b;
+    else this.head = b;
+    this.tail = b;
+    this.size++;
+  }
+
+  delete(b: number): boolean {
+    if (!this.member[b]) return false;
+    const p = this.prev[b];
+    const n = this.next[b];
+    if (p >= 0) this.next[p] = n;
+    else this.head = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.tail = p;
+    this.member[b] = 0;
+    this.size--;
+    return true;
+  }
+
+  /** Removes and returns the least recently used block. */
+  shift(): number | undefined {
+    const b = this.head;
+    if (b < 0) return undefined;
+    this.delete(b);
+    return b;
+  }
+}
+
 export class BlockPool {
   private readonly free: number[] = [];
-  /** Cached blocks with no user, least recently used first (Map keeps insertion order). */
-  private readonly evictable = new Map<number, true>();
+  private readonly evictable: BlockLru;
   private readonly refs: Int32Array;
   private readonly cached: (CachedBlock | undefined)[];
   private readonly byHash = new Map<string, number>();
-  /** CPU tier: hash key -> block, least recently used first. */
+  /** CPU tier: hash key -> block, and the keys least recently used first. */
   private readonly cpu = new Map<string, CachedBlock>();
+  private readonly cpuOrder = new LruQueue<string>();
   private events: SimKvEvent[] = [];
 
   constructor(
@@ -37,6 +97,7 @@ export class BlockPool {
     private readonly cpuCapacityBlocks = 0,
   ) {
     this.refs = new Int32Array(numBlocks);
+    this.evictable = new BlockLru(numBlocks);
     this.cached = new Array(numBlocks);
     for (let i = numBlocks - 1; i >= 0; i--) this.free.push(i);
   }
@@ -93,8 +154,7 @@ export class BlockPool {
     for (let i = 0; i < n; i++) {
       let b = this.free.pop();
       if (b === undefined) {
-        const [victim] = this.evictable.keys();
-        this.evictable.delete(victim);
+        const victim = this.evictable.shift() as number;
         this.evict(victim);
         b = victim;
       }
@@ -110,7 +170,7 @@ export class BlockPool {
     for (let i = blocks.length - 1; i >= 0; i--) {
       const b = blocks[i];
       if (--this.refs[b] > 0) continue;
-      if (this.cached[b]) this.evictable.set(b, true);
+      if (this.cached[b]) this.evictable.push(b);
       else this.free.push(b);
     }
   }
@@ -123,7 +183,7 @@ export class BlockPool {
     // One BlockStored per contiguous run of newly cached blocks, so each event's blocks chain from its parent.
     let run: typeof entries = [];
     const flush = () => {
-      if (run.length > 0) this.emitStored(run.map((e) => e.hash), run[0].parent, run.flatMap((e) => e.tokenIds), lora, 'GPU');
+      if (run.length > 0) this.emitStored(run.map((e) => e.hash), run[0].parent, concatTokens(run), lora, 'GPU');
       run = [];
     };
     for (const e of entries) {
@@ -144,12 +204,11 @@ export class BlockPool {
     const blocks = this.allocate(hits.length);
     if (!blocks) return undefined;
     hits.forEach((h, i) => {
-      this.cpu.delete(h.hash.key);
-      this.cpu.set(h.hash.key, h); // touch: most recently used
+      this.cpuOrder.touch(h.hash.key); // most recently used
       this.cached[blocks[i]] = h;
       this.byHash.set(h.hash.key, blocks[i]);
     });
-    if (hits.length > 0) this.emitStored(hits.map((h) => h.hash), hits[0].parent, hits.flatMap((h) => h.tokenIds), hits[0].lora, 'GPU');
+    if (hits.length > 0) this.emitStored(hits.map((h) => h.hash), hits[0].parent, concatTokens(hits), hits[0].lora, 'GPU');
     return blocks;
   }
 
@@ -160,13 +219,13 @@ export class BlockPool {
 
   /** Forgets every cached block (vLLM's reset_prefix_cache): AllBlocksCleared. */
   clear(): void {
-    for (const b of [...this.evictable.keys()]) {
-      this.evictable.delete(b);
+    for (let b = this.evictable.shift(); b !== undefined; b = this.evictable.shift()) {
       this.uncache(b);
       this.free.push(b);
     }
     for (let b = 0; b < this.numBlocks; b++) if (this.cached[b]) this.uncache(b);
     this.cpu.clear();
+    this.cpuOrder.clear();
     this.events.push({ type: 'AllBlocksCleared' });
   }
 
@@ -177,11 +236,13 @@ export class BlockPool {
     this.events.push({ type: 'BlockRemoved', blockHashes: [c.hash.value], medium: 'GPU' });
     if (this.cpuCapacityBlocks > 0 && !this.cpu.has(c.hash.key)) {
       if (this.cpu.size >= this.cpuCapacityBlocks) {
-        const [[oldest, gone]] = this.cpu.entries();
+        const oldest = this.cpuOrder.shift() as string;
+        const gone = this.cpu.get(oldest) as CachedBlock;
         this.cpu.delete(oldest);
         this.events.push({ type: 'BlockRemoved', blockHashes: [gone.hash.value], medium: 'CPU' });
       }
       this.cpu.set(c.hash.key, c);
+      this.cpuOrder.touch(c.hash.key);
       this.emitStored([c.hash], c.parent, c.tokenIds, c.lora, 'CPU');
     }
   }

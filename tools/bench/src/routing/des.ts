@@ -187,7 +187,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const index = new InMemoryKvBlockIndex(50_000_000);
   // Engine-hash mappings bounded by what a pod can hold (cache-manager keeps millions, for offload tiers).
   const applier = new KvEventApplier(index, 0, numGpuBlocks * 2);
-  const speculative = new SpeculativeEntries();
+  // Sized for a cluster-scale run (cache-manager's default bound is for one fleet's pick rate).
+  const speculative = new SpeculativeEntries(50_000_000);
   const speculativeTtl = config.speculativeTtlMs ?? 2000;
   const keysOf = new Map<string, ReturnType<typeof tokenBlockKeys>>();
   const keys = (request: SchedulingRequest) => {

@@ -17,6 +17,7 @@ interface Args {
   count?: number;
   scale: number;
   groups?: number;
+  promptsPerGroup?: number;
   seed: number;
   out: string;
 }
@@ -42,6 +43,7 @@ function parseArgs(argv: string[]): Args {
     count: get('count') ? Number(get('count')) : undefined,
     scale: Number(get('scale') ?? '1'),
     groups: get('groups') ? Number(get('groups')) : undefined,
+    promptsPerGroup: get('prompts-per-group') ? Number(get('prompts-per-group')) : undefined,
     seed: Number(get('seed') ?? '42'),
     out: get('out') ?? 'bench-results/routing',
   };
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
   for (const pods of args.pods) {
     for (const profile of args.profiles) {
       for (const rate of args.rates) {
-        const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale, ...(args.groups ? { groups: args.groups } : {}) });
+        const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale, ...(args.groups ? { groups: args.groups } : {}), ...(args.promptsPerGroup ? { promptsPerGroup: args.promptsPerGroup } : {}) });
         const roles = profile === 'pd' ? Array.from({ length: pods }, (_, i) => (i < Math.max(1, Math.round(pods / 4)) ? 'prefill' : 'decode') as 'prefill' | 'decode') : undefined;
         const r =
           args.mode === 'des'

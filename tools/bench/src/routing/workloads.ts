@@ -134,7 +134,7 @@ export function mixed(o: WorkloadOptions): WorkloadRequest[] {
   }));
 }
 
-export function workload(name: WorkloadName, o: WorkloadOptions & { groups?: number }): WorkloadRequest[] {
+export function workload(name: WorkloadName, o: WorkloadOptions & { groups?: number; promptsPerGroup?: number }): WorkloadRequest[] {
   switch (name) {
     case 'shared-prefix':
       return sharedPrefix(o);

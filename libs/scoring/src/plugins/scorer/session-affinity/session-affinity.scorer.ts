@@ -1,4 +1,5 @@
 // Keeps a session on the endpoint that served it last (its KV cache holds the conversation so far).
+import { LruQueue } from '@llmd/prefix-hash';
 import { z } from 'zod';
 import type { CycleState, Endpoint, PluginDeps, PluginDescriptor, PostPick, Scorer, SchedulingRequest, SchedulingResult, TypedName } from '../../../framework';
 
@@ -14,6 +15,8 @@ export interface SessionAffinityParams {
 export class SessionAffinityScorer implements Scorer, PostPick {
   readonly category = 'affinity' as const;
   private readonly sessions = new Map<string, { endpoint: string; at: number }>();
+  /** Sessions least recently routed first (bounded by `capacity`). */
+  private readonly order = new LruQueue<string>();
 
   constructor(
     private readonly name: string,
@@ -34,9 +37,9 @@ export class SessionAffinityScorer implements Scorer, PostPick {
   onPicked(_state: CycleState, request: SchedulingRequest, result: SchedulingResult): void {
     const target = result.profileResults[result.primaryProfile]?.targets[0];
     if (!request.sessionId || !target) return;
-    this.sessions.delete(request.sessionId);
     this.sessions.set(request.sessionId, { endpoint: target.id, at: this.now() });
-    if (this.sessions.size > this.params.capacity) this.sessions.delete(this.sessions.keys().next().value as string);
+    this.order.touch(request.sessionId);
+    if (this.order.size > this.params.capacity) this.sessions.delete(this.order.shift() as string);
   }
 }
 
