@@ -128,14 +128,15 @@ export class KvEventApplier {
       }
       return keys;
     }
-    // Blocks seen before (offloaded, or loaded back from the CPU tier) keep the key they were given.
-    const known = e.blockHashes.map((h) => map.get(engineKey(h)));
-    if (known.every((k) => k !== undefined)) return known as BlockKey[];
-    if (e.tokenIds.length !== e.blockHashes.length * e.blockSize) return undefined;
+    // Keys come from the tokens and the parent's key: the same block always gets the same key, so a
+    // block seen before (offloaded, loaded back) needs no lookup when its parent resolves.
     let parent: BlockKey | undefined;
-    if (e.parentBlockHash !== undefined && e.parentBlockHash !== null) {
-      parent = map.get(engineKey(e.parentBlockHash));
-      if (parent === undefined) return undefined;
+    const hasParent = e.parentBlockHash !== undefined && e.parentBlockHash !== null;
+    if (hasParent) parent = map.get(engineKey(e.parentBlockHash as EngineBlockHash));
+    if (e.tokenIds.length !== e.blockHashes.length * e.blockSize || (hasParent && parent === undefined)) {
+      // Otherwise blocks seen before keep the key they were given.
+      const known = e.blockHashes.map((h) => map.get(engineKey(h)));
+      return known.every((k) => k !== undefined) ? (known as BlockKey[]) : undefined;
     }
     const keys = tokenBlockKeys(e.tokenIds, e.blockSize, { parent, extra: e.loraName || undefined, seed: this.seed });
     e.blockHashes.forEach((h, i) => map.set(engineKey(h), keys[i]));

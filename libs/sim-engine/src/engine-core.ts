@@ -16,6 +16,15 @@ interface Seq {
   promptLen: number;
   hashes: BlockHash[];
   blocks: number[];
+  /** blocks.length, kept on the sequence: a step reads it per sequence without touching the array. */
+  numBlocks: number;
+  /** What a step reads per token, copied from the request so that the request stays out of the cache. */
+  source: EngineRequest['tokens'];
+  /** Finishes by length at this many generated tokens (1 for a prefill held for a remote decode). */
+  doneAt: number;
+  /** The simulated EOS, at this many generated tokens (Infinity when ignored). */
+  eosAt: number;
+  hasStops: boolean;
   /** Full blocks already registered in the pool's prefix cache. */
   committedBlocks: number;
   numComputed: number;
@@ -108,6 +117,11 @@ export class EngineCore {
       promptLen: req.promptTokenIds.length,
       hashes: [],
       blocks: [],
+      numBlocks: 0,
+      source: req.tokens,
+      doneAt: req.holdForRemoteDecode ? 1 : req.maxTokens,
+      eosAt: req.ignoreEos ? Infinity : req.eosAfter,
+      hasStops: req.stop.length > 0,
       committedBlocks: 0,
       numComputed: 0,
       cachedTokens: 0,
@@ -277,6 +291,7 @@ export class EngineCore {
     const loaded = this.pool.loadFromCpu(cpuHits) ?? [];
     const rest = this.pool.allocate(newBlocks) ?? [];
     seq.blocks = [...gpuHits, ...loaded, ...rest];
+    seq.numBlocks = seq.blocks.length;
     seq.committedBlocks = gpuHits.length + loaded.length;
     seq.numComputed = start;
     if (!seq.admitted) {
@@ -290,12 +305,13 @@ export class EngineCore {
 
   /** Grows a running sequence's blocks to hold `tokens` tokens, preempting the newest sequence as needed. */
   private ensureBlocks(seq: Seq, tokens: number, out: StepOutput): boolean {
-    const need = this.blocksFor(tokens) - seq.blocks.length;
+    const need = this.blocksFor(tokens) - seq.numBlocks;
     if (need <= 0) return true;
     for (;;) {
       const got = this.pool.allocate(need);
       if (got) {
-        seq.blocks.push(...got);
+        for (const b of got) seq.blocks.push(b);
+        seq.numBlocks = seq.blocks.length;
         return true;
       }
       const victim = this.running[this.running.length - 1];
@@ -308,6 +324,7 @@ export class EngineCore {
     this.running.splice(this.running.indexOf(seq), 1);
     this.pool.release(seq.blocks);
     seq.blocks = [];
+    seq.numBlocks = 0;
     seq.committedBlocks = 0;
     seq.numComputed = 0;
     this.waiting.unshift(seq);
@@ -315,18 +332,18 @@ export class EngineCore {
   }
 
   private sample(seq: Seq, now: number, out: StepOutput): void {
-    const t = seq.req.tokens.next();
+    const t = seq.source.next();
     seq.output.push(t.id);
     seq.len++;
     seq.generated++;
     // The text is kept only to match stop strings.
-    if (seq.req.stop.length > 0) seq.text += t.text;
+    if (seq.hasStops) seq.text += t.text;
     if (this.tokenOutputs) out.tokens.push({ id: seq.req.id, tokenId: t.id, text: t.text });
     if (seq.generated === 1) out.firstTokens.push({ id: seq.req.id, queueMs: seq.firstScheduledAt - seq.arrivedAt, ttftMs: now - seq.arrivedAt, promptTokens: seq.promptLen });
     let reason: FinishReason | undefined;
-    if (seq.req.holdForRemoteDecode || seq.generated >= seq.req.maxTokens) reason = 'length';
-    else if (seq.req.stop.some((s) => s.length > 0 && seq.text.includes(s))) reason = 'stop';
-    else if (!seq.req.ignoreEos && seq.generated >= seq.req.eosAfter) reason = 'stop';
+    if (seq.generated >= seq.doneAt) reason = 'length';
+    else if (seq.hasStops && seq.req.stop.some((s) => s.length > 0 && seq.text.includes(s))) reason = 'stop';
+    else if (seq.generated >= seq.eosAt) reason = 'stop';
     if (reason) this.finish(seq, reason, now, out);
   }
 
@@ -375,7 +392,7 @@ export class EngineCore {
   private commitFullBlocks(seq: Seq): void {
     if (!this.options.enablePrefixCaching) return;
     const bs = this.options.blockSize;
-    const full = Math.min(Math.floor(seq.numComputed / bs), seq.blocks.length);
+    const full = Math.min(Math.floor(seq.numComputed / bs), seq.numBlocks);
     if (full <= seq.committedBlocks) return;
     this.extendHashes(seq, full * bs);
     const entries = [];
