@@ -23,3 +23,26 @@ describe('InstrumentedKvBlockIndex', () => {
     expect(seen).toEqual(['added 2', 'lookup 3 1', 'removed 1', 'cleared']);
   });
 });
+
+describe('InMemoryKvBlockIndex in shards (large indexes: a JS Map holds at most 2^24 keys)', () => {
+  it('answers as one map does, and keeps within its bound by evicting the oldest keys of a shard', () => {
+    const sharded = new InMemoryKvBlockIndex(64, { shards: 4 });
+    const single = new InMemoryKvBlockIndex(1_000_000);
+    const keys = Array.from({ length: 40 }, (_, i) => i * 7 + 3);
+    for (const idx of [sharded, single]) {
+      idx.add(keys.slice(0, 30), 'a', 'gpu', 0);
+      idx.add(keys.slice(0, 10), 'b', 'cpu', 0);
+      idx.remove(keys.slice(20, 25), 'a');
+    }
+    expect(Object.fromEntries(sharded.lookup(keys, ['a', 'b', 'c']))).toEqual(Object.fromEntries(single.lookup(keys, ['a', 'b', 'c'])));
+    expect(sharded.size()).toBe(single.size());
+
+    // 200 more keys: each shard (16 keys) drops its least recently stored ones.
+    const more = Array.from({ length: 200 }, (_, i) => 10_000 + i);
+    for (const k of more) sharded.add([k], 'c', 'gpu', 0);
+    expect(sharded.size()).toBeLessThanOrEqual(64);
+    expect(sharded.lookup([more[199]]).get('c')).toEqual({ gpu: 1, cpu: 1, disk: 1 });
+    expect(sharded.lookup([keys[0]]).size).toBe(0); // long evicted
+    expect(sharded.podKeys('a')).toEqual([]);
+  });
+});

@@ -32,14 +32,37 @@ function withTiers(entry: Entry, pod: number, bits: number): number | number[] |
   return others.length === 0 ? undefined : others.length === 1 ? others[0] : others;
 }
 
+/** A JS Map holds at most 2^24 entries: a large index spreads its keys over shards. */
+const SHARD_ABOVE = 4_000_000;
+const SHARDS = 16;
+
 export class InMemoryKvBlockIndex implements KvBlockIndex {
-  private readonly blocks = new Map<BlockKey, Entry>();
+  /** key -> entry, in `SHARDS` maps by key when large; each map's insertion order is its LRU order. */
+  private readonly shards: Map<BlockKey, Entry>[];
+  private readonly perShard: number;
+  /** Evicted at once when a shard is over its share: one pass from the front of its Map. */
+  private readonly evictBatch: number;
   private readonly podIds = new Map<string, number>();
   private readonly podNames: string[] = [];
   /** pod -> its keys, so clearing a pod does not scan the index. */
   private readonly byPod: Set<BlockKey>[] = [];
 
-  constructor(private readonly maxBlocks: number) {}
+  constructor(maxBlocks: number, options: { shards?: 1 | 2 | 4 | 8 | 16 } = {}) {
+    const n = options.shards ?? (maxBlocks > SHARD_ABOVE ? SHARDS : 1);
+    this.shards = Array.from({ length: n }, () => new Map());
+    this.perShard = Math.ceil(maxBlocks / n);
+    // Taking a Map's oldest key walks over the slots deleted before it; evicting in batches from one
+    // iterator keeps that walk short per key. Small indexes evict exactly one key at a time.
+    this.evictBatch = this.perShard >= 65536 ? Math.floor(this.perShard / 64) : 1;
+  }
+
+  private mapOf(key: BlockKey): Map<BlockKey, Entry> {
+    return this.shards.length === 1 ? this.shards[0] : this.shards[key & (this.shards.length - 1)];
+  }
+
+  private entry(key: BlockKey): Entry | undefined {
+    return this.mapOf(key).get(key);
+  }
 
   private pod(name: string): number {
     let id = this.podIds.get(name);
@@ -57,33 +80,34 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     const podKeys = this.byPod[pod];
     const t = Math.floor(nowMs / 1000);
     for (const key of keys) {
-      const entry = this.blocks.get(key);
+      const blocks = this.mapOf(key);
+      const entry = blocks.get(key);
       if (entry) {
         // Touch: most recently stored keys are evicted last.
-        this.blocks.delete(key);
+        blocks.delete(key);
         entry.h = withTiers(entry, pod, tiersOf(entry, pod) | BIT[tier]) as number | number[];
         entry.t = t;
-        this.blocks.set(key, entry);
+        blocks.set(key, entry);
       } else {
-        this.blocks.set(key, { h: pod * 8 + BIT[tier], t });
+        blocks.set(key, { h: pod * 8 + BIT[tier], t });
+        if (blocks.size > this.perShard) this.evict(blocks);
       }
       podKeys.add(key);
     }
-    this.evict();
   }
 
   remove(keys: readonly BlockKey[], podName: string, tier?: Tier): void {
     const pod = this.podIds.get(podName);
     if (pod === undefined) return;
     for (const key of keys) {
-      const entry = this.blocks.get(key);
+      const entry = this.entry(key);
       if (!entry) continue;
       const bits = tiersOf(entry, pod);
       if (bits === 0) continue;
       const left = tier ? bits & ~BIT[tier] : 0;
       const h = withTiers(entry, pod, left);
       if (left === 0) this.byPod[pod].delete(key);
-      if (h === undefined) this.blocks.delete(key);
+      if (h === undefined) this.mapOf(key).delete(key);
       else entry.h = h;
     }
   }
@@ -92,10 +116,10 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     const pod = this.podIds.get(podName);
     if (pod === undefined) return;
     for (const key of this.byPod[pod]) {
-      const entry = this.blocks.get(key);
+      const entry = this.entry(key);
       if (!entry) continue;
       const h = withTiers(entry, pod, 0);
-      if (h === undefined) this.blocks.delete(key);
+      if (h === undefined) this.mapOf(key).delete(key);
       else entry.h = h;
     }
     this.byPod[pod].clear();
@@ -103,7 +127,7 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
 
   lookup(keys: readonly BlockKey[], pods?: readonly string[]): Map<string, PrefixHit> {
     const out = new Map<string, PrefixHit>();
-    const first = keys.length > 0 ? this.blocks.get(keys[0]) : undefined;
+    const first = keys.length > 0 ? this.entry(keys[0]) : undefined;
     let candidates: number[];
     if (pods) {
       for (const p of pods) out.set(p, NO_HIT);
@@ -125,7 +149,7 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     // Walk the chain once, dropping a pod from each tier's run at its first miss.
     const open: Record<Tier, Set<number>> = { gpu: new Set(candidates), cpu: new Set(candidates), disk: new Set(candidates) };
     for (let i = 0; i < keys.length && open.disk.size > 0; i++) {
-      const entry = this.blocks.get(keys[i]);
+      const entry = this.entry(keys[i]);
       for (const tier of ['gpu', 'cpu', 'disk'] as const) {
         for (const pod of open[tier]) {
           const bits = entry ? tiersOf(entry, pod) : 0;
@@ -138,7 +162,9 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
   }
 
   size(): number {
-    return this.blocks.size;
+    let n = 0;
+    for (const m of this.shards) n += m.size;
+    return n;
   }
 
   /** Every key `pod` holds (for audits and debugging). */
@@ -147,10 +173,12 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     return pod === undefined ? [] : [...this.byPod[pod]];
   }
 
-  private evict(): void {
-    while (this.blocks.size > this.maxBlocks) {
-      const [key, entry] = this.blocks.entries().next().value as [BlockKey, Entry];
-      this.blocks.delete(key);
+  /** Drops the least recently stored keys of one shard (a batch of them when the index is large). */
+  private evict(blocks: Map<BlockKey, Entry>): void {
+    let n = Math.min(blocks.size - this.perShard + this.evictBatch - 1, blocks.size);
+    for (const [key, entry] of blocks) {
+      if (n-- <= 0) break;
+      blocks.delete(key);
       const holders = typeof entry.h === 'number' ? [entry.h] : entry.h;
       for (const x of holders) this.byPod[x >> 3]?.delete(key);
     }
