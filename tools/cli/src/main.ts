@@ -13,10 +13,12 @@ const USAGE = `usage: llmd <command>
   sim serve <model> [vLLM flags]                                     one vllm-sim pod in the foreground
   bench sim-fidelity                                                 the simulator's step times against the GPU tables (virtual clock)
   bench sim-capacity [--ladder 64,256,512] [--seconds 5]             concurrent streams one vllm-sim process sustains at time scale 1
-  bench pick [--iterations N] [--in-process-only]                    Pick latency and throughput, in-process and over gRPC
+  bench pick [--iterations N] [--in-process-only | --grpc-only]      Pick latency and throughput, in-process and over gRPC
+             [--transport stream|unary] [--profile P] [--endpoints N] [--tokens N]   (one shape only)
   bench kv-index                                                     the KV-block index: ingest rate, Score latency, memory, accuracy
   bench gateway [--pods 2] [--time-scale 0.05] [--seconds 4]         llmd's gateway against vllm-router and sglang-router (PyPI) on the same pods
   bench routing [--workload shared-prefix] [--pods 8] [--profiles ...] [--rates ...]
+                [--count N] [--groups N] [--prompts-per-group N] [--mode des|live] [--out DIR]
                                                                      the routing study in the cluster-scale simulator (JSON, table, SVG charts)`;
 
 const BENCHES: Record<string, string> = { 'sim-fidelity': 'sim-fidelity.js', 'sim-capacity': 'sim-capacity.js', pick: 'pick.js', 'kv-index': 'kv-index.js', gateway: 'gateway.js', routing: 'routing/main.js' };
@@ -54,8 +56,10 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`usage: llmd bench ${Object.keys(BENCHES).join('|')} [options]\n`);
         return 2;
       }
-      // The pick and gateway benches are the scheduler's and the pods' client: they run as the gateway does.
-      return runNode(join(DIST, 'tools/bench/src', BENCHES[name]), args, name === 'pick' || name === 'gateway' ? nodeFlagsFor('gateway') : undefined);
+      // The pick and gateway benches are the scheduler's and the pods' client: they run as the gateway
+      // does. A cluster-scale routing run (512 pods) holds about 17 GB: its heap may grow to 20 GB.
+      const flags = name === 'pick' || name === 'gateway' ? nodeFlagsFor('gateway') : name === 'routing' ? ['--enable-source-maps', '--max-old-space-size=20480'] : undefined;
+      return runNode(join(DIST, 'tools/bench/src', BENCHES[name]), args, flags);
     }
     default:
       process.stdout.write(`${USAGE}\n`);
