@@ -8,9 +8,9 @@ import { fmix, mix as mixImported, stringWord } from '@llmd/prefix-hash';
 const mix = mixImported;
 const finalize = fmix;
 
-/** A block hash: `key` for maps, `value` as the 64-bit integer vLLM's KV events carry. */
+/** A block hash: `key` (53 of its bits, a plain number) for maps, `value` as the 64-bit integer vLLM's KV events carry. */
 export interface BlockHash {
-  key: string;
+  key: number;
   value: bigint;
 }
 
@@ -30,7 +30,7 @@ export function hashBlock(parent: BlockHash | undefined, tokens: ArrayLike<numbe
   const hi = finalize(a ^ tokens.length);
   const lo = finalize(b ^ (tokens.length << 8));
   const value = (BigInt(hi) << 32n) | BigInt(lo);
-  return { key: value.toString(36), value };
+  return { key: (hi & 0x1fffff) * 0x100000000 + (lo >>> 0), value };
 }
 
 /** Hashes of the full blocks in `tokens[0 .. count*blockSize)`, continuing an existing chain. */

@@ -85,10 +85,10 @@ export class BlockPool {
   private readonly evictable: BlockLru;
   private readonly refs: Int32Array;
   private readonly cached: (CachedBlock | undefined)[];
-  private readonly byHash = new Map<string, number>();
+  private readonly byHash = new Map<number, number>();
   /** CPU tier: hash key -> block, and the keys least recently used first. */
-  private readonly cpu = new Map<string, CachedBlock>();
-  private readonly cpuOrder = new LruQueue<string>();
+  private readonly cpu = new Map<number, CachedBlock>();
+  private readonly cpuOrder = new LruQueue<number>();
   private events: SimKvEvent[] = [];
 
   constructor(
@@ -236,7 +236,7 @@ export class BlockPool {
     this.events.push({ type: 'BlockRemoved', blockHashes: [c.hash.value], medium: 'GPU' });
     if (this.cpuCapacityBlocks > 0 && !this.cpu.has(c.hash.key)) {
       if (this.cpu.size >= this.cpuCapacityBlocks) {
-        const oldest = this.cpuOrder.shift() as string;
+        const oldest = this.cpuOrder.shift() as number;
         const gone = this.cpu.get(oldest) as CachedBlock;
         this.cpu.delete(oldest);
         this.events.push({ type: 'BlockRemoved', blockHashes: [gone.hash.value], medium: 'CPU' });
