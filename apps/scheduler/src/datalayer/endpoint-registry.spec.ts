@@ -61,3 +61,28 @@ describe('InFlightTracker', () => {
     expect(counts).toMatchObject(expected);
   });
 });
+
+describe('EndpointRegistry views', () => {
+  it('reuses an endpoint view until its scrape, in-flight count, health or spec changes', () => {
+    let now = 0;
+    const r = new EndpointRegistry(500, () => now);
+    for (const id of ['a', 'bb']) {
+      r.upsert(spec(id));
+      r.recordScrape(id, { waiting: 1, running: 1, kvCacheUsage: 0.1, counters });
+    }
+    const [a1, b1] = r.candidates();
+    expect(r.candidates()[0]).toBe(a1);
+    r.addInFlight('a', 1, 100);
+    const [a2, b2] = r.candidates();
+    expect(a2).not.toBe(a1);
+    expect(a2.inFlight).toBe(1);
+    expect(a1.inFlight).toBe(0); // a view already handed out never changes
+    expect(b2).toBe(b1);
+    r.recordScrape('bb', { waiting: 5, running: 0, kvCacheUsage: 0, counters });
+    expect(r.candidates()[1].metrics.waiting).toBe(5);
+    now = 600; // stale: the snapshot's view says so
+    expect(r.snapshot().map((e) => e.healthy)).toEqual([false, false]);
+    r.upsert({ ...spec('a'), models: ['m', 'n'] });
+    expect(r.snapshot()[0].models).toEqual(['m', 'n']);
+  });
+});
