@@ -35,6 +35,8 @@ export interface DesConfig {
   gpuMemoryUtilization?: number;
   /** P/D KV transfer link. @default 25 */
   linkGbps?: number;
+  /** Called about every 10 wall-clock seconds of a long run: requests finished, simulated and wall ms. */
+  progress?: (p: { finished: number; total: number; simMs: number; wallMs: number }) => void;
 }
 
 export interface RequestOutcome {
@@ -275,7 +277,13 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     return views;
   };
 
+  let nextReport = performance.now() + 10_000;
+  let events = 0;
   for (let e = queue.pop(); e; e = queue.pop()) {
+    if (config.progress && (++events & 0xffff) === 0 && performance.now() >= nextReport) {
+      nextReport = performance.now() + 10_000;
+      config.progress({ finished: requests.length - remaining, total: requests.length, simMs: e.at, wallMs: performance.now() - wallStart });
+    }
     now = e.at;
     if (e.kind === 'scrape') {
       for (const pod of pods) pod.scraped = { waiting: pod.core.numWaiting, running: pod.core.numRunning, kvCacheUsage: pod.core.kvUsage, at: now };

@@ -59,7 +59,13 @@ async function main(): Promise<void> {
         const roles = profile === 'pd' ? Array.from({ length: pods }, (_, i) => (i < Math.max(1, Math.round(pods / 4)) ? 'prefill' : 'decode') as 'prefill' | 'decode') : undefined;
         const r =
           args.mode === 'des'
-            ? await runDes(requests, { pods, profile, seed: args.seed, roles })
+            ? await runDes(requests, {
+                pods,
+                profile,
+                seed: args.seed,
+                roles,
+                progress: (p) => process.stderr.write(`  ${pods} pods ${profile} @ ${rate}/s: ${p.finished}/${p.total} requests done, ${(p.simMs / 1000).toFixed(0)} simulated s, ${(p.wallMs / 1000).toFixed(0)} s wall, heap ${(process.memoryUsage().heapUsed / 1e9).toFixed(1)} GB\n`),
+              })
             : await runLive(requests, { pods, profile, roles, timeScale: args.timeScale, log: (l) => process.stderr.write(`${l}\n`) });
         const summary = summarize(
           { mode: args.mode, workload: args.workload, profile, pods, rate, wallSec: r.wallMs / 1000 },
