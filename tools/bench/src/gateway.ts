@@ -5,10 +5,11 @@
 // that cannot be installed is skipped with a message.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { freePorts, nodeFlagsFor } from '@llmd/cli';
+import { cpuSeconds, rssMb } from './proc';
 import { printTable } from './table';
 
 const REPO = join(__dirname, '..', '..', '..', '..');
@@ -72,17 +73,6 @@ async function waitOk(url: string, timeoutMs = 60000): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not become ready`);
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
 }
 
 /** Installs the peers into the bench virtualenv; returns the path of each one that installed. */

@@ -2,7 +2,6 @@
 // scheduler process on loopback), for 10 / 100 / 1000 endpoints and 1k / 8k / 32k-token prompts,
 // with the approximate and the precise prefix profile; and the approximate index's memory.
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -14,6 +13,7 @@ import { LruChunkIndex } from '@llmd/prefix-hash';
 import { PickStreamPool } from '@llmd/platform';
 import pino from 'pino';
 import { freePorts, nodeFlagsFor } from '@llmd/cli';
+import { cpuSeconds } from './proc';
 import { printTable } from './table';
 
 const DIST = join(__dirname, '..', '..', '..');
@@ -55,16 +55,6 @@ async function inProcess(profile: 'approx-prefix' | 'precise-prefix', n: number,
   const secs = (performance.now() - start) / 1000;
   lat.sort((a, b) => a - b);
   return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec: iterations / secs };
-}
-
-/** User + system CPU seconds a process has used, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
 }
 
 function metricsStub(): Promise<{ server: Server; port: number }> {
