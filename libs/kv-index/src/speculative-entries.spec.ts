@@ -1,4 +1,5 @@
-import { SpeculativeEntries } from './speculative-entries';
+import { InMemoryKvBlockIndex } from './in-memory-index';
+import { lookupWithSpeculation, SpeculativeEntries } from './speculative-entries';
 
 describe('SpeculativeEntries', () => {
   it.each([
@@ -33,5 +34,22 @@ describe('SpeculativeEntries', () => {
     s.sweep(200);
     expect([...s.candidates([1])]).toEqual(['b']);
     expect([...s.candidates([7])]).toEqual(['c']);
+  });
+});
+
+describe('lookupWithSpeculation', () => {
+  it('lays a just-routed prefix over the index as on the GPU, for the pods asked about', () => {
+    const index = new InMemoryKvBlockIndex(100);
+    index.add([1, 2], 'a', 'cpu', 0);
+    const s = new SpeculativeEntries();
+    s.record('a', [1, 2, 3], 100);
+    s.record('b', [1], 100);
+    s.record('z', [1, 2, 3, 4], 100);
+    const hits = lookupWithSpeculation(index, s, [1, 2, 3, 4], ['a', 'b', 'c'], 50);
+    expect(Object.fromEntries(hits)).toEqual({ a: { gpu: 3, cpu: 3, disk: 3 }, b: { gpu: 1, cpu: 1, disk: 1 }, c: { gpu: 0, cpu: 0, disk: 0 } });
+    // Without a pod list: every pod that holds the first block or was just sent it.
+    expect([...lookupWithSpeculation(index, s, [1, 2, 3, 4], undefined, 50).keys()].sort()).toEqual(['a', 'b', 'z']);
+    // Expired runs no longer count.
+    expect(lookupWithSpeculation(index, s, [1, 2], ['a'], 150).get('a')).toEqual({ gpu: 0, cpu: 2, disk: 2 });
   });
 });

@@ -1,6 +1,7 @@
 // Speculative entries: blocks believed to be on a pod because a prompt was just routed there, kept
 // for a short time until the pod's own KV events confirm them (or the time runs out).
 import type { BlockKey } from '@llmd/prefix-hash';
+import type { KvBlockIndex, PrefixHit } from './kv-block-index';
 
 export class SpeculativeEntries {
   private readonly byPod = new Map<string, Map<BlockKey, number>>();
@@ -80,4 +81,22 @@ export class SpeculativeEntries {
   size(): number {
     return this.entries;
   }
+}
+
+/**
+ * The index's hits for a prompt with the speculative runs laid over them: a just-routed prefix counts
+ * as on the GPU (where its blocks are being computed), and so on every slower tier. Pods as in
+ * `KvBlockIndex.lookup` (undefined: every pod that holds the first block, or was just sent it).
+ */
+export function lookupWithSpeculation(index: KvBlockIndex, speculative: SpeculativeEntries, keys: readonly BlockKey[], pods: readonly string[] | undefined, nowMs: number): Map<string, PrefixHit> {
+  const hits = index.lookup(keys, pods);
+  // Only pods a prompt with this first block was routed to can hold a speculative run of it.
+  for (const pod of speculative.candidates(keys)) {
+    if (pods && !hits.has(pod)) continue; // not asked about
+    const run = speculative.run(pod, keys, nowMs);
+    if (run === 0) continue;
+    const h = hits.get(pod);
+    hits.set(pod, { gpu: Math.max(h?.gpu ?? 0, run), cpu: Math.max(h?.cpu ?? 0, run), disk: Math.max(h?.disk ?? 0, run) });
+  }
+  return hits;
 }

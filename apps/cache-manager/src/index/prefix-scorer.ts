@@ -1,7 +1,7 @@
 // KvCache.Score's work: the prompt's token ids (tokenized exactly as vLLM would), llmd's block keys,
 // one walk of the index, and a tier-weighted score per pod.
 import { tokenBlockKeys } from '@llmd/prefix-hash';
-import { KvBlockIndex, PrefixHit, SpeculativeEntries } from '@llmd/kv-index';
+import { KvBlockIndex, lookupWithSpeculation, PrefixHit, SpeculativeEntries } from '@llmd/kv-index';
 import type { Llama3Tokenizer } from '@llmd/tokenizer';
 
 export type ScoreInput = { kind: 'tokens'; ids: number[] } | { kind: 'prompt'; text: string } | { kind: 'chat'; messages: { role: string; content: string }[] };
@@ -49,16 +49,7 @@ export class PrefixScorer {
       this.speculative.sweep(now);
       this.lastSweep = now;
     }
-    const hits = this.index.lookup(keys, pods.length > 0 ? pods : undefined);
-    // A speculative prefix counts as on the GPU (where a just-routed prompt's blocks are).
-    // Only pods a prompt with this first block was routed to can hold a speculative run of it.
-    for (const pod of this.speculative.candidates(keys)) {
-      if (pods.length > 0 && !hits.has(pod)) continue; // not asked about
-      const run = this.speculative.run(pod, keys, now);
-      if (run === 0) continue;
-      const h = hits.get(pod) ?? { gpu: 0, cpu: 0, disk: 0 };
-      hits.set(pod, { gpu: Math.max(h.gpu, run), cpu: Math.max(h.cpu, run), disk: Math.max(h.disk, run) });
-    }
+    const hits = lookupWithSpeculation(this.index, this.speculative, keys, pods.length > 0 ? pods : undefined, now);
     const w = this.options.tierWeights;
     const scores = [...hits].map(([pod, hit]) => ({
       pod,

@@ -6,7 +6,7 @@
 // hundreds of pods and 100,000 requests run in minutes.
 import { buildPipeline, Endpoint, EndpointRole, PluginRegistry, PrefixCacheLookup, registerBuiltinPlugins, Scheduler, SchedulingRequest, SHIPPED_CONFIGS } from '@llmd/scoring';
 import { CostModel, EngineCore, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
-import { InMemoryKvBlockIndex, KvEventApplier, SpeculativeEntries, type IndexEvent } from '@llmd/kv-index';
+import { InMemoryKvBlockIndex, KvEventApplier, lookupWithSpeculation, SpeculativeEntries, type IndexEvent } from '@llmd/kv-index';
 import { tokenBlockKeys } from '@llmd/prefix-hash';
 import { rng, type WorkloadRequest } from './workloads';
 
@@ -205,14 +205,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const prefixCache: PrefixCacheLookup = {
     score: async (request: SchedulingRequest, ids: readonly string[]) => {
       const k = keys(request);
-      const hits = index.lookup(k, ids);
+      const hits = lookupWithSpeculation(index, speculative, k, ids, now);
       const scores = new Map(ids.map((id) => [id, k.length === 0 ? 0 : (hits.get(id)?.gpu ?? 0) / k.length]));
-      // As cache-manager does: only pods this prompt's first block was routed to hold a speculative run.
-      for (const id of speculative.candidates(k)) {
-        if (!scores.has(id)) continue;
-        const run = speculative.run(id, k, now);
-        if (run > 0) scores.set(id, Math.max(scores.get(id) ?? 0, run / k.length));
-      }
       return scores;
     },
     recordPick: (request: SchedulingRequest, id: string) => speculative.record(id, keys(request), now + speculativeTtl),
