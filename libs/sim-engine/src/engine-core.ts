@@ -177,19 +177,13 @@ export class EngineCore {
     let budget = this.options.maxNumBatchedTokens;
     const scheduled = this.scheduled;
     scheduled.length = 0;
-    const schedule = (seq: Seq, tokens: number, decode: boolean) => {
-      seq.stepTokens = tokens;
-      seq.stepContext = seq.numComputed;
-      seq.stepDecode = decode;
-      scheduled.push(seq);
-    };
 
     // 1. Running sequences, oldest first; preempt the newest when blocks run out.
     for (let i = 0; i < this.running.length && budget > 0; i++) {
       const seq = this.running[i];
       const n = Math.min(seq.len - seq.numComputed, budget);
       if (!this.ensureBlocks(seq, seq.numComputed + n, out)) break;
-      schedule(seq, n, seq.generated > 0 && n === 1);
+      this.schedule(seq, n, seq.generated > 0 && n === 1);
       budget -= n;
     }
 
@@ -214,7 +208,7 @@ export class EngineCore {
         this.running.push(seq);
         if (lora) loras?.add(lora);
         cpuLoadMs += admitted.cpuLoadMs;
-        schedule(seq, admitted.tokens, false);
+        this.schedule(seq, admitted.tokens, false);
         budget -= admitted.tokens;
         if (!seq.admitted) {
           seq.admitted = true;
@@ -241,6 +235,14 @@ export class EngineCore {
     scheduled.length = 0;
     out.kvEvents = this.pool.drainEvents();
     return out;
+  }
+
+  /** Adds a sequence's chunk to this step. */
+  private schedule(seq: Seq, tokens: number, decode: boolean): void {
+    seq.stepTokens = tokens;
+    seq.stepContext = seq.numComputed;
+    seq.stepDecode = decode;
+    this.scheduled.push(seq);
   }
 
   /** Prices one step: the prefill pass over all chunks, plus the decode pass (sharing its weight read). */
