@@ -24,25 +24,74 @@ describe('InstrumentedKvBlockIndex', () => {
   });
 });
 
-describe('InMemoryKvBlockIndex in shards (large indexes: a JS Map holds at most 2^24 keys)', () => {
-  it('answers as one map does, and keeps within its bound by evicting the oldest keys of a shard', () => {
-    const sharded = new InMemoryKvBlockIndex(64, { shards: 4 });
-    const single = new InMemoryKvBlockIndex(1_000_000);
-    const keys = Array.from({ length: 40 }, (_, i) => i * 7 + 3);
-    for (const idx of [sharded, single]) {
-      idx.add(keys.slice(0, 30), 'a', 'gpu', 0);
-      idx.add(keys.slice(0, 10), 'b', 'cpu', 0);
-      idx.remove(keys.slice(20, 25), 'a');
+/** The plain reference: key -> pod -> tier bits, in a Map whose insertion order is the LRU order. */
+class ReferenceIndex {
+  readonly blocks = new Map<number, Map<string, number>>();
+  constructor(private readonly max: number) {}
+  add(keys: number[], pod: string, bit: number): void {
+    for (const k of keys) {
+      const holders = this.blocks.get(k) ?? new Map<string, number>();
+      this.blocks.delete(k);
+      holders.set(pod, (holders.get(pod) ?? 0) | bit);
+      this.blocks.set(k, holders);
+      if (this.blocks.size > this.max) this.blocks.delete(this.blocks.keys().next().value as number);
     }
-    expect(Object.fromEntries(sharded.lookup(keys, ['a', 'b', 'c']))).toEqual(Object.fromEntries(single.lookup(keys, ['a', 'b', 'c'])));
-    expect(sharded.size()).toBe(single.size());
+  }
+  remove(keys: number[], pod: string, bit: number | undefined): void {
+    for (const k of keys) {
+      const holders = this.blocks.get(k);
+      if (!holders?.has(pod)) continue;
+      const left = bit === undefined ? 0 : (holders.get(pod) as number) & ~bit;
+      if (left === 0) holders.delete(pod);
+      else holders.set(pod, left);
+      if (holders.size === 0) this.blocks.delete(k);
+    }
+  }
+  clearPod(pod: string): void {
+    this.remove([...this.blocks.keys()], pod, undefined);
+  }
+}
 
-    // 200 more keys: each shard (16 keys) drops its least recently stored ones.
-    const more = Array.from({ length: 200 }, (_, i) => 10_000 + i);
-    for (const k of more) sharded.add([k], 'c', 'gpu', 0);
-    expect(sharded.size()).toBeLessThanOrEqual(64);
-    expect(sharded.lookup([more[199]]).get('c')).toEqual({ gpu: 1, cpu: 1, disk: 1 });
-    expect(sharded.lookup([keys[0]]).size).toBe(0); // long evicted
-    expect(sharded.podKeys('a')).toEqual([]);
+describe('InMemoryKvBlockIndex against a plain Map model', () => {
+  it.each([
+    [8, 2000],
+    [300, 20000],
+  ])('holds the same blocks, holders and tiers under random adds, removes and clears (capacity %d, %d operations)', (max, ops) => {
+    const idx = new InMemoryKvBlockIndex(max);
+    const ref = new ReferenceIndex(max);
+    let s = max;
+    const next = () => {
+      s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+      return s;
+    };
+    const pool = Array.from({ length: max * 3 }, () => (next() & 0x1fffff) * 0x100000000 + next());
+    const pods = ['a', 'b', 'c', 'd'];
+    const tiers = ['gpu', 'cpu', 'disk'] as const;
+    for (let i = 0; i < ops; i++) {
+      const start = next() % pool.length;
+      const keys = pool.slice(start, start + 1 + (next() % 12));
+      const pod = pods[next() % pods.length];
+      const t = next() % 3;
+      const op = next() % 20;
+      if (op < 12) {
+        idx.add(keys, pod, tiers[t], i);
+        ref.add(keys, pod, 1 << t);
+      } else if (op < 19) {
+        const all = op === 18;
+        idx.remove(keys, pod, all ? undefined : tiers[t]);
+        ref.remove(keys, pod, all ? undefined : 1 << t);
+      } else {
+        idx.clearPod(pod);
+        ref.clearPod(pod);
+      }
+      expect(idx.size()).toBe(ref.blocks.size);
+    }
+    for (const k of pool) {
+      const hit = idx.lookup([k]);
+      const want = ref.blocks.get(k) ?? new Map<string, number>();
+      expect(new Set(hit.keys())).toEqual(new Set(want.keys()));
+      for (const [pod, bits] of want) expect(hit.get(pod)).toEqual({ gpu: bits & 1 ? 1 : 0, cpu: bits & 3 ? 1 : 0, disk: 1 });
+    }
+    for (const pod of pods) expect(new Set(idx.podKeys(pod))).toEqual(new Set([...ref.blocks].filter(([, h]) => h.has(pod)).map(([k]) => k)));
   });
 });

@@ -1,8 +1,9 @@
-// The in-memory backend: key -> the pods holding it (with their tiers) and when it was last stored,
-// bounded by a number of keys; the least recently stored keys are evicted first. Kept compact (about
-// 120 bytes a block): pods are interned as small integers and a holder is one integer,
-// pod * 8 + tier bits, so the common single-holder block needs no per-holder object.
-import type { BlockKey } from '@llmd/prefix-hash';
+// The in-memory backend: key -> the pods holding it (with their tiers), bounded by a number of keys;
+// the least recently stored keys are evicted first. Kept compact (about 30 bytes a block, no object
+// per block): the keys live in an LruKeyTable (typed arrays), pods are interned as small integers, and
+// a holder is one integer, pod * 8 + tier bits, in a typed array by the key's slot; only a block held
+// by several pods has a list.
+import { grown, LruKeyTable, type BlockKey } from '@llmd/prefix-hash';
 import type { KvBlockIndex, PrefixHit, Tier } from './kv-block-index';
 
 const BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
@@ -10,58 +11,24 @@ const BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
 const NO_HIT: PrefixHit = Object.freeze({ gpu: 0, cpu: 0, disk: 0 });
 /** Bits meaning "on this tier or a faster one", per tier. */
 const UP_TO: Record<Tier, number> = { gpu: 1, cpu: 3, disk: 7 };
+const TIER_ORDER = ['gpu', 'cpu', 'disk'] as const;
 
-interface Entry {
-  /** One holder (pod * 8 + tier bits), or several. */
-  h: number | number[];
-  /** Last stored, in seconds since the epoch. */
-  t: number;
-}
-
-function tiersOf(entry: Entry, pod: number): number {
-  if (typeof entry.h === 'number') return entry.h >> 3 === pod ? entry.h & 7 : 0;
-  for (const x of entry.h) if (x >> 3 === pod) return x & 7;
-  return 0;
-}
-
-/** The entry's holders with `pod`'s tier bits set to `bits` (0 removes the pod); undefined when none are left. */
-function withTiers(entry: Entry, pod: number, bits: number): number | number[] | undefined {
-  const list = typeof entry.h === 'number' ? [entry.h] : entry.h;
-  const others = list.filter((x) => x >> 3 !== pod);
-  if (bits !== 0) others.push(pod * 8 + bits);
-  return others.length === 0 ? undefined : others.length === 1 ? others[0] : others;
-}
-
-/** A JS Map holds at most 2^24 entries: a large index spreads its keys over shards. */
-const SHARD_ABOVE = 4_000_000;
-const SHARDS = 16;
+/** holder[] value of a block held by several pods: its holders are in `many`. */
+const MANY = -1;
 
 export class InMemoryKvBlockIndex implements KvBlockIndex {
-  /** key -> entry, in `SHARDS` maps by key when large; each map's insertion order is its LRU order. */
-  private readonly shards: Map<BlockKey, Entry>[];
-  private readonly perShard: number;
-  /** Evicted at once when a shard is over its share: one pass from the front of its Map. */
-  private readonly evictBatch: number;
+  /** The keys, least recently stored evicted first; a key's slot indexes `holder`. */
+  private readonly keys: LruKeyTable;
+  /** Per slot: its one holder (pod * 8 + tier bits), or MANY. */
+  private holder: Int32Array;
+  /** Holders of the slots held by several pods. */
+  private readonly many = new Map<number, number[]>();
   private readonly podIds = new Map<string, number>();
   private readonly podNames: string[] = [];
-  /** pod -> its keys, so clearing a pod does not scan the index. */
-  private readonly byPod: Set<BlockKey>[] = [];
 
-  constructor(maxBlocks: number, options: { shards?: 1 | 2 | 4 | 8 | 16 } = {}) {
-    const n = options.shards ?? (maxBlocks > SHARD_ABOVE ? SHARDS : 1);
-    this.shards = Array.from({ length: n }, () => new Map());
-    this.perShard = Math.ceil(maxBlocks / n);
-    // Taking a Map's oldest key walks over the slots deleted before it; evicting in batches from one
-    // iterator keeps that walk short per key. Small indexes evict exactly one key at a time.
-    this.evictBatch = this.perShard >= 65536 ? Math.floor(this.perShard / 64) : 1;
-  }
-
-  private mapOf(key: BlockKey): Map<BlockKey, Entry> {
-    return this.shards.length === 1 ? this.shards[0] : this.shards[key & (this.shards.length - 1)];
-  }
-
-  private entry(key: BlockKey): Entry | undefined {
-    return this.mapOf(key).get(key);
+  constructor(maxBlocks: number) {
+    this.keys = new LruKeyTable(maxBlocks, 65536);
+    this.holder = new Int32Array(this.keys.slotCount);
   }
 
   private pod(name: string): number {
@@ -70,29 +37,55 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
       id = this.podNames.length;
       this.podIds.set(name, id);
       this.podNames.push(name);
-      this.byPod.push(new Set());
     }
     return id;
   }
 
-  add(keys: readonly BlockKey[], podName: string, tier: Tier, nowMs: number): void {
+  /** `pod`'s tier bits on the block in `slot`. */
+  private tiersOf(slot: number, pod: number): number {
+    const h = this.holder[slot];
+    if (h !== MANY) return h >> 3 === pod ? h & 7 : 0;
+    for (const x of this.many.get(slot) as number[]) if (x >> 3 === pod) return x & 7;
+    return 0;
+  }
+
+  /** Sets `pod`'s tier bits on the block in `slot` (0 drops the pod); false when no holder is left. */
+  private setTiers(slot: number, pod: number, bits: number): boolean {
+    const h = this.holder[slot];
+    const list = h === MANY ? (this.many.get(slot) as number[]) : [h];
+    const others = list.filter((x) => x >> 3 !== pod);
+    if (bits !== 0) others.push(pod * 8 + bits);
+    if (others.length === 0) return false;
+    if (others.length === 1) {
+      this.holder[slot] = others[0];
+      this.many.delete(slot);
+    } else {
+      this.holder[slot] = MANY;
+      this.many.set(slot, others);
+    }
+    return true;
+  }
+
+  add(keys: readonly BlockKey[], podName: string, tier: Tier, _nowMs: number): void {
     const pod = this.pod(podName);
-    const podKeys = this.byPod[pod];
-    const t = Math.floor(nowMs / 1000);
-    for (const key of keys) {
-      const blocks = this.mapOf(key);
-      const entry = blocks.get(key);
-      if (entry) {
+    const bit = BIT[tier];
+    const one = pod * 8 + bit;
+    for (let i = 0; i < keys.length; i++) {
+      let slot = this.keys.find(keys[i]);
+      if (slot >= 0) {
         // Touch: most recently stored keys are evicted last.
-        blocks.delete(key);
-        entry.h = withTiers(entry, pod, tiersOf(entry, pod) | BIT[tier]) as number | number[];
-        entry.t = t;
-        blocks.set(key, entry);
+        this.keys.touchSlot(slot);
+        const h = this.holder[slot];
+        if (h === one) continue;
+        if (h !== MANY && h >> 3 === pod) this.holder[slot] = h | bit;
+        else this.setTiers(slot, pod, this.tiersOf(slot, pod) | bit);
       } else {
-        blocks.set(key, { h: pod * 8 + BIT[tier], t });
-        if (blocks.size > this.perShard) this.evict(blocks);
+        slot = this.keys.insert(keys[i]);
+        if (slot >= this.holder.length) this.holder = grown(this.holder, new Int32Array(this.keys.slotCount));
+        // The slot may be the evicted least recently stored block's.
+        if (this.holder[slot] === MANY) this.many.delete(slot);
+        this.holder[slot] = one;
       }
-      podKeys.add(key);
     }
   }
 
@@ -100,59 +93,49 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     const pod = this.podIds.get(podName);
     if (pod === undefined) return;
     for (const key of keys) {
-      const entry = this.entry(key);
-      if (!entry) continue;
-      const bits = tiersOf(entry, pod);
+      const slot = this.keys.find(key);
+      if (slot < 0) continue;
+      const bits = this.tiersOf(slot, pod);
       if (bits === 0) continue;
-      const left = tier ? bits & ~BIT[tier] : 0;
-      const h = withTiers(entry, pod, left);
-      if (left === 0) this.byPod[pod].delete(key);
-      if (h === undefined) this.mapOf(key).delete(key);
-      else entry.h = h;
+      if (!this.setTiers(slot, pod, tier ? bits & ~BIT[tier] : 0)) this.drop(key, slot);
     }
   }
 
   clearPod(podName: string): void {
     const pod = this.podIds.get(podName);
     if (pod === undefined) return;
-    for (const key of this.byPod[pod]) {
-      const entry = this.entry(key);
-      if (!entry) continue;
-      const h = withTiers(entry, pod, 0);
-      if (h === undefined) this.mapOf(key).delete(key);
-      else entry.h = h;
-    }
-    this.byPod[pod].clear();
+    const gone: number[] = [];
+    this.keys.forEachSlot((slot) => {
+      if (this.tiersOf(slot, pod) !== 0 && !this.setTiers(slot, pod, 0)) gone.push(slot);
+    });
+    for (const slot of gone) this.drop(this.keys.keyAt(slot), slot);
   }
 
   lookup(keys: readonly BlockKey[], pods?: readonly string[]): Map<string, PrefixHit> {
     const out = new Map<string, PrefixHit>();
-    const first = keys.length > 0 ? this.entry(keys[0]) : undefined;
+    const first = keys.length > 0 ? this.keys.find(keys[0]) : -1;
+    const firstHolders = first < 0 ? [] : this.holder[first] === MANY ? (this.many.get(first) as number[]) : [this.holder[first]];
     let candidates: number[];
     if (pods) {
       for (const p of pods) out.set(p, NO_HIT);
       // Only the first block's holders can hold a prefix: the others keep the shared zero hit.
       candidates = [];
-      if (first) {
-        for (const holder of typeof first.h === 'number' ? [first.h] : first.h) {
-          const id = holder >> 3;
-          const name = this.podNames[id];
-          if (out.has(name) && !candidates.includes(id)) candidates.push(id);
-        }
+      for (const holder of firstHolders) {
+        const id = holder >> 3;
+        if (out.has(this.podNames[id]) && !candidates.includes(id)) candidates.push(id);
       }
-      for (const id of candidates) out.set(this.podNames[id], { gpu: 0, cpu: 0, disk: 0 });
     } else {
-      candidates = first ? (typeof first.h === 'number' ? [first.h >> 3] : first.h.map((x) => x >> 3)) : [];
-      for (const id of candidates) out.set(this.podNames[id], { gpu: 0, cpu: 0, disk: 0 });
+      candidates = firstHolders.map((x) => x >> 3);
     }
-    if (!first || candidates.length === 0) return out;
+    for (const id of candidates) out.set(this.podNames[id], { gpu: 0, cpu: 0, disk: 0 });
+    if (candidates.length === 0) return out;
     // Walk the chain once, dropping a pod from each tier's run at its first miss.
     const open: Record<Tier, Set<number>> = { gpu: new Set(candidates), cpu: new Set(candidates), disk: new Set(candidates) };
     for (let i = 0; i < keys.length && open.disk.size > 0; i++) {
-      const entry = this.entry(keys[i]);
-      for (const tier of ['gpu', 'cpu', 'disk'] as const) {
+      const slot = i === 0 ? first : this.keys.find(keys[i]);
+      for (const tier of TIER_ORDER) {
         for (const pod of open[tier]) {
-          const bits = entry ? tiersOf(entry, pod) : 0;
+          const bits = slot >= 0 ? this.tiersOf(slot, pod) : 0;
           if ((bits & UP_TO[tier]) !== 0) (out.get(this.podNames[pod]) as { -readonly [T in Tier]: number })[tier] = i + 1;
           else open[tier].delete(pod);
         }
@@ -162,25 +145,19 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
   }
 
   size(): number {
-    let n = 0;
-    for (const m of this.shards) n += m.size;
-    return n;
+    return this.keys.size;
   }
 
   /** Every key `pod` holds (for audits and debugging). */
   podKeys(podName: string): BlockKey[] {
     const pod = this.podIds.get(podName);
-    return pod === undefined ? [] : [...this.byPod[pod]];
+    const out: BlockKey[] = [];
+    if (pod !== undefined) this.keys.forEachSlot((slot) => this.tiersOf(slot, pod) !== 0 && out.push(this.keys.keyAt(slot)));
+    return out;
   }
 
-  /** Drops the least recently stored keys of one shard (a batch of them when the index is large). */
-  private evict(blocks: Map<BlockKey, Entry>): void {
-    let n = Math.min(blocks.size - this.perShard + this.evictBatch - 1, blocks.size);
-    for (const [key, entry] of blocks) {
-      if (n-- <= 0) break;
-      blocks.delete(key);
-      const holders = typeof entry.h === 'number' ? [entry.h] : entry.h;
-      for (const x of holders) this.byPod[x >> 3]?.delete(key);
-    }
+  private drop(key: BlockKey, slot: number): void {
+    this.keys.delete(key);
+    this.many.delete(slot);
   }
 }

@@ -21,8 +21,9 @@ export interface ApplyResult {
   cleared: boolean;
 }
 
-function engineKey(h: EngineBlockHash): string {
-  return typeof h === 'bigint' ? h.toString(16) : Buffer.from(h).toString('hex');
+/** A map key for an engine hash: the integer itself (a BigInt key compares by value), bytes as hex. */
+function engineKey(h: EngineBlockHash): bigint | string {
+  return typeof h === 'bigint' ? h : Buffer.from(h).toString('hex');
 }
 
 /**
@@ -32,12 +33,12 @@ function engineKey(h: EngineBlockHash): string {
  * always kept, and nothing is evicted one key at a time from the front of a Map (slow in V8).
  */
 class EngineKeyMap {
-  private current = new Map<string, BlockKey>();
-  private previous = new Map<string, BlockKey>();
+  private current = new Map<bigint | string, BlockKey>();
+  private previous = new Map<bigint | string, BlockKey>();
 
   constructor(private readonly max: number) {}
 
-  get(key: string): BlockKey | undefined {
+  get(key: bigint | string): BlockKey | undefined {
     const k = this.current.get(key);
     if (k !== undefined) return k;
     const old = this.previous.get(key);
@@ -48,7 +49,7 @@ class EngineKeyMap {
     return old;
   }
 
-  set(key: string, value: BlockKey): void {
+  set(key: bigint | string, value: BlockKey): void {
     this.previous.delete(key);
     this.current.set(key, value);
     if (this.current.size >= Math.max(1, Math.floor(this.max / 2))) {

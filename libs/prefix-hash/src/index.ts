@@ -4,3 +4,4 @@ export * from './chunk-hash';
 export * from './lru-chunk-index';
 export * from './token-block-keys';
 export * from './lru-queue';
+export * from './lru-key-table';

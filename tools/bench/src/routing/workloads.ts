@@ -33,6 +33,13 @@ function tokens(random: () => number, n: number): number[] {
   return Array.from({ length: Math.max(0, Math.round(n)) }, () => 1000 + Math.floor(random() * 120000));
 }
 
+/** As `tokens`, straight into a typed array (a cluster-scale run draws tens of millions). */
+function tokenArray(random: () => number, n: number): Uint32Array {
+  const out = new Uint32Array(Math.max(0, Math.round(n)));
+  for (let i = 0; i < out.length; i++) out[i] = 1000 + Math.floor(random() * 120000);
+  return out;
+}
+
 /** Poisson arrival offsets (ms) of `count` requests at `rate` per second. */
 export function poissonArrivals(count: number, rate: number, random: () => number): number[] {
   let t = 0;
@@ -58,7 +65,7 @@ export function sharedPrefix(o: WorkloadOptions & { groups?: number; promptsPerG
   const { groups = 150, promptsPerGroup = 5, systemTokens = 6000, questionTokens = 1200, outputTokens = 1000 } = o;
   const random = rng(o.seed);
   // Kept compact (a cluster-scale run has thousands of groups); a prompt is assembled when read.
-  const systems = Array.from({ length: groups }, () => Uint32Array.from(tokens(random, systemTokens * s)));
+  const systems = Array.from({ length: groups }, () => tokenArray(random, systemTokens * s));
   const prompts: { group: number; questionSeed: number }[] = [];
   for (let g = 0; g < groups; g++) for (let p = 0; p < promptsPerGroup; p++) prompts.push({ group: g, questionSeed: Math.floor(random() * 2 ** 32) });
   shuffle(prompts, random);
@@ -68,9 +75,11 @@ export function sharedPrefix(o: WorkloadOptions & { groups?: number; promptsPerG
   return arrivals.map((arrivalMs, i) => {
     const { group, questionSeed } = prompts[i % prompts.length];
     return lazyPrompt({ id: `sp-${i}`, arrivalMs, maxTokens: Math.max(1, Math.round(outputTokens * s)), group }, () => {
-      const ids = Array.from(systems[group]);
+      const system = systems[group];
+      const ids = new Array<number>(system.length + questionLength);
+      for (let t = 0; t < system.length; t++) ids[t] = system[t];
       const q = rng(questionSeed);
-      for (let t = 0; t < questionLength; t++) ids.push(1000 + Math.floor(q() * 120000));
+      for (let t = 0; t < questionLength; t++) ids[system.length + t] = 1000 + Math.floor(q() * 120000);
       return ids;
     });
   });

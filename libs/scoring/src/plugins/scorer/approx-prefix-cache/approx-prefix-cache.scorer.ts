@@ -35,9 +35,15 @@ export class ApproxPrefixCacheScorer implements Scorer, Preparer, PostPick {
   }
 
   prepare(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): void {
-    const { hashes, chunkSize } = this.matcher.hashes(request);
-    state.write(HASHES, hashes);
+    const { hashes, chunkSize } = this.prepareHashes(state, request);
     state.write(PREFIX_MATCH, this.matcher.match(hashes, chunkSize, endpoints));
+  }
+
+  /** Hashes the prompt for recording after the pick, without matching it (another index answers). */
+  prepareHashes(state: CycleState, request: SchedulingRequest): { hashes: number[]; chunkSize: number } {
+    const h = this.matcher.hashes(request);
+    state.write(HASHES, h.hashes);
+    return h;
   }
 
   score(state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {

@@ -29,6 +29,18 @@ describe('PrecisePrefixCacheScorer', () => {
     expect(match?.matched.get('a')).toBe(9);
   });
 
+  it('gives the filters that run before scoring the index figures, not the approximate ones', async () => {
+    const scorer = new PrecisePrefixCacheScorer('p', params, { score: async () => new Map([['a', 0.9], ['b', 0.1]]) }, () => undefined);
+    const s0 = new CycleState();
+    scorer.prepare(s0, makeRequest({ prompt }), endpoints);
+    scorer.onPicked(s0, makeRequest({ prompt }), { primaryProfile: 'd', profileResults: { d: { targets: [endpoints[1]] } } });
+    const state = new CycleState();
+    await scorer.prefetch(state, makeRequest({ prompt }), endpoints);
+    scorer.prepare(state, makeRequest({ prompt }), endpoints);
+    // The approximate index believes b holds all 10 chunks; the index says 10% of them.
+    expect(Object.fromEntries(state.read(PREFIX_MATCH)?.matched ?? [])).toEqual({ a: 9, b: 1 });
+  });
+
   it('does no I/O while scoring: without a prefetch it falls back rather than asking the index', async () => {
     let asked = 0;
     const scorer = new PrecisePrefixCacheScorer('p', params, { score: async () => (asked++, new Map()) }, () => undefined);

@@ -35,8 +35,19 @@ export class PrecisePrefixCacheScorer implements Scorer, Prefetcher, Preparer, P
     return { type: PRECISE_PREFIX_CACHE_SCORER, name: this.name };
   }
 
+  /**
+   * Runs after the prefetch. With the index's answer in hand, the approximate index only hashes the
+   * prompt (to record the pick) and the filters, the P/D decider and predicted latency read the
+   * precise figures; without it, the approximate index matches as its own scorer does.
+   */
   prepare(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): void {
-    this.approx.prepare(state, request, endpoints);
+    const lookup = state.read(PRECISE_LOOKUP);
+    if (!lookup || 'failed' in lookup) return this.approx.prepare(state, request, endpoints);
+    const { hashes, chunkSize } = this.approx.prepareHashes(state, request);
+    const total = Math.max(1, hashes.length);
+    const matched = new Map<string, number>();
+    for (const e of endpoints) matched.set(e.id, Math.round((lookup.scores.get(e.id) ?? 0) * total));
+    state.write(PREFIX_MATCH, { totalChunks: total, chunkSize, matched });
   }
 
   onPicked(state: CycleState, request: SchedulingRequest, result: SchedulingResult): void {
@@ -61,12 +72,8 @@ export class PrecisePrefixCacheScorer implements Scorer, Prefetcher, Preparer, P
       this.countFallback(lookup.failed);
       return this.approx.score(state, request, endpoints);
     }
-    const { scores } = lookup;
-    // Later readers (the P/D decider, predicted latency) see the precise figures.
-    const approx = state.read(PREFIX_MATCH);
-    const total = Math.max(1, approx?.totalChunks ?? 1);
-    state.write(PREFIX_MATCH, { totalChunks: total, chunkSize: approx?.chunkSize ?? 1, matched: new Map(endpoints.map((e) => [e.id, Math.round((scores.get(e.id) ?? 0) * total)])) });
-    return scores;
+    // PREFIX_MATCH already holds the precise figures (prepare).
+    return lookup.scores;
   }
 }
 
