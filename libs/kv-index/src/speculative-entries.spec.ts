@@ -23,6 +23,16 @@ describe('SpeculativeEntries', () => {
     expect(s.run('p', [4, 5], 250)).toBe(2);
   });
 
+  it("keeps its bound across pods: the other pods' entries go first, then the recording pod's oldest", () => {
+    const s = new SpeculativeEntries(5);
+    s.record('a', [1, 2, 3], 100);
+    s.record('b', [4, 5, 6, 7, 8, 9], 100); // 9 entries: a's 3, then b's oldest (4)
+    expect(s.size()).toBe(5);
+    expect(s.run('a', [1], 50)).toBe(0);
+    expect(s.run('b', [5, 6, 7, 8, 9], 50)).toBe(5);
+    expect(s.run('b', [4], 50)).toBe(0);
+  });
+
   it('names the pods that may hold a prompt by its first key, and forgets them once their entries expire', () => {
     const s = new SpeculativeEntries();
     s.record('a', [1, 2, 3], 100);

@@ -1,10 +1,16 @@
 // Speculative entries: blocks believed to be on a pod because a prompt was just routed there, kept
 // for a short time until the pod's own KV events confirm them (or the time runs out).
-import type { BlockKey } from '@llmd/prefix-hash';
+import { grown, LruKeyTable, type BlockKey } from '@llmd/prefix-hash';
 import type { KvBlockIndex, PrefixHit } from './kv-block-index';
 
+/** One pod's entries: keys in an LruKeyTable, each one's expiry by slot. */
+interface PodEntries {
+  keys: LruKeyTable;
+  expires: Float64Array;
+}
+
 export class SpeculativeEntries {
-  private readonly byPod = new Map<string, Map<BlockKey, number>>();
+  private readonly byPod = new Map<string, PodEntries>();
   /**
    * First key of each recorded prompt -> the pods it was recorded on. Keys chain from a prompt's start,
    * so only these pods can hold a run for a prompt beginning with that key (it may be stale: a pod is
@@ -18,24 +24,35 @@ export class SpeculativeEntries {
   record(pod: string, keys: readonly BlockKey[], expiresAtMs: number): void {
     let m = this.byPod.get(pod);
     if (!m) {
-      m = new Map();
+      const table = new LruKeyTable(this.maxEntries, 4096);
+      m = { keys: table, expires: new Float64Array(table.slotCount) };
       this.byPod.set(pod, m);
     }
-    for (const k of keys) {
-      if (!m.has(k)) this.entries++;
-      m.delete(k);
-      m.set(k, expiresAtMs);
+    for (let i = 0; i < keys.length; i++) {
+      let slot = m.keys.find(keys[i]);
+      if (slot >= 0) m.keys.touchSlot(slot);
+      else {
+        const before = m.keys.size;
+        slot = m.keys.insert(keys[i]);
+        if (slot >= m.expires.length) m.expires = grown(m.expires, new Float64Array(m.keys.slotCount));
+        // A pod's table at the bound itself drops its oldest entry to make room.
+        if (m.keys.size > before) this.entries++;
+      }
+      m.expires[slot] = expiresAtMs;
     }
     if (keys.length > 0) {
       let pods = this.heads.get(keys[0]);
       if (!pods) this.heads.set(keys[0], (pods = new Set()));
       pods.add(pod);
     }
-    // Oldest first when over the bound.
-    for (const pm of this.byPod.values()) {
-      while (this.entries > this.maxEntries && pm.size > 0) {
-        pm.delete(pm.keys().next().value as BlockKey);
-        this.entries--;
+    // Over the bound: the other pods' entries go first (a safety valve: sweeps keep the set small),
+    // then this pod's least recently recorded ones, never the prompt just recorded before them.
+    if (this.entries > this.maxEntries) {
+      for (const pm of [...this.byPod.values(), m]) {
+        while (this.entries > this.maxEntries && pm.keys.size > 0) {
+          pm.keys.delete(pm.keys.keyAt(pm.keys.oldest));
+          this.entries--;
+        }
       }
     }
   }
@@ -46,8 +63,8 @@ export class SpeculativeEntries {
     if (!m) return 0;
     let n = 0;
     while (n < keys.length) {
-      const exp = m.get(keys[n]);
-      if (exp === undefined || exp <= nowMs) break;
+      const slot = m.keys.find(keys[n]);
+      if (slot < 0 || m.expires[slot] <= nowMs) break;
       n++;
     }
     return n;
@@ -60,16 +77,21 @@ export class SpeculativeEntries {
 
   /** Drops expired entries. */
   sweep(nowMs: number): void {
+    const expired: number[] = [];
     for (const [pod, m] of this.byPod) {
-      for (const [k, exp] of m) {
-        if (exp > nowMs) continue;
-        m.delete(k);
-        this.entries--;
-      }
-      if (m.size === 0) this.byPod.delete(pod);
+      expired.length = 0;
+      m.keys.forEachSlot((slot) => {
+        if (m.expires[slot] <= nowMs) expired.push(m.keys.keyAt(slot));
+      });
+      for (const k of expired) m.keys.delete(k);
+      this.entries -= expired.length;
+      if (m.keys.size === 0) this.byPod.delete(pod);
     }
     for (const [key, pods] of this.heads) {
-      for (const pod of pods) if (!this.byPod.get(pod)?.has(key)) pods.delete(pod);
+      for (const pod of pods) {
+        const m = this.byPod.get(pod);
+        if (!m || m.keys.find(key) < 0) pods.delete(pod);
+      }
       if (pods.size === 0) this.heads.delete(key);
     }
   }
