@@ -23,6 +23,25 @@ describe('chunk hashes', () => {
     for (const x of h) expect(Number.isSafeInteger(x)).toBe(true);
   });
 
+  it.each([64, 7, 3, 1])('every character of a %d-character chunk changes its hash', (size) => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(4).slice(0, size * 2);
+    const [h0, h1] = hashTextChunks(text, size, 2);
+    const seen = new Set<number>([h0]);
+    for (let p = 0; p < size; p++) {
+      const changed = text.slice(0, p) + String.fromCharCode(text.charCodeAt(p) ^ 0x20) + text.slice(p + 1);
+      const [c0, c1] = hashTextChunks(changed, size, 2);
+      expect(seen.has(c0)).toBe(false); // differs from the original and from every other change
+      expect(c1).not.toBe(h1); // and the chain carries it on
+      seen.add(c0);
+    }
+  });
+
+  it('spreads similar prompts over all 53 bits (no collisions among 20,000 near-identical chunks)', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 20000; i++) seen.add(hashTextChunks(`user ${i} asks: ${'x'.repeat(40)}`.slice(0, 64).padEnd(64, '.'), 64, 1)[0]);
+    expect(seen.size).toBe(20000);
+  });
+
   it('chains: the same chunk text at another position hashes differently', () => {
     const h = hashTextChunks('q'.repeat(128), 64, 10);
     expect(h[0]).not.toBe(h[1]);

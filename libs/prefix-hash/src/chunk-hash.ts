@@ -12,23 +12,48 @@ function finish(a: number, b: number): ChunkHash {
   return ((a >>> 0) & 0x1fffff) * 0x100000000 + (b >>> 0);
 }
 
-/** Hashes of the full `chunkSize`-character chunks of `text`, at most `maxChunks`, each chained to its parent. */
+const PRIME1 = 0x9e3779b1;
+const PRIME2 = 0x85ebca77;
+
+/** One xxHash32-style round: a 32-bit word into a lane. */
+function round(lane: number, word: number): number {
+  lane = (lane + Math.imul(word, PRIME2)) | 0;
+  return Math.imul((lane << 13) | (lane >>> 19), PRIME1);
+}
+
+/** murmur3's 32-bit finaliser (every input bit reaches every output bit). */
+function avalanche(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Hashes of the full `chunkSize`-character chunks of `text`, at most `maxChunks`, each chained to its
+ * parent. Two UTF-16 code units make one 32-bit word, and the words go to two lanes in turn, each
+ * mixed xxHash32-style (one multiply-rotate-multiply per word): about half the work of two
+ * character-wise FNV lanes, on a path that hashes up to 16k characters per Pick. Each chunk's hash
+ * is both lanes avalanched, so every character of the chain reaches all 53 bits.
+ */
 export function hashTextChunks(text: string, chunkSize: number, maxChunks: number, seed = 0): ChunkHash[] {
   const count = Math.min(Math.floor(text.length / chunkSize), maxChunks);
   const out: ChunkHash[] = new Array(count);
-  let a = (0x811c9dc5 ^ seed) >>> 0;
-  let b = (0x050c5d1f ^ seed) >>> 0;
+  let a = (0x811c9dc5 ^ seed) | 0;
+  let b = (0x050c5d1f ^ seed) | 0;
   for (let c = 0; c < count; c++) {
     const end = (c + 1) * chunkSize;
-    for (let i = c * chunkSize; i < end; i++) {
-      const ch = text.charCodeAt(i);
-      a = Math.imul(a ^ ch, P1);
-      b = Math.imul(b ^ (ch + 0x9e37), P1);
+    let i = c * chunkSize;
+    for (; i + 3 < end; i += 4) {
+      a = round(a, text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
+      b = round(b, text.charCodeAt(i + 2) | (text.charCodeAt(i + 3) << 16));
     }
-    out[c] = finish(a, b);
-    // Mix the chunk boundary in, so the chain also encodes where chunks end.
-    a = Math.imul(a ^ 0xff, P1);
-    b = Math.imul(b ^ 0xfe, P1);
+    for (; i < end; i++) a = round(a, text.charCodeAt(i));
+    // The chunk boundary goes into the chain too, so it also encodes where chunks end.
+    a = round(a, 0xff);
+    b = round(b, 0xfe);
+    out[c] = (avalanche(a ^ Math.imul(b, PRIME2)) & 0x1fffff) * 0x100000000 + avalanche(b ^ Math.imul(a, PRIME1));
   }
   return out;
 }

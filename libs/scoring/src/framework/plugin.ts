@@ -26,6 +26,12 @@ export type ScorerCategory = 'affinity' | 'distribution' | 'balance';
 export interface Scorer extends Plugin {
   readonly category: ScorerCategory;
   score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> | Promise<ReadonlyMap<string, number>>;
+  /**
+   * Optional fast path of a synchronous scorer: writes each endpoint's score at its position in `out`
+   * (as long as `endpoints`), allocating nothing per endpoint. The profile runner prefers it; it must
+   * give what `score` gives (the scorer contract checks).
+   */
+  scoreInto?(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void;
 }
 
 export interface ScoredEndpoint {

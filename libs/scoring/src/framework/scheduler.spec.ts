@@ -84,6 +84,30 @@ describe('Scheduler', () => {
     const result = await new Scheduler(buildPipeline(config, r, deps)).schedule(makeRequest(), endpoints);
     expect(result.profileResults['p'].targets.map((e) => e.id)).toEqual(['b', 'a']);
   });
+
+  it("prefers a scorer's fast path (scoreInto) and clamps what it writes too", async () => {
+    const r = registerBuiltinPlugins(new PluginRegistry());
+    r.register({
+      type: 'fast-scorer',
+      params: (await import('zod')).z.object({}),
+      create: (name) => ({
+        category: 'affinity' as const,
+        typedName: () => ({ type: 'fast-scorer', name }),
+        score: () => {
+          throw new Error('the runner should use scoreInto');
+        },
+        scoreInto: (_s: unknown, _r: unknown, eps: readonly { id: string }[], out: Float64Array) => eps.forEach((e, i) => (out[i] = e.id === 'a' ? 7 : Number.NaN)),
+      }),
+    });
+    const config = {
+      plugins: [{ type: 'fast-scorer' }, { type: 'max-score-picker', parameters: { maxTargets: 2 } }, { type: 'single-profile-handler' }],
+      schedulingProfiles: [{ name: 'p', plugins: [{ pluginRef: 'fast-scorer', weight: 2 }, { pluginRef: 'max-score-picker' }] }],
+    };
+    const endpoints = [makeEndpoint('b').build(), makeEndpoint('a').build()];
+    const result = await new Scheduler(buildPipeline(config, r, deps)).schedule(makeRequest(), endpoints);
+    expect(result.profileResults['p'].targets.map((e) => e.id)).toEqual(['a', 'b']);
+    expect(result.profileResults['p'].breakdown).toEqual({ a: { total: 2, scores: { 'fast-scorer': 1 } }, b: { total: 0, scores: { 'fast-scorer': 0 } } });
+  });
 });
 
 const BASELINES = ['random', 'round-robin'];

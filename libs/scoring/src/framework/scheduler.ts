@@ -88,13 +88,19 @@ export class Scheduler {
     const byScorer: { name: string; scores: Float64Array }[] = [];
     for (const { scorer, weight } of profile.scorers) {
       const start = performance.now();
-      const returned = scorer.score(state, request, candidates);
-      // Most scorers answer synchronously; only wait for the ones that return a promise.
-      const scores = isThenable(returned) ? await returned : returned;
-      this.observer.observe('score', scorer, performance.now() - start);
       const clampedScores = new Float64Array(n);
+      if (scorer.scoreInto) {
+        scorer.scoreInto(state, request, candidates, clampedScores);
+        this.observer.observe('score', scorer, performance.now() - start);
+      } else {
+        const returned = scorer.score(state, request, candidates);
+        // Most scorers answer synchronously; only wait for the ones that return a promise.
+        const scores = isThenable(returned) ? await returned : returned;
+        this.observer.observe('score', scorer, performance.now() - start);
+        for (let i = 0; i < n; i++) clampedScores[i] = scores.get(candidates[i].id) ?? 0;
+      }
       for (let i = 0; i < n; i++) {
-        const s = scores.get(candidates[i].id) ?? 0;
+        const s = clampedScores[i];
         const clamped = Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 0;
         clampedScores[i] = clamped;
         totals[i] += weight * clamped;

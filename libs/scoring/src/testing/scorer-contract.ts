@@ -50,6 +50,21 @@ export function describeScorerContract(name: string, make: () => Scorer): void {
       expect(JSON.stringify([endpoints, request])).toBe(before);
     });
 
+    it('gives the same scores through its fast path (scoreInto), when it has one', async () => {
+      for (const request of requests()) {
+        const endpoints = fleet();
+        const viaMap = await scoreOnce(make(), request, endpoints);
+        const scorer = make();
+        if (!scorer.scoreInto) return;
+        const state = new CycleState();
+        if (isPrefetcher(scorer)) await scorer.prefetch(state, request, endpoints);
+        if (isPreparer(scorer)) scorer.prepare(state, request, endpoints);
+        const out = new Float64Array(endpoints.length);
+        scorer.scoreInto(state, request, endpoints, out);
+        expect(Array.from(out)).toEqual(endpoints.map((e) => viaMap.get(e.id) ?? 0));
+      }
+    });
+
     it('has a category', () => {
       expect(['affinity', 'distribution', 'balance']).toContain(make().category);
     });

@@ -1,7 +1,7 @@
 // Base of the load scorers: each prefers endpoints with less of one load figure.
 import { z } from 'zod';
 import type { CycleState, Endpoint, PluginDescriptor, Scorer, SchedulingRequest, TypedName } from '../../framework';
-import { inverseMinMax } from './normalize';
+import { inverseMinMax, inverseMinMaxInto } from './normalize';
 
 export abstract class LoadScorer implements Scorer {
   readonly category = 'distribution' as const;
@@ -18,6 +18,10 @@ export abstract class LoadScorer implements Scorer {
 
   score(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
     return inverseMinMax(endpoints, (e) => this.load(e));
+  }
+
+  scoreInto(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {
+    inverseMinMaxInto(endpoints, (e) => this.load(e), out);
   }
 }
 

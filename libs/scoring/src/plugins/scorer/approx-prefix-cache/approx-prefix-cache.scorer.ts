@@ -51,6 +51,11 @@ export class ApproxPrefixCacheScorer implements Scorer, Preparer, PostPick {
     return new Map(endpoints.map((e) => [e.id, matchRatio(m, e.id)]));
   }
 
+  scoreInto(state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {
+    const m = state.read(PREFIX_MATCH);
+    for (let i = 0; i < endpoints.length; i++) out[i] = matchRatio(m, endpoints[i].id);
+  }
+
   /** Records the prompt on the endpoints it was sent to: they will hold its prefix now. */
   onPicked(state: CycleState, _request: SchedulingRequest, result: SchedulingResult): void {
     const hashes = state.read(HASHES);

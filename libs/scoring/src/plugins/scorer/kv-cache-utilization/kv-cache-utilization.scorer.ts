@@ -16,6 +16,10 @@ export class KvCacheUtilizationScorer implements Scorer {
   score(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
     return new Map(endpoints.map((e) => [e.id, 1 - e.metrics.kvCacheUsage]));
   }
+
+  scoreInto(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {
+    for (let i = 0; i < endpoints.length; i++) out[i] = 1 - endpoints[i].metrics.kvCacheUsage;
+  }
 }
 
 export const kvCacheUtilizationScorerDescriptor = loadScorerDescriptor(KV_CACHE_UTILIZATION_SCORER, (name) => new KvCacheUtilizationScorer(name));

@@ -17,6 +17,10 @@ export class LoraAffinityScorer implements Scorer {
     return new Map(endpoints.map((e) => [e.id, this.affinity(e, request.model)]));
   }
 
+  scoreInto(_state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {
+    for (let i = 0; i < endpoints.length; i++) out[i] = this.affinity(endpoints[i], request.model);
+  }
+
   private affinity(e: Endpoint, model: string): number {
     // A base-model request needs no adapter: every endpoint is as good.
     if (!e.loraAdapters.includes(model)) return 1;

@@ -75,6 +75,15 @@ export class PrecisePrefixCacheScorer implements Scorer, Prefetcher, Preparer, P
     // PREFIX_MATCH already holds the precise figures (prepare).
     return lookup.scores;
   }
+
+  scoreInto(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {
+    const lookup = state.read(PRECISE_LOOKUP) ?? { failed: 'not-prefetched' };
+    if ('failed' in lookup) {
+      this.countFallback(lookup.failed);
+      return this.approx.scoreInto(state, request, endpoints, out);
+    }
+    for (let i = 0; i < endpoints.length; i++) out[i] = lookup.scores.get(endpoints[i].id) ?? 0;
+  }
 }
 
 export const precisePrefixCacheScorerDescriptor = {
