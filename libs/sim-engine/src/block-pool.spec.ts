@@ -69,6 +69,25 @@ describe('BlockPool', () => {
     expect(look.cpuHits).toHaveLength(1);
   });
 
+  it('loads CPU hits back even when making room for them pushes some of them off a full CPU tier', () => {
+    const pool = new BlockPool(4, BS, 2);
+    pool.release(store(pool, seq(8))); // A, B
+    pool.release(store(pool, seq(8, 100))); // C, D
+    pool.release(store(pool, seq(8, 200))); // E, F evict A, B to the CPU
+    pool.drainEvents();
+    const look = pool.lookup(hashes(seq(8)));
+    expect(look.cpuHits).toHaveLength(2);
+    // Loading A and B evicts C and D to a CPU tier full of A and B: both are pushed off it.
+    const loaded = pool.loadFromCpu(look.cpuHits) as number[];
+    expect(pool.lookup(hashes(seq(8))).gpuBlocks).toEqual(loaded);
+    expect(pool.lookup(hashes(seq(8, 100))).cpuHits).toHaveLength(2);
+    // The CPU tier's order kept no key it lost: two more rounds of evictions to it still work.
+    pool.release(store(pool, seq(8, 300)));
+    pool.release(store(pool, seq(8, 400)));
+    expect(pool.cpuBlocks).toBe(2);
+    expect(pool.lookup(hashes(seq(8, 300))).cpuHits).toHaveLength(2);
+  });
+
   it('clears everything with one AllBlocksCleared', () => {
     const pool = new BlockPool(4, BS);
     pool.release(store(pool, seq(8)));

@@ -201,10 +201,12 @@ export class BlockPool {
 
   /** Brings CPU-tier blocks back to the GPU for a sequence; returns the new GPU blocks (caller holds them). */
   loadFromCpu(hits: readonly CachedBlock[]): number[] | undefined {
-    const blocks = this.allocate(hits.length);
-    if (!blocks) return undefined;
+    if (hits.length > this.availableBlocks) return undefined;
+    // Most recently used before allocating, so that what the allocation evicts to a full CPU tier
+    // pushes out other CPU blocks first. A hit pushed out all the same is now on the GPU only.
+    for (const h of hits) if (this.cpu.has(h.hash.key)) this.cpuOrder.touch(h.hash.key);
+    const blocks = this.allocate(hits.length) as number[];
     hits.forEach((h, i) => {
-      this.cpuOrder.touch(h.hash.key); // most recently used
       this.cached[blocks[i]] = h;
       this.byHash.set(h.hash.key, blocks[i]);
     });
