@@ -6,6 +6,7 @@ import { InMemoryKvBlockIndex, IndexEvent, KvEventApplier } from '@llmd/kv-index
 import { tokenBlockKeys } from '@llmd/prefix-hash';
 import { CostModel, EngineCore, EngineRequest, loadGpuProfile, SimKvEvent } from '@llmd/sim-engine';
 import { Llama3Tokenizer } from '@llmd/tokenizer';
+import { collector, memoryInUse } from './proc';
 import { printTable } from './table';
 
 const BS = 16;
@@ -76,15 +77,19 @@ async function scoreLatency(): Promise<{ cold: number[]; warm: number[]; tokeniz
 }
 
 function memoryPerMillion(): number {
-  global.gc?.();
-  const before = process.memoryUsage().heapUsed;
-  const index = new InMemoryKvBlockIndex(2_000_000);
+  const gc = collector();
+  // The keys and their batches are made first: only the index is measured.
   const keys = tokenBlockKeys(range(1_000_000 * BS), BS);
-  for (let i = 0; i < keys.length; i += 1000) index.add(keys.slice(i, i + 1000), `pod-${(i / 1000) % 50}`, 'gpu', 0);
-  global.gc?.();
-  const mb = (process.memoryUsage().heapUsed - before) / 1e6;
-  // The keys array itself (8 MB) is not part of the index.
-  return mb - (keys.length * 8) / 1e6;
+  const batches = Array.from({ length: keys.length / 1000 }, (_, b) => keys.slice(b * 1000, (b + 1) * 1000));
+  gc();
+  // Keys and holders live in typed arrays, outside the JS heap: both count.
+  const before = memoryInUse();
+  const index = new InMemoryKvBlockIndex(2_000_000);
+  batches.forEach((batch, b) => index.add(batch, `pod-${b % 50}`, 'gpu', 0));
+  gc();
+  const mb = (memoryInUse() - before) / 1e6;
+  if (index.size() !== keys.length) throw new Error(`indexed ${index.size()} of ${keys.length} blocks`);
+  return mb;
 }
 
 function accuracy(): { correct: number; total: number } {

@@ -4,8 +4,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
 import { buildPipeline, Endpoint, PluginRegistry, registerBuiltinPlugins, Scheduler, SHIPPED_CONFIGS } from '@llmd/scoring';
@@ -13,7 +11,7 @@ import { LruChunkIndex } from '@llmd/prefix-hash';
 import { PickStreamPool } from '@llmd/platform';
 import pino from 'pino';
 import { freePorts, nodeFlagsFor } from '@llmd/cli';
-import { cpuSeconds } from './proc';
+import { collector, cpuSeconds, memoryInUse } from './proc';
 import { printTable } from './table';
 
 const DIST = join(__dirname, '..', '..', '..');
@@ -118,17 +116,11 @@ async function overGrpc(profile: string, n: number, tokens: number, iterations: 
   }
 }
 
-/** The collector, whether or not node was started with --expose-gc. */
-function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
-
 function indexMemoryMb(capacityPerEndpoint: number, endpointsCount: number): number {
   const gc = collector();
   gc();
   // The index keeps its hashes in typed arrays: their memory is outside the JS heap (arrayBuffers).
-  const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  const used = memoryInUse;
   const before = used();
   const idx = new LruChunkIndex(capacityPerEndpoint);
   for (let e = 0; e < endpointsCount; e++) {

@@ -1,5 +1,7 @@
 // What a process has used so far, read from /proc (Linux): the benches' CPU and memory figures.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** User + system CPU seconds (utime and stime are in clock ticks, USER_HZ = 100). */
 export function cpuSeconds(pid: number | undefined): number {
@@ -19,4 +21,16 @@ export function rssMb(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/** The collector, whether or not node was started with --expose-gc. */
+export function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** Bytes this process holds in JS objects and in typed arrays (whose memory is outside the JS heap). */
+export function memoryInUse(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
