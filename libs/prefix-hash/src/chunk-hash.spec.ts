@@ -1,4 +1,4 @@
-import { hashTextChunks, hashTokenChunks } from './chunk-hash';
+import { hashTextChunks, hashTextChunksByChar, hashTokenChunks } from './chunk-hash';
 import { LruChunkIndex } from './lru-chunk-index';
 
 describe('chunk hashes', () => {
@@ -34,6 +34,20 @@ describe('chunk hashes', () => {
       expect(c1).not.toBe(h1); // and the chain carries it on
       seen.add(c0);
     }
+  });
+
+  it.each([2, 6, 64, 128])('reads an even chunk size (%d) a word at a time with the same hashes as a character at a time', (size) => {
+    let x = size;
+    const rnd = () => ((x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+    // ASCII, Latin-1, CJK and emoji (surrogate pairs) mixed.
+    const alphabet = ['a', 'Z', ' ', '.', 'é', 'ß', '中', '文', '😀', '\u0000'];
+    for (let t = 0; t < 20; t++) {
+      const text = Array.from({ length: 50 + Math.floor(rnd() * 3000) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+      const count = Math.min(Math.floor(text.length / size), 100);
+      expect(hashTextChunks(text, size, 100, t)).toEqual(hashTextChunksByChar(text, size, count, t));
+    }
+    // A longer text after a shorter one: the reused buffer holds no stale tail.
+    expect(hashTextChunks('q'.repeat(size * 3), size, 10)).toEqual(hashTextChunksByChar('q'.repeat(size * 3), size, 3, 0));
   });
 
   it('spreads similar prompts over all 53 bits (no collisions among 20,000 near-identical chunks)', () => {
