@@ -93,5 +93,17 @@ describe('InMemoryKvBlockIndex against a plain Map model', () => {
       for (const [pod, bits] of want) expect(hit.get(pod)).toEqual({ gpu: bits & 1 ? 1 : 0, cpu: bits & 3 ? 1 : 0, disk: 1 });
     }
     for (const pod of pods) expect(new Set(idx.podKeys(pod))).toEqual(new Set([...ref.blocks].filter(([, h]) => h.has(pod)).map(([k]) => k)));
+    // Runs over chains of keys: per pod and tier, the leading keys held on that tier or a faster one.
+    for (let t = 0; t < 200; t++) {
+      const start = next() % pool.length;
+      const chain = pool.slice(start, start + 1 + (next() % 20));
+      const run = (pod: string, mask: number) => {
+        let n = 0;
+        while (n < chain.length && ((ref.blocks.get(chain[n])?.get(pod) ?? 0) & mask) !== 0) n++;
+        return n;
+      };
+      const want = Object.fromEntries(pods.map((pod) => [pod, { gpu: run(pod, 1), cpu: run(pod, 3), disk: run(pod, 7) }]));
+      expect(Object.fromEntries(idx.lookup(chain, pods))).toEqual(want);
+    }
   });
 });

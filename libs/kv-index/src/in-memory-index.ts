@@ -11,7 +11,6 @@ const BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
 const NO_HIT: PrefixHit = Object.freeze({ gpu: 0, cpu: 0, disk: 0 });
 /** Bits meaning "on this tier or a faster one", per tier. */
 const UP_TO: Record<Tier, number> = { gpu: 1, cpu: 3, disk: 7 };
-const TIER_ORDER = ['gpu', 'cpu', 'disk'] as const;
 
 /** holder[] value of a block held by several pods: its holders are in `many`. */
 const MANY = -1;
@@ -127,20 +126,45 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     } else {
       candidates = firstHolders.map((x) => x >> 3);
     }
-    for (const id of candidates) out.set(this.podNames[id], { gpu: 0, cpu: 0, disk: 0 });
     if (candidates.length === 0) return out;
-    // Walk the chain once, dropping a pod from each tier's run at its first miss.
-    const open: Record<Tier, Set<number>> = { gpu: new Set(candidates), cpu: new Set(candidates), disk: new Set(candidates) };
-    for (let i = 0; i < keys.length && open.disk.size > 0; i++) {
+    // Walk the chain once. Runs nest (a GPU run is within the CPU run, which is within the disk run),
+    // so a pod is done at its first block on no tier; until then each tier's run ends at its own miss.
+    const n = candidates.length;
+    const gpu = new Int32Array(n);
+    const cpu = new Int32Array(n);
+    const disk = new Int32Array(n);
+    const open = new Uint8Array(n).fill(7); // bit 1 gpu run open, 2 cpu, 4 disk
+    let openPods = n;
+    for (let i = 0; i < keys.length && openPods > 0; i++) {
       const slot = i === 0 ? first : this.keys.find(keys[i]);
-      for (const tier of TIER_ORDER) {
-        for (const pod of open[tier]) {
-          const bits = slot >= 0 ? this.tiersOf(slot, pod) : 0;
-          if ((bits & UP_TO[tier]) !== 0) (out.get(this.podNames[pod]) as { -readonly [T in Tier]: number })[tier] = i + 1;
-          else open[tier].delete(pod);
+      if (slot < 0) break;
+      const h = this.holder[slot];
+      const list = h === MANY ? (this.many.get(slot) as number[]) : undefined;
+      for (let j = 0; j < n; j++) {
+        const o = open[j];
+        if (o === 0) continue;
+        const pod = candidates[j];
+        let bits = 0;
+        if (list === undefined) bits = h >> 3 === pod ? h & 7 : 0;
+        else for (const x of list) if (x >> 3 === pod) bits = x & 7;
+        let next = o;
+        if (o & 1) {
+          if (bits & 1) gpu[j] = i + 1;
+          else next &= ~1;
         }
+        if (o & 2) {
+          if (bits & 3) cpu[j] = i + 1;
+          else next &= ~2;
+        }
+        if (bits !== 0) disk[j] = i + 1;
+        else {
+          next = 0;
+          openPods--;
+        }
+        open[j] = next;
       }
     }
+    for (let j = 0; j < n; j++) out.set(this.podNames[candidates[j]], { gpu: gpu[j], cpu: cpu[j], disk: disk[j] });
     return out;
   }
 
