@@ -9,8 +9,6 @@ import type { KvBlockIndex, PrefixHit, Tier } from './kv-block-index';
 const BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
 /** The answer for a pod that holds none of the prompt (shared; callers do not mutate hits). */
 const NO_HIT: PrefixHit = Object.freeze({ gpu: 0, cpu: 0, disk: 0 });
-/** Bits meaning "on this tier or a faster one", per tier. */
-const UP_TO: Record<Tier, number> = { gpu: 1, cpu: 3, disk: 7 };
 
 /** holder[] value of a block held by several pods: its holders are in `many`. */
 const MANY = -1;
