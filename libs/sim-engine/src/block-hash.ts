@@ -8,17 +8,31 @@ import { fmix, mix as mixImported, stringWord } from '@llmd/prefix-hash';
 const mix = mixImported;
 const finalize = fmix;
 
-/** A block hash: `key` (53 of its bits, a plain number) for maps, `value` as the 64-bit integer vLLM's KV events carry. */
-export interface BlockHash {
-  key: number;
-  value: bigint;
+/**
+ * A block hash: 64 bits as two int32 halves (small integers in V8: no boxed number or BigInt per
+ * block, which a run of hundreds of pods holds by the tens of millions). `key` (53 of its bits) is
+ * for maps, `value` is the 64-bit integer vLLM's KV events carry; both are computed when read.
+ */
+export class BlockHash {
+  constructor(
+    readonly hi: number,
+    readonly lo: number,
+  ) {}
+
+  get key(): number {
+    return (this.hi & 0x1fffff) * 0x100000000 + (this.lo >>> 0);
+  }
+
+  get value(): bigint {
+    return (BigInt(this.hi >>> 0) << 32n) | BigInt(this.lo >>> 0);
+  }
 }
 
-/** Hash of one block given its parent's hash (undefined for the first block). */
-export function hashBlock(parent: BlockHash | undefined, tokens: ArrayLike<number>, extraKey: string | undefined, seed: number): BlockHash {
-  let a = parent ? Number(parent.value >> 32n) | 0 : seed | 0;
-  let b = parent ? Number(parent.value & 0xffffffffn) | 0 : ~seed;
-  for (let i = 0; i < tokens.length; i++) {
+/** Hash of one block, tokens[from, to), given its parent's hash (undefined for the first block). */
+export function hashBlock(parent: BlockHash | undefined, tokens: ArrayLike<number>, extraKey: string | undefined, seed: number, from = 0, to = tokens.length): BlockHash {
+  let a = parent ? parent.hi : seed | 0;
+  let b = parent ? parent.lo : ~seed;
+  for (let i = from; i < to; i++) {
     a = mix(a, tokens[i]);
     b = mix(b, tokens[i] ^ 0x9e3779b9);
   }
@@ -27,10 +41,8 @@ export function hashBlock(parent: BlockHash | undefined, tokens: ArrayLike<numbe
     a = mix(a, w);
     b = mix(b, ~w);
   }
-  const hi = finalize(a ^ tokens.length);
-  const lo = finalize(b ^ (tokens.length << 8));
-  const value = (BigInt(hi) << 32n) | BigInt(lo);
-  return { key: (hi & 0x1fffff) * 0x100000000 + (lo >>> 0), value };
+  const n = to - from;
+  return new BlockHash(finalize(a ^ n) | 0, finalize(b ^ (n << 8)) | 0);
 }
 
 /** Hashes of the full blocks in `tokens[0 .. count*blockSize)`, continuing an existing chain. */

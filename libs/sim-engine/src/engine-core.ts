@@ -386,7 +386,11 @@ export class EngineCore {
     const bs = this.options.blockSize;
     const full = Math.floor(tokens / bs);
     for (let i = seq.hashes.length; i < full; i++) {
-      seq.hashes.push(hashBlock(seq.hashes[i - 1], tokenSlice(seq, i * bs, (i + 1) * bs), seq.req.lora, this.options.hashSeed));
+      const from = i * bs;
+      const to = from + bs;
+      // Prompt blocks are hashed in place; only a block past the prompt needs its tokens gathered.
+      const h = to <= seq.promptLen ? hashBlock(seq.hashes[i - 1], seq.prompt, seq.req.lora, this.options.hashSeed, from, to) : hashBlock(seq.hashes[i - 1], tokenSlice(seq, from, to), seq.req.lora, this.options.hashSeed);
+      seq.hashes.push(h);
     }
   }
 
