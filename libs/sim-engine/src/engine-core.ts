@@ -10,7 +10,7 @@ import type { EngineOptions, EngineRequest, FinishReason, StepOutput } from './e
 interface Seq {
   req: EngineRequest;
   /** The prompt (the caller's array, never written) and the generated ids after it: `len` tokens in all. */
-  prompt: readonly number[];
+  prompt: ArrayLike<number>;
   output: number[];
   len: number;
   promptLen: number;
@@ -46,9 +46,10 @@ interface Seq {
 /** Tokens [from, to) of a sequence, across its prompt and its output. */
 function tokenSlice(seq: Seq, from: number, to: number): number[] {
   const p = seq.promptLen;
-  if (to <= p) return seq.prompt.slice(from, to);
   if (from >= p) return seq.output.slice(from - p, to - p);
-  return [...seq.prompt.slice(from), ...seq.output.slice(0, to - p)];
+  const out = new Array<number>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = i < p ? seq.prompt[i] : seq.output[i - p];
+  return out;
 }
 
 export class EngineCore {

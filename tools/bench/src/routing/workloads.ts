@@ -7,7 +7,8 @@ export interface WorkloadRequest {
   id: string;
   /** Offset from the start of the run, in (simulated) ms. */
   arrivalMs: number;
-  promptTokenIds: number[];
+  /** A plain array, or a Uint32Array where a workload keeps tens of thousands of long prompts at once. */
+  promptTokenIds: ArrayLike<number>;
   maxTokens: number;
   /** The prefix group (tenant, session, document) the prompt belongs to. */
   group: number;
@@ -75,9 +76,10 @@ export function sharedPrefix(o: WorkloadOptions & { groups?: number; promptsPerG
   return arrivals.map((arrivalMs, i) => {
     const { group, questionSeed } = prompts[i % prompts.length];
     return lazyPrompt({ id: `sp-${i}`, arrivalMs, maxTokens: Math.max(1, Math.round(outputTokens * s)), group }, () => {
+      // 4 bytes a token (a JS array takes 8): a 512-pod run holds about 50,000 of these at once.
       const system = systems[group];
-      const ids = new Array<number>(system.length + questionLength);
-      for (let t = 0; t < system.length; t++) ids[t] = system[t];
+      const ids = new Uint32Array(system.length + questionLength);
+      ids.set(system);
       const q = rng(questionSeed);
       for (let t = 0; t < questionLength; t++) ids[system.length + t] = 1000 + Math.floor(q() * 120000);
       return ids;
@@ -86,7 +88,7 @@ export function sharedPrefix(o: WorkloadOptions & { groups?: number; promptsPerG
 }
 
 /** A request whose prompt is built each time it is read: 100,000 requests of 7,000 tokens fit in memory. */
-function lazyPrompt(base: Omit<WorkloadRequest, 'promptTokenIds'>, build: () => number[]): WorkloadRequest {
+function lazyPrompt(base: Omit<WorkloadRequest, 'promptTokenIds'>, build: () => ArrayLike<number>): WorkloadRequest {
   return Object.defineProperty({ ...base }, 'promptTokenIds', { get: build, enumerable: true }) as WorkloadRequest;
 }
 

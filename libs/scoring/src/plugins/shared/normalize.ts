@@ -29,6 +29,6 @@ export function scoresToMap(endpoints: readonly Endpoint[], scores: Float64Array
 }
 
 /** Rough prompt length in tokens from its characters (no tokenizer on the hot path). */
-export function estimateTokens(request: { prompt: string; promptTokenIds?: readonly number[] }, charsPerToken: number): number {
+export function estimateTokens(request: { prompt: string; promptTokenIds?: ArrayLike<number> }, charsPerToken: number): number {
   return request.promptTokenIds?.length ?? Math.ceil(request.prompt.length / charsPerToken);
 }
