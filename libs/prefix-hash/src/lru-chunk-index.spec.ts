@@ -1,4 +1,5 @@
 import { LruChunkIndex } from './lru-chunk-index';
+import { seededKeys as hashes } from './testing/seeded-keys';
 
 /** The plain reference: a Map in insertion order is an LRU list. */
 class ReferenceLru {
@@ -18,15 +19,6 @@ class ReferenceLru {
   }
 }
 
-/** A seeded 53-bit generator, as chunk hashes are. */
-function hashes(seed: number) {
-  let s = seed >>> 0;
-  const next32 = () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return s;
-  };
-  return () => (next32() & 0x1fffff) * 0x100000000 + next32();
-}
 
 describe('LruChunkIndex', () => {
   it('matches the leading chunks an endpoint holds, per endpoint', () => {

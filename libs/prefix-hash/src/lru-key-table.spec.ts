@@ -1,14 +1,5 @@
 import { LruKeyTable } from './lru-key-table';
-
-/** A seeded 53-bit generator, as block keys are. */
-function keys(seed: number) {
-  let s = seed >>> 0;
-  const next32 = () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return s;
-  };
-  return () => (next32() & 0x1fffff) * 0x100000000 + next32();
-}
+import { seededKeys as keys } from './testing/seeded-keys';
 
 describe('LruKeyTable', () => {
   it('finds, touches, deletes and evicts the least recently used key', () => {

@@ -7,16 +7,21 @@ const params = { chunkSize: 8, tokenChunkSize: 4, maxChunks: 100, lruCapacityPer
 const endpoints = ['a', 'b'].map((id) => makeEndpoint(id).build());
 const prompt = 'x'.repeat(80);
 
-async function run(lookup: PrefixCacheLookup | undefined) {
+/** A scorer whose approximate fallback saw the prompt go to b, prefetched and prepared for it again. */
+async function prepared(lookup: PrefixCacheLookup | undefined) {
   const fallbacks: string[] = [];
   const scorer = new PrecisePrefixCacheScorer('p', params, lookup, (r) => fallbacks.push(r));
-  // Teach the approximate fallback that the prompt went to b.
   const s0 = new CycleState();
   scorer.prepare(s0, makeRequest({ prompt }), endpoints);
   scorer.onPicked(s0, makeRequest({ prompt }), { primaryProfile: 'd', profileResults: { d: { targets: [endpoints[1]] } } });
   const state = new CycleState();
   await scorer.prefetch(state, makeRequest({ prompt }), endpoints);
   scorer.prepare(state, makeRequest({ prompt }), endpoints);
+  return { scorer, state, fallbacks };
+}
+
+async function run(lookup: PrefixCacheLookup | undefined) {
+  const { scorer, state, fallbacks } = await prepared(lookup);
   const scores = Object.fromEntries(await scorer.score(state, makeRequest({ prompt }), endpoints));
   return { scores, fallbacks, match: state.read(PREFIX_MATCH) };
 }
@@ -30,13 +35,7 @@ describe('PrecisePrefixCacheScorer', () => {
   });
 
   it('gives the filters that run before scoring the index figures, not the approximate ones', async () => {
-    const scorer = new PrecisePrefixCacheScorer('p', params, { score: async () => new Map([['a', 0.9], ['b', 0.1]]) }, () => undefined);
-    const s0 = new CycleState();
-    scorer.prepare(s0, makeRequest({ prompt }), endpoints);
-    scorer.onPicked(s0, makeRequest({ prompt }), { primaryProfile: 'd', profileResults: { d: { targets: [endpoints[1]] } } });
-    const state = new CycleState();
-    await scorer.prefetch(state, makeRequest({ prompt }), endpoints);
-    scorer.prepare(state, makeRequest({ prompt }), endpoints);
+    const { state } = await prepared({ score: async () => new Map([['a', 0.9], ['b', 0.1]]) });
     // The approximate index believes b holds all 10 chunks; the index says 10% of them.
     expect(Object.fromEntries(state.read(PREFIX_MATCH)?.matched ?? [])).toEqual({ a: 9, b: 1 });
   });
