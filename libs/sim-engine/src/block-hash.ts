@@ -9,18 +9,18 @@ const mix = mixImported;
 const finalize = fmix;
 
 /**
- * A block hash: 64 bits as two int32 halves (small integers in V8: no boxed number or BigInt per
- * block, which a run of hundreds of pods holds by the tens of millions). `key` (53 of its bits) is
- * for maps, `value` is the 64-bit integer vLLM's KV events carry; both are computed when read.
+ * A block hash: 64 bits as two int32 halves (small integers in V8: no BigInt per block, which a run of
+ * hundreds of pods holds by the tens of millions), and `key`, 53 of its bits as a plain number for
+ * maps. `value` is the 64-bit integer vLLM's KV events carry, made when an event is.
  */
 export class BlockHash {
+  readonly key: number;
+
   constructor(
     readonly hi: number,
     readonly lo: number,
-  ) {}
-
-  get key(): number {
-    return (this.hi & 0x1fffff) * 0x100000000 + (this.lo >>> 0);
+  ) {
+    this.key = (hi & 0x1fffff) * 0x100000000 + (lo >>> 0);
   }
 
   get value(): bigint {

@@ -9,7 +9,10 @@ import type { EngineOptions, EngineRequest, FinishReason, StepOutput } from './e
 
 interface Seq {
   req: EngineRequest;
-  /** The prompt (the caller's array, never written) and the generated ids after it: `len` tokens in all. */
+  /**
+   * The prompt (the caller's array, never written) and the generated ids after it: `len` tokens in
+   * all. `output` is allocated at its final size up front (up to a bound), filled to `generated`.
+   */
   prompt: ArrayLike<number>;
   output: number[];
   len: number;
@@ -43,10 +46,12 @@ interface Seq {
   stepDecode: boolean;
 }
 
+/** Output tokens preallocated per sequence at most (longer outputs grow the array as they go). */
+const OUTPUT_PREALLOCATION = 2048;
+
 /** Tokens [from, to) of a sequence, across its prompt and its output. */
 function tokenSlice(seq: Seq, from: number, to: number): number[] {
   const p = seq.promptLen;
-  if (from >= p) return seq.output.slice(from - p, to - p);
   const out = new Array<number>(to - from);
   for (let i = from; i < to; i++) out[i - from] = i < p ? seq.prompt[i] : seq.output[i - p];
   return out;
@@ -113,7 +118,8 @@ export class EngineCore {
     const seq: Seq = {
       req,
       prompt: req.promptTokenIds,
-      output: [],
+      // Sized once: growing an array of a thousand tokens step by step leaves its old copies behind.
+      output: new Array<number>(Math.min(req.holdForRemoteDecode ? 1 : req.maxTokens, OUTPUT_PREALLOCATION)).fill(0),
       len: req.promptTokenIds.length,
       promptLen: req.promptTokenIds.length,
       hashes: [],
@@ -336,7 +342,8 @@ export class EngineCore {
 
   private sample(seq: Seq, now: number, out: StepOutput): void {
     const t = seq.source.next();
-    seq.output.push(t.id);
+    if (seq.generated < seq.output.length) seq.output[seq.generated] = t.id;
+    else seq.output.push(t.id);
     seq.len++;
     seq.generated++;
     // The text is kept only to match stop strings.
