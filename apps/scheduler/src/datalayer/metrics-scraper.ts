@@ -64,7 +64,9 @@ export class MetricsScraper {
   private pool(address: string): Pool {
     let pool = this.pools.get(address);
     if (!pool) {
-      pool = new Pool(`http://${address}`, { connections: 2, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs });
+      // Every phase is bounded by the pool's own timeouts (connect, headers, body), not by a timer
+      // and an AbortSignal made per scrape: at a 50 ms interval a scrape is a hot path too.
+      pool = new Pool(`http://${address}`, { connections: 2, connect: { timeout: this.options.timeoutMs }, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs });
       this.pools.set(address, pool);
     }
     return pool;
@@ -72,7 +74,7 @@ export class MetricsScraper {
 
   private async scrape(id: string, address: string, format: MetricsFormat): Promise<void> {
     try {
-      const res = await this.pool(address).request({ path: '/metrics', method: 'GET', signal: AbortSignal.timeout(this.options.timeoutMs) });
+      const res = await this.pool(address).request({ path: '/metrics', method: 'GET' });
       const text = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
       this.registry.recordScrape(id, parseVllmLoad(text, format));
