@@ -23,9 +23,9 @@ interface Entry {
   inFlight: number;
   inFlightTokens: number;
   counters: ScrapedCounters;
-  lora?: ScrapedLoad['lora'];
+  lora: ScrapedLoad['lora'];
   /** The framework's view, built once and reused until the entry changes (Endpoints are read-only to plugins). */
-  view?: Endpoint;
+  view: Endpoint | undefined;
 }
 
 export class EndpointRegistry {
@@ -38,7 +38,12 @@ export class EndpointRegistry {
 
   upsert(spec: EndpointSpec): void {
     const old = this.entries.get(spec.id);
-    this.entries.set(spec.id, old ? { ...old, spec, view: undefined } : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, inFlight: 0, inFlightTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 } });
+    // Every entry is made with the same fields in the same order, and scrapes write fields rather than
+    // add them: the per-Pick loops over entries then see one object shape, not several.
+    const entry: Entry = old
+      ? { spec, waiting: old.waiting, running: old.running, kvCacheUsage: old.kvCacheUsage, scrapedAtMs: old.scrapedAtMs, reachable: old.reachable, inFlight: old.inFlight, inFlightTokens: old.inFlightTokens, counters: old.counters, lora: old.lora, view: undefined }
+      : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, inFlight: 0, inFlightTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 }, lora: undefined, view: undefined };
+    this.entries.set(spec.id, entry);
   }
 
   remove(id: string): void {
@@ -56,7 +61,14 @@ export class EndpointRegistry {
   recordScrape(id: string, load: ScrapedLoad): void {
     const e = this.entries.get(id);
     if (!e) return;
-    Object.assign(e, load, { scrapedAtMs: this.now(), reachable: true, view: undefined });
+    e.waiting = load.waiting;
+    e.running = load.running;
+    e.kvCacheUsage = load.kvCacheUsage;
+    e.counters = load.counters;
+    e.lora = load.lora;
+    e.scrapedAtMs = this.now();
+    e.reachable = true;
+    e.view = undefined;
   }
 
   recordScrapeFailure(id: string): void {
