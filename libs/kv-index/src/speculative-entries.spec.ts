@@ -31,6 +31,11 @@ describe('SpeculativeEntries', () => {
     expect(s.run('a', [1], 50)).toBe(0);
     expect(s.run('b', [5, 6, 7, 8, 9], 50)).toBe(5);
     expect(s.run('b', [4], 50)).toBe(0);
+    // The first pod in the set recording over the bound: b's entries go, not the prompt a just sent.
+    s.record('a', [20, 21, 22], 100);
+    expect(s.size()).toBe(5);
+    expect(s.run('a', [20, 21, 22], 50)).toBe(3);
+    expect(s.run('b', [8, 9], 50)).toBe(2); // b's oldest (5, 6, 7) made room
   });
 
   it('names the pods that may hold a prompt by its first key, and forgets them once their entries expire', () => {

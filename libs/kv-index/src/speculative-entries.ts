@@ -48,7 +48,7 @@ export class SpeculativeEntries {
     // Over the bound: the other pods' entries go first (a safety valve: sweeps keep the set small),
     // then this pod's least recently recorded ones, never the prompt just recorded before them.
     if (this.entries > this.maxEntries) {
-      for (const pm of [...this.byPod.values(), m]) {
+      for (const pm of [...[...this.byPod.values()].filter((other) => other !== m), m]) {
         while (this.entries > this.maxEntries && pm.keys.size > 0) {
           pm.keys.delete(pm.keys.keyAt(pm.keys.oldest));
           this.entries--;
