@@ -35,19 +35,13 @@ function avalanche(h: number): number {
  * parent. Two UTF-16 code units make one 32-bit word, and the words go to two lanes in turn, each
  * mixed xxHash32-style (one multiply-rotate-multiply per word): about half the work of two
  * character-wise FNV lanes, on a path that hashes up to 16k characters per Pick. Each chunk's hash
- * is both lanes avalanched, so every character of the chain reaches all 53 bits. With an even chunk
- * size the text is first copied as UTF-16 into a reused buffer (one native copy) and read a word at a
- * time, which is several times faster than reading it a character at a time; both paths give the
- * same hashes.
+ * is both lanes avalanched, so every character of the chain reaches all 53 bits. The text is read
+ * from a reused buffer it is copied into once (natively), not a character at a time through
+ * charCodeAt, which costs twice as much.
  */
 export function hashTextChunks(text: string, chunkSize: number, maxChunks: number, seed = 0): ChunkHash[] {
   const count = Math.min(Math.floor(text.length / chunkSize), maxChunks);
-  if (count > 0 && chunkSize % 2 === 0 && typeof Buffer !== 'undefined') return hashWords(utf16Words(text, count * chunkSize), chunkSize / 2, count, seed);
-  return hashTextChunksByChar(text, chunkSize, count, seed);
-}
-
-/** hashTextChunks a character at a time (odd chunk sizes, or no Buffer). Exported for the spec. */
-export function hashTextChunksByChar(text: string, chunkSize: number, count: number, seed: number): ChunkHash[] {
+  const units = utf16Units(text, count * chunkSize);
   const out: ChunkHash[] = new Array(count);
   let a = (0x811c9dc5 ^ seed) | 0;
   let b = (0x050c5d1f ^ seed) | 0;
@@ -55,63 +49,35 @@ export function hashTextChunksByChar(text: string, chunkSize: number, count: num
     const end = (c + 1) * chunkSize;
     let i = c * chunkSize;
     for (; i + 3 < end; i += 4) {
-      a = round(a, text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
-      b = round(b, text.charCodeAt(i + 2) | (text.charCodeAt(i + 3) << 16));
+      a = round(a, units[i] | (units[i + 1] << 16));
+      b = round(b, units[i + 2] | (units[i + 3] << 16));
     }
     if (i + 1 < end) {
-      a = round(a, text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
+      a = round(a, units[i] | (units[i + 1] << 16));
       i += 2;
     }
-    if (i < end) a = round(a, text.charCodeAt(i));
+    if (i < end) a = round(a, units[i]);
     // The chunk boundary goes into the chain too, so it also encodes where chunks end.
     a = round(a, 0xff);
     b = round(b, 0xfe);
-    out[c] = chunkHash(a, b);
+    out[c] = (avalanche(a ^ Math.imul(b, PRIME2)) & 0x1fffff) * 0x100000000 + avalanche(b ^ Math.imul(a, PRIME1));
   }
   return out;
 }
 
-function chunkHash(a: number, b: number): ChunkHash {
-  return (avalanche(a ^ Math.imul(b, PRIME2)) & 0x1fffff) * 0x100000000 + avalanche(b ^ Math.imul(a, PRIME1));
-}
+/** A reused buffer the text is copied into. */
+let scratch: { bytes: Buffer; units: Uint16Array } | undefined;
 
-/** The same chain over 32-bit words, `wordsPerChunk` of them per chunk. */
-function hashWords(words: Int32Array, wordsPerChunk: number, count: number, seed: number): ChunkHash[] {
-  const out: ChunkHash[] = new Array(count);
-  let a = (0x811c9dc5 ^ seed) | 0;
-  let b = (0x050c5d1f ^ seed) | 0;
-  for (let c = 0; c < count; c++) {
-    const end = (c + 1) * wordsPerChunk;
-    let k = c * wordsPerChunk;
-    for (; k + 1 < end; k += 2) {
-      a = round(a, words[k]);
-      b = round(b, words[k + 1]);
-    }
-    if (k < end) a = round(a, words[k]);
-    a = round(a, 0xff);
-    b = round(b, 0xfe);
-    out[c] = chunkHash(a, b);
-  }
-  return out;
-}
-
-/** A reused, 4-byte-aligned buffer the text is copied into. */
-let scratch: { bytes: Buffer; words: Int32Array } | undefined;
-
-/**
- * The first `chars` UTF-16 code units of `text` as 32-bit words (code unit 2k in the low half of word
- * k on little-endian machines; the hashes only need to agree within one process). Valid until the
- * next call.
- */
-function utf16Words(text: string, chars: number): Int32Array {
+/** The first `chars` UTF-16 code units of `text`, valid until the next call. */
+function utf16Units(text: string, chars: number): Uint16Array {
   const bytes = chars * 2;
   if (!scratch || scratch.bytes.length < bytes) {
-    const size = Math.max(bytes, 64 * 1024);
-    const buf = Buffer.allocUnsafeSlow(size);
-    scratch = { bytes: buf, words: new Int32Array(buf.buffer, buf.byteOffset, size >> 2) };
+    const buf = Buffer.allocUnsafeSlow(Math.max(bytes, 64 * 1024));
+    scratch = { bytes: buf, units: new Uint16Array(buf.buffer, buf.byteOffset, buf.length >> 1) };
   }
+  // utf16le writes each code unit as it is in the string (lone surrogates included).
   scratch.bytes.write(text, 0, bytes, 'utf16le');
-  return scratch.words;
+  return scratch.units;
 }
 
 /** As hashTextChunks, over token ids (for clients that send token prompts). */
