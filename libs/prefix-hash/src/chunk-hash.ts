@@ -81,7 +81,7 @@ function utf16Units(text: string, chars: number): Uint16Array {
 }
 
 /** As hashTextChunks, over token ids (for clients that send token prompts). */
-export function hashTokenChunks(tokens: ArrayLike<number>, chunkSize: number, maxChunks: number, seed = 0): ChunkHash[] {
+export function hashTokenChunks(tokens: readonly number[], chunkSize: number, maxChunks: number, seed = 0): ChunkHash[] {
   const count = Math.min(Math.floor(tokens.length / chunkSize), maxChunks);
   const out: ChunkHash[] = new Array(count);
   let a = (0x811c9dc5 ^ seed ^ 0x5bd1e995) >>> 0;

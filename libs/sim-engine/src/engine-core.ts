@@ -13,7 +13,7 @@ interface Seq {
    * The prompt (the caller's array, never written) and the generated ids after it: `len` tokens in
    * all. `output` is allocated at its final size up front (up to a bound), filled to `generated`.
    */
-  prompt: ArrayLike<number>;
+  prompt: readonly number[];
   output: number[];
   len: number;
   promptLen: number;

@@ -11,7 +11,7 @@ export interface TokenSource {
 export interface EngineRequest {
   id: string;
   /** Read, never written, and kept by reference: it must not change while the request runs. */
-  promptTokenIds: ArrayLike<number>;
+  promptTokenIds: readonly number[];
   maxTokens: number;
   /** The simulated model emits EOS after this many tokens, unless ignoreEos. */
   eosAfter: number;

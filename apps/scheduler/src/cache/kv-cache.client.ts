@@ -47,7 +47,7 @@ export class CircuitBreaker {
 }
 
 function inputOf(request: SchedulingRequest): cachev1.ScoreRequest['input'] {
-  if (request.promptTokenIds && request.promptTokenIds.length > 0) return { $case: 'tokenIds', value: { ids: Array.from(request.promptTokenIds) } };
+  if (request.promptTokenIds && request.promptTokenIds.length > 0) return { $case: 'tokenIds', value: { ids: [...request.promptTokenIds] } };
   if (request.messages && request.messages.length > 0) return { $case: 'chat', value: { messages: request.messages.map((m) => ({ role: m.role, content: m.content })) } };
   return { $case: 'prompt', value: request.prompt };
 }

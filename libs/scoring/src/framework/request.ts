@@ -7,7 +7,7 @@ export interface SchedulingRequest {
   /** Prompt text (chat messages flattened), for prefix-aware plugins. */
   prompt: string;
   /** Token ids when the client sent them. */
-  promptTokenIds?: ArrayLike<number>;
+  promptTokenIds?: readonly number[];
   /** The chat messages of a chat request (the precise index tokenizes them with the chat template). */
   messages?: readonly { role: string; content: string }[];
   sessionId?: string;

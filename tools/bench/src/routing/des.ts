@@ -126,7 +126,7 @@ const before = (a: Event, b: Event) => a.at < b.at || (a.at === b.at && a.seq < 
 interface Track {
   req: WorkloadRequest;
   /** The prompt, read once (a workload may build it on each read). */
-  ids: ArrayLike<number>;
+  ids: number[];
   pod: number;
   prefillPod?: number;
   firstTokenAt?: number;
@@ -235,7 +235,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     queue.push({ at: pod.core.nextReadyAt(now) ?? now + 1, kind: 'step-end', pod: p, out });
   };
 
-  const submit = (p: number, id: string, req: WorkloadRequest, ids: ArrayLike<number>, extra: { maxTokens?: number; holdForRemoteDecode?: boolean; remoteComputedTokens?: number; transferMs?: number } = {}) => {
+  const submit = (p: number, id: string, req: WorkloadRequest, ids: number[], extra: { maxTokens?: number; holdForRemoteDecode?: boolean; remoteComputedTokens?: number; transferMs?: number } = {}) => {
     pods[p].core.add(
       { id, promptTokenIds: ids, maxTokens: extra.maxTokens ?? req.maxTokens, eosAfter: 1 << 30, ignoreEos: true, stop: [], tokens: TOKENS, holdForRemoteDecode: extra.holdForRemoteDecode, remoteComputedTokens: extra.remoteComputedTokens, transferMs: extra.transferMs },
       now,

@@ -99,7 +99,7 @@ export async function runLive(requests: readonly WorkloadRequest[], config: Live
             method: 'POST',
             dispatcher,
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model: LIVE_MODEL, prompt: Array.from(r.promptTokenIds), max_tokens: r.maxTokens, stream: true, ignore_eos: true }),
+            body: JSON.stringify({ model: LIVE_MODEL, prompt: r.promptTokenIds, max_tokens: r.maxTokens, stream: true, ignore_eos: true }),
             headersTimeout: 0,
             bodyTimeout: 0,
           });

@@ -7,7 +7,7 @@ export interface WorkloadRequest {
   id: string;
   /** Offset from the start of the run, in (simulated) ms. */
   arrivalMs: number;
-  promptTokenIds: ArrayLike<number>;
+  promptTokenIds: number[];
   maxTokens: number;
   /** The prefix group (tenant, session, document) the prompt belongs to. */
   group: number;
@@ -88,7 +88,7 @@ export function sharedPrefix(o: WorkloadOptions & { groups?: number; promptsPerG
 }
 
 /** A request whose prompt is built each time it is read: 100,000 requests of 7,000 tokens fit in memory. */
-function lazyPrompt(base: Omit<WorkloadRequest, 'promptTokenIds'>, build: () => ArrayLike<number>): WorkloadRequest {
+function lazyPrompt(base: Omit<WorkloadRequest, 'promptTokenIds'>, build: () => number[]): WorkloadRequest {
   return Object.defineProperty({ ...base }, 'promptTokenIds', { get: build, enumerable: true }) as WorkloadRequest;
 }
 
