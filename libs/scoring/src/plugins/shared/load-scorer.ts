@@ -1,7 +1,7 @@
 // Base of the load scorers: each prefers endpoints with less of one load figure.
 import { z } from 'zod';
 import type { CycleState, Endpoint, PluginDescriptor, Scorer, SchedulingRequest, TypedName } from '../../framework';
-import { inverseMinMax, inverseMinMaxInto } from './normalize';
+import { inverseMinMaxInto, scoresByEndpoint } from './normalize';
 
 export abstract class LoadScorer implements Scorer {
   readonly category = 'distribution' as const;
@@ -16,8 +16,8 @@ export abstract class LoadScorer implements Scorer {
   /** The load figure; lower is better. */
   protected abstract load(e: Endpoint): number;
 
-  score(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
-    return inverseMinMax(endpoints, (e) => this.load(e));
+  score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
+    return scoresByEndpoint(this, state, request, endpoints);
   }
 
   scoreInto(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {

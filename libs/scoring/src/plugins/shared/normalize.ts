@@ -1,12 +1,7 @@
-// Score helpers shared by the load scorers.
-import type { Endpoint } from '../../framework';
+// Score helpers shared by the scorers.
+import type { CycleState, Endpoint, Scorer, SchedulingRequest } from '../../framework';
 
-/** Min-max normalised so that the lowest value scores 1 and the highest 0; all equal -> all 1. */
-export function inverseMinMax(endpoints: readonly Endpoint[], value: (e: Endpoint) => number): Map<string, number> {
-  return scoresToMap(endpoints, inverseMinMaxInto(endpoints, value, new Float64Array(endpoints.length)));
-}
-
-/** As inverseMinMax, into `out` by position. */
+/** Min-max normalised into `out` by position, so that the lowest value scores 1 and the highest 0; all equal -> all 1. */
 export function inverseMinMaxInto(endpoints: readonly Endpoint[], value: (e: Endpoint) => number, out: Float64Array): Float64Array {
   let min = Infinity;
   let max = -Infinity;
@@ -21,14 +16,16 @@ export function inverseMinMaxInto(endpoints: readonly Endpoint[], value: (e: End
   return out;
 }
 
-/** Scores by position as the Map `Scorer.score` returns. */
-export function scoresToMap(endpoints: readonly Endpoint[], scores: Float64Array): Map<string, number> {
+/** `Scorer.score` of a scorer that writes its scores by position (`scoreInto`): the same scores, as a Map. */
+export function scoresByEndpoint(scorer: Required<Pick<Scorer, 'scoreInto'>>, state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): Map<string, number> {
+  const scores = new Float64Array(endpoints.length);
+  scorer.scoreInto(state, request, endpoints, scores);
   const m = new Map<string, number>();
   for (let i = 0; i < endpoints.length; i++) m.set(endpoints[i].id, scores[i]);
   return m;
 }
 
 /** Rough prompt length in tokens from its characters (no tokenizer on the hot path). */
-export function estimateTokens(request: { prompt: string; promptTokenIds?: ArrayLike<number> }, charsPerToken: number): number {
+export function estimateTokens(request: { prompt: string; promptTokenIds?: readonly number[] }, charsPerToken: number): number {
   return request.promptTokenIds?.length ?? Math.ceil(request.prompt.length / charsPerToken);
 }

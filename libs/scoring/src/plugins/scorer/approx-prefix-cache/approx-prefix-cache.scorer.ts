@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CycleState, Endpoint, PluginDescriptor, PostPick, Preparer, Scorer, SchedulingRequest, SchedulingResult, TypedName } from '../../../framework';
 import { stateKey } from '../../../framework';
 import { ApproxPrefixMatcher, ApproxPrefixParams, pickedEndpoints } from '../../shared/approx-prefix-matcher';
+import { scoresByEndpoint } from '../../shared/normalize';
 import { matchRatio, PREFIX_MATCH } from '../../shared/prefix-state';
 
 export const APPROX_PREFIX_CACHE_SCORER = 'approx-prefix-cache-scorer';
@@ -46,9 +47,8 @@ export class ApproxPrefixCacheScorer implements Scorer, Preparer, PostPick {
     return h;
   }
 
-  score(state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
-    const m = state.read(PREFIX_MATCH);
-    return new Map(endpoints.map((e) => [e.id, matchRatio(m, e.id)]));
+  score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
+    return scoresByEndpoint(this, state, request, endpoints);
   }
 
   scoreInto(state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {

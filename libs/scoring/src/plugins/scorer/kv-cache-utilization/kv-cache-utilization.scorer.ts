@@ -1,6 +1,7 @@
 // Prefers endpoints with more free KV cache: score = 1 - vllm:kv_cache_usage_perc.
 import type { CycleState, Endpoint, Scorer, SchedulingRequest, TypedName } from '../../../framework';
 import { loadScorerDescriptor } from '../../shared/load-scorer';
+import { scoresByEndpoint } from '../../shared/normalize';
 
 export const KV_CACHE_UTILIZATION_SCORER = 'kv-cache-utilization-scorer';
 
@@ -13,8 +14,8 @@ export class KvCacheUtilizationScorer implements Scorer {
     return { type: KV_CACHE_UTILIZATION_SCORER, name: this.name };
   }
 
-  score(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
-    return new Map(endpoints.map((e) => [e.id, 1 - e.metrics.kvCacheUsage]));
+  score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
+    return scoresByEndpoint(this, state, request, endpoints);
   }
 
   scoreInto(_state: CycleState, _request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {

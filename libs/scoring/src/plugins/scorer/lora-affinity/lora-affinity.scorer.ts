@@ -1,6 +1,7 @@
 // Prefers endpoints where the requested LoRA adapter is already active, then ones with a free slot.
 import { z } from 'zod';
 import type { CycleState, Endpoint, PluginDescriptor, Scorer, SchedulingRequest, TypedName } from '../../../framework';
+import { scoresByEndpoint } from '../../shared/normalize';
 
 export const LORA_AFFINITY_SCORER = 'lora-affinity-scorer';
 
@@ -13,8 +14,8 @@ export class LoraAffinityScorer implements Scorer {
     return { type: LORA_AFFINITY_SCORER, name: this.name };
   }
 
-  score(_state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
-    return new Map(endpoints.map((e) => [e.id, this.affinity(e, request.model)]));
+  score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
+    return scoresByEndpoint(this, state, request, endpoints);
   }
 
   scoreInto(_state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { stateKey, type CycleState, type Endpoint, type PluginDeps, type PluginDescriptor, type PostPick, type PrefixCacheLookup, type Prefetcher, type Preparer, type Scorer, type SchedulingRequest, type SchedulingResult, type TypedName } from '../../../framework';
 import type { ApproxPrefixParams } from '../../shared/approx-prefix-matcher';
+import { scoresByEndpoint } from '../../shared/normalize';
 import { PREFIX_MATCH } from '../../shared/prefix-state';
 import { ApproxPrefixCacheScorer, approxPrefixParamsSchema } from '../approx-prefix-cache/approx-prefix-cache.scorer';
 
@@ -67,15 +68,10 @@ export class PrecisePrefixCacheScorer implements Scorer, Prefetcher, Preparer, P
   }
 
   score(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): ReadonlyMap<string, number> {
-    const lookup = state.read(PRECISE_LOOKUP) ?? { failed: 'not-prefetched' };
-    if ('failed' in lookup) {
-      this.countFallback(lookup.failed);
-      return this.approx.score(state, request, endpoints);
-    }
-    // PREFIX_MATCH already holds the precise figures (prepare).
-    return lookup.scores;
+    return scoresByEndpoint(this, state, request, endpoints);
   }
 
+  /** PREFIX_MATCH already holds the precise figures (prepare); without them the approximate index answers. */
   scoreInto(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[], out: Float64Array): void {
     const lookup = state.read(PRECISE_LOOKUP) ?? { failed: 'not-prefetched' };
     if ('failed' in lookup) {
