@@ -38,10 +38,9 @@ export class EndpointRegistry {
 
   upsert(spec: EndpointSpec): void {
     const old = this.entries.get(spec.id);
-    // Every entry is made with the same fields in the same order, and scrapes write fields rather than
-    // add them: the per-Pick loops over entries then see one object shape, not several.
+    // Every entry has every field from the start and scrapes write fields in place: one object shape.
     const entry: Entry = old
-      ? { spec, waiting: old.waiting, running: old.running, kvCacheUsage: old.kvCacheUsage, scrapedAtMs: old.scrapedAtMs, reachable: old.reachable, inFlight: old.inFlight, inFlightTokens: old.inFlightTokens, counters: old.counters, lora: old.lora, view: undefined }
+      ? { ...old, spec, view: undefined }
       : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, inFlight: 0, inFlightTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 }, lora: undefined, view: undefined };
     this.entries.set(spec.id, entry);
   }
