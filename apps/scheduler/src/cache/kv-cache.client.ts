@@ -14,13 +14,20 @@ export class IndexUnavailableError extends Error {
 }
 
 export interface CircuitOptions {
-  /** After a failure, calls are skipped for this long (doubling per consecutive failure, capped). @default 1000 */
+  /**
+   * Consecutive failures that open the circuit. One late answer (a GC pause, a cold start) costs that
+   * request a fallback; it should not cost every request for the next second. @default 3
+   */
+  failureThreshold: number;
+  /** Once open, calls are skipped for this long (doubling per further consecutive failure, capped). @default 1000 */
   openMs: number;
   /** @default 30000 */
   maxOpenMs: number;
 }
 
-/** Skips calls for a while after failures; closes again after a success. */
+export const DEFAULT_CIRCUIT: CircuitOptions = { failureThreshold: 3, openMs: 1000, maxOpenMs: 30000 };
+
+/** Skips calls for a while after `failureThreshold` consecutive failures; closes again after a success. */
 export class CircuitBreaker {
   private failures = 0;
   private openUntil = 0;
@@ -41,7 +48,9 @@ export class CircuitBreaker {
 
   failure(): void {
     this.failures++;
-    const wait = Math.min(this.options.maxOpenMs, this.options.openMs * 2 ** (this.failures - 1));
+    const over = this.failures - Math.max(1, this.options.failureThreshold);
+    if (over < 0) return;
+    const wait = Math.min(this.options.maxOpenMs, this.options.openMs * 2 ** over);
     this.openUntil = this.now() + wait;
   }
 }
@@ -56,9 +65,12 @@ export class KvCacheClient implements PrefixCacheLookup {
   private readonly client: cachev1.KvCacheClient;
   private readonly circuit: CircuitBreaker;
 
-  constructor(address: string, circuit: CircuitOptions = { openMs: 1000, maxOpenMs: 30000 }) {
+  constructor(address: string, circuit: CircuitOptions = DEFAULT_CIRCUIT) {
     this.client = new cachev1.KvCacheClient(address, credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 });
     this.circuit = new CircuitBreaker(circuit);
+    // Connect now, not on the first Pick: a channel connects lazily, and the first request's 50 ms
+    // lookup deadline would pay for the TCP and HTTP/2 handshakes (and fall back).
+    this.client.waitForReady(Date.now() + 10000, () => undefined);
   }
 
   close(): void {
