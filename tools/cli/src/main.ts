@@ -12,6 +12,7 @@ const USAGE = `usage: llmd <command>
   kafka start|stop|status|topics|tail <topic>                        the local Kafka broker and llmd's topics
   sim serve <model> [vLLM flags]                                     one vllm-sim pod in the foreground
   bench sim-fidelity                                                 the simulator's step times against the GPU tables (virtual clock)
+  bench throughput-ceiling                                           the most output throughput any router can win on the GPU tables (shared-prefix study)
   bench sim-capacity [--ladder 64,256,512] [--seconds 5]             concurrent streams one vllm-sim process sustains at time scale 1
   bench pick [--iterations N] [--in-process-only | --grpc-only]      Pick latency and throughput, in-process and over gRPC
              [--transport stream|unary] [--profile P] [--endpoints N] [--tokens N]   (one shape only)
@@ -21,7 +22,7 @@ const USAGE = `usage: llmd <command>
                 [--count N] [--groups N] [--prompts-per-group N] [--mode des|live] [--out DIR]
                                                                      the routing study in the cluster-scale simulator (JSON, table, SVG charts)`;
 
-const BENCHES: Record<string, string> = { 'sim-fidelity': 'sim-fidelity.js', 'sim-capacity': 'sim-capacity.js', pick: 'pick.js', 'kv-index': 'kv-index.js', gateway: 'gateway.js', routing: 'routing/main.js' };
+const BENCHES: Record<string, string> = { 'sim-fidelity': 'sim-fidelity.js', 'throughput-ceiling': 'throughput-ceiling.js', 'sim-capacity': 'sim-capacity.js', pick: 'pick.js', 'kv-index': 'kv-index.js', gateway: 'gateway.js', routing: 'routing/main.js' };
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
