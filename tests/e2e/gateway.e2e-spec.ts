@@ -1,6 +1,10 @@
 // The gateway's P/D protocol and resilience against the real stack: disaggregated requests through a
 // prefill pod and a decode pod, a failing prefill falling back to decode-only, the scheduler killed
-// (fail-open), a pod killed mid-stream (an SSE error event, no hang), a client abort (the pod stops).
+// (fail-open), a pod killed mid-stream (an SSE error event, no hang), a client abort (the pod stops);
+// tenants: keys, model allowlists, rate limits, and a key file rotated while the gateway runs.
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { LocalStack } from '@llmd/cli';
 import { requestMetricsCodec } from '@llmd/telemetry';
@@ -137,13 +141,34 @@ describe('gateway tenants', () => {
     { name: 'team-b', key: 'sk-team-b-secret', models: ['some-other-model'] },
   ];
   const client = (apiKey: string) => new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey, maxRetries: 0 });
+  // A mounted key file (as from a Kubernetes Secret), re-read every 200 ms; replaced atomically.
+  const secretDir = mkdtempSync(join(tmpdir(), 'llmd-e2e-keys-'));
+  const keysFile = join(secretDir, 'keys.yaml');
+  const writeKeys = (key: string) => {
+    writeFileSync(`${keysFile}.tmp`, `- name: team-c\n  key: ${key}\n`);
+    renameSync(`${keysFile}.tmp`, keysFile);
+  };
 
   beforeAll(async () => {
-    stack = await startTestStack(1, { env: { LLMD_GATEWAY_AUTH_ENABLED: 'true', LLMD_GATEWAY_API_KEYS: JSON.stringify(keys) } });
+    writeKeys('sk-team-c-first');
+    stack = await startTestStack(1, {
+      env: { LLMD_GATEWAY_AUTH_ENABLED: 'true', LLMD_GATEWAY_API_KEYS: JSON.stringify(keys), LLMD_GATEWAY_API_KEYS_FILE: keysFile, LLMD_GATEWAY_API_KEYS_FILE_RELOAD_MS: '200' },
+    });
   }, 120000);
 
   afterAll(async () => {
     await stack?.stop();
+    rmSync(secretDir, { recursive: true, force: true });
+  });
+
+  it('applies a rotated key file without a restart; inline keys keep working', async () => {
+    const models = (key: string) => fetch(`${stack.gatewayUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+    expect(await models('sk-team-c-first')).toBe(200);
+    writeKeys('sk-team-c-second');
+    await until(async () => (await models('sk-team-c-second')) === 200);
+    expect(await models('sk-team-c-first')).toBe(401);
+    expect(await models('sk-team-a-secret')).toBe(200);
+    for (const lines of stack.logs.values()) expect(lines.some((l) => l.includes('sk-team-c-'))).toBe(false);
   });
 
   it('refuses a missing or unknown key with 401', async () => {

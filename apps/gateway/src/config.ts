@@ -42,9 +42,11 @@ export const gatewayConfigSchema = z.object({
       keys: z.array(tenantKeySchema).default([]),
       /** A mounted file (e.g. a Kubernetes Secret) with more tenant keys, YAML or JSON. */
       keysFile: z.string().min(1).optional(),
+      /** How often the key file is re-read (a rotated Secret applies without a restart); 0 reads it once. @default 10000 */
+      keysFileReloadMs: z.coerce.number().int().min(0).default(10000),
     })
     .refine((a) => !a.enabled || a.keys.length > 0 || a.keysFile !== undefined, { message: 'auth is enabled but no keys or keysFile are configured', path: ['keys'] })
-    .default({ enabled: false, keys: [] }),
+    .default({ enabled: false, keys: [], keysFileReloadMs: 10000 }),
   limits: z
     .object({
       /** Largest accepted request body. @default 16777216 (16 MiB) */
@@ -70,6 +72,7 @@ export const GATEWAY_ENV: Record<string, string> = {
   LLMD_GATEWAY_AUTH_ENABLED: 'auth.enabled',
   LLMD_GATEWAY_API_KEYS: 'auth.keys',
   LLMD_GATEWAY_API_KEYS_FILE: 'auth.keysFile',
+  LLMD_GATEWAY_API_KEYS_FILE_RELOAD_MS: 'auth.keysFileReloadMs',
 };
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

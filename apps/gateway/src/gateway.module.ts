@@ -2,26 +2,32 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { BufferedProducer, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
 import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { OpenAIController } from './http/openai.controller';
 import { CompletionProxy } from './proxy/completion-proxy';
 import { SchedulerClient } from './scheduler/scheduler-client';
 import { RequestRecorder } from './telemetry/request-recorder';
-import { readKeyFile, TenantRegistry } from './tenants/tenant-registry';
+import { KeyFileWatcher } from './tenants/key-file-watcher';
+import { TenantRegistry } from './tenants/tenant-registry';
 
 class GatewayRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(SchedulerClient) private readonly scheduler: SchedulerClient,
     @Inject(CompletionProxy) private readonly proxy: CompletionProxy,
     @Inject(HealthChecks) private readonly health: HealthChecks,
+    @Inject(KeyFileWatcher) private readonly keyFile: KeyFileWatcher | undefined,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.keyFile?.start(this.config.auth.keysFileReloadMs);
     this.scheduler.start();
     this.health.register('endpoints', () => this.scheduler.endpoints().some((e) => e.healthy));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.keyFile?.stop();
     this.scheduler.stop();
     await this.proxy.close();
   }
@@ -45,7 +51,27 @@ export class GatewayModule {
         },
         {
           provide: TenantRegistry,
-          useFactory: () => (config.auth.enabled ? new TenantRegistry([...config.auth.keys, ...(config.auth.keysFile ? readKeyFile(config.auth.keysFile) : [])]) : undefined),
+          useFactory: () => (config.auth.enabled ? new TenantRegistry(config.auth.keys) : undefined),
+        },
+        {
+          // The key file is read before the gateway serves (a bad one stops the start, naming the field),
+          // then re-read every auth.keysFileReloadMs.
+          provide: KeyFileWatcher,
+          inject: [TenantRegistry, Registry, LOGGER],
+          useFactory: (tenants: TenantRegistry | undefined, registry: Registry, logger: Logger) => {
+            const path = config.auth.keysFile;
+            if (!tenants || !path) return undefined;
+            const reloads = new Counter({ name: 'llmd_gateway_key_file_reloads_total', help: 'Tenant key file reads that changed something, by result (reloaded, invalid, unreadable)', labelNames: ['result'], registers: [registry] });
+            const watcher = new KeyFileWatcher(path, config.auth.keys, tenants, (r) => {
+              if (r.result === 'unchanged') return;
+              reloads.inc({ result: r.result });
+              if (r.result === 'reloaded') logger.info({ file: path, tenants: r.tenants }, 'tenant keys loaded');
+              else logger.warn({ file: path, reason: r.reason }, 'tenant key file not applied; the keys in force stay');
+            });
+            const first = watcher.check();
+            if (first.result !== 'reloaded') throw new Error(`auth.keysFile ${path}: ${first.reason}`);
+            return watcher;
+          },
         },
         {
           provide: CompletionProxy,

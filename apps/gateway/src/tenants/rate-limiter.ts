@@ -23,6 +23,11 @@ export class TokenBucket {
     const now = this.now();
     const b = this.buckets.get(tenant) ?? { capacity: limit, level: limit, updatedMs: now };
     b.level = Math.min(b.capacity, b.level + ((now - b.updatedMs) / 60000) * b.capacity);
+    if (b.capacity !== limit) {
+      // The limit changed (reloaded keys): keep what the tenant has used, within the new capacity.
+      b.level = Math.max(0, Math.min(limit, b.level + limit - b.capacity));
+      b.capacity = limit;
+    }
     b.updatedMs = now;
     this.buckets.set(tenant, b);
     // A request larger than the whole bucket waits for a full bucket, then goes.

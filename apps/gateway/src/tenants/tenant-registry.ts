@@ -1,8 +1,6 @@
 // API keys and what each tenant may do. Keys are kept only as SHA-256 hashes: a key given in clear
 // (env, config) is hashed at load and never stored or logged.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ApiError } from '@llmd/openai';
 import { TokenBucket } from './rate-limiter';
@@ -35,25 +33,32 @@ export function hashKey(key: string): string {
   return `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
-/** Keys from a mounted file (a Kubernetes Secret): a YAML or JSON list of tenant keys. */
-export function readKeyFile(path: string): TenantKey[] {
-  const raw = parseYaml(readFileSync(path, 'utf8'));
-  return z.array(tenantKeySchema).parse(raw);
-}
-
 export class TenantRegistry {
-  private readonly byHash = new Map<string, Tenant>();
+  private byHash = new Map<string, Tenant>();
+  private limits = new Map<string, TenantKey>();
   private readonly requests: TokenBucket;
   private readonly tokens: TokenBucket;
 
   constructor(keys: readonly TenantKey[], now: () => number = Date.now) {
+    this.replace(keys);
+    this.requests = new TokenBucket((t) => this.limits.get(t)?.requestsPerMinute, now);
+    this.tokens = new TokenBucket((t) => this.limits.get(t)?.tokensPerMinute, now);
+  }
+
+  /**
+   * Swaps in a new key set at once (a rotated Secret): removed keys stop working, new ones start, and
+   * a tenant keeps what it has used of its rate limits. Returns the number of tenants.
+   */
+  replace(keys: readonly TenantKey[]): number {
+    const byHash = new Map<string, Tenant>();
     const limits = new Map<string, TenantKey>();
     for (const k of keys) {
-      this.byHash.set(k.keyHash ?? hashKey(k.key as string), { name: k.name, models: k.models, objective: k.objective });
+      byHash.set(k.keyHash ?? hashKey(k.key as string), { name: k.name, models: k.models, objective: k.objective });
       limits.set(k.name, k);
     }
-    this.requests = new TokenBucket((t) => limits.get(t)?.requestsPerMinute, now);
-    this.tokens = new TokenBucket((t) => limits.get(t)?.tokensPerMinute, now);
+    this.byHash = byHash;
+    this.limits = limits;
+    return limits.size;
   }
 
   /** The tenant of an `Authorization: Bearer <key>` header; 401 without a valid key. */
