@@ -68,9 +68,9 @@ export class KvCacheClient implements PrefixCacheLookup {
   constructor(address: string, circuit: CircuitOptions = DEFAULT_CIRCUIT) {
     this.client = new cachev1.KvCacheClient(address, credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 });
     this.circuit = new CircuitBreaker(circuit);
-    // Connect now, not on the first Pick: a channel connects lazily, and the first request's 50 ms
-    // lookup deadline would pay for the TCP and HTTP/2 handshakes (and fall back).
-    this.client.waitForReady(Date.now() + 10000, () => undefined);
+    // The channel connects on the first Score, which pays for it (and may miss its deadline: one
+    // counted fallback). Connecting here instead was worse: started before cache-manager, the channel
+    // sat in reconnect back-off and failed every call for up to 2 s after cache-manager came up.
   }
 
   close(): void {
