@@ -1,8 +1,8 @@
 // Command line of the simulator: `serve <model> [flags]`, with vLLM's own flag names where they exist.
 import { z } from 'zod';
+import { kvCacheBlocks } from '@llmd/sim-engine';
 
 const GIB = 1024 ** 3;
-const GPU_MEMORY_BYTES = 80 * GIB;
 
 function json<T extends z.ZodType>(schema: T) {
   return z
@@ -173,8 +173,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
 
 /** KV blocks that fit in GPU memory after the weights, as vLLM sizes its pool. */
 export function numGpuBlocks(args: SimArgs, weightBytes: number, kvBytesPerToken: number): number {
-  const free = GPU_MEMORY_BYTES * args.gpuMemoryUtilization - weightBytes;
-  const blocks = Math.floor(free / (kvBytesPerToken * args.blockSize));
+  const blocks = kvCacheBlocks({ weight_bytes: weightBytes, kv_bytes_per_token: kvBytesPerToken }, args.gpuMemoryUtilization, args.blockSize);
   if (blocks <= 0) throw new SimArgsError(`--gpu-memory-utilization ${args.gpuMemoryUtilization} leaves no memory for the KV cache`);
   return blocks;
 }

@@ -34,6 +34,17 @@ export interface GpuProfile {
   bandwidth: GpuBandwidth;
 }
 
+/** Memory of the GPU the tables were measured on (an 80 GB H100). */
+export const GPU_MEMORY_BYTES = 80 * 1024 ** 3;
+
+/**
+ * KV-cache blocks a pod has, as vLLM sizes them: the memory `gpuMemoryUtilization` allows, less the
+ * weights, in blocks of `blockSize` tokens. 0 or less when the weights leave no room.
+ */
+export function kvCacheBlocks(profile: Pick<GpuModelProfile, 'weight_bytes' | 'kv_bytes_per_token'>, gpuMemoryUtilization: number, blockSize: number): number {
+  return Math.floor((GPU_MEMORY_BYTES * gpuMemoryUtilization - profile.weight_bytes) / (profile.kv_bytes_per_token * blockSize));
+}
+
 /** The cost tables of `model` (e.g. `llama-3-8b`) on the first GPU that has them. */
 export function loadGpuProfile(model: string, files: readonly GpuProfileFile[] = GPU_PROFILES): GpuProfile {
   for (const f of files) {

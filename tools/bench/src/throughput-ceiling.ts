@@ -4,7 +4,7 @@
 // and a perfect router (every request finds its system prompt cached, each group's prompt resident
 // once on its pod). The simulator's measured throughputs fall between them; their ratio is the most
 // any router can reach on these tables.
-import { CostModel, loadGpuProfile } from '@llmd/sim-engine';
+import { CostModel, kvCacheBlocks, loadGpuProfile } from '@llmd/sim-engine';
 import { printTable } from './table';
 
 export interface CeilingWorkload {
@@ -58,8 +58,7 @@ if (require.main === module) {
   const gpu = loadGpuProfile('llama-3-8b');
   const cost = new CostModel(gpu.profile, gpu.bandwidth);
   // The routing study's pods: an 80 GB H100 at 0.9 memory utilization, 16-token blocks, 256 sequences.
-  const blocks = Math.floor((80 * 1024 ** 3 * 0.9 - gpu.profile.weight_bytes) / (gpu.profile.kv_bytes_per_token * 16));
-  const fleet = { pods: 8, kvTokens: blocks * 16, maxNumSeqs: 256 };
+  const fleet = { pods: 8, kvTokens: kvCacheBlocks(gpu.profile, 0.9, 16) * 16, maxNumSeqs: 256 };
   const workload = { systemTokens: 6000, questionTokens: 1200, outputTokens: 1000, groups: 150 };
   const c = throughputCeiling(cost, workload, fleet);
   process.stdout.write(`Output throughput at saturation from the llama-3-8b tables (${gpu.device}): the shared-prefix study, 8 pods of ${fleet.kvTokens} KV tokens\n\n`);

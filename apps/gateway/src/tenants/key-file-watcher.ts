@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z, ZodError } from 'zod';
+import { z } from 'zod';
 import { TenantKey, tenantKeySchema, TenantRegistry } from './tenant-registry';
 
 export type ReloadResult = 'unchanged' | 'reloaded' | 'invalid' | 'unreadable';
@@ -26,12 +26,9 @@ export function parseKeyFile(text: string): { keys: TenantKey[] } | { reason: st
   } catch {
     return { reason: 'not valid YAML or JSON' };
   }
-  try {
-    return { keys: z.array(tenantKeySchema).parse(raw) };
-  } catch (err) {
-    if (err instanceof ZodError) return { reason: err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
-    throw err;
-  }
+  const parsed = z.array(tenantKeySchema).safeParse(raw);
+  if (parsed.success) return { keys: parsed.data };
+  return { reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
 }
 
 export class KeyFileWatcher {

@@ -5,13 +5,12 @@
 // index learns from the pods' KV events a little after they happen. Nothing waits on a wall clock, so
 // hundreds of pods and 100,000 requests run in minutes.
 import { buildPipeline, Endpoint, EndpointRole, PluginRegistry, PrefixCacheLookup, registerBuiltinPlugins, Scheduler, SchedulingRequest, SHIPPED_CONFIGS } from '@llmd/scoring';
-import { CostModel, EngineCore, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
+import { CostModel, EngineCore, kvCacheBlocks, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
 import { InMemoryKvBlockIndex, KvEventApplier, lookupWithSpeculation, SpeculativeEntries, type IndexEvent } from '@llmd/kv-index';
 import { tokenBlockKeys } from '@llmd/prefix-hash';
 import { rng, type WorkloadRequest } from './workloads';
 
 export const DES_MODEL = 'bench/llama-3-8b';
-const GIB = 1024 ** 3;
 
 export interface DesConfig {
   pods: number;
@@ -155,7 +154,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const wallStart = performance.now();
   const gpu = loadGpuProfile(config.gpuProfile ?? 'llama-3-8b');
   const blockSize = config.blockSize ?? 16;
-  const numGpuBlocks = Math.floor((80 * GIB * (config.gpuMemoryUtilization ?? 0.9) - gpu.profile.weight_bytes) / (gpu.profile.kv_bytes_per_token * blockSize));
+  const numGpuBlocks = kvCacheBlocks(gpu.profile, config.gpuMemoryUtilization ?? 0.9, blockSize);
   const scrapeEvery = config.scrapeIntervalMs ?? 50;
   const kvDelay = config.kvEventDelayMs ?? 20;
   const linkGbps = config.linkGbps ?? 25;
