@@ -131,6 +131,20 @@ describe('cache-manager ingestion edge cases with real pods', () => {
     await (await chat(1, 'positional')).text();
     await until(async () => (await blocksOn('sim-1', 'positional')) > 10);
   });
+
+  it('learns a pod\'s block size from its events when it differs from the configured one', async () => {
+    // cache-manager is configured for 16-token blocks; the restarted pod runs --block-size 32 (last
+    // here: a restart keeps the arguments of the ones before).
+    await stack.restart('sim-1', { extraArgs: ['--block-size', '32'] });
+    await (await chat(1, 'big-blocks')).text();
+    await until(async () => (await blocksOn('sim-1', 'big-blocks')) > 5);
+    const res = await kv.scoreChat(E2E_MODEL, prompt('big-blocks'), ['sim-0', 'sim-1']);
+    expect(res.blockSize).toBe(32);
+    expect(res.scores.find((s) => s.endpointId === 'sim-1')?.score).toBeGreaterThan(0.9);
+    const metrics = await (await fetch(`http://127.0.0.1:${stack.options.ports.cacheManagerOps}/metrics`)).text();
+    const mismatches = metrics.split('\n').filter((l) => l.startsWith('llmd_cache_manager_block_size_mismatches_total{') && l.includes(`model="${E2E_MODEL}"`));
+    expect(mismatches.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)))).toEqual([1]);
+  });
 });
 
 describe('speculative entries', () => {

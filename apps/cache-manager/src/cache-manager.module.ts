@@ -10,6 +10,7 @@ import { kvEventBatchCodec, TOPICS } from '@llmd/telemetry';
 import { Llama3Tokenizer } from '@llmd/tokenizer';
 import type { CacheManagerConfig } from './config';
 import { kvCacheGrpcImplementation } from './grpc/kv-cache.grpc-service';
+import { BlockSizes } from './index/block-sizes';
 import { KvEventStats } from './index/kv-event-stats';
 import { PrefixScorer } from './index/prefix-scorer';
 import { IngestionService } from './ingest/ingestion.service';
@@ -37,6 +38,7 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   private ingestion: IngestionService | undefined;
   private readonly applied: Counter<'result'>;
   private readonly applier: KvEventApplier;
+  private readonly blockSizes: BlockSizes;
 
   constructor(
     @Inject(CONFIG) private readonly config: CacheManagerConfig,
@@ -50,6 +52,19 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   ) {
     this.applied = new Counter({ name: 'llmd_cache_manager_kv_event_batches_total', help: 'KV event batches consumed, by result', labelNames: ['result'], registers: [registry] });
     this.applier = new KvEventApplier(index, config.hashSeed);
+    const mismatches = new Counter({ name: 'llmd_cache_manager_block_size_mismatches_total', help: 'Pods whose KV events report a block size other than the one configured for their model (the reported one is used)', labelNames: ['model'], registers: [registry] });
+    this.blockSizes = new BlockSizes(config, ({ pod, model, observed, configured }) => {
+      mismatches.inc({ model });
+      logger.warn({ pod, model, observed, configured }, 'pod reports a KV block size other than the configured one; using the reported one');
+    });
+  }
+
+  /** Teaches the block sizes what each pod's events say (a cleared pod has no blocks to size). */
+  private learnBlockSizes(pod: string, model: string, events: readonly { type: string; blockSize?: number }[]): void {
+    for (const e of events) {
+      if (e.type === 'BlockStored' && e.blockSize !== undefined) this.blockSizes.observe(pod, model, e.blockSize);
+      else if (e.type === 'AllBlocksCleared') this.blockSizes.forget(pod);
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -73,6 +88,7 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
         try {
           const batch = kvEventBatchCodec.decode(message.value);
           this.stats.record(batch);
+          this.learnBlockSizes(batch.endpointId, batch.model, batch.events);
           const r = this.applier.apply(batch.endpointId, batch.events, Date.now());
           this.applied.inc({ result: r.unresolved > 0 ? 'partly-unresolved' : 'applied' });
         } catch (err) {
@@ -84,7 +100,7 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     void this.consumer.start();
     this.health.register('kafka-consumer', () => this.consumer?.isReady() ?? false);
     if (this.config.kubernetes) this.health.register('kubernetes', () => this.ingestion?.discoverySynced() ?? false);
-    const scorer = new PrefixScorer(this.index, Llama3Tokenizer.load(), this.config);
+    const scorer = new PrefixScorer(this.index, Llama3Tokenizer.load(), this.config, this.blockSizes);
     this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.logger) }]);
     const port = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
     this.logger.info({ grpcPort: port, pods: this.ingestion.podIds() }, 'KvCache gRPC serving');

@@ -53,9 +53,12 @@ export const cacheManagerConfigSchema = z.object({
   localRegistryDir: z.string().min(1).optional(),
   /** Pods from Kubernetes: their KV event sockets on the pod IP, subscribed while the pod is ready. */
   kubernetes: kubernetesPodsSchema.optional(),
-  /** KV block size of the pods, in tokens, where `modelBlockSizes` does not say otherwise. @default 16 */
+  /**
+   * KV block size of the pods, in tokens, where `modelBlockSizes` does not say otherwise. Only until a
+   * pod's first BlockStored event: from then on the size the pod reports is used. @default 16
+   */
   blockSize: z.coerce.number().int().min(1).default(16),
-  /** Block size per model (pods serving different models may use different --block-size). */
+  /** Block size per model (pods serving different models may use different --block-size), until their events say. */
   modelBlockSizes: z.record(z.string().min(1), z.number().int().min(1)).default({}),
   /** Seed of llmd's block keys (independent of the engines' PYTHONHASHSEED). @default 0 */
   hashSeed: z.coerce.number().int().default(0),

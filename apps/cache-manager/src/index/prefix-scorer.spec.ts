@@ -1,5 +1,6 @@
 import { InMemoryKvBlockIndex, KvEventApplier } from '@llmd/kv-index';
 import { Llama3Tokenizer } from '@llmd/tokenizer';
+import { BlockSizes } from './block-sizes';
 import { PrefixScorer } from './prefix-scorer';
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
@@ -8,8 +9,9 @@ describe('PrefixScorer', () => {
   const make = () => {
     let now = 1000;
     const index = new InMemoryKvBlockIndex(1000);
-    const scorer = new PrefixScorer(index, Llama3Tokenizer.load(), { blockSize: 16, modelBlockSizes: { small: 8 }, hashSeed: 0, tierWeights: { gpu: 1, cpu: 0.8, disk: 0.5 }, speculativeTtlMs: 500 }, () => now);
-    return { index, scorer, applier: new KvEventApplier(index, 0), setNow: (t: number) => (now = t) };
+    const sizes = new BlockSizes({ blockSize: 16, modelBlockSizes: { small: 8 } });
+    const scorer = new PrefixScorer(index, Llama3Tokenizer.load(), { hashSeed: 0, tierWeights: { gpu: 1, cpu: 0.8, disk: 0.5 }, speculativeTtlMs: 500 }, sizes, () => now);
+    return { index, scorer, sizes, applier: new KvEventApplier(index, 0), setNow: (t: number) => (now = t) };
   };
 
   it.each([
@@ -27,6 +29,40 @@ describe('PrefixScorer', () => {
     const { applier, scorer } = make();
     applier.apply('a', [{ type: 'BlockStored', blockHashes: [1n, 2n], tokenIds: range(16), blockSize: 8, medium: 'gpu' }], 0);
     expect((await scorer.score({ kind: 'tokens', ids: range(16) }, 'small', ['a'])).scores[0].hit.gpu).toBe(2);
+  });
+
+  it('cuts the prompt at the block size the pods report, not the configured one', async () => {
+    const { applier, scorer, sizes } = make();
+    // Configured 16 for model m, but pod a runs --block-size 32.
+    applier.apply('a', [{ type: 'BlockStored', blockHashes: [1n, 2n], tokenIds: range(64), blockSize: 32, medium: 'gpu' }], 0);
+    expect((await scorer.score({ kind: 'tokens', ids: range(64) }, 'm', ['a'])).scores[0].hit.gpu).toBe(0);
+    sizes.observe('a', 'm', 32);
+    const r = await scorer.score({ kind: 'tokens', ids: range(64) }, 'm', ['a']);
+    expect(r.promptBlocks).toBe(2);
+    expect(r.scores[0]).toMatchObject({ pod: 'a', hit: { gpu: 2 }, score: 1 });
+    expect(scorer.blockSizeOf('m')).toBe(32);
+  });
+
+  it('scores pods of one model at different block sizes each with its own keys', async () => {
+    const { applier, scorer, sizes } = make();
+    applier.apply('a', [{ type: 'BlockStored', blockHashes: [1n, 2n, 3n, 4n], tokenIds: range(64), blockSize: 16, medium: 'gpu' }], 0);
+    applier.apply('b', [{ type: 'BlockStored', blockHashes: [5n], tokenIds: range(32), blockSize: 32, medium: 'gpu' }], 0);
+    sizes.observe('b', 'm', 32);
+    sizes.observe('a', 'm', 16);
+    for (const pods of [['a', 'b'], []]) {
+      const r = await scorer.score({ kind: 'tokens', ids: range(64) }, 'm', pods);
+      const byPod = Object.fromEntries(r.scores.map((s) => [s.pod, s]));
+      expect(r.promptBlocks).toBe(4); // at the model's size (16, learned last)
+      expect(byPod.a).toMatchObject({ hit: { gpu: 4 }, score: 1 });
+      expect(byPod.b).toMatchObject({ hit: { gpu: 1 }, score: 0.5 }); // 1 of the prompt's 2 blocks of 32
+    }
+  });
+
+  it('speculates at the pod’s own block size', async () => {
+    const { scorer, sizes } = make();
+    sizes.observe('b', 'm', 32);
+    expect(await scorer.speculate({ kind: 'tokens', ids: range(64) }, 'm', 'b', undefined, 0)).toBe(2);
+    expect((await scorer.score({ kind: 'tokens', ids: range(64) }, 'm', ['b'])).scores[0].hit.gpu).toBe(2);
   });
 
   it('counts speculative entries until they expire', async () => {

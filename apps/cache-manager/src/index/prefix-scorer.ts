@@ -3,6 +3,7 @@
 import { tokenBlockKeys } from '@llmd/prefix-hash';
 import { KvBlockIndex, lookupWithSpeculation, PrefixHit, SpeculativeEntries } from '@llmd/kv-index';
 import type { Llama3Tokenizer } from '@llmd/tokenizer';
+import { BlockSizes } from './block-sizes';
 
 export type ScoreInput = { kind: 'tokens'; ids: number[] } | { kind: 'prompt'; text: string } | { kind: 'chat'; messages: { role: string; content: string }[] };
 
@@ -12,6 +13,12 @@ export interface PodScore {
   score: number;
 }
 
+export interface PrefixScorerOptions {
+  hashSeed: number;
+  tierWeights: { gpu: number; cpu: number; disk: number };
+  speculativeTtlMs: number;
+}
+
 export class PrefixScorer {
   private readonly speculative = new SpeculativeEntries();
   private lastSweep = 0;
@@ -19,18 +26,20 @@ export class PrefixScorer {
   constructor(
     private readonly index: KvBlockIndex,
     private readonly tokenizer: Llama3Tokenizer,
-    private readonly options: { blockSize: number; modelBlockSizes: Record<string, number>; hashSeed: number; tierWeights: { gpu: number; cpu: number; disk: number }; speculativeTtlMs: number },
+    private readonly options: PrefixScorerOptions,
+    /** Each pod's block size, as its events report it (the configured one until they do). */
+    private readonly blockSizes: BlockSizes,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The block size of `model`'s pods. */
   blockSizeOf(model: string): number {
-    return this.options.modelBlockSizes[model] ?? this.options.blockSize;
+    return this.blockSizes.ofModel(model);
   }
 
   /** Records a prompt's blocks on `pod` for a short time (until its KV events arrive). */
   async speculate(input: ScoreInput, model: string, pod: string, lora: string | undefined, ttlMs: number): Promise<number> {
-    const keys = tokenBlockKeys(await this.tokens(input), this.blockSizeOf(model), { seed: this.options.hashSeed, extra: lora || undefined });
+    const keys = tokenBlockKeys(await this.tokens(input), this.blockSizes.ofPod(pod, model), { seed: this.options.hashSeed, extra: lora || undefined });
     this.speculative.record(pod, keys, this.now() + (ttlMs > 0 ? ttlMs : this.options.speculativeTtlMs));
     return keys.length;
   }
@@ -41,21 +50,48 @@ export class PrefixScorer {
     return this.tokenizer.encodeChat(input.messages);
   }
 
+  /**
+   * Each pod's cached prefix of the prompt. Pods are looked up with keys cut at their own block size
+   * (one group in the common case where every pod of a model uses the same); a score is the pod's
+   * weighted hit over the prompt's blocks at that size, so scores compare across sizes.
+   */
   async score(input: ScoreInput, model: string, pods: readonly string[], lora?: string): Promise<{ promptBlocks: number; scores: PodScore[] }> {
     const ids = await this.tokens(input);
-    const keys = tokenBlockKeys(ids, this.blockSizeOf(model), { seed: this.options.hashSeed, extra: lora || undefined });
     const now = this.now();
     if (now - this.lastSweep > 1000) {
       this.speculative.sweep(now);
       this.lastSweep = now;
     }
-    const hits = lookupWithSpeculation(this.index, this.speculative, keys, pods.length > 0 ? pods : undefined, now);
+    const modelSize = this.blockSizes.ofModel(model);
+    // Block size -> the pods asked about at that size (undefined: every pod that has a hit).
+    const groups = new Map<number, string[] | undefined>();
+    if (pods.length > 0) {
+      for (const pod of pods) {
+        const size = this.blockSizes.ofPod(pod, model);
+        const group = groups.get(size);
+        if (group) group.push(pod);
+        else groups.set(size, [pod]);
+      }
+    } else {
+      groups.set(modelSize, undefined);
+      for (const pod of this.blockSizes.podsOffModel(model)) {
+        const size = this.blockSizes.ofPod(pod, model);
+        groups.set(size, [...(groups.get(size) ?? []), pod]);
+      }
+    }
     const w = this.options.tierWeights;
-    const scores = [...hits].map(([pod, hit]) => ({
-      pod,
-      hit,
-      score: keys.length === 0 ? 0 : (hit.gpu * w.gpu + (hit.cpu - hit.gpu) * w.cpu + (hit.disk - hit.cpu) * w.disk) / keys.length,
-    }));
-    return { promptBlocks: keys.length, scores };
+    const byPod = new Map<string, PodScore>();
+    let promptBlocks = 0;
+    for (const [size, asked] of groups) {
+      const keys = tokenBlockKeys(ids, size, { seed: this.options.hashSeed, extra: lora || undefined });
+      if (size === modelSize) promptBlocks = keys.length;
+      for (const [pod, hit] of lookupWithSpeculation(this.index, this.speculative, keys, asked, now)) {
+        // Asked about all pods: one at another size is scored with its own group's keys only.
+        if (!asked && size !== this.blockSizes.ofPod(pod, model)) continue;
+        byPod.set(pod, { pod, hit, score: keys.length === 0 ? 0 : (hit.gpu * w.gpu + (hit.cpu - hit.gpu) * w.cpu + (hit.disk - hit.cpu) * w.disk) / keys.length });
+      }
+    }
+    if (!groups.has(modelSize)) promptBlocks = Math.floor(ids.length / modelSize);
+    return { promptBlocks, scores: [...byPod.values()] };
   }
 }
