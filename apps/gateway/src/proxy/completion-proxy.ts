@@ -14,6 +14,7 @@ import type { RouteEndpoint, RoutePick } from '../routing/routing-types';
 import type { PickInput, SchedulerClient } from '../scheduler/scheduler-client';
 import type { RequestRecorder } from '../telemetry/request-recorder';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
+import { drained } from './drain';
 import { runPrefill } from './prefill-step';
 import { SseMeter, usageFrom } from './sse-meter';
 import { UsageStripper } from './usage-stripper';
@@ -309,7 +310,7 @@ export class CompletionProxy {
         meter.push(text);
         if (!before && meter.sawFirstToken) span.addEvent('first_token');
         const out = stripper ? stripper.push(text) : (chunk as Buffer);
-        if (out.length > 0 && !raw.write(out)) await new Promise<void>((resolve) => raw.once('drain', resolve).once('close', resolve));
+        if (out.length > 0 && !raw.write(out)) await drained(raw);
       }
       raw.end(stripper?.flush() ?? '');
     } catch (err) {
