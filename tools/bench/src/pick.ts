@@ -79,7 +79,17 @@ async function overGrpc(profile: string, n: number, tokens: number, iterations: 
     new Promise<schedulerv1.PickResponse>((resolve, reject) =>
       client.pick(schedulerv1.PickRequest.fromPartial({ requestId: `g${i}`, model: MODEL, prompt: p }), new Metadata(), { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err) : resolve(res))),
     );
-  const pick = transport === 'unary' ? unary : (i: number, p: string) => streams.pick(schedulerv1.PickRequest.fromPartial({ requestId: `g${i}`, model: MODEL, prompt: p }), 5000, {});
+  const picked = transport === 'unary' ? unary : (i: number, p: string) => streams.pick(schedulerv1.PickRequest.fromPartial({ requestId: `g${i}`, model: MODEL, prompt: p }), 5000, {});
+  // Each request ends right after its Pick, as the gateway reports it: on the stream, the completion
+  // rides on the next Pick; unary, a fire-and-forget Complete. Without it the scheduler's in-flight
+  // leases would pile up through the run, which no real caller does.
+  const complete = (i: number) =>
+    transport === 'unary' ? client.complete({ requestId: `g${i}` }, new Metadata(), { deadline: new Date(Date.now() + 5000) }, () => undefined) : streams.complete(`g${i}`);
+  const pick = async (i: number, p: string) => {
+    const res = await picked(i, p);
+    complete(i);
+    return res;
+  };
   try {
     const prompts = Array.from({ length: 16 }, (_, i) => prompt(tokens, i));
     // Wait until every endpoint has been scraped once.
@@ -162,7 +172,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process; over gRPC = the real scheduler process on loopback, no cache-manager (precise falls back behind the circuit breaker); stream = PickStream (the gateway default), unary = one Pick call each; latency is measured one Pick at a time, throughput with 32 in flight; picks per scheduler CPU-second = Picks done over the CPU time of the scheduler process (what one core of it sustains while the load generator shares the machine)\n\n');
+  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process; over gRPC = the real scheduler process on loopback, no cache-manager (precise falls back behind the circuit breaker); stream = PickStream (the gateway default), unary = one Pick call each; every Pick is completed after it returns, as the gateway does; latency is measured one Pick at a time, throughput with 32 in flight; picks per scheduler CPU-second = Picks done over the CPU time of the scheduler process (what one core of it sustains while the load generator shares the machine)\n\n');
   printTable(['path', 'profile', 'endpoints', 'prompt tokens', 'p50 ms', 'p99 ms', 'picks/s', 'picks per scheduler CPU-second'], rows);
   process.stdout.write(`\napproximate index at its default capacity (31,250 chunk hashes per endpoint): ${(indexMemoryMb(31250, 10) / 10).toFixed(2)} MB per endpoint\n`);
 }
