@@ -205,3 +205,61 @@ describe('gateway tenants', () => {
     expect(((await limited!.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
   });
 });
+
+describe('gateway limits, timeouts and an empty fleet, with a real pod', () => {
+  let stack: LocalStack;
+  const post = (path: string, body: unknown) => fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; type: string; param: string | null; message: string } }).error;
+  const pod = () => `http://127.0.0.1:${stack.options.ports.sims[0]}`;
+
+  beforeAll(async () => {
+    stack = await startTestStack(1, { env: { LLMD_GATEWAY_BODY_LIMIT_BYTES: '65536', LLMD_GATEWAY_PROMPT_LIMIT_TOKENS: '2000', LLMD_GATEWAY_UPSTREAM_TIMEOUT_MS: '1500' } });
+  }, 120000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const res = await post('/v1/completions', { model: E2E_MODEL, prompt: 'x'.repeat(70000), max_tokens: 1 });
+    expect(res.status).toBe(413);
+    expect(await errorOf(res)).toMatchObject({ code: 'payload_too_large', type: 'invalid_request_error' });
+  });
+
+  it('refuses a prompt over the length limit with 400, naming the field', async () => {
+    const chat = await post('/v1/chat/completions', { model: E2E_MODEL, messages: [{ role: 'user', content: 'word '.repeat(2000) }], max_tokens: 1 });
+    expect(chat.status).toBe(400);
+    expect(await errorOf(chat)).toMatchObject({ code: 'context_length_exceeded', type: 'invalid_request_error', param: 'messages' });
+    const tokens = await post('/v1/completions', { model: E2E_MODEL, prompt: Array.from({ length: 2001 }, (_, i) => i % 1000), max_tokens: 1 });
+    expect(tokens.status).toBe(400);
+    expect(await errorOf(tokens)).toMatchObject({ code: 'context_length_exceeded', param: 'prompt' });
+    // Just under the limit it is served.
+    expect((await post('/v1/completions', { model: E2E_MODEL, prompt: Array.from({ length: 2000 }, (_, i) => i % 1000), max_tokens: 1 })).status).toBe(200);
+  });
+
+  it('answers 504 when the pod does not finish within the upstream timeout, and stops the pod\'s work', async () => {
+    const res = await post('/v1/completions', { model: E2E_MODEL, prompt: 'a request that outlives the timeout', max_tokens: 20000, ignore_eos: true });
+    expect(res.status).toBe(504);
+    expect(await errorOf(res)).toMatchObject({ code: 'upstream_timeout' });
+    await until(async () => (await metric(pod(), 'vllm:num_requests_running')) === 0, 5000);
+  });
+
+  it('ends a stream that outlives the upstream timeout with an SSE error event', async () => {
+    const res = await post('/v1/completions', { model: E2E_MODEL, prompt: 'a stream that outlives the timeout', max_tokens: 20000, ignore_eos: true, stream: true });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^data: \{"id"/);
+    expect(text).toMatch(/data: \{"error":\{"message":"[^"]*","type":"server_error","param":null,"code":"upstream_timeout"\}\}\n\ndata: \[DONE\]\n\n$/);
+    await until(async () => (await metric(pod(), 'vllm:num_requests_running')) === 0, 5000);
+  });
+
+  it('answers 503 when no pod can serve the model', async () => {
+    await stack.kill('sim-0', 'SIGKILL');
+    // The scheduler drops the pod once its scrapes fail; from then on it has no candidate, and flow
+    // control does not hold the request (a 429 after the Pick deadline) when there is nothing to wait for.
+    await until(async () => (await post('/v1/completions', { model: E2E_MODEL, prompt: 'anyone there?', max_tokens: 1 })).status === 503, 15000);
+    const res = await post('/v1/completions', { model: E2E_MODEL, prompt: 'anyone there?', max_tokens: 1 });
+    expect(res.status).toBe(503);
+    expect(await errorOf(res)).toMatchObject({ code: 'no_endpoint_available' });
+  });
+});

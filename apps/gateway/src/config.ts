@@ -51,8 +51,14 @@ export const gatewayConfigSchema = z.object({
     .object({
       /** Largest accepted request body. @default 16777216 (16 MiB) */
       bodyBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+      /**
+       * Longest accepted prompt, in tokens: exact for token-id prompts, estimated at 4 characters a
+       * token for text and chat (no tokenizer on the gateway's path). The pod still enforces its own
+       * context length. @default 1048576
+       */
+      promptTokens: z.coerce.number().int().min(1).default(1024 * 1024),
     })
-    .default({ bodyBytes: 16 * 1024 * 1024 }),
+    .default({ bodyBytes: 16 * 1024 * 1024, promptTokens: 1024 * 1024 }),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
@@ -69,6 +75,7 @@ export const GATEWAY_ENV: Record<string, string> = {
   LLMD_GATEWAY_UPSTREAM_CONNECT_TIMEOUT_MS: 'upstream.connectTimeoutMs',
   LLMD_GATEWAY_UPSTREAM_RETRIES: 'upstream.retries',
   LLMD_GATEWAY_BODY_LIMIT_BYTES: 'limits.bodyBytes',
+  LLMD_GATEWAY_PROMPT_LIMIT_TOKENS: 'limits.promptTokens',
   LLMD_GATEWAY_AUTH_ENABLED: 'auth.enabled',
   LLMD_GATEWAY_API_KEYS: 'auth.keys',
   LLMD_GATEWAY_API_KEYS_FILE: 'auth.keysFile',

@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'payload_too_large'
+  | 'context_length_exceeded'
   | 'rate_limited'
   | 'no_endpoint_available'
   | 'upstream_error'
@@ -23,6 +24,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   payload_too_large: 413,
+  context_length_exceeded: 400,
   rate_limited: 429,
   no_endpoint_available: 503,
   upstream_error: 502,

@@ -15,6 +15,7 @@ import type { PickInput, SchedulerClient } from '../scheduler/scheduler-client';
 import type { RequestRecorder } from '../telemetry/request-recorder';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { drained } from './drain';
+import { promptTokensOf } from './prompt-length';
 import { runPrefill } from './prefill-step';
 import { SseMeter, usageFrom } from './sse-meter';
 import { UsageStripper } from './usage-stripper';
@@ -53,10 +54,9 @@ async function phase<T>(name: string, kind: SpanKind, ctx: Context, run: (span: 
   }
 }
 
-/** Prompt plus completion tokens, estimated from characters (for the tokens-per-minute limit). */
-function estimateTokens(body: ParsedBody): number {
-  const chars = typeof body.prompt === 'string' ? body.prompt.length : JSON.stringify(body.messages ?? body.prompt ?? '').length;
-  return Math.ceil(chars / 4) + (body.max_completion_tokens ?? body.max_tokens ?? 256);
+/** Prompt plus completion tokens, estimated (for the tokens-per-minute limit). */
+function estimateTokens(body: ParsedBody, promptTokens: number): number {
+  return promptTokens + (body.max_completion_tokens ?? body.max_tokens ?? 256);
 }
 
 /** A request header the scheduler uses (session, objective, fairness id), bounded so it cannot bloat state. */
@@ -102,9 +102,13 @@ export class CompletionProxy {
       rec.model = body.model;
       rec.stream = body.stream === true;
       span.setAttribute('llmd.model', body.model);
+      const promptTokens = promptTokensOf(body);
+      if (promptTokens > this.config.limits.promptTokens) {
+        throw new ApiError('context_length_exceeded', `The prompt is about ${promptTokens} tokens; this gateway accepts prompts of at most ${this.config.limits.promptTokens} tokens.`, body.messages ? 'messages' : 'prompt');
+      }
       if (tenant && this.tenants) {
         rec.tenant = tenant.name;
-        this.tenants.admit(tenant, body.model, estimateTokens(body));
+        this.tenants.admit(tenant, body.model, estimateTokens(body, promptTokens));
       }
       this.checkModel(body.model);
       // `llmd.pick`: the scheduler's decision (or the fail-open one), with what it chose.

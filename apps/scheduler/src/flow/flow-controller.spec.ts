@@ -23,6 +23,24 @@ describe('FlowController', () => {
     expect(await flow.admit(flow.priorityOf('batch', 0), 't', undefined)).toEqual({ admitted: false, reason: 'saturated-sheddable' });
   });
 
+  it('does not hold a request when no endpoint is healthy: there is nothing to wait for', async () => {
+    const down = saturated().map((e) => ({ ...e, healthy: false }));
+    const flow = make({ current: down });
+    expect(await flow.admit(0, 't', undefined)).toEqual({ admitted: true });
+    expect(flow.queued).toBe(0);
+  });
+
+  it('lets held requests go when the last healthy endpoint goes away', async () => {
+    const fleet = { current: saturated() };
+    const flow = make(fleet);
+    const pending = [flow.admit(0, 't', undefined), flow.admit(0, 'u', undefined)];
+    expect(flow.queued).toBe(2);
+    fleet.current = fleet.current.map((e) => ({ ...e, healthy: false }));
+    flow.dispatch();
+    expect(await Promise.all(pending)).toEqual([{ admitted: true }, { admitted: true }]);
+    expect(flow.queued).toBe(0);
+  });
+
   it('holds a request until an endpoint has room', async () => {
     const fleet = { current: saturated() };
     const flow = make(fleet);

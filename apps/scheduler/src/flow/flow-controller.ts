@@ -47,11 +47,25 @@ export class FlowController {
     return this.countCandidates((load) => !isSaturated(load, this.options));
   }
 
-  /** Admits at once while some endpoint has room and nobody is queued; otherwise queues or refuses. */
+  /** Healthy endpoints, saturated or not. */
+  private healthy(): number {
+    return this.countCandidates(() => true);
+  }
+
+  /**
+   * Admits at once while some endpoint has room and nobody is queued; otherwise queues or refuses.
+   * With no healthy endpoint at all there is nothing to wait for: the request goes on, and the
+   * scheduling cycle answers that no endpoint can serve it (503), not that all are saturated (429).
+   */
   admit(priority: number, fairnessId: string, deadline: Date | undefined): Promise<Admission> {
     if (!this.options.enabled) return Promise.resolve({ admitted: true });
     if (this.queue.size === 0 && this.roomy() > 0) {
       this.outcomes.inc({ outcome: 'admitted' });
+      return Promise.resolve({ admitted: true });
+    }
+    if (this.healthy() === 0) {
+      this.outcomes.inc({ outcome: 'no-endpoint' });
+      this.dispatch();
       return Promise.resolve({ admitted: true });
     }
     if (priority < 0) return Promise.resolve(this.refuse('saturated-sheddable'));
@@ -70,9 +84,20 @@ export class FlowController {
     });
   }
 
-  /** Lets queued requests go, one per endpoint with room; called on every scrape and completion. */
+  /**
+   * Lets queued requests go, one per endpoint with room; called on every scrape and completion. When
+   * the last healthy endpoint went away, every held request goes (to be told no endpoint can serve it).
+   */
   dispatch(): void {
     if (this.queue.size === 0) return;
+    if (this.healthy() === 0) {
+      for (let w = this.queue.pop(); w; w = this.queue.pop()) {
+        clearTimeout(w.timer);
+        this.outcomes.inc({ outcome: 'no-endpoint' });
+        w.resolve({ admitted: true });
+      }
+      return;
+    }
     for (let room = this.roomy(); room > 0; room--) {
       const w = this.queue.pop();
       if (!w) return;
