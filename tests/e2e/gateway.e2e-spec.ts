@@ -3,6 +3,8 @@
 // (fail-open), a pod killed mid-stream (an SSE error event, no hang), a client abort (the pod stops);
 // tenants: keys, model allowlists, rate limits, and a key file rotated while the gateway runs.
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -251,6 +253,30 @@ describe('gateway limits, timeouts and an empty fleet, with a real pod', () => {
     expect(text).toMatch(/^data: \{"id"/);
     expect(text).toMatch(/data: \{"error":\{"message":"[^"]*","type":"server_error","param":null,"code":"upstream_timeout"\}\}\n\ndata: \[DONE\]\n\n$/);
     await until(async () => (await metric(pod(), 'vllm:num_requests_running')) === 0, 5000);
+  });
+
+  it('ignores client routing headers: it only connects to endpoints the scheduler knows', async () => {
+    // A server the client would like to be routed to; it must never see a connection.
+    let hits = 0;
+    const decoy = createServer((_req, res) => {
+      hits++;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => decoy.listen(0, '127.0.0.1', resolve));
+    const target = `127.0.0.1:${(decoy.address() as AddressInfo).port}`;
+    try {
+      const res = await fetch(`${stack.gatewayUrl}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-gateway-destination-endpoint': target, 'x-prefiller-host-port': target, 'x-llmd-endpoint': target },
+        body: JSON.stringify({ model: E2E_MODEL, prompt: 'route me wherever I say', max_tokens: 2 }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-llmd-endpoint')).toBe('sim-0');
+      expect(res.headers.get('x-llmd-prefill-endpoint')).toBeNull();
+      expect(hits).toBe(0);
+    } finally {
+      decoy.close();
+    }
   });
 
   it('answers 503 when no pod can serve the model', async () => {

@@ -90,6 +90,35 @@ describe('walking skeleton', () => {
     expect(record.promptTokens).toBeGreaterThan(5);
   });
 
+  it('passes tools, tool_choice and response_format through untouched, streamed or not', async () => {
+    // The pod answers a named tool choice with a call under guided decoding: only a request that
+    // reached it with its tools intact can come back with one.
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'lookup_order', parameters: { type: 'object', properties: { order_id: { type: 'string' }, express: { type: 'boolean' } }, required: ['order_id'] } } },
+    ];
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Where is my order?' }];
+    const res = await client.chat.completions.create({ model: E2E_MODEL, messages, tools, tool_choice: { type: 'function', function: { name: 'lookup_order' } } });
+    const call = res.choices[0].message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(call.function.name).toBe('lookup_order');
+    expect(JSON.parse(call.function.arguments)).toEqual({ order_id: expect.any(String), express: true });
+
+    // The tool's answer goes back in a `tool` message that refers to the call.
+    const followUp = await client.chat.completions.create({
+      model: E2E_MODEL,
+      messages: [...messages, res.choices[0].message, { role: 'tool', tool_call_id: call.id, content: '{"status":"shipped"}' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'reply', schema: { type: 'object', properties: { status: { type: 'string' } } } } },
+    });
+    expect(JSON.parse(followUp.choices[0].message.content ?? '')).toEqual({ status: expect.any(String) });
+
+    const { data: stream, response } = await client.chat.completions.create({ model: E2E_MODEL, messages, tools, tool_choice: 'required', stream: true }).withResponse();
+    let args = '';
+    for await (const chunk of stream) args += chunk.choices[0]?.delta?.tool_calls?.[0]?.function?.arguments ?? '';
+    expect(JSON.parse(args)).toMatchObject({ order_id: expect.any(String) });
+    const { record } = await waitForRecord(bootstrap(), requestMetricsCodec, (r) => r.requestId === response.headers.get('x-request-id'));
+    expect(record.ttftMs).toBeGreaterThan(0);
+    expect(record.completionTokens).toBeGreaterThan(3);
+  });
+
   it('serves /v1/completions and lists the model', async () => {
     const completion = await client.completions.create({ model: E2E_MODEL, prompt: 'The capital of France is', max_tokens: 3, ignore_eos: true } as never);
     expect((completion as unknown as OpenAI.Completion).choices[0].text.length).toBeGreaterThan(0);

@@ -110,6 +110,62 @@ describe('vllm-sim pods', () => {
     expect(usage?.completion_tokens).toBe(5);
   });
 
+  const weather: OpenAI.ChatCompletionTool = {
+    type: 'function',
+    function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['location', 'unit'] } },
+  };
+
+  it('calls a named tool with arguments that fit its schema, as vLLM\'s guided decoding does', async () => {
+    const res = await client(prefill).chat.completions.create({ model: 'sim-model', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weather], tool_choice: { type: 'function', function: { name: 'get_weather' } } });
+    const call = res.choices[0].message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
+    expect(call.id).toMatch(/^chatcmpl-tool-/);
+    const args = JSON.parse(call.function.arguments);
+    expect(Object.keys(args).sort()).toEqual(['location', 'unit']);
+    expect(args.unit).toBe('celsius');
+    expect(res.choices[0].finish_reason).toBe('stop');
+    expect(res.usage?.completion_tokens).toBeGreaterThan(3);
+  });
+
+  it('streams a required tool call as argument deltas that add up to JSON', async () => {
+    const stream = await client(prefill).chat.completions.create({ model: 'sim-model', messages: [{ role: 'user', content: 'Weather?' }], tools: [weather], tool_choice: 'required', stream: true, stream_options: { include_usage: true } });
+    let args = '';
+    let name = '';
+    let deltas = 0;
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const c of stream) {
+      const tc = c.choices[0]?.delta?.tool_calls?.[0];
+      if (tc?.function?.name) name = tc.function.name;
+      if (tc?.function?.arguments) {
+        args += tc.function.arguments;
+        deltas++;
+      }
+      if (c.usage) usage = c.usage;
+    }
+    expect(name).toBe('get_weather');
+    expect(JSON.parse(args)).toEqual({ location: expect.any(String), unit: 'celsius' });
+    expect(usage?.completion_tokens).toBe(deltas);
+  });
+
+  it('answers JSON for a json_schema response format', async () => {
+    const res = await client(prefill).chat.completions.create({
+      model: 'sim-model',
+      messages: [{ role: 'user', content: 'A city as JSON' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'city', schema: { type: 'object', properties: { name: { type: 'string' }, population: { type: 'integer', minimum: 1 } } } } },
+    });
+    expect(JSON.parse(res.choices[0].message.content ?? '')).toEqual({ name: expect.any(String), population: 1 });
+  });
+
+  it.each([
+    ['"auto" without a tool parser', { tools: [weather] }, /"auto" tool choice requires --enable-auto-tool-choice/],
+    ['a tool that was not passed', { tools: [weather], tool_choice: { type: 'function', function: { name: 'nope' } } }, /Tool 'nope' has not been passed/],
+    ['a tool choice without tools', { tool_choice: 'required' }, /`tools` must be set/],
+  ])('refuses %s with 400, as vLLM does', async (_name, extra, message) => {
+    const res = await fetch(`${prefill.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'sim-model', messages: [{ role: 'user', content: 'x' }], ...extra }) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
+  });
+
   it('publishes decodable KV events whose block hashes chain', async () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(batches.length).toBeGreaterThan(0);

@@ -32,4 +32,10 @@ describe('Llama3Tokenizer', () => {
     expect(await tok.encodeChat(messages)).toEqual(whole);
     expect(await tok.encodeChat(messages)).toEqual(whole); // from the cache
   });
+
+  it.each([['{"location": "Paris", "unit": "celsius"}'], ['Hello world, this is Llama 3!'], ['']])('cuts %p into token pieces that add up to it', async (text) => {
+    const pieces = await tok.tokenPieces(text);
+    expect(pieces.map((p) => p.text).join('')).toBe(text);
+    expect(pieces.map((p) => p.id)).toEqual(await tok.encodeRaw(text));
+  });
 });

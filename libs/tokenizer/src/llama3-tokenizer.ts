@@ -77,6 +77,17 @@ export class Llama3Tokenizer {
     return encoding.getIds();
   }
 
+  /**
+   * `text` as the tokens a model would emit for it: each token's id and its piece of the text, the
+   * pieces concatenating back to `text` exactly (cut at each token's start offset).
+   */
+  async tokenPieces(text: string): Promise<{ id: number; text: string }[]> {
+    const encoding = await this.tokenizer.encode(text, undefined, { addSpecialTokens: false });
+    const ids = encoding.getIds();
+    const offsets = encoding.getOffsets();
+    return ids.map((id, i) => ({ id, text: text.slice(i === 0 ? 0 : offsets[i][0], i + 1 < ids.length ? offsets[i + 1][0] : text.length) }));
+  }
+
   startsWithBos(text: string): boolean {
     return text.startsWith(BOS);
   }

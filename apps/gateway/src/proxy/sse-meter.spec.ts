@@ -24,7 +24,9 @@ describe('SseMeter', () => {
     ['malformed data is ignored', ['data: {nope\n\n', chunk({ choices: [{ text: 'a' }] })], 1],
     ['comments and empty deltas are not tokens', [': keep-alive\n\n', chunk({ choices: [{ delta: {} }] })], 0],
     ['a null content or usage is not a token', [chunk({ choices: [{ delta: { content: null } }], usage: null })], 0],
-    ['tool-call arguments that quote "text" are not tokens', [chunk({ choices: [{ delta: { tool_calls: [{ function: { arguments: '{"text":"x"}' } }] } }] })], 0],
+    ['tool-call argument deltas are generated tokens (even one that quotes "text")', [chunk({ choices: [{ delta: { tool_calls: [{ function: { arguments: '{"text":"x"}' } }] } }] }), chunk({ choices: [{ delta: { tool_calls: [{ function: { arguments: '}' } }] } }] })], 2],
+    ['a tool-call header with empty arguments is not a token', [chunk({ choices: [{ delta: { role: 'assistant', content: null, tool_calls: [{ id: 'c', function: { name: 'f', arguments: '' } }] } }] })], 0],
+    ['reasoning deltas are generated tokens', [chunk({ choices: [{ delta: { reasoning_content: 'hmm' } }] })], 1],
     ['a token chunk that also carries usage (continuous usage stats) counts', [chunk({ choices: [{ delta: { content: 'a' } }], usage: { prompt_tokens: 1, completion_tokens: 1 } })], 1],
   ])('%s', (_name, pieces, tokens) => {
     const meter = new SseMeter(0, () => 1);

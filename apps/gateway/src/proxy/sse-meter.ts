@@ -23,8 +23,11 @@ export function usageFrom(u: unknown): StreamUsage | undefined {
   return { promptTokens: o.prompt_tokens ?? 0, completionTokens: o.completion_tokens ?? 0, cachedTokens: o.prompt_tokens_details?.cached_tokens ?? 0 };
 }
 
-/** A chunk with generated text: a non-empty `content` (chat) or `text` (completions) string. */
-const TOKEN_TEXT = /"(?:content|text)":"(?!")/;
+/**
+ * A chunk with generated output: a non-empty `content` (chat), `text` (completions), tool-call
+ * `arguments` or `reasoning_content` string.
+ */
+const TOKEN_TEXT = /"(?:content|text|arguments|reasoning_content)":"(?!")/;
 
 export class SseMeter {
   private buffer = '';
@@ -73,7 +76,7 @@ export class SseMeter {
         if (TOKEN_TEXT.test(data)) this.tick();
         continue;
       }
-      let parsed: { choices?: { delta?: { content?: string | null }; text?: string }[]; usage?: unknown };
+      let parsed: { choices?: { delta?: { content?: string | null; tool_calls?: { function?: { arguments?: string } }[] }; text?: string }[]; usage?: unknown };
       try {
         parsed = JSON.parse(data);
       } catch {
@@ -81,7 +84,7 @@ export class SseMeter {
       }
       if (parsed.usage) this.usage = usageFrom(parsed.usage);
       const choice = parsed.choices?.[0];
-      if (choice?.delta?.content ?? choice?.text) this.tick();
+      if (choice?.delta?.content || choice?.text || choice?.delta?.tool_calls?.some((t) => t.function?.arguments)) this.tick();
     }
   }
 

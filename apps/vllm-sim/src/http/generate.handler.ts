@@ -7,7 +7,8 @@ import { extractFromHeaders, traceIdOf } from '@llmd/platform';
 import { TextGenerator, hashIds, type FinishedOutput } from '@llmd/sim-engine';
 import type { SimPod } from '../sim-pod';
 import { KvTransferParams, kvTransferParamsSchema, pullKv, transferMs } from './kv-transfer';
-import { fullResponse, Kind, streamChunk, usage, usageChunk, vllmError } from './responses';
+import { fullResponse, Kind, streamChunk, toolCallChunk, usage, usageChunk, vllmError } from './responses';
+import { ForcedOutput, forcedOutput, StructuredOutputError } from './structured-output';
 
 type Body = {
   model: string;
@@ -72,6 +73,17 @@ export async function handleGenerate(pod: SimPod, kind: Kind, req: FastifyReques
   const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '')}`;
   const seed = body.seed ?? pod.args.seed;
   const promptHash = hashIds(promptIds, seed);
+  // Guided decoding (a named or required tool choice, a JSON response format): the output is fixed.
+  let forced: ForcedOutput | undefined;
+  let forcedPieces: { id: number; text: string }[] = [];
+  try {
+    forced = forcedOutput(kind, req.body as Record<string, unknown>, promptHash);
+    if (forced) forcedPieces = await pod.tokenizer.tokenPieces(forced.text);
+  } catch (err) {
+    if (err instanceof StructuredOutputError) return void reply.code(400).send(vllmError(400, err.message, 'BadRequestError', err.param));
+    throw err;
+  }
+  const toolCall = forced?.kind === 'tool' ? { id: `chatcmpl-tool-${randomUUID().replace(/-/g, '')}`, name: forced.name } : undefined;
   const model = body.model;
   const created = Math.floor(Date.now() / 1000);
   const stream = body.stream === true;
@@ -108,11 +120,12 @@ export async function handleGenerate(pod: SimPod, kind: Kind, req: FastifyReques
         id,
         promptTokenIds: promptIds,
         maxTokens: remoteDecode ? 1 : maxTokens,
-        ignoreEos: body.ignore_eos === true,
-        eosAfter: 16 + (promptHash % 240),
+        // Guided output ends (EOS) where its JSON does.
+        ignoreEos: forced ? false : body.ignore_eos === true,
+        eosAfter: forced ? Math.max(1, forcedPieces.length) : 16 + (promptHash % 240),
         stop: body.stop == null ? [] : Array.isArray(body.stop) ? body.stop : [body.stop],
         lora: pod.loraNames.includes(model) ? model : undefined,
-        tokens: new TextGenerator(pod.vocab, promptHash),
+        tokens: forced ? piecesSource(forcedPieces) : new TextGenerator(pod.vocab, promptHash),
         holdForRemoteDecode: remoteDecode,
         remoteComputedTokens: remoteTokens > 0 ? remoteTokens : undefined,
         transferMs: pullMs > 0 ? pullMs : undefined,
@@ -124,7 +137,10 @@ export async function handleGenerate(pod: SimPod, kind: Kind, req: FastifyReques
           lastTokenAt = now;
           text += t;
           generated++;
-          if (stream && !reply.raw.destroyed) reply.raw.write(`data: ${JSON.stringify(streamChunk(kind, id, model, created, t, null, generated === 1))}\n\n`);
+          if (stream && !reply.raw.destroyed) {
+            const chunk = toolCall ? toolCallChunk(id, model, created, toolCall, t, generated === 1) : streamChunk(kind, id, model, created, t, null, generated === 1);
+            reply.raw.write(`data: ${JSON.stringify(chunk)}\n\n`);
+          }
         },
         onFinish: resolve,
       },
@@ -151,7 +167,7 @@ export async function handleGenerate(pod: SimPod, kind: Kind, req: FastifyReques
     reply.raw.end('data: [DONE]\n\n');
     return;
   }
-  await reply.send({ ...fullResponse(kind, id, model, created, text, result.reason, u), kv_transfer_params: kvOut });
+  await reply.send({ ...fullResponse(kind, id, model, created, text, result.reason, u, toolCall && { ...toolCall, arguments: text }), kv_transfer_params: kvOut });
 }
 
 async function tokenize(pod: SimPod, kind: Kind, body: Body): Promise<number[]> {
@@ -164,4 +180,10 @@ async function tokenize(pod: SimPod, kind: Kind, body: Body): Promise<number[]> 
   const ids = p as number[];
   if (ids.some((t) => t >= 128256)) throw new SimRequestError(400, 'Token id out of vocabulary range.', 'BadRequestError', 'prompt');
   return ids;
+}
+
+/** The fixed output of guided decoding, token by token (past its end, nothing more to say). */
+function piecesSource(pieces: readonly { id: number; text: string }[]): { next(): { id: number; text: string } } {
+  let i = 0;
+  return { next: () => pieces[i++] ?? { id: 128009, text: '' } };
 }
