@@ -87,7 +87,11 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.flow, this.logger) }]);
     this.boundPort = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
     this.health.register('grpc', () => this.boundPort > 0);
-    this.health.register('endpoints', () => this.endpoints.candidates().length > 0);
+    // Ready once the first scrape of every endpoint it started with has finished (a Pick before that
+    // would not see pods it has not heard from yet, e.g. the only prefill pod), and while one is
+    // healthy. Latched: endpoints discovered later do not take readiness away while they are scraped.
+    let fleetSeen = false;
+    this.health.register('endpoints', () => (fleetSeen ||= this.endpoints.specs().length > 0 && this.endpoints.allScrapedOnce()) && this.endpoints.candidates().length > 0);
     this.logger.info({ grpcPort: this.boundPort, endpoints: this.endpoints.specs().length }, 'scheduler gRPC serving');
   }
 

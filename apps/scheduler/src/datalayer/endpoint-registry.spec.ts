@@ -20,6 +20,19 @@ describe('EndpointRegistry', () => {
     r.recordScrapeFailure('a');
     expect(r.candidates()).toEqual([]);
   });
+
+  it('knows when every endpoint has been scraped once, answered or failed (readiness)', () => {
+    const r = new EndpointRegistry(500, () => 1000);
+    r.upsert(spec('a'));
+    r.upsert(spec('bb'));
+    expect(r.allScrapedOnce()).toBe(false);
+    r.recordScrape('a', { waiting: 0, running: 0, kvCacheUsage: 0, counters });
+    expect(r.allScrapedOnce()).toBe(false);
+    r.recordScrapeFailure('bb');
+    expect(r.allScrapedOnce()).toBe(true);
+    r.upsert(spec('ccc'));
+    expect(r.allScrapedOnce()).toBe(false);
+  });
 });
 
 describe('EndpointRegistry.countCandidates', () => {

@@ -20,6 +20,8 @@ interface Entry {
   kvCacheUsage: number;
   scrapedAtMs: number;
   reachable: boolean;
+  /** A scrape of it has finished (answered or failed) at least once. */
+  scrapedOnce: boolean;
   inFlight: number;
   inFlightTokens: number;
   counters: ScrapedCounters;
@@ -41,7 +43,7 @@ export class EndpointRegistry {
     // Every entry has every field from the start and scrapes write fields in place: one object shape.
     const entry: Entry = old
       ? { ...old, spec, view: undefined }
-      : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, inFlight: 0, inFlightTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 }, lora: undefined, view: undefined };
+      : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, scrapedOnce: false, inFlight: 0, inFlightTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 }, lora: undefined, view: undefined };
     this.entries.set(spec.id, entry);
   }
 
@@ -67,6 +69,7 @@ export class EndpointRegistry {
     e.lora = load.lora;
     e.scrapedAtMs = this.now();
     e.reachable = true;
+    e.scrapedOnce = true;
     e.view = undefined;
   }
 
@@ -74,7 +77,14 @@ export class EndpointRegistry {
     const e = this.entries.get(id);
     if (!e) return;
     e.reachable = false;
+    e.scrapedOnce = true;
     e.view = undefined;
+  }
+
+  /** Every known endpoint has been scraped (or failed to be) at least once. */
+  allScrapedOnce(): boolean {
+    for (const e of this.entries.values()) if (!e.scrapedOnce) return false;
+    return true;
   }
 
   addInFlight(id: string, delta: number, tokens = 0): void {
