@@ -66,13 +66,14 @@ describe('cache-manager with real pods', () => {
     expect(pick.breakdown.find((b) => b.endpointId === 'sim-1')?.scores['prefix']).toBeGreaterThan(0.8);
   });
 
-  it('rebuilds its index from Kafka after a restart', async () => {
+  it('rebuilds its index from Kafka after a restart, before it says ready', async () => {
     const before = await holderBlocks('sim-1');
     expect(before).toBeGreaterThan(0);
     await stack.restart('cache-manager');
     kv.close();
     kv = new TestKvCacheClient(`127.0.0.1:${stack.options.ports.cacheManager}`);
-    await until(async () => (await holderBlocks('sim-1').catch(() => 0)) === before);
+    // Ready means rebuilt: the first answer after readiness already has everything.
+    expect(await holderBlocks('sim-1')).toBe(before);
     const stats = await kv.stats();
     expect(Number(stats.indexedBlocks)).toBeGreaterThan(0);
     expect(stats.endpoints.map((e) => e.endpointId)).toContain('sim-1');
@@ -98,6 +99,18 @@ describe('cache-manager ingestion edge cases with real pods', () => {
   afterAll(async () => {
     kv?.close();
     await stack?.stop();
+  });
+
+  it('does not credit a new pod with what an earlier pod under the same id held, once ready', async () => {
+    // The suite's earlier stack sent this prompt to its sim-1; its blocks are on the topic under
+    // that id. This stack's sim-1 is a new pod with an empty cache, and cache-manager says ready
+    // only after the clear its first sync published has been applied.
+    const earlier = [
+      { role: 'system', content: 'You are the precise-routing assistant of the llmd test suite. Answer briefly and exactly. '.repeat(30) },
+      { role: 'user', content: 'another question' },
+    ];
+    const res = await kv.scoreChat(E2E_MODEL, earlier, ['sim-0', 'sim-1']);
+    expect(res.scores.map((s) => s.tiers.find((t) => t.tier === 1)?.blocks ?? 0)).toEqual([0, 0]);
   });
 
   it('catches up from the replay buffer on events published while it was down', async () => {

@@ -99,6 +99,20 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     });
     void this.consumer.start();
     this.health.register('kafka-consumer', () => this.consumer?.isReady() ?? false);
+    // Ready once the index is rebuilt: every record on the topic consumed, including the clears the
+    // pods' first syncs just published (an earlier incarnation's blocks under a reused pod id).
+    // Before that, Score would under-report what pods hold, or report what they no longer hold.
+    let indexRebuilt = false;
+    const consumer = this.consumer;
+    void (async () => {
+      const started = Date.now();
+      await this.ingestion?.initialSyncs();
+      await this.producer.flushed();
+      await consumer.caughtUp();
+      indexRebuilt = true;
+      this.logger.info({ ms: Date.now() - started, indexedBlocks: this.index.size() }, 'index rebuilt from the topic');
+    })();
+    this.health.register('index', () => indexRebuilt);
     if (this.config.kubernetes) this.health.register('kubernetes', () => this.ingestion?.discoverySynced() ?? false);
     const scorer = new PrefixScorer(this.index, Llama3Tokenizer.load(), this.config, this.blockSizes);
     this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.logger) }]);

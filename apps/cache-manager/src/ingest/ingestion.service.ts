@@ -60,6 +60,11 @@ export class IngestionService implements PodSink {
     this.pods.clear();
   }
 
+  /** Settles once every pod subscribed so far has handed on its state at subscription. */
+  async initialSyncs(): Promise<void> {
+    await Promise.all([...this.pods.values()].map((s) => s.initialSync));
+  }
+
   podIds(): string[] {
     return [...this.pods.keys()];
   }

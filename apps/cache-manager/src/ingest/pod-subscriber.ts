@@ -41,10 +41,15 @@ export class PodSubscriber {
     private readonly logger: Logger,
   ) {}
 
+  /** Settles once the pod's state at subscription is known and handed on (see sync). */
+  initialSync: Promise<void> = Promise.resolve();
+
   start(): void {
     this.sub.connect(this.pod.kvEvents.endpoint);
     this.sub.subscribe();
-    this.loop = this.sync().then(() => this.run());
+    const synced = this.sync();
+    this.initialSync = synced.catch(() => undefined);
+    this.loop = synced.then(() => this.run());
     void this.watchConnections();
   }
 

@@ -70,6 +70,11 @@ export class BufferedProducer {
     this.wake?.();
   }
 
+  /** Resolves once every record queued so far has been written (waits as long as Kafka is away). */
+  async flushed(): Promise<void> {
+    while (this.queue.length > 0 && this.running) await sleep(20);
+  }
+
   /** Starts the background sender; does not wait for Kafka. */
   start(): void {
     if (this.running) return;

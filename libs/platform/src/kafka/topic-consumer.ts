@@ -21,6 +21,8 @@ export class TopicConsumer {
   private readonly consumer: Consumer;
   private joined = false;
   private stopped = false;
+  /** `topic:partition` -> the offset after the last message handled. */
+  private readonly positions = new Map<string, number>();
 
   constructor(private readonly options: TopicConsumerOptions) {
     this.consumer = options.kafka.consumer({ groupId: options.groupId, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 } });
@@ -47,12 +49,46 @@ export class TopicConsumer {
     const run = async () => {
       await this.consumer.connect();
       await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
-      await this.consumer.run({ autoCommit: this.options.autoCommit ?? true, eachMessage: async (p) => this.options.handler(p) });
+      await this.consumer.run({
+        autoCommit: this.options.autoCommit ?? true,
+        eachMessage: async (p) => {
+          await this.options.handler(p);
+          this.positions.set(`${p.topic}:${p.partition}`, Number(p.message.offset) + 1);
+        },
+      });
     };
     return run().catch((err) => {
       this.options.logger.warn({ err: (err as Error).message }, 'consumer start failed; retrying');
       if (!this.stopped) setTimeout(() => void this.start(), 2000);
     });
+  }
+
+  /**
+   * Resolves once every message that was on the topics when it was called has been handled: a
+   * consumer that rebuilds its state from the topic has then caught up. Waits, retrying, while Kafka
+   * is away; never resolves after stop().
+   */
+  async caughtUp(): Promise<void> {
+    let targets: { key: string; low: number; high: number }[] | undefined;
+    while (!targets) {
+      if (this.stopped) return new Promise(() => undefined);
+      const admin = this.options.kafka.admin();
+      try {
+        await admin.connect();
+        const perTopic = await Promise.all(this.options.topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((p) => ({ key: `${topic}:${p.partition}`, low: Number(p.low), high: Number(p.high) }))));
+        targets = perTopic.flat();
+      } catch (err) {
+        this.options.logger.warn({ err: (err as Error).message }, 'could not read the topics\' end offsets; retrying');
+        await new Promise((r) => setTimeout(r, 1000));
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    }
+    const done = (t: { key: string; low: number; high: number }) => t.high <= t.low || (this.positions.get(t.key) ?? 0) >= t.high;
+    while (!targets.every(done)) {
+      if (this.stopped) return new Promise(() => undefined);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   async stop(): Promise<void> {
