@@ -79,4 +79,22 @@ describe('PodSubscriber', () => {
     expect(out.got).toEqual(expected);
     expect(out.clears).toEqual(clears);
   });
+
+  it('forgets the pod at once when its replay socket does not answer, then follows it live', async () => {
+    const { pub, router, pod, publish } = await peer([]);
+    const dead = await freePort();
+    const got: number[] = [];
+    const clears: ClearReason[] = [];
+    const sub = new PodSubscriber({ ...pod, kvEvents: { ...pod.kvEvents, replayEndpoint: `tcp://127.0.0.1:${dead}` } }, { batch: (_p, seq: number) => got.push(seq), cleared: (_p, r) => clears.push(r), undecodable: () => undefined }, pino({ level: 'silent' }));
+    sub.start();
+    await sub.initialSync; // the replay request times out
+    expect(clears).toEqual(['pod-start']);
+    for (const n of [0, 1]) await publish(n);
+    await new Promise((r) => setTimeout(r, 300));
+    await sub.stop();
+    pub.close();
+    router.close();
+    expect(got).toEqual([0, 1]);
+    expect(clears).toEqual(['pod-start']);
+  }, 10000);
 });

@@ -95,7 +95,15 @@ export class PodSubscriber {
   private async sync(): Promise<void> {
     if (!this.pod.kvEvents.replayEndpoint) return;
     const replayed = await this.replay(0).catch(() => undefined);
-    if (!replayed) return; // replay unreachable: follow live and catch up on the first batch
+    if (!replayed) {
+      // The pod's replay socket did not answer (typically: the pod is still starting), so what the
+      // topic holds under its id may be an earlier incarnation's. Forget it rather than credit the
+      // pod with blocks it may not have: live batches, and the catch-up from the replay buffer on
+      // the first of them, bring back what it really holds.
+      this.sink.cleared(this.pod.id, 'pod-start');
+      this.restarted = true;
+      return;
+    }
     if (replayed.length === 0) {
       this.sink.cleared(this.pod.id, 'pod-start');
       this.restarted = true; // the first live batch 0 needs no second clear
@@ -171,7 +179,9 @@ export class PodSubscriber {
   }
 
   private async replay(from: number): Promise<{ seq: number; payload: Buffer }[]> {
-    const dealer = new Dealer({ receiveTimeout: 2000 });
+    // Bounded both ways: a replay socket that never comes up must not hold the subscription (a send
+    // to a peer that is not connected waits for one), and close() must not wait on an unsent request.
+    const dealer = new Dealer({ receiveTimeout: 2000, sendTimeout: 2000, linger: 0 });
     try {
       dealer.connect(this.pod.kvEvents.replayEndpoint as string);
       await dealer.send(['', seqBytes(from)]);

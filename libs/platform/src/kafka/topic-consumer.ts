@@ -23,11 +23,14 @@ export class TopicConsumer {
   private stopped = false;
   /** `topic:partition` -> the offset after the last message handled. */
   private readonly positions = new Map<string, number>();
+  /** The partitions the group gave this member at its last join (`topic:partition`). */
+  private assigned: Set<string> | undefined;
 
   constructor(private readonly options: TopicConsumerOptions) {
     this.consumer = options.kafka.consumer({ groupId: options.groupId, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 } });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
+      this.assigned = new Set(Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)));
       options.logger.info({ groupId: options.groupId, topics: options.topics }, 'consumer joined group');
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
@@ -64,9 +67,9 @@ export class TopicConsumer {
   }
 
   /**
-   * Resolves once every message that was on the topics when it was called has been handled: a
-   * consumer that rebuilds its state from the topic has then caught up. Waits, retrying, while Kafka
-   * is away; never resolves after stop().
+   * Resolves once every message that was on the topics when it was called has been handled, on the
+   * partitions the group gave this member: a consumer that rebuilds its state from the topic has
+   * then caught up. Waits, retrying, while Kafka is away; never resolves after stop().
    */
   async caughtUp(): Promise<void> {
     let targets: { key: string; low: number; high: number }[] | undefined;
@@ -84,8 +87,9 @@ export class TopicConsumer {
         await admin.disconnect().catch(() => undefined);
       }
     }
-    const done = (t: { key: string; low: number; high: number }) => t.high <= t.low || (this.positions.get(t.key) ?? 0) >= t.high;
-    while (!targets.every(done)) {
+    // Only the partitions this member was given count (a group shared with other members splits them).
+    const done = (t: { key: string; low: number; high: number }) => t.high <= t.low || (this.assigned !== undefined && !this.assigned.has(t.key)) || (this.positions.get(t.key) ?? 0) >= t.high;
+    while (!this.assigned || !targets.every(done)) {
       if (this.stopped) return new Promise(() => undefined);
       await new Promise((r) => setTimeout(r, 20));
     }
