@@ -49,14 +49,6 @@ export class BlockSizes {
     return this.byPod.get(pod)?.size ?? this.ofModel(model);
   }
 
-  /** Pods of `model` whose block size is not the model's (they need their own keys). */
-  podsOffModel(model: string): string[] {
-    const size = this.ofModel(model);
-    const out: string[] = [];
-    for (const [pod, p] of this.byPod) if (p.model === model && p.size !== size) out.push(pod);
-    return out;
-  }
-
   /** A pod that went away. */
   forget(pod: string): void {
     this.byPod.delete(pod);

@@ -51,9 +51,9 @@ export class PrefixScorer {
   }
 
   /**
-   * Each pod's cached prefix of the prompt. Pods are looked up with keys cut at their own block size
-   * (one group in the common case where every pod of a model uses the same); a score is the pod's
-   * weighted hit over the prompt's blocks at that size, so scores compare across sizes.
+   * Each pod's cached prefix of the prompt. Named pods are looked up with keys cut at their own block
+   * size (one group in the common case where every pod of a model uses the same); a score is the
+   * pod's weighted hit over the prompt's blocks at that size, so scores compare across sizes.
    */
   async score(input: ScoreInput, model: string, pods: readonly string[], lora?: string): Promise<{ promptBlocks: number; scores: PodScore[] }> {
     const ids = await this.tokens(input);
@@ -63,35 +63,23 @@ export class PrefixScorer {
       this.lastSweep = now;
     }
     const modelSize = this.blockSizes.ofModel(model);
-    // Block size -> the pods asked about at that size (undefined: every pod that has a hit).
+    // Block size -> the pods asked about at that size; with none named, every pod with a hit, at the model's.
     const groups = new Map<number, string[] | undefined>();
-    if (pods.length > 0) {
-      for (const pod of pods) {
-        const size = this.blockSizes.ofPod(pod, model);
-        const group = groups.get(size);
-        if (group) group.push(pod);
-        else groups.set(size, [pod]);
-      }
-    } else {
-      groups.set(modelSize, undefined);
-      for (const pod of this.blockSizes.podsOffModel(model)) {
-        const size = this.blockSizes.ofPod(pod, model);
-        groups.set(size, [...(groups.get(size) ?? []), pod]);
-      }
+    if (pods.length === 0) groups.set(modelSize, undefined);
+    for (const pod of pods) {
+      const size = this.blockSizes.ofPod(pod, model);
+      const group = groups.get(size);
+      if (group) group.push(pod);
+      else groups.set(size, [pod]);
     }
     const w = this.options.tierWeights;
-    const byPod = new Map<string, PodScore>();
-    let promptBlocks = 0;
+    const scores: PodScore[] = [];
     for (const [size, asked] of groups) {
       const keys = tokenBlockKeys(ids, size, { seed: this.options.hashSeed, extra: lora || undefined });
-      if (size === modelSize) promptBlocks = keys.length;
       for (const [pod, hit] of lookupWithSpeculation(this.index, this.speculative, keys, asked, now)) {
-        // Asked about all pods: one at another size is scored with its own group's keys only.
-        if (!asked && size !== this.blockSizes.ofPod(pod, model)) continue;
-        byPod.set(pod, { pod, hit, score: keys.length === 0 ? 0 : (hit.gpu * w.gpu + (hit.cpu - hit.gpu) * w.cpu + (hit.disk - hit.cpu) * w.disk) / keys.length });
+        scores.push({ pod, hit, score: keys.length === 0 ? 0 : (hit.gpu * w.gpu + (hit.cpu - hit.gpu) * w.cpu + (hit.disk - hit.cpu) * w.disk) / keys.length });
       }
     }
-    if (!groups.has(modelSize)) promptBlocks = Math.floor(ids.length / modelSize);
-    return { promptBlocks, scores: [...byPod.values()] };
+    return { promptBlocks: Math.floor(ids.length / modelSize), scores };
   }
 }
