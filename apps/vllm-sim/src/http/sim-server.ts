@@ -47,6 +47,7 @@ export function createSimServer(pod: SimPod): FastifyInstance {
     const parsed = tokenizeSchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send(vllmError(400, 'prompt or messages is required', 'BadRequestError'));
     const b = parsed.data;
+    if ('messages' in b && !pod.tokenizer.hasChatTemplate) return reply.code(400).send(vllmError(400, 'the model has no chat template', 'BadRequestError', 'messages'));
     const tokens = 'prompt' in b
       ? b.add_special_tokens === false ? await pod.tokenizer.encodeRaw(b.prompt) : await pod.tokenizer.encodePrompt(b.prompt)
       : await pod.tokenizer.encodeChat(b.messages.map((m) => ({ role: m.role, content: messageContent(m.content) })));
