@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from 'tokenizers';
 import { LruQueue } from '@llmd/prefix-hash';
-import { cutBeforeMarkers, cutMarkers, type TokenizerJsonHead } from './chat-pieces';
+import { cutBeforeMarkers, cutMarkers } from './chat-pieces';
 import { readTokenizerSettings, type TokenizerSettings } from './tokenizer-config';
+import { tokenizerJsonParts, type TokenizerJsonParts } from './tokenizer-json-head';
 import { TokenizerLoadError } from './tokenizer-load.error';
 
 export interface ChatTurn {
@@ -58,9 +59,9 @@ export class HfModelTokenizer implements ModelTokenizer {
   ) {
     this.settings = { ...readTokenizerSettings(dir), ...override };
     const json = readFileSync(this.settings.tokenizerFile, 'utf8');
-    let head: TokenizerJsonHead & { decoder?: unknown };
+    let head: TokenizerJsonParts;
     try {
-      head = JSON.parse(json) as TokenizerJsonHead;
+      head = tokenizerJsonParts(json);
       this.tokenizer = Tokenizer.fromString(json);
     } catch (err) {
       throw new TokenizerLoadError(this.settings.tokenizerFile, `not a tokenizers file: ${(err as Error).message}`);
