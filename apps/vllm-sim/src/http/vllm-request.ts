@@ -3,18 +3,9 @@
 // texts. Unknown fields are accepted (vLLM ignores them). Pure: body in, parameters or an error out.
 import { z } from 'zod';
 import { messageContent } from './message-content';
+import { VllmValidationError } from './vllm-validation.error';
 
-export class VllmValidationError extends Error {
-  readonly code = 'VLLM_VALIDATION';
-  constructor(
-    message: string,
-    /** The request field at fault, as vLLM names it in the error body. */
-    readonly param: string | null = null,
-  ) {
-    super(message);
-    this.name = 'VllmValidationError';
-  }
-}
+export { VllmValidationError };
 
 const int = z.number({ error: 'Input should be a valid integer' }).int('Input should be a valid integer');
 const num = z.number({ error: 'Input should be a valid number' });
