@@ -23,6 +23,10 @@ describe('parseSimArgs', () => {
     [['serve', 'm', '--enable-lora', '--lora-modules', 'nopath'], /--lora-modules/],
     [['serve', 'm', '--enable-prefix-caching=1'], /takes no value/],
     [['serve', 'm', '--kv-events-format', 'xml'], /--kv-events-format/],
+    [['serve', 'm', '--output-text', 'klingon'], /--output-text:/],
+    [['serve', 'm', '--split-writes=1'], /--split-writes takes no value/],
+    [['serve', 'm', '--max-logprobs', '-2'], /--max-logprobs:/],
+    [['serve', 'm', '--tokenizer'], /--tokenizer needs a value/],
   ])('%p is refused', (argv, message) => {
     expect(() => parseSimArgs(argv)).toThrow(message);
   });
@@ -38,6 +42,13 @@ describe('parseSimArgs', () => {
       loraModules: [{ name: 'sql', path: '/adapters/sql' }, { name: 'chat', path: '/a/chat' }],
       kvEventsConfig: { enable_kv_cache_events: true, endpoint: 'tcp://*:5557', replay_endpoint: 'tcp://*:5558', buffer_steps: 10000, topic: '' },
       kvTransferConfig: { kv_connector: 'NixlConnector', kv_role: 'kv_producer' },
+    });
+  });
+
+  it('takes the tokenizer, output and logprob flags, with vLLM\'s defaults', () => {
+    expect(parseSimArgs(['serve', 'm'])).toMatchObject({ maxLogprobs: 20, outputText: 'ascii', splitWrites: false });
+    expect(parseSimArgs(['serve', 'm', '--tokenizer', 'builtin:qwen3', '--max-logprobs', '-1', '--output-text', 'multilingual', '--split-writes'])).toMatchObject({
+      tokenizer: 'builtin:qwen3', maxLogprobs: -1, outputText: 'multilingual', splitWrites: true,
     });
   });
 

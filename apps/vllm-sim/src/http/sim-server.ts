@@ -2,10 +2,10 @@
 // the endpoint a decode pod pulls held KV from (P/D).
 import Fastify, { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { messageText } from '@llmd/openai';
 import type { SimPod } from '../sim-pod';
 import { handleGenerate } from './generate.handler';
 import { KV_PULL_PATH } from './kv-transfer';
+import { messageContent } from './message-content';
 import { vllmError } from './responses';
 
 const tokenizeSchema = z.union([
@@ -47,9 +47,10 @@ export function createSimServer(pod: SimPod): FastifyInstance {
     const parsed = tokenizeSchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send(vllmError(400, 'prompt or messages is required', 'BadRequestError'));
     const b = parsed.data;
+    if ('messages' in b && !pod.tokenizer.hasChatTemplate) return reply.code(400).send(vllmError(400, 'the model has no chat template', 'BadRequestError', 'messages'));
     const tokens = 'prompt' in b
       ? b.add_special_tokens === false ? await pod.tokenizer.encodeRaw(b.prompt) : await pod.tokenizer.encodePrompt(b.prompt)
-      : await pod.tokenizer.encodeChat(b.messages.map((m) => ({ role: m.role, content: messageText(m.content as never) })));
+      : await pod.tokenizer.encodeChat(b.messages.map((m) => ({ role: m.role, content: messageContent(m.content) })));
     return { count: tokens.length, max_model_len: pod.args.maxModelLen, tokens };
   });
   // vLLM's POST /reset_prefix_cache: 200 when reset, 400 while requests hold blocks.
