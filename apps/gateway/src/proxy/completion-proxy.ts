@@ -17,8 +17,7 @@ import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { drained } from './drain';
 import { promptTokensOf } from './prompt-length';
 import { runPrefill } from './prefill-step';
-import { SseMeter, usageFrom } from './sse-meter';
-import { UsageStripper } from './usage-stripper';
+import { SseRelay, usageFrom } from './sse-relay';
 
 export type CompletionPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings' | '/tokenize';
 
@@ -305,18 +304,16 @@ export class CompletionProxy {
     const raw = reply.raw;
     raw.writeHead(200, { ...outHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     rec.httpStatus = 200;
-    const meter = new SseMeter(startedAt);
-    const stripper = stripUsage ? new UsageStripper() : undefined;
+    // Bytes in, bytes out: one parser meters the stream and removes only the usage event it added.
+    const relay = new SseRelay(startedAt, stripUsage);
     try {
-      for await (const chunk of response.body) {
-        const text = (chunk as Buffer).toString('utf8');
-        const before = meter.sawFirstToken;
-        meter.push(text);
-        if (!before && meter.sawFirstToken) span.addEvent('first_token');
-        const out = stripper ? stripper.push(text) : (chunk as Buffer);
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        const before = relay.sawFirstToken;
+        const out = relay.push(chunk);
+        if (!before && relay.sawFirstToken) span.addEvent('first_token');
         if (out.length > 0 && !raw.write(out)) await drained(raw);
       }
-      raw.end(stripper?.flush() ?? '');
+      raw.end(relay.flush());
     } catch (err) {
       if (clientGone.aborted) {
         this.clientClosed(rec);
@@ -328,7 +325,7 @@ export class CompletionProxy {
         if (!raw.destroyed) raw.end(`data: ${JSON.stringify(api.toBody())}\n\ndata: [DONE]\n\n`);
       }
     }
-    const m = meter.report();
+    const m = relay.report();
     rec.ttftMs = m.ttftMs ?? 0;
     rec.itlMs = m.itlMs;
     rec.completionTokens = m.usage?.completionTokens ?? m.tokenChunks;
