@@ -44,8 +44,8 @@ describe('GET /health on the API port', () => {
 
   it.each([
     ['no endpoint: 503 with an OpenAI error', [], 503, { error: { message: 'No inference endpoint is available.', type: 'server_error', param: null, code: 'no_endpoint_available' } }],
-    ['an endpoint: 200 with an empty body', [endpoint], 200, undefined],
-    ['only an unhealthy endpoint (fail-open serves it): 200', [{ ...endpoint, healthy: false }], 200, undefined],
+    ['a healthy endpoint: 200 with an empty body', [endpoint], 200, undefined],
+    ['only an unhealthy endpoint (a dead pod still listed): 503', [{ ...endpoint, healthy: false }], 503, { error: { message: 'No inference endpoint is available.', type: 'server_error', param: null, code: 'no_endpoint_available' } }],
   ])('%s', async (_name, snapshot, status, body) => {
     source.snapshot = snapshot;
     const res = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/health' });

@@ -41,7 +41,7 @@ export class OpenAIController {
 
   /**
    * The serving port's health, as vLLM and the Rust routers answer it (benchmark clients and load
-   * balancers probe it): 200 with an empty body while an endpoint can serve, else 503. No key needed,
+   * balancers probe it): 200 with an empty body while a healthy endpoint can serve, else 503. No key needed,
    * as on vLLM.
    */
   @Get('health')

@@ -22,7 +22,8 @@ describe('canServe', () => {
   it.each([
     ['no endpoint', [], false],
     ['one endpoint', [ep('a', 0)], true],
-    ['only unhealthy endpoints (the gateway still fails open onto them)', [ep('a', 0, { healthy: false })], true],
+    ['only unhealthy endpoints (dead pods the scheduler still lists)', [ep('a', 0, { healthy: false })], false],
+    ['an unhealthy and a healthy endpoint', [ep('a', 0, { healthy: false }), ep('b', 0)], true],
   ])('%s', (_name, snapshot, expected) => {
     expect(canServe(snapshot)).toBe(expected);
   });

@@ -15,9 +15,10 @@ export function failOpenRanking(snapshot: readonly EndpointLoadView[], model: st
 }
 
 /**
- * Whether the gateway can serve at all: its last snapshot has an endpoint, for the scheduler to pick or
- * for the gateway to fail open onto. What `GET /health` on the API port answers.
+ * Whether the gateway can serve at all: its last snapshot has a healthy endpoint, for the scheduler to
+ * pick or for the gateway to fail open onto (a snapshot kept from before the scheduler went away still
+ * counts). What `GET /health` on the API port answers.
  */
 export function canServe(snapshot: readonly EndpointLoadView[]): boolean {
-  return snapshot.length > 0;
+  return snapshot.some((e) => e.healthy);
 }
