@@ -25,6 +25,7 @@ export function usageFrom(u: unknown): StreamUsage | undefined {
   return { promptTokens: o.prompt_tokens ?? 0, completionTokens: o.completion_tokens ?? 0, cachedTokens: o.prompt_tokens_details?.cached_tokens ?? 0 };
 }
 
+const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
@@ -51,6 +52,12 @@ function hasValue(line: Buffer, key: Buffer, first: number): boolean {
   return false;
 }
 
+/** True when the line has generated output (a non-empty string under one of TOKEN_KEYS). */
+function hasTokenText(line: Buffer): boolean {
+  for (const key of TOKEN_KEYS) if (hasValue(line, key, QUOTE)) return true;
+  return false;
+}
+
 /**
  * What the relay does with the bytes of the event being read: `undecided` (no complete line yet: held),
  * `candidate` (its first line is a usage-only chunk: held, and removed if the event ends there),
@@ -69,6 +76,8 @@ export class SseRelay {
   /** Bytes of the current event not yet written (stripping only). */
   private held: Buffer[] = [];
   private fate: EventFate = 'undecided';
+  /** Reused for every read: nothing is allocated per read when nothing is removed. */
+  private readonly out = new Output();
 
   constructor(
     private readonly startedAt: number,
@@ -88,7 +97,7 @@ export class SseRelay {
    */
   push(chunk: Buffer): Buffer {
     if (chunk.length === 0) return chunk;
-    const out = new Output(chunk, this.held);
+    const out = this.out.reset(chunk, this.held);
     this.held = [];
     let lineStart = 0;
     let pos = 0;
@@ -109,12 +118,16 @@ export class SseRelay {
       // A CR at the very end may be the first half of a CRLF: decide with the next read.
       if (t === nextCr && t === chunk.length - 1) break;
       const end = t === nextCr && chunk[t + 1] === LF ? t + 2 : t + 1;
-      const piece = chunk.subarray(lineStart, t);
-      const line = this.lineCarry ? Buffer.concat([this.lineCarry, piece]) : piece;
-      this.lineCarry = undefined;
+      if (t === lineStart && !this.lineCarry) {
+        this.onBlankLine(out, end);
+      } else {
+        const piece = chunk.subarray(lineStart, t);
+        const line = this.lineCarry ? Buffer.concat([this.lineCarry, piece]) : piece;
+        this.lineCarry = undefined;
+        this.onLine(line, out, end);
+      }
       pos = end;
       lineStart = end;
-      this.onLine(line, out, end);
     }
     if (lineStart < chunk.length) {
       const rest = chunk.subarray(lineStart);
@@ -138,13 +151,18 @@ export class SseRelay {
     return { ttftMs: this.firstAt === undefined ? undefined : this.firstAt - this.startedAt, itlMs, tokenChunks: this.chunks, usage: this.usage, done: this.done };
   }
 
+  /** A blank line, which ends the event (and ended at `end` in the current read). */
+  private onBlankLine(out: Output, end: number): void {
+    if (this.fate === 'candidate') out.drop(end);
+    else out.keep(end);
+    this.fate = 'undecided';
+  }
+
   /** One complete line (without its terminator), which ended at `end` in the current read. */
   private onLine(line: Buffer, out: Output, end: number): void {
-    if (line.length === 0) {
-      // A blank line ends the event.
-      if (this.fate === 'candidate' && this.stripUsage) out.drop(end);
-      else out.keep(end);
-      this.fate = 'undecided';
+    if (line.length === 0) return this.onBlankLine(out, end);
+    if (!this.stripUsage) {
+      this.meter(line);
       return;
     }
     const usageOnly = this.meter(line);
@@ -154,7 +172,7 @@ export class SseRelay {
 
   /** Meters one line; true when it is a usage-only chunk (`choices: []` and a usage object). */
   private meter(line: Buffer): boolean {
-    if (line.length < DATA.length || DATA.compare(line, 0, DATA.length) !== 0) return false;
+    if (line.length < DATA.length || line[0] !== DATA[0] || DATA.compare(line, 0, DATA.length) !== 0) return false;
     const start = skipSpaces(line, DATA.length);
     let stop = line.length;
     while (stop > start && line[stop - 1] === SPACE) stop--;
@@ -164,7 +182,7 @@ export class SseRelay {
     }
     // The hot path: most events carry one token and no usage, told apart without parsing JSON.
     if (!hasValue(line, USAGE_KEY, BRACE)) {
-      if (line[start] === BRACE && TOKEN_KEYS.some((k) => hasValue(line, k, QUOTE))) this.tick();
+      if (line[start] === BRACE && hasTokenText(line)) this.tick();
       return false;
     }
     let parsed: { choices?: { delta?: { content?: string | null; reasoning_content?: string | null; tool_calls?: { function?: { arguments?: string } }[] }; text?: string }[]; usage?: unknown };
@@ -192,17 +210,22 @@ export class SseRelay {
  * subarrays (no copy); only a read with a removed event in it is copied, once, to join its runs.
  */
 class Output {
-  private readonly written: Buffer[] = [];
+  private written: Buffer[] = [];
+  private chunk: Buffer = EMPTY;
+  /** Undecided bytes of earlier reads: they precede this read's bytes. */
+  private held: Buffer[] = [];
   /** Start of the bytes of this read not yet kept or dropped. */
   private from = 0;
   private runStart = 0;
   private runEnd = 0;
 
-  constructor(
-    private readonly chunk: Buffer,
-    /** Undecided bytes of earlier reads: they precede this read's bytes. */
-    private held: Buffer[],
-  ) {}
+  reset(chunk: Buffer, held: Buffer[]): this {
+    this.chunk = chunk;
+    this.held = held;
+    this.written = [];
+    this.from = this.runStart = this.runEnd = 0;
+    return this;
+  }
 
   /** Bytes up to `end` are written (with whatever was held before them). */
   keep(end: number): void {
@@ -238,8 +261,10 @@ class Output {
 
   result(): Buffer {
     this.closeRun();
-    if (this.written.length === 0) return EMPTY;
-    return this.written.length === 1 ? this.written[0] : Buffer.concat(this.written);
+    const written = this.written;
+    this.chunk = EMPTY;
+    if (written.length === 0) return EMPTY;
+    return written.length === 1 ? written[0] : Buffer.concat(written);
   }
 
   private closeRun(): void {
@@ -250,4 +275,3 @@ class Output {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
