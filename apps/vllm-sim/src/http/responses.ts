@@ -24,18 +24,32 @@ export interface ToolCallOut {
   arguments: string;
 }
 
-export function fullResponse(kind: Kind, id: string, model: string, created: number, text: string, finish: string, u: Usage, toolCall?: ToolCallOut) {
+/** One finished choice of a response. */
+export interface ChoiceOut {
+  index: number;
+  text: string;
+  finish: string;
+  logprobs: unknown;
+  toolCall?: ToolCallOut;
+}
+
+export function fullResponse(kind: Kind, id: string, model: string, created: number, choices: readonly ChoiceOut[], u: Usage) {
   if (kind === 'chat') {
-    // With a tool call, the generated text is the call's arguments and the content is empty, as vLLM answers.
-    const message = toolCall
-      ? { role: 'assistant', content: '', reasoning_content: null, tool_calls: [{ id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: toolCall.arguments } }] }
-      : { role: 'assistant', content: text, reasoning_content: null, tool_calls: [] };
     return {
       id,
       object: 'chat.completion',
       created,
       model,
-      choices: [{ index: 0, message, logprobs: null, finish_reason: finish, stop_reason: null }],
+      choices: choices.map((c) => ({
+        index: c.index,
+        // With a tool call, the generated text is the call's arguments and the content is empty, as vLLM answers.
+        message: c.toolCall
+          ? { role: 'assistant', content: '', reasoning_content: null, tool_calls: [{ id: c.toolCall.id, type: 'function', function: { name: c.toolCall.name, arguments: c.toolCall.arguments } }] }
+          : { role: 'assistant', content: c.text, reasoning_content: null, tool_calls: [] },
+        logprobs: c.logprobs,
+        finish_reason: c.finish,
+        stop_reason: null,
+      })),
       usage: u,
       prompt_logprobs: null,
       kv_transfer_params: null,
@@ -46,25 +60,34 @@ export function fullResponse(kind: Kind, id: string, model: string, created: num
     object: 'text_completion',
     created,
     model,
-    choices: [{ index: 0, text, logprobs: null, finish_reason: finish, stop_reason: null, prompt_logprobs: null }],
+    choices: choices.map((c) => ({ index: c.index, text: c.text, logprobs: c.logprobs, finish_reason: c.finish, stop_reason: null, prompt_logprobs: null })),
     usage: u,
     kv_transfer_params: null,
   };
 }
 
-export function streamChunk(kind: Kind, id: string, model: string, created: number, text: string | null, finish: string | null, first: boolean) {
+/** A streamed piece of one choice: its text (null on the finishing chunk), its logprobs, whether it is the choice's first. */
+export interface ChunkPart {
+  index: number;
+  text: string | null;
+  finish: string | null;
+  first: boolean;
+  logprobs: unknown;
+}
+
+export function streamChunk(kind: Kind, id: string, model: string, created: number, p: ChunkPart) {
   if (kind === 'chat') {
-    const delta = first ? { role: 'assistant', content: text ?? '' } : text === null ? {} : { content: text };
-    return { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish, stop_reason: null }] };
+    const delta = p.first ? { role: 'assistant', content: p.text ?? '' } : p.text === null ? {} : { content: p.text };
+    return { id, object: 'chat.completion.chunk', created, model, choices: [{ index: p.index, delta, logprobs: p.logprobs, finish_reason: p.finish, stop_reason: null }] };
   }
-  return { id, object: 'text_completion', created, model, choices: [{ index: 0, text: text ?? '', logprobs: null, finish_reason: finish, stop_reason: null }] };
+  return { id, object: 'text_completion', created, model, choices: [{ index: p.index, text: p.text ?? '', logprobs: p.logprobs, finish_reason: p.finish, stop_reason: null }] };
 }
 
 /** A streamed piece of a tool call's arguments; the first one names the call. */
-export function toolCallChunk(id: string, model: string, created: number, call: { id: string; name: string }, args: string, first: boolean) {
+export function toolCallChunk(id: string, model: string, created: number, index: number, call: { id: string; name: string }, args: string, first: boolean) {
   const toolCall = first ? { index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: args } } : { index: 0, function: { arguments: args } };
   const delta = first ? { role: 'assistant', content: null, tool_calls: [toolCall] } : { tool_calls: [toolCall] };
-  return { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: null, stop_reason: null }] };
+  return { id, object: 'chat.completion.chunk', created, model, choices: [{ index, delta, logprobs: null, finish_reason: null, stop_reason: null }] };
 }
 
 export function usageChunk(kind: Kind, id: string, model: string, created: number, u: Usage) {

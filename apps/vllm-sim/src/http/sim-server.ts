@@ -2,10 +2,10 @@
 // the endpoint a decode pod pulls held KV from (P/D).
 import Fastify, { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { messageText } from '@llmd/openai';
 import type { SimPod } from '../sim-pod';
 import { handleGenerate } from './generate.handler';
 import { KV_PULL_PATH } from './kv-transfer';
+import { messageContent } from './message-content';
 import { vllmError } from './responses';
 
 const tokenizeSchema = z.union([
@@ -49,7 +49,7 @@ export function createSimServer(pod: SimPod): FastifyInstance {
     const b = parsed.data;
     const tokens = 'prompt' in b
       ? b.add_special_tokens === false ? await pod.tokenizer.encodeRaw(b.prompt) : await pod.tokenizer.encodePrompt(b.prompt)
-      : await pod.tokenizer.encodeChat(b.messages.map((m) => ({ role: m.role, content: messageText(m.content as never) })));
+      : await pod.tokenizer.encodeChat(b.messages.map((m) => ({ role: m.role, content: messageContent(m.content) })));
     return { count: tokens.length, max_model_len: pod.args.maxModelLen, tokens };
   });
   // vLLM's POST /reset_prefix_cache: 200 when reset, 400 while requests hold blocks.
