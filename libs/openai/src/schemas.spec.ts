@@ -4,6 +4,7 @@ import { chatCompletionRequestSchema, completionRequestSchema, messageText, pars
 describe('parseRequest', () => {
   it.each([
     ['missing messages', chatCompletionRequestSchema, { model: 'm' }, 'messages', /Missing required parameter: 'messages'/],
+    ['empty messages', chatCompletionRequestSchema, { model: 'm', messages: [] }, 'messages', /Invalid value for 'messages'/],
     ['missing model', chatCompletionRequestSchema, { messages: [{ role: 'user', content: 'hi' }] }, 'model', /Missing required parameter: 'model'/],
     ['a role that is not a string', chatCompletionRequestSchema, { model: 'm', messages: [{ role: 3, content: 'hi' }] }, 'messages.0.role', /Invalid value/],
     ['a fractional max_tokens', chatCompletionRequestSchema, { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1.5 }, 'max_tokens', /Invalid value/],

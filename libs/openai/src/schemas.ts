@@ -29,7 +29,11 @@ const common = {
 
 export const chatCompletionRequestSchema = z.looseObject({
   ...common,
-  messages: z.array(chatMessageSchema),
+  /**
+   * At least one message, as OpenAI requires: vLLM's request model takes an empty list and leaves it
+   * to the chat template, which fails on it for the Llama-3 and Gemma-3 families (a 400 either way).
+   */
+  messages: z.array(chatMessageSchema).min(1),
   max_completion_tokens: z.number().int().nullish(),
 });
 
