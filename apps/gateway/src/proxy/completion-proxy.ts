@@ -17,7 +17,7 @@ import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { drained } from './drain';
 import { promptTokensOf } from './prompt-length';
 import { runPrefill } from './prefill-step';
-import { clientWantsUsage, disaggregable, estimateTokens, routingPrompt } from './request-shape';
+import { disaggregable, estimateTokens, routingPrompt, withStreamUsage } from './request-shape';
 import { SseRelay, usageFrom } from './sse-relay';
 
 export type CompletionPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings' | '/tokenize';
@@ -205,14 +205,10 @@ export class CompletionProxy {
     });
     const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(this.config.upstream.timeoutMs)]);
     const headers = injectIntoHeaders({ 'content-type': 'application/json', 'x-request-id': rec.requestId }, ctx);
-    // Streams always ask the pod for usage (telemetry needs real token counts); the gateway removes the
-    // usage event again when the client did not ask for it. Continuous usage stays off then: the client
-    // would not have had it, and it would change every event's bytes.
-    const stripUsage = body.stream === true && GENERATES.has(path) && !clientWantsUsage(body);
-    if (stripUsage) {
-      const { continuous_usage_stats: _c, ...options } = body.stream_options ?? {};
-      body = { ...body, stream_options: { ...options, include_usage: true } };
-    }
+    // Streams always ask the pod for usage; the relay removes it again where the client did not ask.
+    const upstream = GENERATES.has(path) ? withStreamUsage(body) : { body, stripUsage: false };
+    const stripUsage = upstream.stripUsage;
+    body = upstream.body;
     let payload = JSON.stringify(body);
     // Disaggregated: the prefill pod first; if it fails, the decode pod serves the whole request. A
     // batch or n > 1 is never split (one kv_transfer handle covers one sequence): the target serves it.

@@ -1,4 +1,4 @@
-import { clientWantsUsage, disaggregable, estimateTokens, routingPrompt, sequencesOf } from './request-shape';
+import { clientWantsUsage, disaggregable, estimateTokens, routingPrompt, sequencesOf, withStreamUsage } from './request-shape';
 
 describe('request shape', () => {
   it.each([
@@ -26,6 +26,15 @@ describe('request shape', () => {
     ['stream_options null', { stream_options: null }, false],
   ])('usage for the client: %s', (_name, body, wants) => {
     expect(clientWantsUsage(body)).toBe(wants);
+  });
+
+  it.each([
+    ['a whole response: untouched', { stream: false }, { stream: false }, false],
+    ['a stream without stream_options: usage asked for, to be removed', { stream: true }, { stream: true, stream_options: { include_usage: true } }, true],
+    ['a stream that asks for usage: untouched', { stream: true, stream_options: { include_usage: true } }, { stream: true, stream_options: { include_usage: true } }, false],
+    ['usage off but continuous usage on: no continuous usage upstream', { stream: true, stream_options: { include_usage: false, continuous_usage_stats: true } }, { stream: true, stream_options: { include_usage: true } }, true],
+  ])('upstream stream options: %s', (_name, body, upstream, strip) => {
+    expect(withStreamUsage(body)).toEqual({ body: upstream, stripUsage: strip });
   });
 
   it.each([

@@ -56,6 +56,18 @@ export function clientWantsUsage(body: RequestShape): boolean {
   return o != null && o.include_usage !== false && o.include_usage !== null;
 }
 
+/**
+ * The body a stream is sent upstream with: the gateway always asks the pod for usage (telemetry needs
+ * real token counts) and, when the client did not ask for it, says to remove the usage event again.
+ * Continuous usage is turned off then: the client would not have had it, and it would change the
+ * bytes of every event.
+ */
+export function withStreamUsage<B extends RequestShape & { stream?: boolean | null }>(body: B): { body: B; stripUsage: boolean } {
+  if (body.stream !== true || clientWantsUsage(body)) return { body, stripUsage: false };
+  const { continuous_usage_stats: _c, ...options } = (body.stream_options ?? {}) as Record<string, unknown>;
+  return { body: { ...body, stream_options: { ...options, include_usage: true } }, stripUsage: true };
+}
+
 /** Prompt plus completion tokens, estimated, for the tokens-per-minute limit. */
 export function estimateTokens(body: RequestShape, promptTokens: number): number {
   const perSequence = Math.max(0, body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS);
