@@ -1,7 +1,9 @@
-// The OpenAI-compatible routes. Transport only: the work is in CompletionProxy.
+// The OpenAI-compatible routes, and /health on the same port. Transport only: the work is in CompletionProxy.
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '@llmd/openai';
 import { CompletionProxy } from '../proxy/completion-proxy';
+import { canServe } from '../routing/fail-open';
 import { SchedulerClient } from '../scheduler/scheduler-client';
 import { TenantRegistry } from '../tenants/tenant-registry';
 
@@ -35,6 +37,18 @@ export class OpenAIController {
   @Post('tokenize')
   tokenize(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.proxy.handle('/tokenize', req.body, req, reply);
+  }
+
+  /**
+   * The serving port's health, as vLLM and the Rust routers answer it (benchmark clients and load
+   * balancers probe it): 200 with an empty body while a healthy endpoint can serve, else 503. No key needed,
+   * as on vLLM.
+   */
+  @Get('health')
+  health(@Res() reply: FastifyReply): void {
+    if (canServe(this.scheduler.endpoints())) return void reply.code(200).send();
+    const api = new ApiError('no_endpoint_available', 'No inference endpoint is available.');
+    void reply.code(api.status).headers(api.headers).send(api.toBody());
   }
 
   /** Base models and LoRA adapters the fleet serves. */

@@ -17,8 +17,8 @@ import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { drained } from './drain';
 import { promptTokensOf } from './prompt-length';
 import { runPrefill } from './prefill-step';
-import { SseMeter, usageFrom } from './sse-meter';
-import { UsageStripper } from './usage-stripper';
+import { disaggregable, estimateTokens, routingPrompt, withStreamUsage } from './request-shape';
+import { SseRelay, usageFrom } from './sse-relay';
 
 export type CompletionPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings' | '/tokenize';
 
@@ -32,7 +32,7 @@ const SCHEMAS = {
 /** Paths that generate (and may be disaggregated); the others pass through to one pod. */
 const GENERATES = new Set<CompletionPath>(['/v1/chat/completions', '/v1/completions']);
 
-type ParsedBody = { model: string; stream?: boolean | null; stream_options?: { include_usage?: boolean } | null; max_tokens?: number | null; max_completion_tokens?: number | null; messages?: { role: string; content: unknown }[]; prompt?: unknown; user?: string | null };
+type ParsedBody = { model: string; stream?: boolean | null; stream_options?: { include_usage?: boolean | null; continuous_usage_stats?: boolean | null } | null; max_tokens?: number | null; max_completion_tokens?: number | null; n?: number | null; best_of?: number | null; messages?: { role: string; content: unknown }[]; prompt?: unknown };
 
 const tracer = trace.getTracer('llmd-gateway');
 
@@ -52,11 +52,6 @@ async function phase<T>(name: string, kind: SpanKind, ctx: Context, run: (span: 
     finish?.(span);
     span.end();
   }
-}
-
-/** Prompt plus completion tokens, estimated (for the tokens-per-minute limit). */
-function estimateTokens(body: ParsedBody, promptTokens: number): number {
-  return promptTokens + (body.max_completion_tokens ?? body.max_tokens ?? 256);
 }
 
 /** A request header the scheduler uses (session, objective, fairness id), bounded so it cannot bloat state. */
@@ -98,19 +93,19 @@ export class CompletionProxy {
     let picked: RoutePick | undefined;
     try {
       const tenant = this.tenants?.authenticate(req.headers.authorization);
+      if (tenant) rec.tenant = tenant.name;
       const body = parseRequest(SCHEMAS[path], rawBody) as ParsedBody;
-      rec.model = body.model;
       rec.stream = body.stream === true;
       span.setAttribute('llmd.model', body.model);
       const promptTokens = promptTokensOf(body);
       if (promptTokens > this.config.limits.promptTokens) {
         throw new ApiError('context_length_exceeded', `The prompt is about ${promptTokens} tokens; this gateway accepts prompts of at most ${this.config.limits.promptTokens} tokens.`, body.messages ? 'messages' : 'prompt');
       }
-      if (tenant && this.tenants) {
-        rec.tenant = tenant.name;
-        this.tenants.admit(tenant, body.model, estimateTokens(body, promptTokens));
-      }
-      this.checkModel(body.model);
+      // Labels and records carry a model only once the fleet is known to serve it: a client's string
+      // never becomes a metric series.
+      if (this.checkModel(body.model)) rec.model = body.model;
+      // A tenant's budget is charged only for a request that is valid and names a served model.
+      if (tenant && this.tenants) this.tenants.admit(tenant, body.model, estimateTokens(body, promptTokens));
       // `llmd.pick`: the scheduler's decision (or the fail-open one), with what it chose.
       picked = await phase('llmd.pick', SpanKind.INTERNAL, ctx, async (span, pickCtx) => {
         const pick = await this.route(requestId, body, pickCtx, req, tenant);
@@ -118,6 +113,8 @@ export class CompletionProxy {
         return pick;
       });
       rec.failOpen = picked.failOpen;
+      // Without a snapshot yet, the scheduler's pick is what says the model is served.
+      rec.model = body.model;
       await this.forward(path, body, picked, ctx, reply, rec, startedAt);
     } catch (err) {
       const api = err instanceof ApiError ? err : new ApiError('upstream_error', `Internal error: ${(err as Error).message}`);
@@ -141,21 +138,24 @@ export class CompletionProxy {
     }
   }
 
-  /** 404 for a model no endpoint serves (once the gateway knows the fleet); 503 when the fleet is empty. */
-  private checkModel(model: string): void {
-    if (!this.scheduler.hasSnapshot()) return;
+  /**
+   * 404 for a model no endpoint serves (once the gateway knows the fleet); 503 when the fleet is empty.
+   * True when the model is known to be served; false when there is no snapshot to tell yet.
+   */
+  private checkModel(model: string): boolean {
+    if (!this.scheduler.hasSnapshot()) return false;
     const endpoints = this.scheduler.endpoints();
     if (endpoints.length === 0) throw new ApiError('no_endpoint_available', 'No inference endpoint is available.');
     if (!endpoints.some((e) => servesModel(e, model))) throw new ApiError('model_not_found', `The model \`${model}\` does not exist.`, 'model');
+    return true;
   }
 
   private async route(requestId: string, body: ParsedBody, ctx: Context, req: FastifyRequest, tenant: Tenant | undefined): Promise<RoutePick> {
     const input: PickInput = {
       requestId,
       model: body.model,
-      prompt: typeof body.prompt === 'string' ? body.prompt : Array.isArray(body.prompt) && typeof body.prompt[0] === 'string' ? body.prompt[0] : '',
+      ...routingPrompt(body),
       messages: (body.messages ?? []).map((m) => ({ role: m.role, content: messageText(m.content as never) })),
-      promptTokenIds: Array.isArray(body.prompt) && typeof body.prompt[0] === 'number' ? (body.prompt as number[]) : [],
       maxTokens: body.max_completion_tokens ?? body.max_tokens ?? 0,
       priority: 0,
       tenant: tenant?.name ?? '',
@@ -205,13 +205,14 @@ export class CompletionProxy {
     });
     const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(this.config.upstream.timeoutMs)]);
     const headers = injectIntoHeaders({ 'content-type': 'application/json', 'x-request-id': rec.requestId }, ctx);
-    // Streams always ask the pod for usage (telemetry needs real token counts); the gateway removes the
-    // usage chunk again when the client did not ask for it.
-    const stripUsage = body.stream === true && GENERATES.has(path) && body.stream_options?.include_usage !== true;
-    if (stripUsage) body = { ...body, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
+    // Streams always ask the pod for usage; the relay removes it again where the client did not ask.
+    const upstream = GENERATES.has(path) ? withStreamUsage(body) : { body, stripUsage: false };
+    const stripUsage = upstream.stripUsage;
+    body = upstream.body;
     let payload = JSON.stringify(body);
-    // Disaggregated: the prefill pod first; if it fails, the decode pod serves the whole request.
-    if (pick.prefill && GENERATES.has(path)) {
+    // Disaggregated: the prefill pod first; if it fails, the decode pod serves the whole request. A
+    // batch or n > 1 is never split (one kv_transfer handle covers one sequence): the target serves it.
+    if (pick.prefill && GENERATES.has(path) && disaggregable(body)) {
       const prefill = pick.prefill;
       const pre = await phase('llmd.prefill', SpanKind.CLIENT, ctx, async (span, prefillCtx) => {
         span.setAttributes({ 'llmd.endpoint': prefill.id, 'server.address': prefill.address });
@@ -249,7 +250,7 @@ export class CompletionProxy {
 
         const text = await response.body.text();
         rec.httpStatus = response.statusCode;
-        rec.ttftMs = performance.now() - startedAt;
+        // A whole response has no first token to time: its time is the request's (e2e) only.
         span.addEvent('response');
         try {
           const usage = usageFrom(JSON.parse(text).usage);
@@ -305,18 +306,16 @@ export class CompletionProxy {
     const raw = reply.raw;
     raw.writeHead(200, { ...outHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     rec.httpStatus = 200;
-    const meter = new SseMeter(startedAt);
-    const stripper = stripUsage ? new UsageStripper() : undefined;
+    // Bytes in, bytes out: one parser meters the stream and removes only the usage event it added.
+    const relay = new SseRelay(startedAt, stripUsage);
     try {
-      for await (const chunk of response.body) {
-        const text = (chunk as Buffer).toString('utf8');
-        const before = meter.sawFirstToken;
-        meter.push(text);
-        if (!before && meter.sawFirstToken) span.addEvent('first_token');
-        const out = stripper ? stripper.push(text) : (chunk as Buffer);
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        const before = relay.sawFirstToken;
+        const out = relay.push(chunk);
+        if (!before && relay.sawFirstToken) span.addEvent('first_token');
         if (out.length > 0 && !raw.write(out)) await drained(raw);
       }
-      raw.end(stripper?.flush() ?? '');
+      raw.end(relay.flush());
     } catch (err) {
       if (clientGone.aborted) {
         this.clientClosed(rec);
@@ -328,7 +327,7 @@ export class CompletionProxy {
         if (!raw.destroyed) raw.end(`data: ${JSON.stringify(api.toBody())}\n\ndata: [DONE]\n\n`);
       }
     }
-    const m = meter.report();
+    const m = relay.report();
     rec.ttftMs = m.ttftMs ?? 0;
     rec.itlMs = m.itlMs;
     rec.completionTokens = m.usage?.completionTokens ?? m.tokenChunks;

@@ -1,4 +1,4 @@
-import { failOpenRanking } from './fail-open';
+import { canServe, failOpenRanking } from './fail-open';
 import type { EndpointLoadView } from './routing-types';
 
 const ep = (id: string, waiting: number, opts: Partial<EndpointLoadView> = {}): EndpointLoadView => ({
@@ -15,5 +15,16 @@ describe('failOpenRanking', () => {
     ['nothing serves the model', [ep('a', 0)], 'z', {}, []],
   ])('%s', (_name, snapshot, model, local, expected) => {
     expect(failOpenRanking(snapshot, model, new Map(Object.entries(local))).map((e) => e.id)).toEqual(expected);
+  });
+});
+
+describe('canServe', () => {
+  it.each([
+    ['no endpoint', [], false],
+    ['one endpoint', [ep('a', 0)], true],
+    ['only unhealthy endpoints (dead pods the scheduler still lists)', [ep('a', 0, { healthy: false })], false],
+    ['an unhealthy and a healthy endpoint', [ep('a', 0, { healthy: false }), ep('b', 0)], true],
+  ])('%s', (_name, snapshot, expected) => {
+    expect(canServe(snapshot)).toBe(expected);
   });
 });

@@ -13,3 +13,12 @@ export function failOpenRanking(snapshot: readonly EndpointLoadView[], model: st
     .filter((e) => servesModel(e, model))
     .sort((a, b) => Number(b.healthy) - Number(a.healthy) || load(a) - load(b) || a.id.localeCompare(b.id));
 }
+
+/**
+ * Whether the gateway can serve at all: its last snapshot has a healthy endpoint, for the scheduler to
+ * pick or for the gateway to fail open onto (a snapshot kept from before the scheduler went away still
+ * counts). What `GET /health` on the API port answers.
+ */
+export function canServe(snapshot: readonly EndpointLoadView[]): boolean {
+  return snapshot.some((e) => e.healthy);
+}

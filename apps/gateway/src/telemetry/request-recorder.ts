@@ -1,5 +1,6 @@
 // Records each finished request as Prometheus metrics and an llmd.request-metrics.v1 Kafka record
-// (enqueued into the buffered producer: the request never waits on Kafka).
+// (enqueued into the buffered producer: the request never waits on Kafka). The model label is a
+// model the fleet serves, or `unknown` (never a client's string); TTFT and ITL come from streams only.
 import type { BufferedProducer } from '@llmd/platform';
 import { Counter, Histogram, Registry } from '@llmd/platform';
 import { recordHeaders, RequestMetricsRecord, requestMetricsCodec } from '@llmd/telemetry';
@@ -22,8 +23,8 @@ export class RequestRecorder {
   ) {
     const registers = [registry];
     this.requests = new Counter({ name: 'llmd_gateway_requests_total', help: 'Finished requests by status', labelNames: ['model', 'status', 'path'], registers });
-    this.ttft = new Histogram({ name: 'llmd_gateway_ttft_seconds', help: 'Time to first token seen by the gateway', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
-    this.itl = new Histogram({ name: 'llmd_gateway_inter_token_latency_seconds', help: 'Mean inter-token latency per request', labelNames: ['model'], buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1], registers });
+    this.ttft = new Histogram({ name: 'llmd_gateway_ttft_seconds', help: 'Time to first token of streamed requests, seen by the gateway', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
+    this.itl = new Histogram({ name: 'llmd_gateway_inter_token_latency_seconds', help: 'Mean inter-token latency per streamed request', labelNames: ['model'], buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1], registers });
     this.e2e = new Histogram({ name: 'llmd_gateway_request_duration_seconds', help: 'End-to-end request duration', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
     this.tokens = new Counter({ name: 'llmd_gateway_tokens_total', help: 'Tokens by kind (prompt, completion, cached)', labelNames: ['model', 'kind'], registers });
     this.failOpen = new Counter({ name: 'llmd_gateway_fail_open_total', help: 'Requests routed by the gateway itself because the scheduler failed', labelNames: ['reason'], registers });
