@@ -17,7 +17,7 @@ export interface InFlightCharge {
 }
 
 /** An endpoint's in-flight load, as the framework's Endpoint carries it. */
-export type InFlightLoad = Pick<Endpoint, 'inFlight' | 'inFlightTokens'>;
+export type InFlightLoad = Required<Pick<Endpoint, 'inFlight' | 'inFlightTokens'>>;
 
 /** The request's size as the accounting sees it: prompt tokens (counted, or estimated from text) and max completion. */
 export function inFlightSize(request: { prompt: string; promptTokenIds?: readonly number[]; maxTokens?: number }): { promptTokens: number; maxTokens: number } {
