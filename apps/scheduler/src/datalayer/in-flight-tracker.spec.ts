@@ -1,4 +1,4 @@
-import { makeRequest } from '@llmd/scoring/testing';
+import { IN_FLIGHT_CASE_REQUEST, IN_FLIGHT_CASES, makeRequest } from '@llmd/scoring/testing';
 import { EndpointRegistry } from './endpoint-registry';
 import { InFlightTracker } from './in-flight-tracker';
 
@@ -29,5 +29,21 @@ describe('InFlightTracker', () => {
     }
     const load = Object.fromEntries(registry.snapshot().map((e) => [e.id, [e.inFlight, e.inFlightTokens]]));
     expect(load).toMatchObject(expected);
+  });
+});
+
+// The shared in-flight cases: the routing simulator runs the same table (tools/bench).
+describe('InFlightTracker on the shared in-flight cases', () => {
+  it.each(IN_FLIGHT_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const registry = new EndpointRegistry(1e9);
+    for (const id of ['a', 'p']) registry.upsert(spec(id));
+    const t = new InFlightTracker(registry, 60_000);
+    const promptTokenIds = Array.from({ length: IN_FLIGHT_CASE_REQUEST.promptTokens }, (_, i) => i);
+    for (const step of c.steps) {
+      if ('complete' in step) t.complete(step.complete);
+      else t.start(makeRequest({ requestId: step.pick, promptTokenIds, maxTokens: IN_FLIGHT_CASE_REQUEST.maxTokens }), { target: step.target, prefill: step.prefill });
+    }
+    const loads = Object.fromEntries(registry.snapshot().map((e) => [e.id, { inFlight: e.inFlight, inFlightTokens: e.inFlightTokens }]));
+    expect(loads).toMatchObject(c.loads);
   });
 });

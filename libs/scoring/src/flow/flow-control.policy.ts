@@ -72,3 +72,6 @@ export function releaseHeld(queued: number, fleet: FleetRoom): { count: number; 
   if (fleet.healthy === 0) return { count: queued, reason: 'no-endpoint' };
   return { count: Math.min(queued, fleet.roomy), reason: 'dequeued' };
 }
+
+/** The scheduler's defaults (its `flowControl` config), for callers that run flow control elsewhere (the simulator). */
+export const DEFAULT_FLOW_CONTROL_POLICY: Readonly<FlowControlPolicy> = { enabled: true, queueDepthThreshold: 5, kvCacheUsageThreshold: 0.8, maxQueueSize: 10000, maxWaitMs: 30000 };

@@ -2,3 +2,4 @@
 export * from './endpoint.builder';
 export * from './scorer-contract';
 export * from './linear-cost-model';
+export * from './policy-cases';
