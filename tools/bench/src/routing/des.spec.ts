@@ -66,9 +66,9 @@ describe('the cluster-scale simulator', () => {
     expect(Object.values(r.requestsPerPod)).toEqual([15, 15, 15, 15]);
   });
 
-  it('P/D: long prompts go through a prefill pod and decode on a decode pod', async () => {
+  it.each(['token-ids', 'text'] as const)('P/D (%s prompts): long prompts go through a prefill pod and decode on a decode pod', async (promptMode) => {
     const reqs = longDoc({ seed: 2, rate: 4, documents: 3, questionsPerDoc: 2, docTokens: 2000, outputTokens: 16 });
-    const r = await runDes(reqs, { pods: 3, profile: 'pd', seed: 1, roles: ['prefill', 'decode', 'decode'] });
+    const r = await runDes(reqs, { pods: 3, profile: 'pd', seed: 1, roles: ['prefill', 'decode', 'decode'], promptMode });
     expect(r.outcomes).toHaveLength(reqs.length);
     for (const o of r.outcomes) {
       expect(o.pod).not.toBe('pod-0');

@@ -127,6 +127,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const preciseTimeoutMs = preciseLookupTimeoutMs(pickerConfig);
   const textMode = (config.promptMode ?? 'token-ids') === 'text';
   const tokenizeCost = config.tokenizeCost ?? TEXT_TOKENIZE_COST;
+  const podTokenizeMs = (tokens: number) => (textMode ? tokenizeMs(tokens, tokenizeCost) : 0);
   // When each of cache-manager's tokenizer workers is next free (text mode).
   const tokenizerFreeAt: number[] = Array.from({ length: Math.max(1, config.tokenizerWorkers ?? 1) }, () => 0);
 
@@ -168,7 +169,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       startStep(p);
     };
     // A text prompt is tokenized by the pod before its engine sees it.
-    if (textMode) queue.push({ at: now + tokenizeMs(ids.length, tokenizeCost), kind: 'submit', run: add });
+    if (textMode) queue.push({ at: now + podTokenizeMs(ids.length), kind: 'submit', run: add });
     else add();
   };
 
@@ -298,7 +299,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
           const remote = Math.max(0, track.ids.length - 1);
           const transferMs = (remote * gpu.profile.kv_bytes_per_token) / (linkGbps * 1e6);
           submit(track.pod, track.req.id, track.req, track.ids, { remoteComputedTokens: remote, transferMs });
-          queue.push({ at: now + transferMs, kind: 'transfer-done', track });
+          // The pull starts once the decode pod has the request (after tokenizing a text prompt).
+          queue.push({ at: now + podTokenizeMs(track.ids.length) + transferMs, kind: 'transfer-done', track });
           continue;
         }
         tracks.delete(f.id);
