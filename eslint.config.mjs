@@ -31,6 +31,22 @@ export default [
             // Tools (the llmd CLI, bench) and end-to-end tests drive the system from outside.
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:generated', 'type:tool'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:generated', 'type:tool'] },
+            // Scopes: what each deployable may ship. Shared libs serve everyone; a service's own scope
+            // serves it alone. The scheduler must not ship the simulator (scope:sim): the latency
+            // predictor takes the measured tables (scope:shared) through an interface instead.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:scheduler', 'scope:shared'] },
+            { sourceTag: 'scope:cache', onlyDependOnLibsWithTags: ['scope:cache', 'scope:shared'] },
+            { sourceTag: 'scope:cache-manager', onlyDependOnLibsWithTags: ['scope:cache-manager', 'scope:cache', 'scope:shared'] },
+            { sourceTag: 'scope:sim', onlyDependOnLibsWithTags: ['scope:sim', 'scope:shared'] },
+            { sourceTag: 'scope:vllm-sim', onlyDependOnLibsWithTags: ['scope:vllm-sim', 'scope:sim', 'scope:shared'] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+            { sourceTag: 'scope:autoscaler', onlyDependOnLibsWithTags: ['scope:autoscaler', 'scope:shared'] },
+            { sourceTag: 'scope:operator', onlyDependOnLibsWithTags: ['scope:operator', 'scope:shared'] },
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared'] },
+            // The routing study runs the apps' own policies over the simulated engine: it may use every domain scope.
+            { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['scope:bench', 'scope:tools', 'scope:scheduler', 'scope:cache', 'scope:sim', 'scope:shared'] },
+            { sourceTag: 'scope:tests', onlyDependOnLibsWithTags: ['scope:tests', 'scope:bench', 'scope:tools', 'scope:scheduler', 'scope:cache', 'scope:sim', 'scope:shared'] },
           ],
         },
       ],

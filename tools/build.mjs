@@ -12,7 +12,7 @@ const { compilerOptions } = createRequire(import.meta.url)(join(root, 'tsconfig.
 const out = join(root, 'dist');
 const SOURCES = ['apps', 'libs', 'tools'];
 // Data files read at run time, copied beside the compiled code.
-const ASSETS = ['libs/sim-engine/profiles'];
+const ASSETS = ['libs/gpu-cost/profiles'];
 
 async function* walk(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

@@ -1,5 +1,6 @@
 // Wiring of the scheduler app: data layer, scheduling pipeline, gRPC server, load telemetry.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { costModelFor } from '@llmd/gpu-cost';
 import { schedulerv1 } from '@llmd/proto';
 import { BoundHistogram, BoundHistogramChild, BufferedProducer, Counter, DEBUG_VIEWS, Gauge, GrpcServer, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
 import { buildPipeline, ExtensionPoint, Plugin, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
@@ -25,6 +26,8 @@ function createScheduler(config: SchedulerConfig, registry: Registry, prefixCach
     now: Date.now,
     prefixCache,
     countFallback: (reason) => fallbacks.inc({ reason }),
+    // The measured GPU tables for latency prediction (the tables only: the simulator is not shipped).
+    costModels: costModelFor,
   });
   const durations = new BoundHistogram({
     name: 'llmd_scheduler_plugin_duration_seconds',

@@ -1,5 +1,5 @@
 // The engine core on a virtual clock: its timing against the cost tables, and its scheduling.
-import { CostModel, loadGpuProfile } from './cost-model';
+import { CostModel, loadGpuProfile } from '@llmd/gpu-cost';
 import { EngineCore } from './engine-core';
 import type { EngineOptions, EngineRequest, StepOutput } from './engine-types';
 

@@ -4,7 +4,7 @@
 // out), prices the step from the GPU cost tables, and returns its outputs.
 import { BlockHash, hashBlock } from './block-hash';
 import { BlockPool } from './block-pool';
-import type { CostModel } from './cost-model';
+import type { CostModel } from '@llmd/gpu-cost';
 import type { EngineOptions, EngineRequest, FinishReason, StepOutput } from './engine-types';
 
 interface Seq {

@@ -1,7 +1,7 @@
 // KvCache.Score's work: the prompt's token ids (tokenized exactly as vLLM would), llmd's block keys,
 // one walk of the index, and a tier-weighted score per pod.
 import { tokenBlockKeys } from '@llmd/prefix-hash';
-import { KvBlockIndex, lookupWithSpeculation, PrefixHit, SpeculativeEntries } from '@llmd/kv-index';
+import { KvBlockIndex, lookupWithSpeculation, PrefixHit, SpeculativeEntries, tierWeightedScore, type TierWeights } from '@llmd/kv-index';
 import type { Llama3Tokenizer } from '@llmd/tokenizer';
 import { BlockSizes } from './block-sizes';
 
@@ -15,7 +15,7 @@ export interface PodScore {
 
 export interface PrefixScorerOptions {
   hashSeed: number;
-  tierWeights: { gpu: number; cpu: number; disk: number };
+  tierWeights: TierWeights;
   speculativeTtlMs: number;
 }
 
@@ -72,12 +72,11 @@ export class PrefixScorer {
       if (group) group.push(pod);
       else groups.set(size, [pod]);
     }
-    const w = this.options.tierWeights;
     const scores: PodScore[] = [];
     for (const [size, asked] of groups) {
       const keys = tokenBlockKeys(ids, size, { seed: this.options.hashSeed, extra: lora || undefined });
       for (const [pod, hit] of lookupWithSpeculation(this.index, this.speculative, keys, asked, now)) {
-        scores.push({ pod, hit, score: keys.length === 0 ? 0 : (hit.gpu * w.gpu + (hit.cpu - hit.gpu) * w.cpu + (hit.disk - hit.cpu) * w.disk) / keys.length });
+        scores.push({ pod, hit, score: tierWeightedScore(hit, keys.length, this.options.tierWeights) });
       }
     }
     return { promptBlocks: Math.floor(ids.length / modelSize), scores };

@@ -1,5 +1,4 @@
 import { EndpointRegistry } from './endpoint-registry';
-import { InFlightTracker } from './in-flight-tracker';
 
 const spec = (id: string) => ({ id, address: `127.0.0.1:1${id.length}`, models: ['m'], role: 'both' as const, loraAdapters: [], labels: {} });
 
@@ -47,31 +46,6 @@ describe('EndpointRegistry.countCandidates', () => {
     expect(r.countCandidates(roomy)).toBe(r.candidates().filter((e) => roomy(e.metrics)).length);
     now = 1000; // both scrapes are stale now
     expect(r.countCandidates(() => true)).toBe(0);
-  });
-});
-
-describe('InFlightTracker', () => {
-  it.each([
-    ['counts picks until completion', ['start r1 a', 'start r2 a', 'complete r1'], { a: 1 }],
-    ['counts both endpoints of a disaggregated pick', ['start r1 a,b'], { a: 1, b: 1 }],
-    ['ignores unknown completions', ['complete nope'], { a: 0 }],
-    ['expires leases', ['start r1 a', 'tick 2000', 'expire'], { a: 0 }],
-    ['re-picking a request moves its count', ['start r1 a', 'start r1 b'], { a: 0, b: 1 }],
-  ])('%s', (_name, steps, expected) => {
-    let now = 0;
-    const registry = new EndpointRegistry(1e9, () => now);
-    registry.upsert(spec('a'));
-    registry.upsert(spec('b'));
-    const t = new InFlightTracker(registry, 1000, () => now);
-    for (const step of steps) {
-      const [op, arg, arg2] = step.split(' ');
-      if (op === 'start') t.start(arg, arg2.split(','));
-      if (op === 'complete') t.complete(arg);
-      if (op === 'tick') now += Number(arg);
-      if (op === 'expire') t.expire();
-    }
-    const counts = Object.fromEntries(registry.snapshot().map((e) => [e.id, e.inFlight]));
-    expect(counts).toMatchObject(expected);
   });
 });
 

@@ -1,51 +1,46 @@
 // Counts requests the scheduler picked and that have not completed, so a burst between two scrapes
-// is seen at once. An entry expires after a lease in case the gateway never reports completion.
+// is seen at once. What a pick charges each endpoint, and when it leaves, is libs/scoring's in-flight
+// policy (the routing simulator runs the same); this class applies it to the endpoint registry.
+import { InFlightCharge, inFlightCharges, InFlightLedger, inFlightSize, type SchedulingRequest } from '@llmd/scoring';
 import type { EndpointRegistry } from './endpoint-registry';
 
-interface Lease {
-  endpointIds: string[];
-  tokens: number;
-  expiresAt: number;
-}
-
 export class InFlightTracker {
-  private readonly leases = new Map<string, Lease>();
+  private readonly ledger: InFlightLedger;
 
   constructor(
     private readonly registry: EndpointRegistry,
-    private readonly leaseMs: number,
+    leaseMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.ledger = new InFlightLedger(leaseMs);
+  }
 
-  /** Counts a picked request on its endpoints, with its estimated tokens (prompt + max completion). */
-  start(requestId: string, endpointIds: string[], tokens = 0): void {
-    this.complete(requestId);
-    this.leases.set(requestId, { endpointIds, tokens, expiresAt: this.now() + this.leaseMs });
-    for (const id of endpointIds) this.registry.addInFlight(id, 1, tokens);
+  /** Counts a picked request on its target (and its prefill endpoint, when disaggregated) until it completes. */
+  start(request: SchedulingRequest, pick: { target: string; prefill?: string }): void {
+    const charges = inFlightCharges(inFlightSize(request), pick);
+    this.apply(this.ledger.start(request.requestId, charges, this.now()), -1);
+    this.apply(charges, 1);
   }
 
   /** Returns false when the request was unknown (never picked, or already expired). */
   complete(requestId: string): boolean {
-    const lease = this.leases.get(requestId);
-    if (!lease) return false;
-    this.leases.delete(requestId);
-    for (const id of lease.endpointIds) this.registry.addInFlight(id, -1, lease.tokens);
+    const charges = this.ledger.complete(requestId);
+    if (!charges) return false;
+    this.apply(charges, -1);
     return true;
   }
 
   expire(): number {
-    const now = this.now();
-    let n = 0;
-    for (const [id, lease] of this.leases) {
-      if (lease.expiresAt <= now) {
-        this.complete(id);
-        n++;
-      }
-    }
-    return n;
+    const expired = this.ledger.expire(this.now());
+    for (const charges of expired) this.apply(charges, -1);
+    return expired.length;
   }
 
   size(): number {
-    return this.leases.size;
+    return this.ledger.size;
+  }
+
+  private apply(charges: readonly InFlightCharge[], sign: 1 | -1): void {
+    for (const c of charges) this.registry.addInFlight(c.endpointId, sign * c.requests, c.tokens);
   }
 }

@@ -1,5 +1,5 @@
 import { Counter, Registry } from 'prom-client';
-import { makeEndpoint } from '@llmd/scoring/testing';
+import { FLOW_CASE_POLICY, FLOW_CONTROL_CASES, makeEndpoint } from '@llmd/scoring/testing';
 import type { Endpoint } from '@llmd/scoring';
 import { FlowController } from './flow-controller';
 
@@ -79,5 +79,29 @@ describe('FlowController', () => {
     flow.dispatch();
     await low;
     expect(order).toEqual(['high', 'low']);
+  });
+});
+
+// The shared flow-control cases: the routing simulator runs the same table (tools/bench).
+describe('FlowController on the shared flow-control cases', () => {
+  it.each(FLOW_CONTROL_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    let fleet = { healthy: 0, roomy: 0 };
+    // Healthy endpoints as loads: those with room idle, the others past the queue threshold.
+    const count = (keep: (load: { waiting: number; kvCacheUsage: number }) => boolean) =>
+      Array.from({ length: fleet.healthy }, (_, i) => ({ waiting: i < fleet.roomy ? 0 : 99, kvCacheUsage: 0 })).filter(keep).length;
+    const counter = new Counter({ name: 'flow_cases_total', help: 'x', labelNames: ['outcome'], registers: [new Registry()] });
+    const flow = new FlowController({ ...FLOW_CASE_POLICY, objectives: {} }, count, counter);
+    const outcomes: Record<string, string> = {};
+    for (const step of c.steps) {
+      if ('fleet' in step) fleet = step.fleet;
+      else if ('dispatch' in step) flow.dispatch();
+      else {
+        outcomes[step.arrive] = 'held';
+        void flow.admit(step.priority, 'default', undefined).then((a) => (outcomes[step.arrive] = a.admitted ? 'admitted' : a.reason));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(outcomes).toEqual(c.outcomes);
+    flow.drain();
   });
 });

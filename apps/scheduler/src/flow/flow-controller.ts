@@ -1,23 +1,17 @@
 // Flow control: when every candidate is saturated, a request waits in a priority queue (fair
 // round-robin between fairness ids) until an endpoint has room or its deadline nears; sheddable
 // requests (negative priority) are refused at once. Nothing waits forever, nothing is dropped
-// silently: every refusal has a reason the gateway turns into a 429.
-import { FairPriorityQueue, isSaturated } from '@llmd/scoring';
+// silently: every refusal has a reason the gateway turns into a 429. The decisions are libs/scoring's
+// flow-control policy (the routing simulator runs the same); this class holds the callers and timers.
+import { decideAdmission, FairPriorityQueue, FleetRoom, FlowControlPolicy, isSaturated, RefusalReason, releaseHeld } from '@llmd/scoring';
 import type { Counter } from 'prom-client';
 
-export interface FlowControlOptions {
-  enabled: boolean;
-  queueDepthThreshold: number;
-  kvCacheUsageThreshold: number;
-  /** Requests held at most; past it new ones are refused (queue-full). */
-  maxQueueSize: number;
-  /** Longest hold when the caller set no deadline. */
-  maxWaitMs: number;
+export interface FlowControlOptions extends FlowControlPolicy {
   /** Named objectives and their priorities (higher first; negative = sheddable). */
   objectives: Record<string, number>;
 }
 
-export type Admission = { admitted: true } | { admitted: false; reason: 'saturated-sheddable' | 'queue-full' | 'queue-timeout' };
+export type Admission = { admitted: true } | { admitted: false; reason: RefusalReason };
 
 interface Waiter {
   resolve: (a: Admission) => void;
@@ -42,14 +36,9 @@ export class FlowController {
     return objective && objective in this.options.objectives ? this.options.objectives[objective] : fallback;
   }
 
-  /** Endpoints with room right now (not saturated). */
-  private roomy(): number {
-    return this.countCandidates((load) => !isSaturated(load, this.options));
-  }
-
-  /** Healthy endpoints, saturated or not. */
-  private healthy(): number {
-    return this.countCandidates(() => true);
+  /** Healthy endpoints, and those of them with room right now (not saturated). */
+  private fleet(): FleetRoom {
+    return { healthy: this.countCandidates(() => true), roomy: this.countCandidates((load) => !isSaturated(load, this.options)) };
   }
 
   /**
@@ -59,25 +48,19 @@ export class FlowController {
    */
   admit(priority: number, fairnessId: string, deadline: Date | undefined): Promise<Admission> {
     if (!this.options.enabled) return Promise.resolve({ admitted: true });
-    if (this.queue.size === 0 && this.roomy() > 0) {
-      this.outcomes.inc({ outcome: 'admitted' });
+    const decision = decideAdmission(this.options, { priority, queued: this.queue.size, fleet: this.fleet(), deadlineInMs: deadline ? deadline.getTime() - Date.now() : undefined });
+    if (decision.kind === 'refuse') return Promise.resolve(this.refuse(decision.reason));
+    if (decision.kind === 'admit') {
+      this.outcomes.inc({ outcome: decision.reason === 'no-endpoint' ? 'no-endpoint' : 'admitted' });
+      if (decision.reason === 'no-endpoint') this.dispatch();
       return Promise.resolve({ admitted: true });
     }
-    if (this.healthy() === 0) {
-      this.outcomes.inc({ outcome: 'no-endpoint' });
-      this.dispatch();
-      return Promise.resolve({ admitted: true });
-    }
-    if (priority < 0) return Promise.resolve(this.refuse('saturated-sheddable'));
-    if (this.queue.size >= this.options.maxQueueSize) return Promise.resolve(this.refuse('queue-full'));
-    // Leave the caller time to act on the answer before its own deadline.
-    const waitMs = Math.max(0, Math.min(this.options.maxWaitMs, deadline ? deadline.getTime() - Date.now() - 20 : this.options.maxWaitMs));
     return new Promise((resolve) => {
       const waiter: Waiter = {
         resolve,
         timer: setTimeout(() => {
           if (this.queue.remove(waiter)) resolve(this.refuse('queue-timeout'));
-        }, waitMs),
+        }, decision.waitMs),
       };
       this.queue.push(waiter, priority, fairnessId);
       this.outcomes.inc({ outcome: 'queued' });
@@ -90,19 +73,12 @@ export class FlowController {
    */
   dispatch(): void {
     if (this.queue.size === 0) return;
-    if (this.healthy() === 0) {
-      for (let w = this.queue.pop(); w; w = this.queue.pop()) {
-        clearTimeout(w.timer);
-        this.outcomes.inc({ outcome: 'no-endpoint' });
-        w.resolve({ admitted: true });
-      }
-      return;
-    }
-    for (let room = this.roomy(); room > 0; room--) {
+    const release = releaseHeld(this.queue.size, this.fleet());
+    for (let n = release.count; n > 0; n--) {
       const w = this.queue.pop();
       if (!w) return;
       clearTimeout(w.timer);
-      this.outcomes.inc({ outcome: 'dequeued' });
+      this.outcomes.inc({ outcome: release.reason });
       w.resolve({ admitted: true });
     }
   }
@@ -115,7 +91,7 @@ export class FlowController {
     }
   }
 
-  private refuse(reason: 'saturated-sheddable' | 'queue-full' | 'queue-timeout'): Admission {
+  private refuse(reason: RefusalReason): Admission {
     this.outcomes.inc({ outcome: reason });
     return { admitted: false, reason };
   }

@@ -13,9 +13,6 @@ export interface PickOutcome {
   breakdown: { profile: string; endpointId: string; total: number; scores: Record<string, number> }[];
 }
 
-/** Characters per token for the in-flight token estimate (no tokenizer on the hot path). */
-const CHARS_PER_TOKEN = 4;
-
 export class PickService {
   constructor(
     private readonly scheduler: Scheduler,
@@ -41,8 +38,7 @@ export class PickService {
       this.picks.inc({ result: 'no_endpoint' });
       return outcome;
     }
-    const tokens = (request.promptTokenIds?.length ?? Math.ceil(request.prompt.length / CHARS_PER_TOKEN)) + (request.maxTokens ?? 0);
-    this.inFlight.start(request.requestId, prefill ? [target.id, prefill.id] : [target.id], tokens);
+    this.inFlight.start(request, { target: target.id, prefill: prefill?.id });
     this.picks.inc({ result: prefill ? 'disaggregated' : 'unified' });
     return outcome;
   }

@@ -1,1 +1,2 @@
 export * from './fair-priority-queue';
+export * from './flow-control.policy';

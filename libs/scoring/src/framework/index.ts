@@ -3,6 +3,7 @@ export * from './request';
 export * from './cycle-state';
 export * from './plugin';
 export * from './registry';
+export * from './latency-cost-model';
 export * from './config';
 export * from './scheduler';
 export * from './scheduling-error';

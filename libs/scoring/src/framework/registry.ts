@@ -1,5 +1,6 @@
 // Plugin descriptors (type string, parameter schema, factory) and the registry that holds them.
 import { z } from 'zod';
+import type { LatencyCostModels } from './latency-cost-model';
 import type { AnyPlugin } from './plugin';
 import type { SchedulingRequest } from './request';
 import { SchedulingConfigError } from './scheduling-error';
@@ -24,6 +25,8 @@ export interface PluginDeps {
   prefixCache?: PrefixCacheLookup;
   /** Counts a named fallback (e.g. precise -> approximate prefix scoring). */
   countFallback?: (reason: string) => void;
+  /** Step costs by GPU profile, for latency prediction; plugins that predict refuse to build without it. */
+  costModels?: LatencyCostModels;
 }
 
 export interface PluginDescriptor<P> {

@@ -1,6 +1,6 @@
 // Every built-in scorer, as registered, keeps the shared scorer contract.
 import { isScorer, PluginRegistry, Scorer } from '../framework';
-import { describeScorerContract, seededRandom } from '../testing';
+import { describeScorerContract, linearCostModels, seededRandom } from '../testing';
 import { registerBuiltinPlugins } from './register-builtin-plugins';
 
 const registry = registerBuiltinPlugins(new PluginRegistry());
@@ -12,7 +12,7 @@ it('registers the scorers this suite covers', () => {
 
 for (const type of scorerTypes) {
   describeScorerContract(type, () => {
-    const plugin = registry.create('plugins.0', type, type, {}, { random: seededRandom(1), now: () => 1000 });
+    const plugin = registry.create('plugins.0', type, type, {}, { random: seededRandom(1), now: () => 1000, costModels: linearCostModels() });
     if (!isScorer(plugin)) throw new Error(`${type} is not a scorer`);
     return plugin as Scorer;
   });

@@ -1,4 +1,5 @@
 import { runDes } from './des';
+import { tokenizeMs } from './tokenize-cost';
 import { summarize } from './report';
 import { longDoc, multiTurn, sharedPrefix, mixed } from './workloads';
 
@@ -65,9 +66,9 @@ describe('the cluster-scale simulator', () => {
     expect(Object.values(r.requestsPerPod)).toEqual([15, 15, 15, 15]);
   });
 
-  it('P/D: long prompts go through a prefill pod and decode on a decode pod', async () => {
+  it.each(['token-ids', 'text'] as const)('P/D (%s prompts): long prompts go through a prefill pod and decode on a decode pod', async (promptMode) => {
     const reqs = longDoc({ seed: 2, rate: 4, documents: 3, questionsPerDoc: 2, docTokens: 2000, outputTokens: 16 });
-    const r = await runDes(reqs, { pods: 3, profile: 'pd', seed: 1, roles: ['prefill', 'decode', 'decode'] });
+    const r = await runDes(reqs, { pods: 3, profile: 'pd', seed: 1, roles: ['prefill', 'decode', 'decode'], promptMode });
     expect(r.outcomes).toHaveLength(reqs.length);
     for (const o of r.outcomes) {
       expect(o.pod).not.toBe('pod-0');
@@ -76,5 +77,56 @@ describe('the cluster-scale simulator', () => {
     expect(r.outcomes.filter((o) => o.prefillPod === 'pod-0').length).toBeGreaterThan(0);
     // The decode side computed (almost) nothing of a prompt that came over the KV link.
     for (const o of r.outcomes.filter((x) => x.prefillPod)) expect(o.cachedTokens).toBeGreaterThanOrEqual(o.promptTokens - 1);
+  });
+});
+
+describe("the simulator's scheduler policies and prompt modes", () => {
+  it('token ids: the Pick costs nothing while flow control is off (as in the live study)', async () => {
+    const r = await runDes(small(8), { pods: 4, profile: 'precise-prefix', seed: 1 });
+    expect(r.outcomes.every((o) => o.pickMs === 0)).toBe(true);
+    expect(r.refused).toEqual([]);
+    expect(r.preciseFallbacks).toBe(0);
+  });
+
+  it('text prompts: each Pick waits for the Score to tokenize the prompt, and each pod tokenizes it again', async () => {
+    const reqs = small(8);
+    const ids = await runDes(reqs, { pods: 4, profile: 'precise-prefix', seed: 1 });
+    const text = await runDes(reqs, { pods: 4, profile: 'precise-prefix', seed: 1, promptMode: 'text' });
+    expect(text.preciseFallbacks).toBe(0);
+    for (const o of text.outcomes) expect(o.pickMs).toBeGreaterThanOrEqual(tokenizeMs(o.promptTokens) - 1e-9);
+    const ttft = (r: typeof ids) => r.outcomes.reduce((s, o) => s + o.ttftMs, 0) / r.outcomes.length;
+    // The Score's and the pod's tokenization, at least, on every request's time to first token.
+    expect(ttft(text) - ttft(ids)).toBeGreaterThan(2 * tokenizeMs(3300) * 0.9);
+  });
+
+  it('text prompts: a tokenizer too slow for the precise deadline makes every Pick fall back to the approximate index', async () => {
+    const reqs = small(8);
+    const r = await runDes(reqs, { pods: 4, profile: 'precise-prefix', seed: 1, promptMode: 'text', tokenizeCost: { fixedMs: 60, perTokenMs: 0 } });
+    expect(r.preciseFallbacks).toBe(reqs.length);
+    // The Pick goes at the lookup's deadline (50 ms), not when the tokenizer is done.
+    expect(Math.min(...r.outcomes.map((o) => o.pickMs))).toBeCloseTo(50, 6);
+  });
+
+  it('text prompts: Scores queue on cache-manager\'s tokenizer workers under a burst', async () => {
+    // 300 requests/s against about 7 ms of tokenizing each: one worker falls behind, four keep up.
+    const burst = small(300);
+    const one = await runDes(burst, { pods: 4, profile: 'precise-prefix', seed: 1, promptMode: 'text', tokenizerWorkers: 1 });
+    const four = await runDes(burst, { pods: 4, profile: 'precise-prefix', seed: 1, promptMode: 'text', tokenizerWorkers: 4 });
+    const meanPick = (r: typeof one) => r.outcomes.reduce((s, o) => s + o.pickMs, 0) / r.outcomes.length;
+    expect(meanPick(one)).toBeGreaterThan(2 * meanPick(four));
+    expect(one.preciseFallbacks).toBeGreaterThan(0);
+    expect(one.preciseFallbacks).toBeGreaterThan(four.preciseFallbacks);
+  });
+
+  it.each([
+    ['holds requests while every pod is saturated, and lets them go as room appears', { queueDepthThreshold: 1, kvCacheUsageThreshold: 1, maxQueueSize: 1000 }, 0],
+    ['refuses what it cannot hold', { queueDepthThreshold: 1, kvCacheUsageThreshold: 1, maxQueueSize: 0 }, 1],
+  ])('flow control (the scheduler\'s own): %s', async (_name, policy, minRefused) => {
+    const reqs = small(200);
+    const r = await runDes(reqs, { pods: 4, profile: 'load-only', seed: 1, flowControl: { enabled: true, ...policy } });
+    expect(r.outcomes.length + r.refused.length).toBe(reqs.length);
+    expect(r.refused.length).toBeGreaterThanOrEqual(minRefused);
+    for (const x of r.refused) expect(x.reason).toBe('queue-full');
+    if (minRefused === 0) expect(r.outcomes.some((o) => o.pickMs > 0)).toBe(true);
   });
 });

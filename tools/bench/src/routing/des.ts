@@ -3,124 +3,32 @@
 // What the live stack does over the network happens here as events: the scheduler sees each pod's
 // load as of its last scrape (every 50 ms), counts its own picks in flight, and the precise prefix
 // index learns from the pods' KV events a little after they happen. Nothing waits on a wall clock, so
-// hundreds of pods and 100,000 requests run in minutes.
-import { buildPipeline, Endpoint, EndpointRole, PluginRegistry, PrefixCacheLookup, registerBuiltinPlugins, Scheduler, SchedulingRequest, SHIPPED_CONFIGS } from '@llmd/scoring';
-import { CostModel, EngineCore, kvCacheBlocks, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
-import { InMemoryKvBlockIndex, KvEventApplier, lookupWithSpeculation, SpeculativeEntries, type IndexEvent } from '@llmd/kv-index';
+// hundreds of pods and 100,000 requests run in minutes. Flow control, in-flight accounting and
+// cache-manager's tier-weighted score are the apps' own functions (libs/scoring, libs/kv-index).
+import { buildPipeline, DEFAULT_FLOW_CONTROL_POLICY, Endpoint, EndpointRole, fleetRoom, FlowControlPolicy, inFlightSize, PluginRegistry, precisePrefixCacheScorerDescriptor, PrefixCacheLookup, registerBuiltinPlugins, Scheduler, SchedulingRequest, SHIPPED_CONFIGS } from '@llmd/scoring';
+import { CostModel, costModelFor, EngineCore, kvCacheBlocks, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
+import { DEFAULT_TIER_WEIGHTS, InMemoryKvBlockIndex, KvEventApplier, lookupWithSpeculation, SpeculativeEntries, tierWeightedScore, type IndexEvent } from '@llmd/kv-index';
 import { tokenBlockKeys } from '@llmd/prefix-hash';
+import { DesFlowControl } from './des-flow-control';
+import { DesInFlight } from './des-in-flight';
+import { EventQueue } from './event-queue';
+import { TEXT_TOKENIZE_COST, tokenizeMs } from './tokenize-cost';
 import { rng, type WorkloadRequest } from './workloads';
+import { DES_MODEL, type DesConfig, type DesResult, type RequestOutcome } from './des-config';
 
-export const DES_MODEL = 'bench/llama-3-8b';
-
-export interface DesConfig {
-  pods: number;
-  /** A shipped scheduling configuration (random, round-robin, load-only, approx-prefix, precise-prefix, pd). */
-  profile: string;
-  /** vllm-sim's --gpu-profile. @default 'llama-3-8b' */
-  gpuProfile?: string;
-  /** Roles by pod index (P/D); every pod serves both when absent. */
-  roles?: EndpointRole[];
-  seed?: number;
-  /** How often the scheduler scrapes each pod's load. @default 50 */
-  scrapeIntervalMs?: number;
-  /** From a pod's step to its KV events in the precise index (ZMQ, Kafka, cache-manager). @default 20 */
-  kvEventDelayMs?: number;
-  /** How long the precise index counts a just-routed prompt as cached on its pod (cache-manager's speculative entries). @default 2000 */
-  speculativeTtlMs?: number;
-  /** vllm-sim's defaults. */
-  maxNumSeqs?: number;
-  maxNumBatchedTokens?: number;
-  blockSize?: number;
-  gpuMemoryUtilization?: number;
-  /** P/D KV transfer link. @default 25 */
-  linkGbps?: number;
-  /** Called about every 10 wall-clock seconds of a long run: requests finished, simulated and wall ms. */
-  progress?: (p: { finished: number; total: number; simMs: number; wallMs: number }) => void;
-}
-
-export interface RequestOutcome {
-  id: string;
-  pod: string;
-  prefillPod?: string;
-  arrivalMs: number;
-  ttftMs: number;
-  /** Mean gap between output tokens (0 with a single token). */
-  itlMs: number;
-  e2eMs: number;
-  /** When its last token came (arrivalMs + e2eMs). */
-  endMs: number;
-  promptTokens: number;
-  cachedTokens: number;
-  outputTokens: number;
-}
-
-export interface DesResult {
-  outcomes: RequestOutcome[];
-  /** Simulated ms from the first arrival to the last completion. */
-  durationMs: number;
-  /** The pods' own prefix-cache counters (queried and hit prompt tokens). */
-  prefixQueries: number;
-  prefixHits: number;
-  requestsPerPod: Record<string, number>;
-  /** Wall-clock ms the simulation took. */
-  wallMs: number;
-}
+export * from './des-config';
 
 interface Event {
   at: number;
-  seq: number;
-  kind: 'arrival' | 'step-end' | 'scrape' | 'kv-events' | 'transfer-done';
+  kind: 'arrival' | 'pick' | 'submit' | 'flow-timeout' | 'step-end' | 'scrape' | 'kv-events' | 'transfer-done';
   pod?: number;
   request?: WorkloadRequest;
   out?: StepOutput;
   events?: IndexEvent[];
   track?: Track;
+  /** A submission to a pod once it has tokenized the prompt (text mode). */
+  run?: () => void;
 }
-
-/** A min-heap of events by time, then insertion order (deterministic). */
-class EventQueue {
-  private readonly heap: Event[] = [];
-  private seq = 0;
-
-  push(e: Omit<Event, 'seq'>): void {
-    const item = { ...e, seq: this.seq++ } as Event;
-    const h = this.heap;
-    h.push(item);
-    for (let i = h.length - 1; i > 0; ) {
-      const p = (i - 1) >> 1;
-      if (!before(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
-      i = p;
-    }
-  }
-
-  pop(): Event | undefined {
-    const h = this.heap;
-    if (h.length === 0) return undefined;
-    const top = h[0];
-    const last = h.pop() as Event;
-    if (h.length > 0) {
-      h[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l], h[m])) m = l;
-        if (r < h.length && before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
-
-  get size(): number {
-    return this.heap.length;
-  }
-}
-
-const before = (a: Event, b: Event) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 interface Track {
   req: WorkloadRequest;
@@ -128,6 +36,7 @@ interface Track {
   ids: number[];
   pod: number;
   prefillPod?: number;
+  pickedAt: number;
   firstTokenAt?: number;
   lastTokenAt?: number;
   tokens: number;
@@ -141,8 +50,6 @@ interface Pod {
   core: EngineCore;
   stepping: boolean;
   scraped: { waiting: number; running: number; kvCacheUsage: number; at: number };
-  inFlight: number;
-  inFlightTokens: number;
   requests: number;
 }
 
@@ -168,7 +75,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       maxNumBatchedTokens: config.maxNumBatchedTokens ?? 8192,
       blockSize,
       numGpuBlocks,
-      cpuBlocks: 0,
+      cpuBlocks: config.cpuBlocks ?? 0,
       enablePrefixCaching: true,
       maxLoras: 0,
       hashSeed: i,
@@ -178,8 +85,6 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     }),
     stepping: false,
     scraped: { waiting: 0, running: 0, kvCacheUsage: 0, at: 0 },
-    inFlight: 0,
-    inFlightTokens: 0,
     requests: 0,
   }));
   const podIndex = new Map(pods.map((p, i) => [p.id, i]));
@@ -187,7 +92,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   // The precise index, fed by the pods' KV events (as cache-manager is), and its Score.
   const index = new InMemoryKvBlockIndex(50_000_000);
   // Engine-hash mappings bounded by what a pod can hold (cache-manager keeps millions, for offload tiers).
-  const applier = new KvEventApplier(index, 0, numGpuBlocks * 2);
+  const applier = new KvEventApplier(index, 0, (numGpuBlocks + (config.cpuBlocks ?? 0)) * 2);
   // Sized for a cluster-scale run (cache-manager's default bound is for one fleet's pick rate).
   const speculative = new SpeculativeEntries(50_000_000);
   const speculativeTtl = config.speculativeTtlMs ?? 2000;
@@ -200,22 +105,43 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     }
     return k;
   };
+  const tierWeights = config.tierWeights ?? DEFAULT_TIER_WEIGHTS;
+  // Text mode: requests whose Score finished tokenizing past the Pick's precise-lookup deadline.
+  const lateScores = new Set<string>();
   // cache-manager's Score and Speculate, over the same index and speculative entries it keeps.
   const prefixCache: PrefixCacheLookup = {
     score: async (request: SchedulingRequest, ids: readonly string[]) => {
+      if (lateScores.has(request.requestId)) throw new Error('precise lookup past its deadline (tokenizing the prompt)');
       const k = keys(request);
       const hits = lookupWithSpeculation(index, speculative, k, ids, now);
-      const scores = new Map(ids.map((id) => [id, k.length === 0 ? 0 : (hits.get(id)?.gpu ?? 0) / k.length]));
-      return scores;
+      return new Map(ids.map((id) => [id, tierWeightedScore(hits.get(id) ?? NO_HIT, k.length, tierWeights)]));
     },
     recordPick: (request: SchedulingRequest, id: string) => speculative.record(id, keys(request), now + speculativeTtl),
   };
   const random = rng(config.seed ?? 1);
+  let preciseFallbacks = 0;
+  const pickerConfig = SHIPPED_CONFIGS[config.profile] ?? unknownProfile(config.profile);
   const scheduler = new Scheduler(
-    buildPipeline(SHIPPED_CONFIGS[config.profile] ?? unknownProfile(config.profile), registerBuiltinPlugins(new PluginRegistry()), { random, now: () => now, prefixCache }),
+    buildPipeline(pickerConfig, registerBuiltinPlugins(new PluginRegistry()), { random, now: () => now, prefixCache, countFallback: () => preciseFallbacks++, costModels: costModelFor }),
   );
+  const preciseTimeoutMs = preciseLookupTimeoutMs(pickerConfig);
+  const textMode = (config.promptMode ?? 'token-ids') === 'text';
+  const tokenizeCost = config.tokenizeCost ?? TEXT_TOKENIZE_COST;
+  const podTokenizeMs = (tokens: number) => (textMode ? tokenizeMs(tokens, tokenizeCost) : 0);
+  // When each of cache-manager's tokenizer workers is next free (text mode).
+  const tokenizerFreeAt: number[] = Array.from({ length: Math.max(1, config.tokenizerWorkers ?? 1) }, () => 0);
 
-  const queue = new EventQueue();
+  const inFlight = new DesInFlight();
+  const flowPolicy: FlowControlPolicy = { ...DEFAULT_FLOW_CONTROL_POLICY, enabled: false, ...config.flowControl };
+  const flow = new DesFlowControl<WorkloadRequest>(flowPolicy, () =>
+    fleetRoom(
+      pods.map((p) => ({ healthy: true, waiting: p.scraped.waiting, kvCacheUsage: p.scraped.kvCacheUsage })),
+      flowPolicy,
+    ),
+  );
+  const refused: DesResult['refused'] = [];
+
+  const queue = new EventQueue<Event>();
   for (const r of requests) queue.push({ at: r.arrivalMs, kind: 'arrival', request: r });
   queue.push({ at: 0, kind: 'scrape' });
   const tracks = new Map<string, Track>();
@@ -235,11 +161,16 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   };
 
   const submit = (p: number, id: string, req: WorkloadRequest, ids: number[], extra: { maxTokens?: number; holdForRemoteDecode?: boolean; remoteComputedTokens?: number; transferMs?: number } = {}) => {
-    pods[p].core.add(
-      { id, promptTokenIds: ids, maxTokens: extra.maxTokens ?? req.maxTokens, eosAfter: 1 << 30, ignoreEos: true, stop: [], tokens: TOKENS, holdForRemoteDecode: extra.holdForRemoteDecode, remoteComputedTokens: extra.remoteComputedTokens, transferMs: extra.transferMs },
-      now,
-    );
-    startStep(p);
+    const add = () => {
+      pods[p].core.add(
+        { id, promptTokenIds: ids, maxTokens: extra.maxTokens ?? req.maxTokens, eosAfter: 1 << 30, ignoreEos: true, stop: [], tokens: TOKENS, holdForRemoteDecode: extra.holdForRemoteDecode, remoteComputedTokens: extra.remoteComputedTokens, transferMs: extra.transferMs },
+        now,
+      );
+      startStep(p);
+    };
+    // A text prompt is tokenized by the pod before its engine sees it.
+    if (textMode) queue.push({ at: now + podTokenizeMs(ids.length), kind: 'submit', run: add });
+    else add();
   };
 
   // One endpoint object per pod, updated in place when its scrape or in-flight count changes (the
@@ -264,10 +195,55 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       v.metrics.running = pod.scraped.running;
       v.metrics.kvCacheUsage = pod.scraped.kvCacheUsage;
       v.metrics.scrapedAtMs = pod.scraped.at;
-      v.inFlight = pod.inFlight;
-      v.inFlightTokens = pod.inFlightTokens;
+      const load = inFlight.load(pod.id);
+      v.inFlight = load.inFlight;
+      v.inFlightTokens = load.inFlightTokens;
     }
     return views;
+  };
+
+  const refuse = (req: WorkloadRequest, reason: string) => {
+    refused.push({ id: req.id, reason });
+    remaining--;
+  };
+
+  // The scheduling cycle (Pick): the decision, the in-flight charges, the prompt on its way to the pod(s).
+  const pick = async (req: WorkloadRequest) => {
+    const ids = req.promptTokenIds;
+    const request = { requestId: req.id, model: DES_MODEL, prompt: '', promptTokenIds: ids, maxTokens: req.maxTokens, priority: 0 };
+    const result = await scheduler.schedule(request, endpoints);
+    keysOf.delete(req.id);
+    lateScores.delete(req.id);
+    const primary = result.profileResults[result.primaryProfile]?.targets[0];
+    const prefillProfile = Object.keys(result.profileResults).find((n) => n !== result.primaryProfile);
+    const prefill = prefillProfile ? result.profileResults[prefillProfile].targets[0] : undefined;
+    if (!primary) throw new Error(`no endpoint for ${req.id} under ${config.profile}`);
+    const p = podIndex.get(primary.id) as number;
+    const track: Track = { req, ids, pod: p, pickedAt: now, tokens: 0 };
+    tracks.set(req.id, track);
+    inFlight.start(req.id, inFlightSize(request), { target: primary.id, prefill: prefill?.id }, now);
+    pods[p].requests++;
+    if (prefill && prefill.id !== primary.id) {
+      track.prefillPod = podIndex.get(prefill.id) as number;
+      track.prefillId = `${req.id}#prefill`;
+      tracks.set(track.prefillId, track);
+      submit(track.prefillPod, track.prefillId, req, ids, { maxTokens: 1, holdForRemoteDecode: true });
+    } else {
+      submit(p, req.id, req, ids);
+    }
+  };
+
+  // Past flow control. With text prompts cache-manager tokenizes inside the Score: the Pick waits for
+  // it, or for the precise lookup's deadline and falls back to the approximate index.
+  const admitted = async (req: WorkloadRequest) => {
+    if (!textMode || preciseTimeoutMs === undefined) return pick(req);
+    let w = 0;
+    for (let i = 1; i < tokenizerFreeAt.length; i++) if (tokenizerFreeAt[i] < tokenizerFreeAt[w]) w = i;
+    const done = Math.max(now, tokenizerFreeAt[w]) + tokenizeMs(req.promptTokenIds.length, tokenizeCost);
+    tokenizerFreeAt[w] = done;
+    const deadline = now + preciseTimeoutMs;
+    if (done > deadline) lateScores.add(req.id);
+    queue.push({ at: Math.min(done, deadline), kind: 'pick', request: req });
   };
 
   let nextReport = performance.now() + 10_000;
@@ -280,33 +256,21 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     now = e.at;
     if (e.kind === 'scrape') {
       for (const pod of pods) pod.scraped = { waiting: pod.core.numWaiting, running: pod.core.numRunning, kvCacheUsage: pod.core.kvUsage, at: now };
+      for (const r of flow.release()) await admitted(r);
       if (remaining > 0) queue.push({ at: now + scrapeEvery, kind: 'scrape' });
       if (Math.floor(now / 1000) !== Math.floor((now - scrapeEvery) / 1000)) speculative.sweep(now);
     } else if (e.kind === 'arrival' && e.request) {
       const req = e.request;
-      const ids = req.promptTokenIds;
-      const result = await scheduler.schedule({ requestId: req.id, model: DES_MODEL, prompt: '', promptTokenIds: ids, maxTokens: req.maxTokens, priority: 0 }, endpoints);
-      keysOf.delete(req.id);
-      const primary = result.profileResults[result.primaryProfile]?.targets[0];
-      const prefillProfile = Object.keys(result.profileResults).find((n) => n !== result.primaryProfile);
-      const prefill = prefillProfile ? result.profileResults[prefillProfile].targets[0] : undefined;
-      if (!primary) throw new Error(`no endpoint for ${req.id} under ${config.profile}`);
-      const p = podIndex.get(primary.id) as number;
-      const track: Track = { req, ids, pod: p, tokens: 0 };
-      tracks.set(req.id, track);
-      const tokensInFlight = ids.length + req.maxTokens;
-      pods[p].inFlight++;
-      pods[p].inFlightTokens += tokensInFlight;
-      pods[p].requests++;
-      if (prefill && prefill.id !== primary.id) {
-        track.prefillPod = podIndex.get(prefill.id) as number;
-        track.prefillId = `${req.id}#prefill`;
-        pods[track.prefillPod].inFlight++;
-        tracks.set(track.prefillId, track);
-        submit(track.prefillPod, track.prefillId, req, ids, { maxTokens: 1, holdForRemoteDecode: true });
-      } else {
-        submit(p, req.id, req, ids);
-      }
+      const decision = flow.arrive(req, 0, 'default');
+      if (decision.kind === 'admit') await admitted(req);
+      else if (decision.kind === 'hold') queue.push({ at: now + decision.waitMs, kind: 'flow-timeout', request: req });
+      else refuse(req, decision.reason);
+    } else if (e.kind === 'flow-timeout' && e.request) {
+      if (flow.timeout(e.request)) refuse(e.request, 'queue-timeout');
+    } else if (e.kind === 'pick' && e.request) {
+      await pick(e.request);
+    } else if (e.kind === 'submit' && e.run) {
+      e.run();
     } else if (e.kind === 'transfer-done' && e.track) {
       // The decode pod pulled the prefill pod's blocks: they go back to the prefill pod's pool.
       const t = e.track;
@@ -330,18 +294,19 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
         if (!track) continue;
         if (track.prefillId === f.id) {
           // Prefill done: the decode pod pulls the KV and decodes (vLLM's NixlConnector protocol).
+          // The scheduler counts the prefill pod's charge until the request completes (its only signal).
           tracks.delete(f.id);
-          pods[track.prefillPod as number].inFlight--;
           const remote = Math.max(0, track.ids.length - 1);
           const transferMs = (remote * gpu.profile.kv_bytes_per_token) / (linkGbps * 1e6);
           submit(track.pod, track.req.id, track.req, track.ids, { remoteComputedTokens: remote, transferMs });
-          queue.push({ at: now + transferMs, kind: 'transfer-done', track });
+          // The pull starts once the decode pod has the request (after tokenizing a text prompt).
+          queue.push({ at: now + podTokenizeMs(track.ids.length) + transferMs, kind: 'transfer-done', track });
           continue;
         }
         tracks.delete(f.id);
         const p = pods[track.pod];
-        p.inFlight--;
-        p.inFlightTokens -= track.ids.length + track.req.maxTokens;
+        // The gateway's Complete: every charge of the pick leaves, and held requests may go.
+        inFlight.complete(track.req.id);
         remaining--;
         // Tokens come one per step: the last with the finish, `generated` in all.
         track.lastTokenAt = now;
@@ -355,6 +320,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
           ttftMs: first - track.req.arrivalMs,
           itlMs: track.tokens > 1 ? ((track.lastTokenAt ?? first) - first) / (track.tokens - 1) : 0,
           e2eMs: now - track.req.arrivalMs,
+          pickMs: track.pickedAt - track.req.arrivalMs,
           endMs: now,
           promptTokens: f.promptTokens,
           cachedTokens: f.cachedTokens,
@@ -362,6 +328,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
         });
       }
       startStep(e.pod);
+      for (const r of flow.release()) await admitted(r);
     }
   }
   if (remaining > 0) throw new Error(`${remaining} requests never finished`);
@@ -373,8 +340,18 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     prefixQueries,
     prefixHits,
     requestsPerPod: Object.fromEntries(pods.map((p) => [p.id, p.requests])),
+    refused,
+    preciseFallbacks,
     wallMs: performance.now() - wallStart,
   };
+}
+
+const NO_HIT = { gpu: 0, cpu: 0, disk: 0 };
+
+/** The precise scorer's lookup deadline in a picker config (its own default when unset); undefined without one. */
+function preciseLookupTimeoutMs(config: { plugins: { type: string; parameters?: Record<string, unknown> }[] }): number | undefined {
+  const precise = config.plugins.find((p) => p.type === precisePrefixCacheScorerDescriptor.type);
+  return precise ? precisePrefixCacheScorerDescriptor.params.parse(precise.parameters ?? {}).timeoutMs : undefined;
 }
 
 function unknownProfile(name: string): never {

@@ -1,14 +1,20 @@
-import { CycleState } from '../../../framework';
-import { makeEndpoint, makeRequest } from '../../../testing';
+import { CycleState, PluginRegistry, SchedulingConfigError } from '../../../framework';
+import { linearCostModel, linearCostModels, makeEndpoint, makeRequest, seededRandom } from '../../../testing';
 import { PREFIX_MATCH } from '../../shared/prefix-state';
-import { PredictedLatencyScorer } from './predicted-latency.scorer';
+import { PredictedLatencyScorer, predictedLatencyScorerDescriptor } from './predicted-latency.scorer';
 
-const scorer = new PredictedLatencyScorer('p', { gpuProfile: 'llama-3-8b', charsPerToken: 4 });
-const prompt = 'x'.repeat(4 * 4096); // about 4096 tokens
+// Prefill: 10 ms + 0.025 ms a token; 4096 tokens alone cost 112.4 ms.
+const cost = linearCostModel();
+const scorer = new PredictedLatencyScorer('p', { gpuProfile: 'llama-3-8b', charsPerToken: 4 }, cost);
+const prompt = 'x'.repeat(4 * 4096); // 4096 tokens at 4 characters a token
 
 describe('PredictedLatencyScorer', () => {
-  it('predicts an idle endpoint at the table prefill time', () => {
-    expect(scorer.predictTtftMs(makeRequest({ prompt }), makeEndpoint('a').build(), 0)).toBeCloseTo(117.504, 2);
+  it.each([
+    ['an idle endpoint: this prompt alone', makeEndpoint('a').build(), 0, 112.4],
+    ['half of it cached: the other half behind it', makeEndpoint('a').build(), 0.5, 10 + 2048 * 0.025 + 2048 * 0.005],
+    ['two waiting: each a prefill of this size and a decode step first', makeEndpoint('a').queue(2).build(), 0, 2 * (112.4 + 8.1) + 112.4],
+  ])('predicts %s', (_name, endpoint, cachedShare, ms) => {
+    expect(scorer.predictTtftMs(makeRequest({ prompt }), endpoint, cachedShare)).toBeCloseTo(ms, 6);
   });
 
   it.each([
@@ -24,9 +30,26 @@ describe('PredictedLatencyScorer', () => {
 
   it.each([
     [1000, 1],
-    [50, 50 / 117.504],
+    [50, 50 / 112.4],
   ])('with an SLO of %d ms an idle endpoint scores %f', (slo, expected) => {
     const scores = scorer.score(new CycleState(), makeRequest({ prompt, ttftSloMs: slo }), [makeEndpoint('a').build()]);
     expect(scores.get('a')).toBeCloseTo(expected, 3);
+  });
+});
+
+describe('predicted-latency-scorer descriptor', () => {
+  const registry = new PluginRegistry().register(predictedLatencyScorerDescriptor);
+  const deps = { random: seededRandom(1), now: () => 0 };
+
+  it.each([
+    ['no cost models at all', {}, {}, 'plugins[p]'],
+    ['a GPU profile the cost models do not have', { costModels: linearCostModels() }, { gpuProfile: 'no-such-gpu' }, 'plugins[p].parameters.gpuProfile'],
+  ])('refuses to build with %s, naming the field', (_name, extra, params, field) => {
+    expect(() => registry.create('plugins.0', predictedLatencyScorerDescriptor.type, 'p', params, { ...deps, ...extra })).toThrow(expect.objectContaining({ field }));
+    expect(() => registry.create('plugins.0', predictedLatencyScorerDescriptor.type, 'p', params, { ...deps, ...extra })).toThrow(SchedulingConfigError);
+  });
+
+  it('builds with the cost model of its profile', () => {
+    expect(registry.create('plugins.0', predictedLatencyScorerDescriptor.type, 'p', {}, { ...deps, costModels: linearCostModels() })).toBeInstanceOf(PredictedLatencyScorer);
   });
 });

@@ -1,8 +1,8 @@
 // Predicts each endpoint's time to first token from its queue, the request's uncached prompt and the
-// calibrated GPU cost tables, and scores it against the request's TTFT objective.
-import { CostModel, loadGpuProfile } from '@llmd/sim-engine';
+// calibrated GPU cost tables, and scores it against the request's TTFT objective. The tables come in
+// through LatencyCostModel (the scheduler passes the measured ones): this lib never loads the simulator.
 import { z } from 'zod';
-import type { CycleState, Endpoint, PluginDescriptor, Scorer, SchedulingRequest, TypedName } from '../../../framework';
+import { SchedulingConfigError, type CycleState, type Endpoint, type LatencyCostModel, type PluginDeps, type PluginDescriptor, type Scorer, type SchedulingRequest, type TypedName } from '../../../framework';
 import { estimateTokens } from '../../shared/normalize';
 import { matchRatio, PREFIX_MATCH } from '../../shared/prefix-state';
 
@@ -17,15 +17,12 @@ export interface PredictedLatencyParams {
 
 export class PredictedLatencyScorer implements Scorer {
   readonly category = 'balance' as const;
-  private readonly cost: CostModel;
 
   constructor(
     private readonly name: string,
     private readonly params: PredictedLatencyParams,
-  ) {
-    const gpu = loadGpuProfile(params.gpuProfile);
-    this.cost = new CostModel(gpu.profile, gpu.bandwidth);
-  }
+    private readonly cost: LatencyCostModel,
+  ) {}
 
   typedName(): TypedName {
     return { type: PREDICTED_LATENCY_SCORER, name: this.name };
@@ -53,5 +50,15 @@ export class PredictedLatencyScorer implements Scorer {
 export const predictedLatencyScorerDescriptor = {
   type: PREDICTED_LATENCY_SCORER,
   params: z.object({ gpuProfile: z.string().min(1).default('llama-3-8b'), charsPerToken: z.number().positive().default(4) }).strict(),
-  create: (name, params) => new PredictedLatencyScorer(name, params),
+  create: (name, params, deps: PluginDeps) => new PredictedLatencyScorer(name, params, costModelOf(name, params.gpuProfile, deps)),
 } satisfies PluginDescriptor<PredictedLatencyParams>;
+
+/** The named profile's step costs, or a config error naming the plugin: never a scorer that cannot predict. */
+function costModelOf(name: string, gpuProfile: string, deps: PluginDeps): LatencyCostModel {
+  if (!deps.costModels) throw new SchedulingConfigError(`plugins[${name}]`, `${PREDICTED_LATENCY_SCORER} needs GPU step costs, and this scheduler was built without them`);
+  try {
+    return deps.costModels(gpuProfile);
+  } catch (err) {
+    throw new SchedulingConfigError(`plugins[${name}].parameters.gpuProfile`, (err as Error).message);
+  }
+}

@@ -141,3 +141,9 @@ export class CostModel {
     return this.profile.kv_bytes_per_token;
   }
 }
+
+/** The step-cost model of `model`'s measured tables (what the scheduler's latency prediction is given). */
+export function costModelFor(model: string, files: readonly GpuProfileFile[] = GPU_PROFILES): CostModel {
+  const gpu = loadGpuProfile(model, files);
+  return new CostModel(gpu.profile, gpu.bandwidth);
+}

@@ -1,4 +1,4 @@
-import { CostModel, loadGpuProfile } from './cost-model';
+import { CostModel, costModelFor, loadGpuProfile } from './cost-model';
 
 describe('CostModel (llama-3-8b on H100)', () => {
   const model = new CostModel(loadGpuProfile('llama-3-8b').profile);
@@ -43,5 +43,10 @@ describe('CostModel (llama-3-8b on H100)', () => {
 
   it('refuses an unknown GPU profile', () => {
     expect(() => loadGpuProfile('gpt-5')).toThrow(/no GPU profile "gpt-5"/);
+    expect(() => costModelFor('gpt-5')).toThrow(/no GPU profile "gpt-5"/);
+  });
+
+  it("costModelFor gives the scheduler's latency prediction the measured tables", () => {
+    expect(costModelFor('llama-3-8b').prefillMs(4096)).toBeCloseTo(117.504, 2);
   });
 });

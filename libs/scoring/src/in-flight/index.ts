@@ -1,0 +1,2 @@
+export * from './in-flight.policy';
+export * from './in-flight-ledger';
