@@ -1,26 +1,40 @@
 // `llmd up`: Kafka, the five services and the simulated pods, in the foreground until Ctrl-C.
 import { join } from 'node:path';
-import { brokerStatus, startBroker, stopBroker } from '../kafka/kafka-broker';
-import { ensureTopics } from '../kafka/topics';
+import { GPU_PROFILES } from '@llmd/sim-engine';
+import { defineCommand, ParsedCommand } from '../args';
+import { SupervisedBroker } from '../kafka/broker-supervisor';
 import { STATE_DIR } from '../paths';
 import { REGISTRY_DIR } from '../stack/local-registry';
 import { DEFAULT_PORTS, LocalStack } from '../stack/local-stack';
 
-export interface UpOptions {
-  pods: number;
-  model: string;
-  gpuProfile: string;
-  timeScale: number;
-}
+export const upCommand = defineCommand({
+  name: 'llmd up',
+  summary: 'Kafka, the five services and N vllm-sim pods, in the foreground; Ctrl-C stops them all',
+  details: [
+    'The OpenAI API listens on 127.0.0.1:8000/v1; pods on 8100 and up; Kafka on 127.0.0.1:9092.',
+    'The Kafka broker it starts is this stack\'s: a second `llmd up` is refused while this one runs, and',
+    'waits while this one stops. If the broker exits under the running stack, llmd says so and restarts it.',
+    `Logs and state in ${STATE_DIR} (LLMD_STATE_DIR).`,
+  ].join('\n'),
+  flags: {
+    pods: { type: 'integer', min: 1, max: 64, default: '4', description: 'simulated vLLM pods' },
+    model: { type: 'string', default: 'meta-llama/Llama-3.1-8B-Instruct', valueName: 'NAME', description: 'the model name the pods serve' },
+    'gpu-profile': { type: 'string', choices: GPU_PROFILES.flatMap((f) => f.models.map((m) => m.model)), default: 'llama-3-8b', description: 'GPU cost tables the pods are timed from' },
+    'time-scale': { type: 'number', min: 0, exclusiveMin: true, default: '1', description: 'wall-clock seconds per simulated second in the pods' },
+  },
+});
 
-export async function up(options: UpOptions): Promise<void> {
+export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Promise<number> {
+  const options = { pods: values.pods, model: values.model, gpuProfile: values['gpu-profile'], timeScale: values['time-scale'] };
   const say = (line: string) => process.stdout.write(`llmd: ${line}\n`);
-  const startedKafka = !brokerStatus().running;
-  const broker = await startBroker({}, say);
-  const created = await ensureTopics(broker.bootstrap);
-  say(`Kafka ready on ${broker.bootstrap}${created.length ? ` (created ${created.join(', ')})` : ''}`);
+  const alarm = (line: string) => process.stderr.write(`llmd: ERROR ${line}\n`);
+  const broker = await SupervisedBroker.start({ log: say, alarm });
+  say(`Kafka ready on ${broker.bootstrap}${broker.created.length ? ` (created ${broker.created.join(', ')})` : ''}`);
 
-  const ports = { ...DEFAULT_PORTS, sims: Array.from({ length: options.pods }, (_, i) => 8100 + i) };
+  // Every pod gets its KV-event ports (a pod without them publishes no KV events, so it is never precisely scored).
+  const sims = Array.from({ length: options.pods }, (_, i) => 8100 + i);
+  const simKvEvents = sims.map((_, i) => [5557 + 2 * i, 5558 + 2 * i] as [number, number]);
+  const ports = { ...DEFAULT_PORTS, sims, simKvEvents };
   const logDir = join(STATE_DIR, 'logs');
   const stack = new LocalStack({
     kafkaBootstrap: broker.bootstrap,
@@ -39,9 +53,11 @@ export async function up(options: UpOptions): Promise<void> {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    // First, so that a stack started while this one stops waits for it instead of joining its broker.
+    broker.markStopping();
     say('stopping ...');
     await stack.stop();
-    if (startedKafka) await stopBroker();
+    await broker.stop();
     say('stopped');
     process.exit(code);
   };
@@ -54,11 +70,12 @@ export async function up(options: UpOptions): Promise<void> {
   } catch (err) {
     say(`failed to start: ${(err as Error).message}`);
     await shutdown(1);
-    return;
+    return 1;
   }
   say(`ready: OpenAI API on ${stack.gatewayUrl}/v1 serving "${options.model}" from ${options.pods} vllm-sim pods (${options.gpuProfile} cost tables, time scale ${options.timeScale})`);
   say('authentication is off in the local stack');
   say(`logs in ${logDir}; metrics on :${ports.gatewayOps}-${ports.operatorOps}/metrics; Ctrl-C stops everything`);
   say(`more pods: tools/llmd sim serve ${options.model} --port 8200 (they register in ${REGISTRY_DIR})`);
   say(`try: curl ${stack.gatewayUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"${options.model}","messages":[{"role":"user","content":"Hello"}]}'`);
+  return -1; // keeps running until Ctrl-C
 }
