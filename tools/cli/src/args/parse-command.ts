@@ -90,7 +90,8 @@ function splitList(raw: string): string[] {
 
 /** node's messages name the option but not the fix; this says both, in the CLI's words. */
 function describeParseError(spec: CommandSpec, err: Error & { code?: string }): string {
-  const flag = /'(-[^' ]+)/.exec(err.message)?.[1];
+  // node writes an option as '--name', '-n' or '-n, --name': the long name is the one users know.
+  const flag = /'(?:-\w, )?(--?[\w-]+)/.exec(err.message)?.[1];
   const arg = /'([^']*)'/.exec(err.message)?.[1];
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {

@@ -24,6 +24,9 @@ export const upCommand = defineCommand({
   },
 });
 
+/** What the services log while their broker is away (kafkajs itself, and llmd's Kafka clients). */
+const KAFKA_CLIENT_NOISE = /"component":"kafkajs"|consumer crashed|consumer start failed|telemetry send failed|could not read the topics/;
+
 export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Promise<number> {
   const options = { pods: values.pods, model: values.model, gpuProfile: values['gpu-profile'], timeScale: values['time-scale'] };
   const say = (line: string) => process.stdout.write(`llmd: ${line}\n`);
@@ -36,6 +39,7 @@ export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Pro
   const simKvEvents = sims.map((_, i) => [5557 + 2 * i, 5558 + 2 * i] as [number, number]);
   const ports = { ...DEFAULT_PORTS, sims, simKvEvents };
   const logDir = join(STATE_DIR, 'logs');
+  let quieted = false;
   const stack = new LocalStack({
     kafkaBootstrap: broker.bootstrap,
     ports,
@@ -45,8 +49,16 @@ export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Pro
     logDir,
     registryDir: REGISTRY_DIR,
     onLine: (service, line) => {
-      // Warnings and errors reach the terminal; everything is in the log files.
-      if (/"level":"(warn|error|fatal)"/.test(line) || !line.startsWith('{')) process.stdout.write(`[${service}] ${line}\n`);
+      // Warnings and errors reach the terminal; everything is in the log files. While the broker is
+      // down the supervisor has said so once: the services' Kafka reconnect warnings only go to the files.
+      if (!/"level":"(warn|error|fatal)"/.test(line) && line.startsWith('{')) return;
+      if (KAFKA_CLIENT_NOISE.test(line) && broker.inOutage()) {
+        if (!quieted) say(`the services' Kafka reconnect warnings go to ${logDir} only, until Kafka is back`);
+        quieted = true;
+        return;
+      }
+      quieted = false;
+      process.stdout.write(`[${service}] ${line}\n`);
     },
   });
   let stopping = false;

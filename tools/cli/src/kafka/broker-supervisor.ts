@@ -29,6 +29,7 @@ export class SupervisedBroker {
   private timer: NodeJS.Timeout | undefined;
   private restarting: Promise<void> | undefined;
   private stopped = false;
+  private backAt = 0;
 
   private constructor(
     private readonly options: SupervisedBrokerOptions,
@@ -63,6 +64,14 @@ export class SupervisedBroker {
 
   get pid(): number {
     return this.handle.pid;
+  }
+
+  /**
+   * True while the broker is down and for `settleMs` after it is back, while the services' clients
+   * reconnect: their connection warnings then say nothing the supervisor has not said.
+   */
+  inOutage(settleMs = 30000): boolean {
+    return this.restarting !== undefined || Date.now() < this.backAt + settleMs;
   }
 
   /** Says the stack is stopping: from now on a new stack waits for this process to exit. */
@@ -102,6 +111,7 @@ export class SupervisedBroker {
         if (this.stopped) return;
         this.handle = handle;
         this.lease.setBroker(handle.pid);
+        this.backAt = Date.now();
         log(`Kafka is back on ${handle.bootstrap} (pid ${handle.pid}); the services reconnect by themselves`);
         return;
       } catch (err) {
