@@ -64,6 +64,8 @@ describe('parseCommand', () => {
     ['an unknown short flag', ['-x'], /^unknown flag -x$/],
     ['a missing value', ['--pods'], /^--pods needs a value \(--pods N\)$/],
     ['a flag taken for a value', ['--out', '--pods', '3'], /^--out needs a value/],
+    ['a negative number not glued on', ['--scale', '-1'], /^--scale needs a value \(--scale X\); a value starting with "-" is written --scale=VALUE$/],
+    ['a negative number', ['--scale=-1'], /^--scale must be a number above 0, got "-1"$/],
     ['a value on a boolean', ['--quick=yes'], /^--quick takes no value$/],
     ['a non-number', ['--pods', 'four'], /^--pods must be an integer from 1 to 64, got "four"$/],
     ['a fraction for an integer', ['--pods', '2.5'], /^--pods must be an integer/],

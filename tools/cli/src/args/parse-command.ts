@@ -102,7 +102,9 @@ function describeParseError(spec: CommandSpec, err: Error & { code?: string }): 
       const name = flag?.replace(/^-+/, '') ?? '';
       const f = spec.flags[name] ?? Object.entries(spec.flags).find(([, s]) => s.short === name)?.[1];
       if (f?.type === 'boolean') return `${flag} takes no value`;
-      return `${flag} needs a value (${flag} ${f ? valueName(f) : 'VALUE'})`;
+      // node will not take "-1" after a flag for its value (it could be a flag): it must be glued on.
+      const dash = /ambiguous/.test(err.message) ? `; a value starting with "-" is written ${flag}=VALUE` : '';
+      return `${flag} needs a value (${flag} ${f ? valueName(f) : 'VALUE'})${dash}`;
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument "${arg}" (this command takes flags only)`;

@@ -10,13 +10,14 @@ import { ensureTopics, tailTopic } from '../kafka/topics';
 import { command, CliGroup } from './cli-command';
 
 const port = { type: 'integer', min: 1, max: 65535, default: '9092', description: 'the broker\'s port (its controller listens on the next one)' } as const satisfies FlagSpec;
+const controllerPort = { type: 'integer', min: 1, max: 65535, valueName: 'PORT', description: 'the broker\'s KRaft controller port (default: --port + 1)' } as const satisfies FlagSpec;
 const bootstrap = { type: 'string', default: '127.0.0.1:9092', valueName: 'HOST:PORT', description: 'the broker to read from' } as const satisfies FlagSpec;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const start = command(
-  defineCommand({ name: 'llmd kafka start', summary: 'start the local broker in the background (left running for every stack) and create llmd\'s topics', flags: { port } }),
+  defineCommand({ name: 'llmd kafka start', summary: 'start the local broker in the background (left running for every stack) and create llmd\'s topics', flags: { port, 'controller-port': controllerPort } }),
   async ({ values }) => {
-    const broker = await startBroker({ port: values.port }, say);
+    const broker = await startBroker({ port: values.port, controllerPort: values['controller-port'] }, say);
     const created = await ensureTopics(broker.bootstrap);
     await waitForGroupCoordinator(broker.bootstrap);
     say(`Kafka ${KAFKA_VERSION} running on ${broker.bootstrap} (pid ${broker.pid}); topics ${created.length ? `created: ${created.join(', ')}` : 'present'}`);
@@ -46,9 +47,9 @@ const status = command(
 );
 
 const run = command(
-  defineCommand({ name: 'llmd kafka run', summary: 'run the local broker in the foreground, owned like `llmd up`\'s: restarted if it exits, stopped by Ctrl-C', flags: { port } }),
+  defineCommand({ name: 'llmd kafka run', summary: 'run the local broker in the foreground, owned like `llmd up`\'s: restarted if it exits, stopped by Ctrl-C', flags: { port, 'controller-port': controllerPort } }),
   async ({ values }) => {
-    const broker = await SupervisedBroker.start({ broker: { port: values.port }, log: say, alarm: (line) => process.stderr.write(`llmd: ERROR ${line}\n`) });
+    const broker = await SupervisedBroker.start({ broker: { port: values.port, controllerPort: values['controller-port'] }, log: say, alarm: (line) => process.stderr.write(`llmd: ERROR ${line}\n`) });
     say(`Kafka ready on ${broker.bootstrap} (pid ${broker.pid})`);
     const shutdown = async () => {
       broker.markStopping();
