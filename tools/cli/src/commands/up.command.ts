@@ -61,29 +61,38 @@ export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Pro
       process.stdout.write(`[${service}] ${line}\n`);
     },
   });
-  let stopping = false;
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    // First, so that a stack started while this one stops waits for it instead of joining its broker.
-    broker.markStopping();
-    say('stopping ...');
-    await stack.stop();
-    await broker.stop();
-    say('stopped');
-    process.exit(code);
-  };
+  // One shutdown, whoever asks first (Ctrl-C, a failed start, a failure of the CLI); it ends the process.
+  let stopping: Promise<void> | undefined;
+  const shutdown = (code: number): Promise<void> =>
+    (stopping ??= (async () => {
+      // First, so that a stack started while this one stops waits for it instead of joining its broker.
+      broker.markStopping();
+      say('stopping ...');
+      await stack.stop();
+      await broker.stop();
+      say('stopped');
+      process.exit(code);
+    })());
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // The CLI holds the stack's processes and its broker: if it fails, it takes them down with it rather
+  // than leave them orphaned, holding the ports and the broker's ownership. A closed terminal or pipe
+  // (EPIPE on stdout, e.g. `npm start | head`) is not a failure: the stack keeps running.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  process.on('uncaughtException', (err) => {
+    alarm(`llmd failed (${err.message}); stopping the stack`);
+    void shutdown(1);
+  });
 
   await stack.start();
   try {
     await stack.waitReady(90000);
   } catch (err) {
-    say(`failed to start: ${(err as Error).message}`);
+    // Stopped while starting (Ctrl-C) is not a failure to start; either way the shutdown ends the process.
+    if (!stopping) say(`failed to start: ${(err as Error).message}`);
     await shutdown(1);
-    return 1;
   }
+  if (stopping) return -1;
   say(`ready: OpenAI API on ${stack.gatewayUrl}/v1 serving "${options.model}" from ${options.pods} vllm-sim pods (${options.gpuProfile} cost tables, time scale ${options.timeScale})`);
   say('authentication is off in the local stack');
   say(`logs in ${logDir}; metrics on :${ports.gatewayOps}-${ports.operatorOps}/metrics; Ctrl-C stops everything`);
