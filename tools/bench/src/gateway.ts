@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { freePorts, nodeFlagsFor } from '@llmd/cli';
+import { defineCommand, freePorts, nodeFlagsFor, parseOrExit } from '@llmd/cli';
 import { cpuSeconds, rssMb } from './proc';
 import { printTable } from './table';
 
@@ -19,34 +19,26 @@ const MODEL = 'bench/llama-3.2-1b';
 const PEERS = { 'vllm-router': 'vllm-router==0.1.17', 'sglang-router': 'sglang-router==0.3.2' } as const;
 type Target = 'direct' | 'llmd' | keyof typeof PEERS;
 
-interface Args {
-  pods: number;
-  timeScale: number;
-  seconds: number;
-  maxTokens: number;
-  concurrency: number[];
-  rates: number[];
-  targets: string[];
-  skipRates: boolean;
-  skipMemory: boolean;
-}
+export const command = defineCommand({
+  name: 'llmd bench gateway',
+  summary: 'llmd\'s gateway against vllm-router and sglang-router (PyPI) on the same vllm-sim pods',
+  details: 'Starts the pods, llmd\'s gateway and scheduler, and each peer router; the peers are installed into .llmd/bench-venv on first use.',
+  flags: {
+    pods: { type: 'integer', min: 1, max: 64, default: '2', description: 'vllm-sim pods shared by every target' },
+    'time-scale': { type: 'number', min: 0, exclusiveMin: true, default: '0.05', description: 'the pods\' wall-clock seconds per simulated second' },
+    seconds: { type: 'number', min: 0, exclusiveMin: true, default: '4', description: 'seconds per measured cell' },
+    'max-tokens': { type: 'integer', min: 1, default: '32', description: 'tokens per streamed completion' },
+    concurrency: { type: 'integer-list', min: 1, default: '1,64,512', description: 'concurrent streams for the latency table' },
+    rates: { type: 'number-list', min: 0, exclusiveMin: true, default: '100,200,400,800,1600,3200', description: 'Poisson request rates (per second) tried for the highest sustained rate' },
+    targets: { type: 'string-list', choices: ['direct', 'llmd', 'vllm-router', 'sglang-router'], default: 'direct,llmd,vllm-router,sglang-router', description: 'what is measured (direct = the pods themselves)' },
+    'skip-rates': { type: 'boolean', description: 'skip the request-rate search' },
+    'skip-memory': { type: 'boolean', description: 'skip the memory-per-stream measurement' },
+  },
+});
 
-function parseArgs(argv: string[]): Args {
-  const get = (name: string, fallback: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-  };
-  return {
-    pods: Number(get('pods', '2')),
-    timeScale: Number(get('time-scale', '0.05')),
-    seconds: Number(get('seconds', '4')),
-    maxTokens: Number(get('max-tokens', '32')),
-    concurrency: get('concurrency', '1,64,512').split(',').map(Number),
-    rates: get('rates', '100,200,400,800,1600,3200').split(',').map(Number),
-    targets: get('targets', 'direct,llmd,vllm-router,sglang-router').split(','),
-    skipRates: argv.includes('--skip-rates'),
-    skipMemory: argv.includes('--skip-memory'),
-  };
+function parseArgs(argv: string[]) {
+  const { values: v } = parseOrExit(command, argv);
+  return { pods: v.pods, timeScale: v['time-scale'], seconds: v.seconds, maxTokens: v['max-tokens'], concurrency: v.concurrency, rates: v.rates, targets: v.targets as string[], skipRates: v['skip-rates'], skipMemory: v['skip-memory'] };
 }
 
 const procs: ChildProcess[] = [];

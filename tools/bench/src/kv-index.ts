@@ -7,7 +7,10 @@ import { tokenBlockKeys } from '@llmd/prefix-hash';
 import { CostModel, EngineCore, EngineRequest, loadGpuProfile, SimKvEvent } from '@llmd/sim-engine';
 import { Llama3Tokenizer } from '@llmd/tokenizer';
 import { collector, memoryInUse } from './proc';
+import { defineCommand, parseOrExit } from '@llmd/cli';
 import { printTable } from './table';
+
+export const command = defineCommand({ name: 'llmd bench kv-index', summary: 'the KV-block index: ingest rate, Score latency, memory, accuracy', flags: {} });
 
 const BS = 16;
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
@@ -149,4 +152,7 @@ async function main(): Promise<void> {
   ]);
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+  parseOrExit(command);
+  void main();
+}

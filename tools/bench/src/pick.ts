@@ -10,7 +10,7 @@ import { buildPipeline, Endpoint, PluginRegistry, registerBuiltinPlugins, Schedu
 import { LruChunkIndex } from '@llmd/prefix-hash';
 import { PickStreamPool } from '@llmd/platform';
 import pino from 'pino';
-import { freePorts, nodeFlagsFor } from '@llmd/cli';
+import { defineCommand, freePorts, nodeFlagsFor, parseOrExit } from '@llmd/cli';
 import { collector, cpuSeconds, memoryInUse } from './proc';
 import { printTable } from './table';
 
@@ -18,6 +18,21 @@ const DIST = join(__dirname, '..', '..', '..');
 const MODEL = 'bench-model';
 const TOKEN_SIZES = [1024, 8192, 32768];
 const CHARS_PER_TOKEN = 4;
+
+export const command = defineCommand({
+  name: 'llmd bench pick',
+  summary: 'Pick latency and throughput, in-process and over gRPC (the real scheduler process)',
+  details: 'Every shape by default; --transport, --profile, --endpoints and --tokens narrow a run to the shapes that match.',
+  flags: {
+    iterations: { type: 'integer', min: 1, default: '400', description: 'Picks measured per shape' },
+    'in-process-only': { type: 'boolean', conflicts: ['grpc-only'], description: 'skip the gRPC shapes' },
+    'grpc-only': { type: 'boolean', description: 'skip the in-process shapes' },
+    transport: { type: 'string', choices: ['stream', 'unary'], description: 'only this gRPC transport' },
+    profile: { type: 'string', choices: ['approx-prefix', 'precise-prefix'], description: 'only this scheduling profile' },
+    endpoints: { type: 'integer', choices: ['10', '100', '1000'], description: 'only this many endpoints' },
+    tokens: { type: 'integer', choices: TOKEN_SIZES.map(String), description: 'only prompts of this many tokens' },
+  },
+});
 
 function endpoints(n: number): Endpoint[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -144,18 +159,17 @@ function indexMemoryMb(capacityPerEndpoint: number, endpointsCount: number): num
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const grpc = !args.includes('--in-process-only');
-  const inProc = !args.includes('--grpc-only');
-  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-  const iterations = Number(flag('--iterations') || 0) || 400;
-  // Narrow a run to one shape: --transport stream|unary, --profile approx-prefix|precise-prefix, --endpoints N, --tokens N.
-  const keep = (name: string, value: string | number) => flag(name) === undefined || flag(name) === String(value);
+  const { values } = parseOrExit(command);
+  const grpc = !values['in-process-only'];
+  const inProc = !values['grpc-only'];
+  const iterations = values.iterations;
+  // Narrow a run to the shapes that match the filters given.
+  const keep = (name: 'transport' | 'profile' | 'endpoints' | 'tokens', value: string | number) => values[name] === undefined || String(values[name]) === String(value);
   const rows: (string | number)[][] = [];
   for (const profile of inProc ? (['approx-prefix', 'precise-prefix'] as const) : []) {
     for (const n of [10, 100, 1000]) {
       for (const tokens of TOKEN_SIZES) {
-        if (!keep('--profile', profile) || !keep('--endpoints', n) || !keep('--tokens', tokens)) continue;
+        if (!keep('profile', profile) || !keep('endpoints', n) || !keep('tokens', tokens)) continue;
         const r = await inProcess(profile, n, tokens, iterations);
         rows.push(['in-process', profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0), r.perSec.toFixed(0)]);
       }
@@ -165,7 +179,7 @@ async function main(): Promise<void> {
     for (const transport of ['stream', 'unary'] as const) {
       for (const profile of ['approx-prefix', 'precise-prefix']) {
         for (const [n, tokens] of [[10, 1024], [100, 8192], [1000, 8192], [100, 32768]]) {
-          if (!keep('--transport', transport) || !keep('--profile', profile) || !keep('--endpoints', n) || !keep('--tokens', tokens)) continue;
+          if (!keep('transport', transport) || !keep('profile', profile) || !keep('endpoints', n) || !keep('tokens', tokens)) continue;
           const r = await overGrpc(profile, n, tokens, iterations, transport);
           rows.push([`gRPC ${transport}`, profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0), r.perCoreSec.toFixed(0)]);
         }

@@ -5,10 +5,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { freePorts } from '@llmd/cli';
+import { defineCommand, freePorts, parseOrExit } from '@llmd/cli';
 import { printTable } from './table';
 
 const DIST = join(__dirname, '..', '..', '..');
+
+export const command = defineCommand({
+  name: 'llmd bench sim-capacity',
+  summary: 'concurrent streams one vllm-sim process sustains at time scale 1',
+  flags: {
+    ladder: { type: 'integer-list', min: 1, default: '32,64,128,256,384,512', description: 'the stream counts measured, one point each' },
+    seconds: { type: 'number', min: 0, exclusiveMin: true, default: '5', description: 'seconds measured per point' },
+  },
+});
 
 async function gauges(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -90,12 +99,7 @@ export async function runCapacity(ladder: number[], seconds: number, profile = '
 }
 
 if (require.main === module) {
-  const arg = (name: string, fallback: string) => {
-    const i = process.argv.indexOf(name);
-    return i >= 0 ? process.argv[i + 1] : fallback;
-  };
-  const ladder = arg('--ladder', '32,64,128,256,384,512').split(',').map(Number);
-  const seconds = Number(arg('--seconds', '5'));
+  const { ladder, seconds } = parseOrExit(command).values;
   void runCapacity(ladder, seconds).then((points) => {
     process.stdout.write(`vllm-sim capacity: one process, --time-scale 1, llama-3-8b tables, ${seconds} s per point\n\n`);
     printTable(

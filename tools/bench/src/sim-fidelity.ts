@@ -1,7 +1,10 @@
 // Fidelity of the simulated engine against the measured H100 tables, on a virtual clock:
 // one 4096-token prefill, the same 8192-token prompt fully cached, a decode batch of 64 at context 2048.
 import { CostModel, EngineCore, EngineOptions, EngineRequest, loadGpuProfile, StepOutput } from '@llmd/sim-engine';
+import { defineCommand, parseOrExit } from '@llmd/cli';
 import { printTable } from './table';
+
+export const command = defineCommand({ name: 'llmd bench sim-fidelity', summary: 'the simulator\'s step times against the GPU tables (virtual clock)', flags: {} });
 
 const gpu = loadGpuProfile('llama-3-8b');
 const cost = new CostModel(gpu.profile, gpu.bandwidth);
@@ -58,6 +61,7 @@ export function fidelityRows(): (string | number)[][] {
 }
 
 if (require.main === module) {
+  parseOrExit(command);
   process.stdout.write(`vllm-sim fidelity on a virtual clock (llama-3-8b, ${gpu.device})\n\n`);
   printTable(['case', 'table ms', 'sim ms', 'error'], fidelityRows());
 }

@@ -5,7 +5,10 @@
 // once on its pod). The simulator's measured throughputs fall between them; their ratio is the most
 // any router can reach on these tables.
 import { CostModel, kvCacheBlocks, loadGpuProfile } from '@llmd/sim-engine';
+import { defineCommand, parseOrExit } from '@llmd/cli';
 import { printTable } from './table';
+
+export const command = defineCommand({ name: 'llmd bench throughput-ceiling', summary: 'the most output throughput any router can win on the GPU tables (shared-prefix study)', flags: {} });
 
 export interface CeilingWorkload {
   systemTokens: number;
@@ -55,6 +58,7 @@ export function throughputCeiling(cost: CeilingCostModel, workload: CeilingWorkl
 }
 
 if (require.main === module) {
+  parseOrExit(command);
   const gpu = loadGpuProfile('llama-3-8b');
   const cost = new CostModel(gpu.profile, gpu.bandwidth);
   // The routing study's pods: an 80 GB H100 at 0.9 memory utilization, 16-token blocks, 256 sequences.

@@ -1,5 +1,10 @@
-// The CLI's building blocks, for the end-to-end tests and the benchmarks: the local Kafka broker,
-// llmd's topics, and the local stack launcher.
+// The CLI's building blocks, for the end-to-end tests and the benchmarks: declarative command lines,
+// the local Kafka broker (owned and supervised), llmd's topics, and the local stack launcher.
+export * from './args';
+export * from './kafka/broker-owned.error';
+export * from './kafka/broker-ownership';
+export * from './kafka/broker-supervisor';
+export * from './kafka/group-coordinator';
 export * from './kafka/kafka-broker';
 export * from './kafka/topics';
 export * from './stack/free-port';

@@ -2,50 +2,52 @@
 // for every profile and rate asked, with JSON, a markdown table and SVG charts under --out.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defineCommand, parseOrExit } from '@llmd/cli';
+import { SHIPPED_CONFIGS } from '@llmd/scoring';
 import { runDes } from './des';
 import { runLive } from './live';
 import { markdownTable, RunSummary, summarize, svgChart } from './report';
 import { workload, WorkloadName } from './workloads';
 
-interface Args {
-  mode: 'des' | 'live';
-  timeScale: number;
-  workload: WorkloadName;
-  pods: number[];
-  profiles: string[];
-  rates: number[];
-  count?: number;
-  scale: number;
-  groups?: number;
-  promptsPerGroup?: number;
-  seed: number;
-  out: string;
-}
+/**
+ * The study's command line, one entry per flag (add a flag here and read it in parseArgs below): the
+ * CLI's --help and its refusal of unknown or malformed flags come from this declaration.
+ */
+export const command = defineCommand({
+  name: 'llmd bench routing',
+  summary: 'the routing study in the cluster-scale simulator, or live on the real stack (JSON, markdown table, SVG charts)',
+  details: 'Runs every profile at every rate for every pod count given; writes <out>/<mode>-<workload>.json, .md and the charts.',
+  flags: {
+    mode: { type: 'string', choices: ['des', 'live'], default: 'des', description: 'des: the discrete-event simulator; live: the real stack on vllm-sim pods' },
+    workload: { type: 'string', choices: ['shared-prefix', 'multi-turn', 'long-doc', 'mixed'], default: 'shared-prefix', description: 'the request mix' },
+    pods: { type: 'integer-list', min: 1, default: '8', description: 'pod counts, one study each' },
+    profiles: { type: 'string-list', choices: Object.keys(SHIPPED_CONFIGS), default: 'random,round-robin,load-only,approx-prefix,precise-prefix', description: 'scheduling profiles compared' },
+    rates: { type: 'number-list', min: 0, exclusiveMin: true, default: '3,6,10,15,20,30,40,60', description: 'request rates (per second)' },
+    count: { type: 'integer', min: 1, description: 'requests per run (default: the workload\'s own)' },
+    scale: { type: 'number', min: 0, exclusiveMin: true, default: '1', description: 'multiplies the workload\'s prompt and output lengths' },
+    groups: { type: 'integer', min: 1, description: 'shared-prefix groups (default: the workload\'s own)' },
+    'prompts-per-group': { type: 'integer', min: 1, description: 'prompts per shared-prefix group (default: the workload\'s own)' },
+    seed: { type: 'integer', default: '42', description: 'seed of the workload and the random profile' },
+    'time-scale': { type: 'number', min: 0, exclusiveMin: true, default: '10', description: 'live: wall seconds per simulated second (the pods must keep up on this machine)' },
+    out: { type: 'string', default: 'bench-results/routing', valueName: 'DIR', description: 'where the results are written' },
+  },
+});
 
-function parseArgs(argv: string[]): Args {
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const list = (v: string | undefined, d: string) => (v ?? d).split(',').map((s) => s.trim()).filter(Boolean);
-  const mode = get('mode') ?? 'des';
-  if (mode !== 'des' && mode !== 'live') throw new Error(`--mode ${mode}: des (the simulator) or live (the real stack)`);
-  const name = (get('workload') ?? 'shared-prefix') as WorkloadName;
-  if (!['shared-prefix', 'multi-turn', 'long-doc', 'mixed'].includes(name)) throw new Error(`--workload ${name}: one of shared-prefix, multi-turn, long-doc, mixed`);
+function parseArgs(argv: string[]) {
+  const { values: v } = parseOrExit(command, argv);
   return {
-    mode,
-    // Live: wall seconds per simulated second (the pods must keep up on this machine).
-    timeScale: Number(get('time-scale') ?? '10'),
-    workload: name,
-    pods: list(get('pods'), '8').map(Number),
-    profiles: list(get('profiles'), 'random,round-robin,load-only,approx-prefix,precise-prefix'),
-    rates: list(get('rates'), '3,6,10,15,20,30,40,60').map(Number),
-    count: get('count') ? Number(get('count')) : undefined,
-    scale: Number(get('scale') ?? '1'),
-    groups: get('groups') ? Number(get('groups')) : undefined,
-    promptsPerGroup: get('prompts-per-group') ? Number(get('prompts-per-group')) : undefined,
-    seed: Number(get('seed') ?? '42'),
-    out: get('out') ?? 'bench-results/routing',
+    mode: v.mode,
+    timeScale: v['time-scale'],
+    workload: v.workload as WorkloadName,
+    pods: v.pods,
+    profiles: v.profiles,
+    rates: v.rates,
+    count: v.count,
+    scale: v.scale,
+    groups: v.groups,
+    promptsPerGroup: v['prompts-per-group'],
+    seed: v.seed,
+    out: v.out,
   };
 }
 

@@ -9,6 +9,9 @@ import { REPO_ROOT, STATE_DIR } from '../paths';
 
 export const KAFKA_VERSION = '4.1.1';
 
+/** Partitions of the broker's consumer-offsets topic: each is the coordinator of the groups that hash to it. */
+export const OFFSETS_PARTITIONS = 3;
+
 export interface BrokerOptions {
   /** @default 9092 */
   port?: number;
@@ -52,8 +55,31 @@ export function ensureKafkaJars(log: (line: string) => void = () => undefined): 
   return ms;
 }
 
-function brokerDir(options: BrokerOptions): string {
+export function brokerDir(options: BrokerOptions): string {
   return options.dir ?? join(STATE_DIR, 'kafka', String(options.port ?? 9092));
+}
+
+/** Written before a broker is sent SIGTERM, removed once it has exited: a stopping broker is not a running one. */
+const STOPPING = 'broker.stopping';
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, another user's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Resolves true once `pid` has exited, false if it is still alive after `timeoutMs`. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
 }
 
 function javaArgs(dir: string, heap: string, mainClass: string, args: string[]): string[] {
@@ -77,7 +103,7 @@ function writeServerProperties(dir: string, port: number, controllerPort: number
       'num.partitions=3',
       'auto.create.topics.enable=true',
       'offsets.topic.replication.factor=1',
-      'offsets.topic.num.partitions=3',
+      `offsets.topic.num.partitions=${OFFSETS_PARTITIONS}`,
       'transaction.state.log.replication.factor=1',
       'transaction.state.log.min.isr=1',
       'share.coordinator.state.topic.replication.factor=1',
@@ -90,14 +116,20 @@ function writeServerProperties(dir: string, port: number, controllerPort: number
   return file;
 }
 
-function readPid(dir: string): number | undefined {
+/** The pid of the broker running from `dir`, if one is alive. */
+export function readBrokerPid(dir: string): number | undefined {
+  let pid: number;
   try {
-    const pid = Number(readFileSync(join(dir, 'broker.pid'), 'utf8'));
-    process.kill(pid, 0);
-    return pid;
+    pid = Number(readFileSync(join(dir, 'broker.pid'), 'utf8'));
   } catch {
     return undefined;
   }
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+/** Whether the broker in `dir` has been asked to stop and has not exited yet. */
+export function brokerStopping(dir: string): boolean {
+  return existsSync(join(dir, STOPPING)) && readBrokerPid(dir) !== undefined;
 }
 
 /** Starts the broker unless one is already running from the same folder; waits until it answers. */
@@ -106,11 +138,17 @@ export async function startBroker(options: BrokerOptions = {}, log: (line: strin
   const controllerPort = options.controllerPort ?? port + 1;
   const dir = brokerDir(options);
   const bootstrap = `127.0.0.1:${port}`;
-  const running = readPid(dir);
-  if (running) {
-    await waitForBroker(bootstrap, 60000);
+  const running = readBrokerPid(dir);
+  if (running && existsSync(join(dir, STOPPING))) {
+    // A broker on its way out answers for a few more seconds: taking it for a running one leaves the
+    // caller without Kafka once it exits. Wait for it to go, then start a fresh one.
+    log(`Kafka (pid ${running}) is stopping; waiting for it to exit before starting a new one ...`);
+    if (!(await waitForExit(running, 60000))) throw new Error(`the stopping Kafka broker (pid ${running}) did not exit within 60 s`);
+  } else if (running) {
+    await waitForBroker(bootstrap, 60000, () => readBrokerPid(dir) !== undefined);
     return { bootstrap, dir, pid: running };
   }
+  rmSync(join(dir, STOPPING), { force: true });
   ensureKafkaJars(log);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const config = writeServerProperties(dir, port, controllerPort);
@@ -124,7 +162,7 @@ export async function startBroker(options: BrokerOptions = {}, log: (line: strin
   writeFileSync(join(dir, 'broker.pid'), String(child.pid));
   log(`Kafka ${KAFKA_VERSION} starting on ${bootstrap} (pid ${child.pid}, log ${join(dir, 'broker.log')})`);
   try {
-    await waitForBroker(bootstrap, 90000, () => readPid(dir) !== undefined);
+    await waitForBroker(bootstrap, 90000, () => readBrokerPid(dir) !== undefined);
   } catch (err) {
     await stopBroker({ ...options, dir });
     throw err;
@@ -157,26 +195,24 @@ export async function waitForBroker(bootstrap: string, timeoutMs: number, alive:
 /** Stops the broker started from the folder (SIGTERM, then SIGKILL after 20 s). */
 export async function stopBroker(options: BrokerOptions = {}): Promise<boolean> {
   const dir = brokerDir(options);
-  const pid = readPid(dir);
-  if (!pid) return false;
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 20000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      rmSync(join(dir, 'broker.pid'), { force: true });
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  const pid = readBrokerPid(dir);
+  if (!pid) {
+    rmSync(join(dir, STOPPING), { force: true });
+    return false;
   }
-  process.kill(pid, 'SIGKILL');
+  writeFileSync(join(dir, STOPPING), String(pid));
+  process.kill(pid, 'SIGTERM');
+  if (!(await waitForExit(pid, 20000))) {
+    process.kill(pid, 'SIGKILL');
+    await waitForExit(pid, 5000);
+  }
   rmSync(join(dir, 'broker.pid'), { force: true });
+  rmSync(join(dir, STOPPING), { force: true });
   return true;
 }
 
 export function brokerStatus(options: BrokerOptions = {}): { running: boolean; pid?: number; dir: string } {
   const dir = brokerDir(options);
-  const pid = readPid(dir);
+  const pid = readBrokerPid(dir);
   return { running: pid !== undefined, pid, dir };
 }
