@@ -69,8 +69,8 @@ describe('gateway fidelity: what vLLM answers, the client gets', () => {
     it.each([
       ['without stream_options (the gateway removes the usage event it asked for)', {}, false],
       ['with include_usage', { stream_options: { include_usage: true } }, true],
-      // vLLM defaults include_usage to true here; the gateway leaves the choice to the pod.
-      ['with stream_options but no include_usage', { stream_options: {} }, undefined],
+      // vLLM (and vllm-sim) default include_usage to true here; the gateway leaves the choice to the pod.
+      ['with stream_options but no include_usage', { stream_options: {} }, true],
     ])('arrives byte-identical through the gateway and direct from the pod, %s', async (_how, options, usage) => {
       const body = { model: E2E_MODEL, ...prompt, max_tokens: 400, ignore_eos: true, stream: true, ...options };
       // Once first, so both compared answers find the prompt's blocks cached alike.
@@ -81,7 +81,7 @@ describe('gateway fidelity: what vLLM answers, the client gets', () => {
       expect(hasMultiByte(direct.bytes)).toBe(true);
       expect(gateway.bytes.includes(REPLACEMENT)).toBe(false);
       expect(normalized(gateway.bytes)).toBe(normalized(direct.bytes));
-      if (usage !== undefined) expect(normalized(gateway.bytes).includes('"usage":{')).toBe(usage);
+      expect(normalized(gateway.bytes).includes('"usage":{')).toBe(usage);
     });
   });
 

@@ -84,7 +84,7 @@ async function measure(url: string, streams: number, seconds: number): Promise<P
 export async function runCapacity(ladder: number[], seconds: number, profile = 'llama-3-8b'): Promise<Point[]> {
   const [port] = await freePorts(1);
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [join(DIST, 'apps/vllm-sim/src/main.js'), 'serve', 'bench', '--port', String(port), '--time-scale', '1', '--max-num-seqs', String(Math.max(...ladder)), '--gpu-profile', profile], {
+  const child: ChildProcess = spawn(process.execPath, [join(DIST, 'apps/vllm-sim/src/main.js'), 'serve', 'bench', '--tokenizer', 'builtin:llama-3', '--port', String(port), '--time-scale', '1', '--max-num-seqs', String(Math.max(...ladder)), '--gpu-profile', profile], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LLMD_LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' },
   });

@@ -23,6 +23,8 @@ describe('parseCompletionRequest', () => {
     ['n, echo, logprobs, stop as a string', { n: 3, echo: true, logprobs: 5, stop: 'x' }, { n: 3, echo: true, logprobs: 5, stop: ['x'] }],
     ['logprobs -1 as the vocabulary, allowed by --max-logprobs -1', {}, {}],
     ['usage only when streaming', { stream: true, stream_options: { include_usage: true } }, { stream: true, includeUsage: true }],
+    ['usage by default once stream_options is given, as vLLM', { stream: true, stream_options: {} }, { stream: true, includeUsage: true }],
+    ['no usage when include_usage is null', { stream: true, stream_options: { include_usage: null } }, { stream: true, includeUsage: false }],
     ['unknown fields, ignored as vLLM ignores them', { frobnicate: 1, top_k: 5, min_p: 0.1 }, { n: 1 }],
     ['no model: the served one', { model: undefined }, { model: undefined }],
   ])('accepts %s', (_name, extra, expected) => {

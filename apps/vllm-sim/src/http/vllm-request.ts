@@ -141,7 +141,8 @@ function sampling(b: Common, maxTokensDefault: number | undefined, logprobs: num
   return {
     model: b.model ?? undefined,
     stream: b.stream === true,
-    includeUsage: b.stream === true && b.stream_options?.include_usage === true,
+    // vLLM's StreamOptions defaults include_usage to true: `stream_options: {}` asks for usage.
+    includeUsage: b.stream === true && b.stream_options != null && (b.stream_options.include_usage === undefined || b.stream_options.include_usage === true),
     n,
     maxTokens: maxTokens ?? undefined,
     minTokens: b.min_tokens ?? 0,
