@@ -1,15 +1,10 @@
 // Which replica ingests which pod: pods are hashed onto the partitions of the ownership topic, and the
 // replica that the consumer group gives a partition ingests the pods hashed onto it (one per pod).
+import { partitionOfKey } from '@llmd/platform';
 
-/** Pure: the ownership partition of a pod id (FNV-1a over its UTF-8 bytes, so every replica agrees). */
+/** Pure: the ownership partition of a pod id (the same on every replica). */
 export function podPartition(podId: string, partitionCount: number): number {
-  if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new RangeError(`partitionCount must be a positive integer, got ${partitionCount}`);
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(podId, 'utf8')) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h % partitionCount;
+  return partitionOfKey(podId, partitionCount);
 }
 
 /** Pure: the pods, among those known, that the owner of `owned` partitions ingests. */

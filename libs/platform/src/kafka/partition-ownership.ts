@@ -5,6 +5,17 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 
+/** Pure: the partition a key of work belongs to (FNV-1a over its UTF-8 bytes, so every member agrees). */
+export function partitionOfKey(key: string, partitionCount: number): number {
+  if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new RangeError(`partitionCount must be a positive integer, got ${partitionCount}`);
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(key, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % partitionCount;
+}
+
 export interface PartitionOwnershipOptions {
   kafka: Kafka;
   logger: Logger;
