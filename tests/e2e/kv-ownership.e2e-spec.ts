@@ -60,6 +60,26 @@ describe('KV-event ingestion with two cache-manager replicas', () => {
     sent.push(ids);
   };
 
+  /**
+   * Waits until the replica has read everything the pods published (their replay sockets hold their
+   * whole history), then checks that its index matches the pods' true block pools on every prompt
+   * sent so far, per pod and tier.
+   */
+  const expectIndexTrue = async (address: string): Promise<TrueBlockPools> => {
+    const truth = await TrueBlockPools.read(stackKvPods(stack));
+    const lastSeq = (pod: string) => truth.batches.get(pod)?.at(-1)?.seq ?? -1;
+    await until(async () => {
+      const s = await stats(address);
+      return PODS.every((p) => Number(s.endpoints.find((e) => e.endpointId === p)?.lastSeq ?? -1) === lastSeq(p));
+    }, 20000);
+    for (const ids of sent) {
+      const res = await score(address, ids);
+      const got = Object.fromEntries(res.scores.map((s) => [s.endpointId, { gpu: s.tiers[0]?.blocks ?? 0, cpu: s.tiers[1]?.blocks ?? 0, disk: s.tiers[2]?.blocks ?? 0 }]));
+      expect(got).toEqual(truth.lookup(ids, PODS));
+    }
+    return truth;
+  };
+
   beforeAll(async () => {
     start = await endOffsets(process.env.LLMD_E2E_KAFKA!);
     stack = await startTestStack(PODS.length, { env: INGEST_ENV });
@@ -85,8 +105,11 @@ describe('KV-event ingestion with two cache-manager replicas', () => {
       return split[0].length > 0 && split[1].length > 0 && [...split[0], ...split[1]].sort().join() === PODS.join();
     }, 30000);
 
-    // Load before, while and after the second replica is dead.
+    // Load before, while and after the second replica is dead. Before the kill, both replicas' indexes
+    // hold every pod (each reads the whole topic, not only what it ingests).
     for (let i = 0; i < 15; i++) await send(i);
+    await expectIndexTrue(firstGrpc);
+    await expectIndexTrue(`127.0.0.1:${replica.grpcPort}`);
     const killedAt = Date.now();
     replica.child.kill('SIGKILL');
     await replica.exited;
@@ -97,13 +120,7 @@ describe('KV-event ingestion with two cache-manager replicas', () => {
     expect(takeoverMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS);
     for (let i = 24; i < 36; i++) await send(i);
 
-    // The survivor has everything the pods published (their replay sockets hold their whole history).
-    const truth = await TrueBlockPools.read(stackKvPods(stack));
-    const lastSeq = (pod: string) => truth.batches.get(pod)?.at(-1)?.seq ?? -1;
-    await until(async () => {
-      const s = await stats(firstGrpc);
-      return PODS.every((p) => Number(s.endpoints.find((e) => e.endpointId === p)?.lastSeq ?? -1) === lastSeq(p));
-    }, 20000);
+    const truth = await expectIndexTrue(firstGrpc);
 
     // The topic holds each of the pods' batches exactly once, and no clear since the kill: the
     // survivor resumed the dead replica's pods after their last published batch.
@@ -115,12 +132,6 @@ describe('KV-event ingestion with two cache-manager replicas', () => {
     const clearsSinceKill = records.filter((r) => r.clearReason !== undefined && r.offset >= (atKill.get(r.partition) ?? 0));
     expect(clearsSinceKill.map((r) => `${r.record.endpointId}:${r.clearReason}`)).toEqual([]);
 
-    // The survivor's index matches the pods' true block pools on every prompt sent, per pod and tier.
-    for (const ids of sent) {
-      const res = await score(firstGrpc, ids);
-      const got = Object.fromEntries(res.scores.map((s) => [s.endpointId, { gpu: s.tiers[0]?.blocks ?? 0, cpu: s.tiers[1]?.blocks ?? 0, disk: s.tiers[2]?.blocks ?? 0 }]));
-      expect(got).toEqual(truth.lookup(ids, PODS));
-    }
     expect(sent.length).toBe(36);
     console.log(`take-over after SIGKILL: ${takeoverMs} ms (bound ${TAKEOVER_BOUND_MS} ms); split before the kill: ${JSON.stringify(split)}`);
   }, 120000);

@@ -49,6 +49,8 @@ export class IngestionService implements PodSink {
   /** Ownership changes and discovery are applied one at a time, in order. */
   private reconciling: Promise<void> = Promise.resolve();
   private firstAssignment: (() => void) | undefined;
+  /** After stop(), ownership changes (the group may still rebalance while shutting down) are ignored. */
+  private stopped = false;
   private readonly assignedOnce = new Promise<void>((r) => (this.firstAssignment = r));
 
   constructor(
@@ -102,6 +104,7 @@ export class IngestionService implements PodSink {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.registry?.stop();
     await this.kubernetes?.stop();
     this.owned = undefined;
@@ -189,6 +192,7 @@ export class IngestionService implements PodSink {
 
   /** Brings the subscriptions in line with ownership and discovery (queued behind earlier changes). */
   private reconcile(): void {
+    if (this.stopped) return;
     this.reconciling = this.reconciling.then(() => this.apply()).catch((err: Error) => this.logger.error({ err: err.message }, 'KV ingestion ownership change failed'));
   }
 
@@ -209,7 +213,7 @@ export class IngestionService implements PodSink {
     await this.producer.flushed();
     await this.topic.caughtUp();
     const owned = this.owned;
-    if (!owned) return; // revoked meanwhile
+    if (!owned || this.stopped) return; // revoked or stopped meanwhile
     for (const id of ownedPods(change.start, owned.partitions, owned.count)) {
       const pod = this.known.get(id);
       if (!pod || this.subs.has(id)) continue;
