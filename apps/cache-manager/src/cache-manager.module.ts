@@ -1,4 +1,5 @@
-// Wiring of cache-manager: ingests pods' KV events into llmd.kv-events.v1, builds the block index by
+// Wiring of cache-manager: ingests the KV events of the pods this replica owns into llmd.kv-events.v1
+// (one replica per pod, see ingest/kv-ingest.ts), builds the block index by
 // consuming that topic from the start of retention, and serves KvCache over gRPC.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
