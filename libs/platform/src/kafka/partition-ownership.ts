@@ -38,6 +38,8 @@ export class PartitionOwnership {
   private stopped = false;
   private joinedOnce = false;
   private partitionCount = 0;
+  /** The share last handed to onAssigned (undefined after a revoke). */
+  private delivered: string | undefined;
 
   constructor(private readonly options: PartitionOwnershipOptions) {
     this.consumer = options.kafka.consumer({
@@ -52,16 +54,23 @@ export class PartitionOwnership {
     });
     this.consumer.on(this.consumer.events.REBALANCING, () => {
       options.logger.info({ groupId: options.groupId }, 'ownership rebalancing; releasing owned work');
+      this.delivered = undefined;
       options.onRevoked();
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.joinedOnce = true;
       const owned = (e.payload.memberAssignment[options.topic] ?? []).slice().sort((a, b) => a - b);
+      // kafkajs also rejoins on its own (stale metadata, e.g. while a new topic's leaders settle) and
+      // gets the same share again: nothing moved, so nothing to tell.
+      const key = `${this.partitionCount}:${owned.join(',')}`;
+      if (key === this.delivered) return;
+      this.delivered = key;
       options.logger.info({ groupId: options.groupId, owned, of: this.partitionCount }, 'ownership assigned');
       options.onAssigned(owned, this.partitionCount);
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       options.logger.warn({ err: e.payload.error?.message, restart: e.payload.restart }, 'ownership consumer crashed; releasing owned work');
+      this.delivered = undefined;
       options.onRevoked();
       if (!e.payload.restart && !this.stopped) setTimeout(() => void this.start(), 2000);
     });
