@@ -118,6 +118,11 @@ export class IngestionService implements PodSink {
     await Promise.all([...this.subs.values()].map((s) => s.initialSync));
   }
 
+  /** Settles once every ownership or discovery change so far has been applied. */
+  async settled(): Promise<void> {
+    await this.reconciling;
+  }
+
   podIds(): string[] {
     return [...this.known.keys()];
   }
