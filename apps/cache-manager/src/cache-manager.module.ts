@@ -1,19 +1,21 @@
-// Wiring of cache-manager: ingests pods' KV events into llmd.kv-events.v1, builds the block index by
+// Wiring of cache-manager: ingests the KV events of the pods this replica owns into llmd.kv-events.v1
+// (one replica per pod, see ingest/kv-ingest.ts), builds the block index by
 // consuming that topic from the start of retention, and serves KvCache over gRPC.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { cachev1 } from '@llmd/proto';
 import { InMemoryKvBlockIndex, InstrumentedKvBlockIndex, KvBlockIndex, KvEventApplier } from '@llmd/kv-index';
-import { BufferedProducer, Counter, Gauge, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry, TopicConsumer } from '@llmd/platform';
-import { kvEventBatchCodec, TOPICS } from '@llmd/telemetry';
+import { Counter, Gauge, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry, TopicConsumer } from '@llmd/platform';
+import { KV_CLEAR_REASON_HEADER, kvEventBatchCodec, TOPICS } from '@llmd/telemetry';
 import { Llama3Tokenizer } from '@llmd/tokenizer';
 import type { CacheManagerConfig } from './config';
 import { kvCacheGrpcImplementation } from './grpc/kv-cache.grpc-service';
 import { BlockSizes } from './index/block-sizes';
 import { KvEventStats } from './index/kv-event-stats';
 import { PrefixScorer } from './index/prefix-scorer';
-import { IngestionService } from './ingest/ingestion.service';
+import { advanceCursor, NO_CURSOR, TopicCursor } from './ingest/kv-sequence.policy';
+import { KvIngest } from './ingest/kv-ingest';
 
 const CONFIG = Symbol('CACHE_MANAGER_CONFIG');
 const INDEX = Symbol('KV_BLOCK_INDEX');
@@ -35,7 +37,9 @@ function createIndex(config: CacheManagerConfig, registry: Registry): KvBlockInd
 class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private grpc: GrpcServer | undefined;
   private consumer: TopicConsumer | undefined;
-  private ingestion: IngestionService | undefined;
+  private ingest: KvIngest | undefined;
+  /** Where each pod stands on the KV-event topic as read so far: where an owner resumes it. */
+  private readonly cursors = new Map<string, TopicCursor>();
   private readonly applied: Counter<'result'>;
   private readonly applier: KvEventApplier;
   private readonly blockSizes: BlockSizes;
@@ -45,7 +49,6 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(INDEX) private readonly index: KvBlockIndex,
     @Inject(KvEventStats) private readonly stats: KvEventStats,
     @Inject(Kafka) private readonly kafka: Kafka,
-    @Inject(BufferedProducer) private readonly producer: BufferedProducer,
     @Inject(HealthChecks) private readonly health: HealthChecks,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -68,13 +71,6 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const registers = [this.registry];
-    this.ingestion = new IngestionService(this.producer, this.logger, {
-      batches: new Counter({ name: 'llmd_cache_manager_ingested_batches_total', help: 'KV event batches received from pods', labelNames: ['pod'], registers }),
-      clears: new Counter({ name: 'llmd_cache_manager_pod_clears_total', help: 'Pods whose entries were cleared, by reason (gap-unrecoverable, restart, gone)', labelNames: ['reason'], registers }),
-      undecodable: new Counter({ name: 'llmd_cache_manager_undecodable_batches_total', help: 'KV event batches that could not be decoded', registers }),
-    });
-    await this.ingestion.start(this.config.pods, this.config.localRegistryDir, this.config.kubernetes);
     this.consumer = new TopicConsumer({
       kafka: this.kafka,
       groupId: this.config.groupId,
@@ -87,6 +83,8 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
         if (!message.value) return;
         try {
           const batch = kvEventBatchCodec.decode(message.value);
+          const clear = message.headers?.[KV_CLEAR_REASON_HEADER] !== undefined;
+          this.cursors.set(batch.endpointId, advanceCursor(this.cursors.get(batch.endpointId) ?? NO_CURSOR, batch, clear));
           this.stats.record(batch);
           this.learnBlockSizes(batch.endpointId, batch.model, batch.events);
           const r = this.applier.apply(batch.endpointId, batch.events, Date.now());
@@ -99,30 +97,34 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     });
     void this.consumer.start();
     this.health.register('kafka-consumer', () => this.consumer?.isReady() ?? false);
+    // Ingestion of the pods this replica owns; it resumes each from the topic as read above.
+    const consumer = this.consumer;
+    this.ingest = new KvIngest(this.config, this.kafka, { cursor: (pod) => this.cursors.get(pod) ?? NO_CURSOR, caughtUp: () => consumer.caughtUp() }, this.registry, this.logger);
+    await this.ingest.start(this.config);
+    const ingest = this.ingest;
     // Ready once the index is rebuilt: every record on the topic consumed, including the clears the
     // pods' first syncs just published (an earlier incarnation's blocks under a reused pod id).
     // Before that, Score would under-report what pods hold, or report what they no longer hold.
     let indexRebuilt = false;
-    const consumer = this.consumer;
     void (async () => {
       const started = Date.now();
-      await this.ingestion?.initialSyncs();
-      await this.producer.flushed();
+      await ingest.service.initialSyncs();
+      await ingest.producer.flushed();
       await consumer.caughtUp();
       indexRebuilt = true;
       this.logger.info({ ms: Date.now() - started, indexedBlocks: this.index.size() }, 'index rebuilt from the topic');
     })();
     this.health.register('index', () => indexRebuilt);
-    if (this.config.kubernetes) this.health.register('kubernetes', () => this.ingestion?.discoverySynced() ?? false);
+    if (this.config.kubernetes) this.health.register('kubernetes', () => ingest.service.discoverySynced());
     const scorer = new PrefixScorer(this.index, Llama3Tokenizer.load(), this.config, this.blockSizes);
     this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.logger) }]);
     const port = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
-    this.logger.info({ grpcPort: port, pods: this.ingestion.podIds() }, 'KvCache gRPC serving');
+    this.logger.info({ grpcPort: port, pods: ingest.service.podIds() }, 'KvCache gRPC serving');
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.grpc?.stop(this.config.shutdown.graceMs);
-    await this.ingestion?.stop();
+    await this.ingest?.stop(Math.min(3000, this.config.shutdown.graceMs));
     await this.consumer?.stop();
   }
 }

@@ -1,6 +1,8 @@
 // cache-manager's configuration: env vars (LLMD_CACHE_MANAGER_*) over an optional YAML file (LLMD_CONFIG).
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { KV_INGEST_OWNERS_TOPIC } from '@llmd/telemetry';
 import { commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
 
 const zmqEndpoint = z.string().regex(/^(tcp|ipc):\/\/[^\s]+$/, 'expected a ZMQ endpoint like tcp://10.0.0.5:5557');
@@ -36,6 +38,31 @@ export const kubernetesPodsSchema = z.object({
 
 export type KubernetesPodsConfig = z.infer<typeof kubernetesPodsSchema>;
 
+/**
+ * KV-event ingestion across replicas: each pod is ingested by exactly one replica, the one the
+ * ownership consumer group gives the partition the pod's id hashes onto. A replica that dies loses its
+ * partitions once its session times out: take-over within sessionTimeoutMs + 2 x heartbeatIntervalMs,
+ * plus one replay request (at most 2 s) and the time to read the topic to its end.
+ */
+export const ingestSchema = z.object({
+  /** Consumer group the ingesting replicas share (one per deployment: every replica of it, and only those). @default llmd-cache-manager-ingest */
+  groupId: z.string().min(1).default('llmd-cache-manager-ingest'),
+  /** The ownership topic: carries no records, its partitions are what the group shares out. @default llmd.kv-ingest-owners.v1 */
+  ownershipTopic: z.string().min(1).default(KV_INGEST_OWNERS_TOPIC),
+  /** Partitions of the ownership topic when a replica creates it; more replicas than this stay idle. @default 64 */
+  ownershipPartitions: z.coerce.number().int().min(1).max(10000).default(64),
+  /** A replica silent this long is dead and its pods move (the broker's group.min.session.timeout.ms, 6 s by default, is the floor). @default 10000 */
+  sessionTimeoutMs: z.coerce.number().int().min(1000).default(10000),
+  /** Heartbeat period of the ownership group. @default 1000 */
+  heartbeatIntervalMs: z.coerce.number().int().min(100).default(1000),
+  /** KV-event batches buffered for Kafka before reading the pods' sockets pauses (back-pressure, never a drop). @default 10000 */
+  bufferBatches: z.coerce.number().int().min(1).default(10000),
+}).refine((i) => i.heartbeatIntervalMs * 3 <= i.sessionTimeoutMs, { message: 'heartbeatIntervalMs must be at most a third of sessionTimeoutMs', path: ['heartbeatIntervalMs'] });
+
+export type IngestConfig = z.infer<typeof ingestSchema>;
+
+export const INGEST_DEFAULTS: IngestConfig = ingestSchema.parse({});
+
 export const cacheManagerConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
   grpc: z.object({ host: z.string().default('127.0.0.1'), port: portSchema.default(9003) }).default({ host: '127.0.0.1', port: 9003 }),
@@ -43,10 +70,13 @@ export const cacheManagerConfigSchema = z.object({
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
   /**
-   * Consumer group of this replica. Every replica must read every KV event (each holds the full
-   * index), so the default is unique per host. @default `llmd-cache-manager-<hostname>`
+   * Consumer group of this replica's index. Every replica must read every KV event (each holds the full
+   * index), so no two replicas may share it: the default is unique per process (no offsets are
+   * committed, so the group leaves nothing behind). @default `llmd-cache-manager-<hostname>-<pid>-<random>`
    */
-  groupId: z.string().min(1).default(`llmd-cache-manager-${hostname()}`),
+  groupId: z.string().min(1).default(`llmd-cache-manager-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
+  /** Which replica ingests which pod, and the KV-event producer's buffer. */
+  ingest: ingestSchema.default(INGEST_DEFAULTS),
   /** Pods whose ZMQ KV-event sockets are ingested. */
   pods: z.array(podSchema).default([]),
   /** A local registry folder of pod files (pods with a kvEvents entry are ingested). */
@@ -83,4 +113,10 @@ export const CACHE_MANAGER_ENV: Record<string, string> = {
   LLMD_CACHE_MANAGER_BLOCK_SIZE: 'blockSize',
   LLMD_CACHE_MANAGER_MODEL_BLOCK_SIZES: 'modelBlockSizes',
   LLMD_CACHE_MANAGER_MAX_BLOCKS: 'maxBlocks',
+  LLMD_CACHE_MANAGER_INGEST_GROUP_ID: 'ingest.groupId',
+  LLMD_CACHE_MANAGER_INGEST_TOPIC: 'ingest.ownershipTopic',
+  LLMD_CACHE_MANAGER_INGEST_PARTITIONS: 'ingest.ownershipPartitions',
+  LLMD_CACHE_MANAGER_INGEST_SESSION_TIMEOUT_MS: 'ingest.sessionTimeoutMs',
+  LLMD_CACHE_MANAGER_INGEST_HEARTBEAT_MS: 'ingest.heartbeatIntervalMs',
+  LLMD_CACHE_MANAGER_INGEST_BUFFER_BATCHES: 'ingest.bufferBatches',
 };

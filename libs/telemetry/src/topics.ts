@@ -13,3 +13,16 @@ export const ALL_TOPICS: readonly TopicName[] = Object.values(TOPICS);
 export const CONTENT_TYPE_HEADER = 'content-type';
 export const MESSAGE_TYPE_HEADER = 'message-type';
 export const PROTOBUF_CONTENT_TYPE = 'application/x-protobuf';
+
+/**
+ * On a llmd.kv-events.v1 record that cache-manager published to clear a pod (not a batch of the
+ * pod's own): why (gap-unrecoverable, restart, pod-start, gone). Readers treat the pod's earlier
+ * records as void; a new ingesting replica resumes the pod from its replay buffer, not after this.
+ */
+export const KV_CLEAR_REASON_HEADER = 'llmd-clear-reason';
+
+/**
+ * Ownership of KV-event ingestion: cache-manager replicas share this topic's partitions in one
+ * consumer group (pods hashed onto them). It carries no records, so it is not among ALL_TOPICS.
+ */
+export const KV_INGEST_OWNERS_TOPIC = 'llmd.kv-ingest-owners.v1';

@@ -5,6 +5,7 @@ import { encode } from '@msgpack/msgpack';
 import pino from 'pino';
 import { Publisher, Router } from 'zeromq';
 import { DecodedBatch } from './event-batch-decoder';
+import { NO_CURSOR, TopicCursor } from './kv-sequence.policy';
 import { ClearReason, PodSubscriber } from './pod-subscriber';
 
 const freePort = () =>
@@ -51,42 +52,51 @@ async function peer(preloaded: number[]) {
   return { pub, router, publish, pod: { id: 'p', kvEvents: { endpoint: `tcp://127.0.0.1:${pubPort}`, replayEndpoint: `tcp://127.0.0.1:${replayPort}` } } };
 }
 
-async function run(preloaded: number[], steps: Step[]) {
+async function run(preloaded: number[], steps: Step[], cursor: TopicCursor) {
   const { pub, router, pod, publish } = await peer(preloaded);
   const got: number[] = [];
   const clears: ClearReason[] = [];
-  const sub = new PodSubscriber(pod, { batch: (_p, seq: number, _b: DecodedBatch) => got.push(seq), cleared: (_p, r) => clears.push(r), undecodable: () => undefined }, pino({ level: 'silent' }));
-  sub.start();
+  const gaps: boolean[] = [];
+  const sub = new PodSubscriber(pod, { batch: (_p, seq: number, _b: DecodedBatch) => got.push(seq), cleared: (_p, r) => clears.push(r), undecodable: () => undefined, gap: (_p, filled) => gaps.push(filled) }, pino({ level: 'silent' }));
+  sub.start(cursor);
   await new Promise((r) => setTimeout(r, 200)); // the subscription reaches the publisher
   for (const step of steps) await publish(step);
   await new Promise((r) => setTimeout(r, 300));
   await sub.stop();
   pub.close();
   router.close();
-  return { got, clears };
+  return { got, clears, gaps };
 }
+
+// The topic's last batch of the pod, as the peer stamps it (ts = seq).
+const onTopic = (seq: number): TopicCursor => ({ kind: 'batch', seq, ts: seq });
 
 describe('PodSubscriber', () => {
   it.each([
-    ['a fresh pod (empty replay buffer: empty cache), in order', [], [0, 1, 2], [0, 1, 2], ['pod-start']],
-    ['a lost batch filled from the replay socket', [], [0, { lost: 1, retained: true }, 2], [0, 1, 2], ['pod-start']],
-    ['a lost batch the replay buffer no longer holds', [], [0, { lost: 1, retained: false }, 2], [0, 2], ['pod-start', 'gap-unrecoverable']],
-    ['joining a pod with history: its buffer first, live duplicates skipped', [0, 1, 2], [2, 3], [0, 1, 2, 3], ['pod-start']],
-    ['joining past the start of the replay buffer', [5], [5, 6], [5, 6], []],
-    ['a pod restart (numbering begins again)', [], [0, 1, 2, 0, 1], [0, 1, 2, 0, 1], ['pod-start', 'restart']],
-  ] as [string, number[], Step[], number[], ClearReason[]][])('%s', async (_name, preloaded, steps, expected, clears) => {
-    const out = await run(preloaded, steps);
+    ['a fresh pod, in order', [], NO_CURSOR, [0, 1, 2], [0, 1, 2], [], []],
+    ['a lost batch filled from the replay socket', [], NO_CURSOR, [0, { lost: 1, retained: true }, 2], [0, 1, 2], [], [true]],
+    ['a lost batch the replay buffer no longer holds', [], NO_CURSOR, [0, { lost: 1, retained: false }, 2], [0, 2], ['gap-unrecoverable'], [false]],
+    ['joining a pod the topic does not know: its buffer first, live duplicates skipped', [0, 1, 2], NO_CURSOR, [2, 3], [0, 1, 2, 3], [], []],
+    ['joining past the start of the replay buffer', [5], NO_CURSOR, [5, 6], [5, 6], [], []],
+    ['a pod restart (numbering begins again)', [], NO_CURSOR, [0, 1, 2, 0, 1], [0, 1, 2, 0, 1], ['restart'], []],
+    ['taking over a pod: only what the topic does not hold yet', [0, 1, 2, 3], onTopic(1), [4], [2, 3, 4], [], []],
+    ['taking over a pod that restarted since the topic\'s last batch', [0, 1], onTopic(7), [2], [0, 1, 2], ['restart'], []],
+    ['taking over a pod whose buffer moved past unpublished batches', [6, 7], onTopic(3), [8], [6, 7, 8], ['gap-unrecoverable'], [false]],
+    ['a new pod under an id the topic holds batches of', [], onTopic(9), [0, 1], [0, 1], ['restart'], []],
+  ] as [string, number[], TopicCursor, Step[], number[], ClearReason[], boolean[]][])('%s', async (_name, preloaded, cursor, steps, expected, clears, gaps) => {
+    const out = await run(preloaded, steps, cursor);
     expect(out.got).toEqual(expected);
     expect(out.clears).toEqual(clears);
+    expect(out.gaps).toEqual(gaps);
   });
 
-  it('forgets the pod at once when its replay socket does not answer, then follows it live', async () => {
+  it('forgets what the topic holds of a pod at once when its replay socket does not answer, then follows it live', async () => {
     const { pub, router, pod, publish } = await peer([]);
     const dead = await freePort();
     const got: number[] = [];
     const clears: ClearReason[] = [];
     const sub = new PodSubscriber({ ...pod, kvEvents: { ...pod.kvEvents, replayEndpoint: `tcp://127.0.0.1:${dead}` } }, { batch: (_p, seq: number) => got.push(seq), cleared: (_p, r) => clears.push(r), undecodable: () => undefined }, pino({ level: 'silent' }));
-    sub.start();
+    sub.start(onTopic(4));
     await sub.initialSync; // the replay request times out
     expect(clears).toEqual(['pod-start']);
     for (const n of [0, 1]) await publish(n);
@@ -96,5 +106,41 @@ describe('PodSubscriber', () => {
     router.close();
     expect(got).toEqual([0, 1]);
     expect(clears).toEqual(['pod-start']);
+  }, 10000);
+});
+
+describe('PodSubscriber back-pressure', () => {
+  it('stops reading the pod while the producer is full, and loses nothing once there is room', async () => {
+    const { pub, router, pod, publish } = await peer([]);
+    const got: number[] = [];
+    let full = false;
+    let release: () => void = () => undefined;
+    const room = new Promise<void>((r) => (release = r));
+    let pauses = 0;
+    const sub = new PodSubscriber(pod, {
+      batch: (_p, seq: number) => {
+        got.push(seq);
+        full = true; // the first batch fills the producer
+      },
+      cleared: () => undefined,
+      undecodable: () => undefined,
+      hasRoom: () => !full,
+      room: () => room,
+      paused: () => pauses++,
+    }, pino({ level: 'silent' }));
+    sub.start();
+    await sub.initialSync;
+    await new Promise((r) => setTimeout(r, 200)); // the subscription reaches the publisher
+    for (const n of [0, 1, 2]) await publish(n);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got).toEqual([0]);
+    expect(pauses).toBe(1);
+    full = false;
+    release();
+    await new Promise((r) => setTimeout(r, 300));
+    await sub.stop();
+    pub.close();
+    router.close();
+    expect(got).toEqual([0, 1, 2]);
   }, 10000);
 });

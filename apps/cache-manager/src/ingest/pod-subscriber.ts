@@ -1,18 +1,35 @@
-// Subscribes to one vLLM pod's KV events over ZMQ, in order: duplicates are dropped, a gap in the
-// sequence numbers is filled from the pod's replay socket, and when replay cannot fill it (or the
-// pod restarted and its numbering began again) the pod's entries are cleared and the reason counted.
-import { createHash } from 'node:crypto';
+// Subscribes to one vLLM pod's KV events over ZMQ, in order, for the one replica that owns the pod:
+// it resumes after the last batch the topic already holds (kv-sequence.policy), drops duplicates,
+// fills a gap in the sequence numbers from the pod's replay socket or clears the pod when replay
+// cannot, and stops reading while the KV-event producer is full (ZMQ then queues, and at its high-water
+// mark drops: the sequence numbers show that gap later, and it is filled or cleared like any other).
 import { Dealer, Subscriber } from 'zeromq';
 import type { Logger } from 'pino';
 import type { PodConfig } from '../config';
 import { decodeEventBatch, DecodedBatch } from './event-batch-decoder';
+import { ClearReason, NO_CURSOR, planGap, planResume, resumeReplayFrom, TopicCursor } from './kv-sequence.policy';
 
-export type ClearReason = 'gap-unrecoverable' | 'restart' | 'pod-start' | 'gone';
+export type { ClearReason } from './kv-sequence.policy';
 
 export interface PodSink {
   batch(pod: string, seq: number, batch: DecodedBatch): void;
   cleared(pod: string, reason: ClearReason): void;
   undecodable(pod: string, err: Error): void;
+  /** A gap in the pod's numbering was seen live, and whether replay filled it. */
+  gap?(pod: string, filled: boolean): void;
+  /** False while the KV-event producer is full: reading stops until room() resolves. */
+  hasRoom?(): boolean;
+  room?(): Promise<void>;
+  /** Reading the pod's socket paused for back-pressure. */
+  paused?(pod: string): void;
+}
+
+/** One batch from the replay socket, decoded once (a batch that does not decode still has its number). */
+interface Replayed {
+  seq: number;
+  ts: number;
+  payload: Buffer;
+  batch: DecodedBatch | Error;
 }
 
 function seqBytes(seq: number): Buffer {
@@ -21,14 +38,21 @@ function seqBytes(seq: number): Buffer {
   return b;
 }
 
+function decoded(seq: number, payload: Buffer): Replayed {
+  try {
+    const batch = decodeEventBatch(payload);
+    return { seq, ts: batch.ts, payload, batch };
+  } catch (err) {
+    return { seq, ts: Number.NaN, payload, batch: err as Error };
+  }
+}
+
 export class PodSubscriber {
   private readonly sub = new Subscriber();
   private lastSeq = -1;
-  private restarted = false;
-  /** Live batches up to this number were already delivered from the replay buffer at subscription. */
+  private lastTs = Number.NaN;
+  /** Live batches up to this number were already delivered from the replay buffer. */
   private syncedUpTo = -1;
-  /** Fingerprint of this pod incarnation's batch 0, to tell a reconnect from a restart. */
-  private firstBatch = '';
   /** Serialises live batches and resyncs, so a pod's batches are delivered in order. */
   private work: Promise<void> = Promise.resolve();
   private connects = 0;
@@ -44,13 +68,20 @@ export class PodSubscriber {
   /** Settles once the pod's state at subscription is known and handed on (see sync). */
   initialSync: Promise<void> = Promise.resolve();
 
-  start(): void {
+  /** Subscribes; `cursor` is what the topic holds of the pod (the last batch published, by any replica). */
+  start(cursor: TopicCursor = NO_CURSOR): void {
     this.sub.connect(this.pod.kvEvents.endpoint);
     this.sub.subscribe();
-    const synced = this.sync();
+    const synced = this.serialize(() => this.resume(cursor, 'subscription'));
     this.initialSync = synced.catch(() => undefined);
     this.loop = synced.then(() => this.run());
     void this.watchConnections();
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    this.sub.close();
+    await this.loop?.catch(() => undefined);
   }
 
   /**
@@ -61,11 +92,16 @@ export class PodSubscriber {
     try {
       for await (const event of this.sub.events) {
         if (event.type !== 'connect' || this.closed) continue;
-        if (this.connects++ > 0) this.serialize(() => this.resync());
+        if (this.connects++ > 0) void this.serialize(() => this.resume(this.cursor(), 'reconnect'));
       }
     } catch {
       // the socket closed
     }
+  }
+
+  /** What has been published of the pod by this subscriber, as a topic cursor. */
+  private cursor(): TopicCursor {
+    return this.lastSeq >= 0 ? { kind: 'batch', seq: this.lastSeq, ts: this.lastTs } : { kind: 'cleared' };
   }
 
   private serialize(task: () => Promise<void>): Promise<void> {
@@ -73,50 +109,29 @@ export class PodSubscriber {
     return this.work;
   }
 
-  private async resync(): Promise<void> {
-    if (!this.pod.kvEvents.replayEndpoint || this.lastSeq < 0) return;
-    const replayed = await this.replay(0).catch(() => undefined);
-    if (!replayed) return;
-    const sameIncarnation = replayed.length > 0 && replayed[0].seq === 0 && fingerprint(replayed[0].payload) === this.firstBatch;
-    if (!sameIncarnation && (replayed.length === 0 || replayed[0].seq === 0)) {
-      this.sink.cleared(this.pod.id, 'restart');
-      this.lastSeq = -1;
-      this.restarted = true;
-    }
-    for (const r of replayed) if (r.seq > this.lastSeq) this.deliver(r.seq, r.payload);
-    this.syncedUpTo = this.lastSeq;
-  }
-
   /**
-   * Learns the pod's state before following it live: its replay buffer from 0. Empty means the pod
-   * has published nothing, so its cache is empty and whatever the topic holds under its id (an
-   * earlier incarnation) no longer stands; otherwise the buffered batches are applied first.
+   * Learns the pod's state before following it (again): its replay buffer from the last batch the
+   * topic holds, published from there on, after a clear when the pod is not the one the topic knew.
    */
-  private async sync(): Promise<void> {
-    if (!this.pod.kvEvents.replayEndpoint) return;
-    const replayed = await this.replay(0).catch(() => undefined);
-    if (!replayed) {
-      // The pod's replay socket did not answer (typically: the pod is still starting), so what the
-      // topic holds under its id may be an earlier incarnation's. Forget it rather than credit the
-      // pod with blocks it may not have: live batches, and the catch-up from the replay buffer on
-      // the first of them, bring back what it really holds.
-      this.sink.cleared(this.pod.id, 'pod-start');
-      this.restarted = true;
-      return;
+  private async resume(cursor: TopicCursor, when: 'subscription' | 'reconnect'): Promise<void> {
+    if (when === 'reconnect' && !this.pod.kvEvents.replayEndpoint) return;
+    const replayed = this.pod.kvEvents.replayEndpoint ? await this.replay(resumeReplayFrom(cursor)).catch(() => undefined) : undefined;
+    if (when === 'reconnect' && !replayed) return;
+    const plan = planResume(cursor, replayed);
+    if (plan.clear) {
+      if (plan.clear === 'gap-unrecoverable') this.sink.gap?.(this.pod.id, false);
+      this.sink.cleared(this.pod.id, plan.clear);
     }
-    if (replayed.length === 0) {
-      this.sink.cleared(this.pod.id, 'pod-start');
-      this.restarted = true; // the first live batch 0 needs no second clear
-      return;
+    this.lastSeq = plan.lastSeq;
+    if (plan.lastSeq >= 0 && cursor.kind === 'batch') this.lastTs = cursor.ts;
+    const fresh = (replayed ?? []).slice(plan.deliverFrom);
+    if (fresh.length > 0 && fresh[0].seq > 0 && plan.lastSeq < 0) {
+      // The pod's buffer no longer reaches back to its first batch: what it holds may be incomplete.
+      this.logger.warn({ pod: this.pod.id, oldest: fresh[0].seq }, 'KV event history only partly replayable');
     }
-    for (const r of replayed) this.deliver(r.seq, r.payload);
+    for (const r of fresh) this.deliver(r);
     this.syncedUpTo = this.lastSeq;
-  }
-
-  async stop(): Promise<void> {
-    this.closed = true;
-    this.sub.close();
-    await this.loop?.catch(() => undefined);
+    this.logger.info({ pod: this.pod.id, when, resumedAfter: cursor.kind === 'batch' ? cursor.seq : cursor.kind, published: fresh.length, cleared: plan.clear }, 'KV events resumed');
   }
 
   private async run(): Promise<void> {
@@ -125,6 +140,12 @@ export class PodSubscriber {
         if (!seqFrame || seqFrame.length !== 8 || !payload) continue;
         const seq = Number(seqFrame.readBigUInt64BE());
         await this.serialize(() => this.receive(seq, payload));
+        if (this.sink.hasRoom && !this.sink.hasRoom()) {
+          // Back-pressure: not reading leaves the batches in ZMQ's queue (bounded by its high-water
+          // mark, past which it drops and the numbering shows the gap).
+          this.sink.paused?.(this.pod.id);
+          await this.sink.room?.();
+        }
       }
     } catch (err) {
       if (!this.closed) this.logger.warn({ pod: this.pod.id, err: (err as Error).message }, 'KV event subscription ended');
@@ -142,76 +163,60 @@ export class PodSubscriber {
       // numbering began again (its first batches may have gone out before we reconnected).
       this.sink.cleared(this.pod.id, 'restart');
       this.lastSeq = -1;
-      this.restarted = true;
     }
     if (this.lastSeq >= 0 && seq > this.lastSeq + 1) await this.fillGap(this.lastSeq + 1, seq);
     else if (this.lastSeq < 0 && seq > 0) await this.catchUp(seq);
-    this.deliver(seq, payload);
+    this.deliver(decoded(seq, payload));
   }
 
   /**
-   * Joining a pod that has been publishing (this replica started late, or was down): what the pod's
-   * replay buffer still holds comes first, so its earlier blocks are indexed too. Batches already on
-   * the topic are applied again, which changes nothing.
+   * Following a pod whose earlier batches are not on the topic (its replay socket did not answer at
+   * subscription, or it restarted): what its replay buffer still holds comes first.
    */
   private async catchUp(upTo: number): Promise<void> {
     if (!this.pod.kvEvents.replayEndpoint) return;
     const replayed = await this.replay(0).catch(() => []);
     const wanted = replayed.filter((r) => r.seq < upTo);
-    if (wanted.length > 0 && wanted[0].seq > 0) {
-      // The pod's buffer no longer reaches back to its first batch: what it holds may be incomplete.
-      this.logger.warn({ pod: this.pod.id, oldest: wanted[0].seq }, 'KV event history only partly replayable');
-    }
-    for (const r of wanted) this.deliver(r.seq, r.payload);
+    if (wanted.length > 0 && wanted[0].seq > 0) this.logger.warn({ pod: this.pod.id, oldest: wanted[0].seq }, 'KV event history only partly replayable');
+    for (const r of wanted) this.deliver(r);
     if (wanted.length > 0) this.logger.info({ pod: this.pod.id, batches: wanted.length }, 'caught up from the pod\'s replay buffer');
   }
 
   /** Asks the replay socket for [from, upTo); clears the pod when it cannot supply all of it. */
   private async fillGap(from: number, upTo: number): Promise<void> {
     const replayed = this.pod.kvEvents.replayEndpoint ? await this.replay(from).catch(() => []) : [];
-    const wanted = replayed.filter((r) => r.seq >= from && r.seq < upTo);
-    if (wanted.length === 0 || wanted[0].seq !== from || wanted.length !== upTo - from) {
-      this.logger.warn({ pod: this.pod.id, from, upTo, replayed: wanted.length }, 'KV event gap not recoverable; clearing the pod');
+    const plan = planGap(from, upTo, replayed);
+    this.sink.gap?.(this.pod.id, plan.filled);
+    if (!plan.filled) {
+      this.logger.warn({ pod: this.pod.id, from, upTo, replayed: plan.deliver.length }, 'KV event gap not recoverable; clearing the pod');
       this.sink.cleared(this.pod.id, 'gap-unrecoverable');
-      return;
     }
-    for (const r of wanted) this.deliver(r.seq, r.payload);
+    for (const r of plan.deliver) this.deliver(r);
   }
 
-  private async replay(from: number): Promise<{ seq: number; payload: Buffer }[]> {
+  private async replay(from: number): Promise<Replayed[]> {
     // Bounded both ways: a replay socket that never comes up must not hold the subscription (a send
     // to a peer that is not connected waits for one), and close() must not wait on an unsent request.
     const dealer = new Dealer({ receiveTimeout: 2000, sendTimeout: 2000, linger: 0 });
     try {
       dealer.connect(this.pod.kvEvents.replayEndpoint as string);
       await dealer.send(['', seqBytes(from)]);
-      const out: { seq: number; payload: Buffer }[] = [];
+      const out: Replayed[] = [];
       for (;;) {
         const [, seq, payload] = await dealer.receive();
         const n = Number(seq.readBigInt64BE());
         if (n === -1) return out;
-        out.push({ seq: n, payload });
+        out.push(decoded(n, payload));
       }
     } finally {
       dealer.close();
     }
   }
 
-  private deliver(seq: number, payload: Buffer): void {
-    // A pod's first batch means an empty cache: whatever the topic holds under this pod id (an
-    // earlier incarnation, before this replica knew it) no longer stands.
-    if (seq === 0 && this.lastSeq === -1 && !this.restarted) this.sink.cleared(this.pod.id, 'pod-start');
-    if (seq === 0) this.firstBatch = fingerprint(payload);
-    this.restarted = false;
-    this.lastSeq = seq;
-    try {
-      this.sink.batch(this.pod.id, seq, decodeEventBatch(payload));
-    } catch (err) {
-      this.sink.undecodable(this.pod.id, err as Error);
-    }
+  private deliver(r: Replayed): void {
+    this.lastSeq = r.seq;
+    this.lastTs = r.ts;
+    if (r.batch instanceof Error) this.sink.undecodable(this.pod.id, r.batch);
+    else this.sink.batch(this.pod.id, r.seq, r.batch);
   }
-}
-
-function fingerprint(payload: Buffer): string {
-  return createHash('sha1').update(payload).digest('hex');
 }

@@ -1,0 +1,118 @@
+// Exclusive ownership of work through a Kafka consumer group: the members of `groupId` share the
+// partitions of a small topic that carries no records; each partition is owned by exactly one live
+// member, and the group coordinator moves a dead member's partitions to the others once its session
+// times out. Callers map their work onto the partitions (e.g. a pod id hashed) and do only their own.
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+
+/** Pure: the partition a key of work belongs to (FNV-1a over its UTF-8 bytes, so every member agrees). */
+export function partitionOfKey(key: string, partitionCount: number): number {
+  if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new RangeError(`partitionCount must be a positive integer, got ${partitionCount}`);
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(key, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % partitionCount;
+}
+
+export interface PartitionOwnershipOptions {
+  kafka: Kafka;
+  logger: Logger;
+  groupId: string;
+  topic: string;
+  /** Partitions of the topic when this member creates it (an existing topic keeps its own). */
+  partitions: number;
+  /** A member that sends no heartbeat for this long is dead and loses its partitions. */
+  sessionTimeoutMs: number;
+  /** How often a member heartbeats, and so how soon a live member learns of a rebalance. */
+  heartbeatIntervalMs: number;
+  /** Called before a rebalance moves partitions: stop all owned work now (it may go elsewhere). */
+  onRevoked: () => void;
+  /** Called with the partitions this member owns after each rebalance, out of `partitionCount`. */
+  onAssigned: (owned: number[], partitionCount: number) => void;
+}
+
+export class PartitionOwnership {
+  private readonly consumer: Consumer;
+  private stopped = false;
+  private joinedOnce = false;
+  private partitionCount = 0;
+  /** The share last handed to onAssigned (undefined after a revoke). */
+  private delivered: string | undefined;
+
+  constructor(private readonly options: PartitionOwnershipOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      // The topic is empty: a fetch waits its full maxWaitTime, and heartbeats (hence noticing a
+      // rebalance) happen between fetches, so this bounds the take-over time too.
+      maxWaitTimeInMs: options.heartbeatIntervalMs,
+      rebalanceTimeout: Math.max(options.sessionTimeoutMs, 2 * options.heartbeatIntervalMs),
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+    });
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      options.logger.info({ groupId: options.groupId }, 'ownership rebalancing; releasing owned work');
+      this.delivered = undefined;
+      options.onRevoked();
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      this.joinedOnce = true;
+      const owned = (e.payload.memberAssignment[options.topic] ?? []).slice().sort((a, b) => a - b);
+      // kafkajs also rejoins on its own (stale metadata, e.g. while a new topic's leaders settle) and
+      // gets the same share again: nothing moved, so nothing to tell.
+      const key = `${this.partitionCount}:${owned.join(',')}`;
+      if (key === this.delivered) return;
+      this.delivered = key;
+      options.logger.info({ groupId: options.groupId, owned, of: this.partitionCount }, 'ownership assigned');
+      options.onAssigned(owned, this.partitionCount);
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      options.logger.warn({ err: e.payload.error?.message, restart: e.payload.restart }, 'ownership consumer crashed; releasing owned work');
+      this.delivered = undefined;
+      options.onRevoked();
+      if (!e.payload.restart && !this.stopped) setTimeout(() => void this.start(), 2000);
+    });
+  }
+
+  /** True once this member has been given its share at least once. */
+  hasJoined(): boolean {
+    return this.joinedOnce;
+  }
+
+  /** Creates the topic if needed, joins the group; retries in the background while Kafka is away. */
+  start(): Promise<void> {
+    const run = async () => {
+      this.partitionCount = await this.ensureTopic();
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: false });
+      await this.consumer.run({ autoCommit: false, eachMessage: async () => undefined });
+    };
+    return run().catch((err) => {
+      this.options.logger.warn({ err: (err as Error).message }, 'ownership group could not be joined; retrying');
+      if (!this.stopped) setTimeout(() => void this.start(), 2000);
+    });
+  }
+
+  /** Leaves the group at once (its partitions move to the others without waiting for a timeout). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+
+  private async ensureTopic(): Promise<number> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = await admin.listTopics();
+      if (!existing.includes(this.options.topic)) {
+        await admin.createTopics({ waitForLeaders: true, topics: [{ topic: this.options.topic, numPartitions: this.options.partitions }] });
+      }
+      const meta = await admin.fetchTopicMetadata({ topics: [this.options.topic] });
+      return meta.topics[0]?.partitions.length ?? this.options.partitions;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
