@@ -1,6 +1,6 @@
 // `llmd up`: Kafka, the five services and the simulated pods, in the foreground until Ctrl-C.
 import { join } from 'node:path';
-import { GPU_PROFILES } from '@llmd/sim-engine';
+import { GPU_PROFILES } from '@llmd/gpu-cost';
 import { defineCommand, ParsedCommand } from '../args';
 import { SupervisedBroker } from '../kafka/broker-supervisor';
 import { STATE_DIR } from '../paths';
