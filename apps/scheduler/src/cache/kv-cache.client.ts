@@ -4,7 +4,7 @@
 import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { cachev1 } from '@llmd/proto';
 import { deadlineIn } from '@llmd/platform';
-import type { PrefixCacheLookup, SchedulingRequest } from '@llmd/scoring';
+import type { AdapterTarget, SchedulingRequest, TargetedPrefixCacheLookup } from '@llmd/scoring';
 
 export class IndexUnavailableError extends Error {
   constructor(readonly reason: string, message: string) {
@@ -61,7 +61,7 @@ function inputOf(request: SchedulingRequest): cachev1.ScoreRequest['input'] {
   return { $case: 'prompt', value: request.prompt };
 }
 
-export class KvCacheClient implements PrefixCacheLookup {
+export class KvCacheClient implements TargetedPrefixCacheLookup {
   private readonly client: cachev1.KvCacheClient;
   private readonly circuit: CircuitBreaker;
 
@@ -78,16 +78,22 @@ export class KvCacheClient implements PrefixCacheLookup {
   }
 
   /** Fire and forget: a failed or skipped speculation only costs the next request a hit. */
-  recordPick(request: SchedulingRequest, endpointId: string): void {
+  recordPick(request: SchedulingRequest, endpointId: string, target: AdapterTarget = { model: request.model }): void {
     if (!this.circuit.allow()) return;
-    this.client.speculate({ model: request.model, input: inputOf(request), endpointId, loraName: '', ttlMs: 0 }, new Metadata(), { deadline: deadlineIn(1000) }, () => undefined);
+    this.client.speculate({ model: target.model, input: inputOf(request), endpointId, loraName: target.lora ?? '', ttlMs: 0 }, new Metadata(), { deadline: deadlineIn(1000) }, () => undefined);
   }
 
-  score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number): Promise<ReadonlyMap<string, number>> {
+  /** `target`: the base model and LoRA adapter the request names (an adapter's blocks are keyed by its name). */
+  score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number, target: AdapterTarget = { model: request.model }): Promise<ReadonlyMap<string, number>> {
     if (!this.circuit.allow()) return Promise.reject(new IndexUnavailableError('circuit-open', 'cache-manager failed recently; not asking for a while'));
     const input = inputOf(request);
     return new Promise((resolve, reject) => {
-      this.client.score({ model: request.model, input, endpointIds: [...endpointIds], loraName: '' }, new Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+      this.client.score({ model: target.model, input, endpointIds: [...endpointIds], loraName: target.lora ?? '' }, new Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+        if (err?.code === status.FAILED_PRECONDITION) {
+          // cache-manager is healthy but has no tokenizer for this model: this request (and this
+          // model's others) are scored approximately; the circuit stays closed for every other model.
+          return reject(new IndexUnavailableError('no-tokenizer', err.details || err.message));
+        }
         if (err || !res) {
           this.circuit.failure();
           const reason = err?.code === status.DEADLINE_EXCEEDED ? 'deadline' : err?.code === status.UNIMPLEMENTED ? 'unimplemented' : 'unavailable';
