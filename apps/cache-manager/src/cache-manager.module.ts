@@ -7,11 +7,11 @@ import { cachev1 } from '@llmd/proto';
 import { InMemoryKvBlockIndex, InstrumentedKvBlockIndex, KvBlockIndex, KvEventApplier } from '@llmd/kv-index';
 import { BufferedProducer, Counter, Gauge, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry, TopicConsumer } from '@llmd/platform';
 import { kvEventBatchCodec, TOPICS } from '@llmd/telemetry';
-import { Llama3Tokenizer } from '@llmd/tokenizer';
 import type { CacheManagerConfig } from './config';
 import { kvCacheGrpcImplementation } from './grpc/kv-cache.grpc-service';
 import { BlockSizes } from './index/block-sizes';
 import { KvEventStats } from './index/kv-event-stats';
+import { createTokenization } from './index/tokenization-metrics';
 import { PrefixScorer } from './index/prefix-scorer';
 import { IngestionService } from './ingest/ingestion.service';
 
@@ -114,7 +114,8 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     })();
     this.health.register('index', () => indexRebuilt);
     if (this.config.kubernetes) this.health.register('kubernetes', () => this.ingestion?.discoverySynced() ?? false);
-    const scorer = new PrefixScorer(this.index, Llama3Tokenizer.load(), this.config, this.blockSizes);
+    const { tokenizers, cache } = createTokenization(this.config, this.registry, this.logger);
+    const scorer = new PrefixScorer(this.index, tokenizers, cache, this.config, this.blockSizes);
     this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.logger) }]);
     const port = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
     this.logger.info({ grpcPort: port, pods: this.ingestion.podIds() }, 'KvCache gRPC serving');
