@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runDes } from './des';
 import { runLive } from './live';
 import { markdownTable, RunSummary, summarize, svgChart } from './report';
+import type { TextShape } from './text-prompts';
 import { workload, WorkloadName } from './workloads';
 
 interface Args {
@@ -20,6 +21,12 @@ interface Args {
   promptsPerGroup?: number;
   seed: number;
   out: string;
+  /** Live: token ids (no tokenization) or chat text, as a real client sends it. */
+  prompts: 'tokens' | 'text';
+  textShape: TextShape;
+  systemTokens?: number;
+  questionTokens?: number;
+  outputTokens?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -32,6 +39,18 @@ function parseArgs(argv: string[]): Args {
   if (mode !== 'des' && mode !== 'live') throw new Error(`--mode ${mode}: des (the simulator) or live (the real stack)`);
   const name = (get('workload') ?? 'shared-prefix') as WorkloadName;
   if (!['shared-prefix', 'multi-turn', 'long-doc', 'mixed'].includes(name)) throw new Error(`--workload ${name}: one of shared-prefix, multi-turn, long-doc, mixed`);
+  const prompts = get('prompts') ?? 'tokens';
+  if (prompts !== 'tokens' && prompts !== 'text') throw new Error(`--prompts ${prompts}: tokens (token ids) or text (chat messages)`);
+  if (prompts === 'text' && mode !== 'live') throw new Error('--prompts text needs --mode live (the simulator takes token ids)');
+  const textShape = get('text-shape') ?? 'system-user';
+  if (textShape !== 'system-user' && textShape !== 'one-message') throw new Error(`--text-shape ${textShape}: system-user or one-message`);
+  const count = (flag: string) => {
+    const v = get(flag);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} ${v}: a positive integer`);
+    return n;
+  };
   return {
     mode,
     // Live: wall seconds per simulated second (the pods must keep up on this machine).
@@ -46,6 +65,12 @@ function parseArgs(argv: string[]): Args {
     promptsPerGroup: get('prompts-per-group') ? Number(get('prompts-per-group')) : undefined,
     seed: Number(get('seed') ?? '42'),
     out: get('out') ?? 'bench-results/routing',
+    prompts,
+    textShape,
+    // shared-prefix (and long-doc's question) sizes, in tokens, before --scale.
+    systemTokens: count('system-tokens'),
+    questionTokens: count('question-tokens'),
+    outputTokens: count('output-tokens'),
   };
 }
 
@@ -55,7 +80,7 @@ async function main(): Promise<void> {
   for (const pods of args.pods) {
     for (const profile of args.profiles) {
       for (const rate of args.rates) {
-        const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale, ...(args.groups ? { groups: args.groups } : {}), ...(args.promptsPerGroup ? { promptsPerGroup: args.promptsPerGroup } : {}) });
+        const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale, ...(args.groups ? { groups: args.groups } : {}), ...(args.promptsPerGroup ? { promptsPerGroup: args.promptsPerGroup } : {}), ...(args.systemTokens ? { systemTokens: args.systemTokens } : {}), ...(args.questionTokens ? { questionTokens: args.questionTokens } : {}), ...(args.outputTokens ? { outputTokens: args.outputTokens } : {}) });
         const roles = profile === 'pd' ? Array.from({ length: pods }, (_, i) => (i < Math.max(1, Math.round(pods / 4)) ? 'prefill' : 'decode') as 'prefill' | 'decode') : undefined;
         const r =
           args.mode === 'des'
@@ -66,13 +91,14 @@ async function main(): Promise<void> {
                 roles,
                 progress: (p) => process.stderr.write(`  ${pods} pods ${profile} @ ${rate}/s: ${p.finished}/${p.total} requests done, ${(p.simMs / 1000).toFixed(0)} simulated s, ${(p.wallMs / 1000).toFixed(0)} s wall, heap ${(process.memoryUsage().heapUsed / 1e9).toFixed(1)} GB\n`),
               })
-            : await runLive(requests, { pods, profile, roles, timeScale: args.timeScale, log: (l) => process.stderr.write(`${l}\n`) });
+            : await runLive(requests, { pods, profile, roles, timeScale: args.timeScale, prompts: args.prompts, textShape: args.textShape, log: (l) => process.stderr.write(`${l}\n`) });
         const summary = summarize(
           { mode: args.mode, workload: args.workload, profile, pods, rate, wallSec: r.wallMs / 1000 },
           r.outcomes.map((o) => ({ ttftMs: o.ttftMs, itlMs: o.itlMs, outputTokens: o.outputTokens, ok: 'ok' in o ? (o as { ok: boolean }).ok : true, arrivalMs: o.arrivalMs, endMs: o.endMs })),
           r.durationMs,
           { queries: r.prefixQueries, hits: r.prefixHits },
           r.requestsPerPod,
+          'routing' in r ? r.routing : undefined,
         );
         runs.push(summary);
         process.stderr.write(`${pods} pods ${profile} @ ${rate}/s: TTFT p90 ${(summary.ttftP90Ms / 1000).toFixed(2)} s, ${summary.outputTokensPerSec.toFixed(0)} tok/s, sustained ${summary.sustainedTokensPerSec.toFixed(0)} tok/s (${summary.wallSec.toFixed(1)} s wall)\n`);
@@ -80,7 +106,7 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync(args.out, { recursive: true });
-  const stem = `${args.mode}-${args.workload}`;
+  const stem = `${args.mode}-${args.workload}${args.prompts === 'text' ? '-text' : ''}`;
   writeFileSync(join(args.out, `${stem}.json`), JSON.stringify({ args, runs }, null, 2));
   const table = markdownTable(runs);
   writeFileSync(join(args.out, `${stem}.md`), `${table}\n`);
