@@ -1,3 +1,7 @@
-// The real Llama-3 tokenizer and chat template (native HF tokenizers bindings), shared by vllm-sim
-// and cache-manager so both tokenize exactly as vLLM does.
+// Per-model tokenizers and chat templates (native HF tokenizers bindings, Jinja), loaded from a
+// model directory in Hugging Face layout or the built-in set, tokenizing as vLLM does.
+export * from './model-tokenizer';
+export * from './load-tokenizer';
+export { BUILTIN_TOKENIZERS, builtinFor } from './builtin-tokenizers';
+export * from './tokenizer-load.error';
 export * from './llama3-tokenizer';
