@@ -1,5 +1,5 @@
 import { InMemoryKvBlockIndex, KvEventApplier } from '@llmd/kv-index';
-import { Llama3Tokenizer } from '@llmd/tokenizer';
+import { loadTokenizer } from '@llmd/tokenizer';
 import { BlockSizes } from './block-sizes';
 import { NoTokenizerError } from './no-tokenizer.error';
 import { PrefixScorer } from './prefix-scorer';
@@ -8,12 +8,12 @@ import { PromptTokenizer, TokenizationCache } from './tokenization-cache';
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
 describe('PrefixScorer', () => {
-  const llama3 = Llama3Tokenizer.load();
-  const make = (tokenizer: PromptTokenizer = llama3) => {
+  const llama3 = loadTokenizer('builtin:llama-3');
+  const make = (tokenizer: PromptTokenizer = llama3, perModel: Record<string, PromptTokenizer> = {}) => {
     let now = 1000;
     const index = new InMemoryKvBlockIndex(1000);
     const sizes = new BlockSizes({ blockSize: 16, modelBlockSizes: { small: 8 } });
-    const tokenizers = { get: (model: string) => (model === 'no-tokenizer' ? undefined : tokenizer) };
+    const tokenizers = { get: (model: string) => (model === 'no-tokenizer' ? undefined : (perModel[model] ?? tokenizer)) };
     const scorer = new PrefixScorer(index, tokenizers, new TokenizationCache({ maxEntries: 16, concurrency: 2 }), { hashSeed: 0, tierWeights: { gpu: 1, cpu: 0.8, disk: 0.5 }, speculativeTtlMs: 500 }, sizes, () => now);
     return { index, scorer, sizes, applier: new KvEventApplier(index, 0), setNow: (t: number) => (now = t) };
   };
@@ -104,5 +104,18 @@ describe('PrefixScorer', () => {
     const { applier, scorer } = make();
     applier.apply('a', [{ type: 'BlockStored', blockHashes: [1n], tokenIds: range(16), blockSize: 16, medium: 'gpu' }], 0);
     expect((await scorer.score({ kind: 'tokens', ids: range(16) }, 'no-tokenizer', ['a'])).scores[0].hit.gpu).toBe(1);
+  });
+
+  it.each(['builtin:qwen3', 'builtin:gemma-3'])('keys a %s model’s chat with its own tokenizer, as its pods do', async (source) => {
+    const own = loadTokenizer(source);
+    const { applier, scorer } = make(llama3, { other: own });
+    const chat = { kind: 'chat' as const, messages: [{ role: 'system', content: 'You are a careful assistant for the test suite. '.repeat(20) }, { role: 'user', content: 'Hello?' }] };
+    // The pod's KV events carry the ids its own tokenizer made.
+    const ids = await own.encodeChat(chat.messages);
+    const blocks = Math.floor(ids.length / 16);
+    applier.apply('a', [{ type: 'BlockStored', blockHashes: range(blocks).map(BigInt), tokenIds: ids.slice(0, blocks * 16), blockSize: 16, medium: 'gpu' }], 0);
+    expect((await scorer.score(chat, 'other', ['a'])).scores[0].hit.gpu).toBe(blocks);
+    // Llama-3's ids for the same chat are another prompt: the old one-tokenizer-for-all scored it as a miss.
+    expect((await scorer.score(chat, 'm', ['a'])).scores[0].hit.gpu).toBe(0);
   });
 });
