@@ -88,6 +88,14 @@ const schema = z.object({
   kvOffloadGib: z.coerce.number().nonnegative().default(0),
   kvEventsFormat: z.enum(['map', 'array']).default('map'),
   seed: z.coerce.number().int().default(0),
+  /** A model directory in Hugging Face layout or builtin:<family>; default: the model's directory, else the family its name suggests. */
+  tokenizer: z.string().min(1).optional(),
+  /** vLLM's --max-logprobs: the most log-probabilities a request may ask for. @default 20 */
+  maxLogprobs: z.coerce.number().int().min(-1).default(20),
+  /** Sim only: ascii (English words) or multilingual (CJK, emoji, accented Latin from the model's vocabulary). @default ascii */
+  outputText: z.enum(['ascii', 'multilingual']).default('ascii'),
+  /** Sim only, a test knob: each SSE event goes out in two socket writes, cut inside a multi-byte character. @default false */
+  splitWrites: z.boolean().default(false),
 });
 
 export type SimArgs = z.infer<typeof schema>;
@@ -118,6 +126,10 @@ const FLAGS: Record<string, FlagSpec> = {
   '--kv-offload-gib': { key: 'kvOffloadGib', kind: 'value' },
   '--kv-events-format': { key: 'kvEventsFormat', kind: 'value' },
   '--seed': { key: 'seed', kind: 'value' },
+  '--tokenizer': { key: 'tokenizer', kind: 'value' },
+  '--max-logprobs': { key: 'maxLogprobs', kind: 'value' },
+  '--output-text': { key: 'outputText', kind: 'value' },
+  '--split-writes': { key: 'splitWrites', kind: 'true' },
 };
 
 export class SimArgsError extends Error {

@@ -27,7 +27,7 @@ interface Running {
 
 async function startPod(flags: string[]): Promise<Running> {
   const port = await freePort();
-  const pod = await createSimPod(parseSimArgs(['serve', 'sim-model', '--port', String(port), '--time-scale', '0.02', ...flags]), pino({ level: 'silent' }));
+  const pod = await createSimPod(parseSimArgs(['serve', 'sim-model', '--port', String(port), '--time-scale', '0.02', '--tokenizer', 'builtin:llama-3', ...flags]), pino({ level: 'silent' }));
   const app = createSimServer(pod);
   await app.listen({ host: '127.0.0.1', port });
   return { pod, app, url: `http://127.0.0.1:${port}` };

@@ -1,12 +1,13 @@
 // One simulated vLLM pod: tokenizer, engine core and its real-time driver, metrics, KV event publisher.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { CostModel, EngineCore, GpuModelProfile, OUTPUT_WORDS, Vocabulary, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
+import { CostModel, EngineCore, GpuModelProfile, loadGpuProfile, type StepOutput, type TokenDelta } from '@llmd/sim-engine';
 import { EngineDriver } from './engine/engine-driver';
 import { ZmqEventPublisher } from './kv-events/zmq-event-publisher';
-import { numCpuBlocks, numGpuBlocks, SimArgs } from './sim-args';
+import { numCpuBlocks, numGpuBlocks, SimArgs, SimArgsError } from './sim-args';
 import { SimMetrics } from './sim-metrics';
-import { Llama3Tokenizer } from '@llmd/tokenizer';
+import { loadTokenizer, TokenizerLoadError, type HfModelTokenizer } from '@llmd/tokenizer';
+import { outputPhrases, tokenizerSource } from './output-text';
 
 export interface SimPod {
   args: SimArgs;
@@ -17,8 +18,10 @@ export interface SimPod {
   numGpuBlocks: number;
   driver: EngineDriver;
   metrics: SimMetrics;
-  tokenizer: Llama3Tokenizer;
-  vocab: Vocabulary;
+  /** The model's own tokenizer (--tokenizer, the model directory, or the family its name suggests). */
+  tokenizer: HfModelTokenizer;
+  /** What the simulated model says (--output-text), word by word as the model's tokens. */
+  phrases: TokenDelta[][];
   /** Base model names the pod answers to (--served-model-name, else the model). */
   modelNames: string[];
   /** LoRA adapters it serves (--lora-modules). */
@@ -35,8 +38,15 @@ export interface SimPod {
 export async function createSimPod(args: SimArgs, logger: Logger): Promise<SimPod> {
   const gpu = loadGpuProfile(args.gpuProfile);
   const blocks = numGpuBlocks(args, gpu.profile.weight_bytes, gpu.profile.kv_bytes_per_token);
-  const tokenizer = Llama3Tokenizer.load();
-  const vocab = await Promise.all(OUTPUT_WORDS.map(async (w) => ({ id: (await tokenizer.encodeRaw(` ${w}`))[0], text: ` ${w}` })));
+  const source = tokenizerSource(args);
+  let tokenizer: HfModelTokenizer;
+  try {
+    tokenizer = loadTokenizer(source);
+  } catch (err) {
+    if (err instanceof TokenizerLoadError) throw new SimArgsError(`--tokenizer: ${err.message}`);
+    throw err;
+  }
+  const phrases = await outputPhrases(tokenizer, args.outputText);
   const modelNames = args.servedModelName ?? [args.model];
   const metrics = new SimMetrics(modelNames[0], { blockSize: args.blockSize, numGpuBlocks: blocks });
   const extra = args.kvTransferConfig?.kv_connector_extra_config;
@@ -83,7 +93,7 @@ export async function createSimPod(args: SimArgs, logger: Logger): Promise<SimPo
     driver,
     metrics,
     tokenizer,
-    vocab,
+    phrases,
     modelNames,
     loraNames: args.loraModules.map((m) => m.name),
     advertisedHost,

@@ -4,10 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, chatCompletionRequestSchema, completionRequestSchema, messageText, parseRequest } from '@llmd/openai';
 import { extractFromHeaders, traceIdOf } from '@llmd/platform';
-import { TextGenerator, hashIds, type FinishedOutput } from '@llmd/sim-engine';
+import { PhraseGenerator, hashIds, type FinishedOutput } from '@llmd/sim-engine';
 import type { SimPod } from '../sim-pod';
 import { KvTransferParams, kvTransferParamsSchema, pullKv, transferMs } from './kv-transfer';
 import { fullResponse, Kind, streamChunk, toolCallChunk, usage, usageChunk, vllmError } from './responses';
+import { SseWriter } from './sse-writer';
 import { ForcedOutput, forcedOutput, StructuredOutputError } from './structured-output';
 
 type Body = {
@@ -110,6 +111,7 @@ export async function handleGenerate(pod: SimPod, kind: Kind, req: FastifyReques
   let lastTokenAt = 0;
   const arrival = pod.driver.now();
   const model_name = pod.modelNames[0];
+  const sse = new SseWriter(reply.raw, pod.args.splitWrites);
   if (stream) {
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -125,7 +127,7 @@ export async function handleGenerate(pod: SimPod, kind: Kind, req: FastifyReques
         eosAfter: forced ? Math.max(1, forcedPieces.length) : 16 + (promptHash % 240),
         stop: body.stop == null ? [] : Array.isArray(body.stop) ? body.stop : [body.stop],
         lora: pod.loraNames.includes(model) ? model : undefined,
-        tokens: forced ? piecesSource(forcedPieces) : new TextGenerator(pod.vocab, promptHash),
+        tokens: forced ? piecesSource(forcedPieces, pod.tokenizer.eosTokenId) : new PhraseGenerator(pod.phrases, promptHash),
         holdForRemoteDecode: remoteDecode,
         remoteComputedTokens: remoteTokens > 0 ? remoteTokens : undefined,
         transferMs: pullMs > 0 ? pullMs : undefined,
@@ -139,7 +141,7 @@ export async function handleGenerate(pod: SimPod, kind: Kind, req: FastifyReques
           generated++;
           if (stream && !reply.raw.destroyed) {
             const chunk = toolCall ? toolCallChunk(id, model, created, toolCall, t, generated === 1) : streamChunk(kind, id, model, created, t, null, generated === 1);
-            reply.raw.write(`data: ${JSON.stringify(chunk)}\n\n`);
+            sse.send(chunk);
           }
         },
         onFinish: resolve,
@@ -154,7 +156,7 @@ export async function handleGenerate(pod: SimPod, kind: Kind, req: FastifyReques
   const result = await finished;
   pod.metrics.e2e.observe({ model_name }, (pod.driver.now() - arrival) / 1000);
   if (result.reason === 'abort') {
-    if (stream) reply.raw.end();
+    if (stream) await sse.end();
     return;
   }
   const u = usage(result.promptTokens, result.generated, result.cachedTokens);
@@ -162,9 +164,10 @@ export async function handleGenerate(pod: SimPod, kind: Kind, req: FastifyReques
     ? { do_remote_prefill: true, do_remote_decode: false, remote_engine_id: pod.engineId, remote_block_ids: result.heldBlocks, remote_host: pod.advertisedHost, remote_port: pod.port, remote_request_id: id, tp_size: 1 }
     : null;
   if (stream) {
-    reply.raw.write(`data: ${JSON.stringify({ ...streamChunk(kind, id, model, created, null, result.reason, false), ...(kvOut ? { kv_transfer_params: kvOut } : {}) })}\n\n`);
-    if (includeUsage) reply.raw.write(`data: ${JSON.stringify(usageChunk(kind, id, model, created, u))}\n\n`);
-    reply.raw.end('data: [DONE]\n\n');
+    sse.send({ ...streamChunk(kind, id, model, created, null, result.reason, false), ...(kvOut ? { kv_transfer_params: kvOut } : {}) });
+    if (includeUsage) sse.send(usageChunk(kind, id, model, created, u));
+    sse.send('[DONE]');
+    await sse.end();
     return;
   }
   await reply.send({ ...fullResponse(kind, id, model, created, text, result.reason, u, toolCall && { ...toolCall, arguments: text }), kv_transfer_params: kvOut });
@@ -178,12 +181,12 @@ async function tokenize(pod: SimPod, kind: Kind, body: Body): Promise<number[]> 
   if (typeof p === 'string') return pod.tokenizer.encodePrompt(p);
   if (Array.isArray(p) && typeof p[0] === 'string') return pod.tokenizer.encodePrompt(p[0] as string);
   const ids = p as number[];
-  if (ids.some((t) => t >= 128256)) throw new SimRequestError(400, 'Token id out of vocabulary range.', 'BadRequestError', 'prompt');
+  if (ids.some((t) => t >= pod.tokenizer.vocabSize)) throw new SimRequestError(400, 'Token id out of vocabulary range.', 'BadRequestError', 'prompt');
   return ids;
 }
 
 /** The fixed output of guided decoding, token by token (past its end, nothing more to say). */
-function piecesSource(pieces: readonly { id: number; text: string }[]): { next(): { id: number; text: string } } {
+function piecesSource(pieces: readonly { id: number; text: string }[], eosTokenId: number): { next(): { id: number; text: string } } {
   let i = 0;
-  return { next: () => pieces[i++] ?? { id: 128009, text: '' } };
+  return { next: () => pieces[i++] ?? { id: eosTokenId, text: '' } };
 }
