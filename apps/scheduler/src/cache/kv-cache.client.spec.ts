@@ -5,16 +5,16 @@ import { makeRequest } from '@llmd/scoring/testing';
 import { IndexUnavailableError, KvCacheClient } from './kv-cache.client';
 
 /** A KvCache server that records what it is asked and answers Score as `answer` says. */
-function fakeKvCache(answer: (r: cachev1.ScoreRequest) => { code: status; details: string } | cachev1.ScoreResponse) {
+type Answer = { code: status; details: string } | cachev1.ScoreResponse;
+
+function fakeKvCache(answer: (r: cachev1.ScoreRequest) => Answer | Promise<Answer>) {
   const scored: cachev1.ScoreRequest[] = [];
   const speculated: cachev1.SpeculateRequest[] = [];
   let onSpeculate = () => undefined as void;
   const implementation: cachev1.KvCacheServer = {
     score(call: ServerUnaryCall<cachev1.ScoreRequest, cachev1.ScoreResponse>, cb: sendUnaryData<cachev1.ScoreResponse>) {
       scored.push(call.request);
-      const a = answer(call.request);
-      if ('code' in a) cb(a);
-      else cb(null, a);
+      void Promise.resolve(answer(call.request)).then((a) => ('code' in a ? cb(a) : cb(null, a)));
     },
     speculate(call: ServerUnaryCall<cachev1.SpeculateRequest, cachev1.SpeculateResponse>, cb: sendUnaryData<cachev1.SpeculateResponse>) {
       speculated.push(call.request);
@@ -31,10 +31,10 @@ function fakeKvCache(answer: (r: cachev1.ScoreRequest) => { code: status; detail
 describe('KvCacheClient', () => {
   let fake: ReturnType<typeof fakeKvCache>;
   let client: KvCacheClient;
-  const open = async (answer: Parameters<typeof fakeKvCache>[0]) => {
+  const open = async (answer: Parameters<typeof fakeKvCache>[0], lateAnswerMs?: number) => {
     fake = fakeKvCache(answer);
     const port = await fake.server.start('127.0.0.1', 0);
-    client = new KvCacheClient(`127.0.0.1:${port}`, { failureThreshold: 1, openMs: 60000, maxOpenMs: 60000 });
+    client = new KvCacheClient(`127.0.0.1:${port}`, { failureThreshold: 1, openMs: 60000, maxOpenMs: 60000 }, lateAnswerMs);
   };
   afterEach(async () => {
     client.close();
@@ -69,4 +69,34 @@ describe('KvCacheClient', () => {
     await expect(client.score(makeRequest({ prompt: 'x' }), ['a'], 5000)).rejects.toMatchObject({ reason: 'circuit-open' });
     expect(fake.scored).toHaveLength(1);
   });
+
+  it('falls back for a request whose answer is late, but keeps asking: a late answer means slow, not down', async () => {
+    const held: (() => void)[] = [];
+    const ok: Answer = { scores: [{ endpointId: 'a', score: 1, tiers: [] }], blockSize: 16, promptBlocks: 1 };
+    await open(() => new Promise<Answer>((resolve) => held.push(() => resolve(ok))), 60000);
+    for (let i = 0; i < 3; i++) {
+      // Nothing answers until the request has given up waiting; then the answer comes.
+      await expect(client.score(makeRequest({ prompt: `p${i}` }), ['a'], 1)).rejects.toMatchObject({ reason: 'deadline' });
+      await until(() => held.length > 0);
+      held.shift()?.();
+    }
+    // A threshold of 1 would have opened the circuit on one counted failure: the next request is asked and answered.
+    const next = client.score(makeRequest({ prompt: 'p3' }), ['a'], 60000);
+    await until(() => held.length > 0);
+    held.shift()?.();
+    expect((await next).get('a')).toBe(1);
+    expect(fake.scored).toHaveLength(4);
+  });
+
+  it('counts a call with no answer even late as a failure (the circuit opens)', async () => {
+    await open(() => new Promise<Answer>(() => undefined), 1);
+    await expect(client.score(makeRequest({ prompt: 'x' }), ['a'], 1)).rejects.toMatchObject({ reason: 'deadline' });
+    await until(async () => (await client.score(makeRequest({ prompt: 'y' }), ['a'], 1).catch((e: IndexUnavailableError) => e.reason)) === 'circuit-open');
+  });
 });
+
+/** Polls a condition (the gRPC round trip is asynchronous) without asserting on time. */
+async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2000 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!(await cond())) throw new Error('condition not met');
+}

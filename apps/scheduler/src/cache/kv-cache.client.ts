@@ -27,6 +27,15 @@ export interface CircuitOptions {
 
 export const DEFAULT_CIRCUIT: CircuitOptions = { failureThreshold: 3, openMs: 1000, maxOpenMs: 30000 };
 
+/**
+ * How long a Score may run on after its request stopped waiting for it. A lookup past the scorer's
+ * deadline costs that request a fallback, but the call goes on: an answer that comes late says
+ * cache-manager is alive (only slow), so it keeps the circuit closed; only no answer by this bound, or
+ * a failure, counts against it. Cutting calls at the scorer's deadline made every slow moment under
+ * load look like an outage, and the circuit then held the whole fleet on the approximate index.
+ */
+export const LATE_ANSWER_MS = 2000;
+
 /** Skips calls for a while after `failureThreshold` consecutive failures; closes again after a success. */
 export class CircuitBreaker {
   private failures = 0;
@@ -65,7 +74,11 @@ export class KvCacheClient implements TargetedPrefixCacheLookup {
   private readonly client: cachev1.KvCacheClient;
   private readonly circuit: CircuitBreaker;
 
-  constructor(address: string, circuit: CircuitOptions = DEFAULT_CIRCUIT) {
+  constructor(
+    address: string,
+    circuit: CircuitOptions = DEFAULT_CIRCUIT,
+    private readonly lateAnswerMs = LATE_ANSWER_MS,
+  ) {
     this.client = new cachev1.KvCacheClient(address, credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 });
     this.circuit = new CircuitBreaker(circuit);
     // The channel connects on the first Score, which pays for it (and may miss its deadline: one
@@ -88,19 +101,30 @@ export class KvCacheClient implements TargetedPrefixCacheLookup {
     if (!this.circuit.allow()) return Promise.reject(new IndexUnavailableError('circuit-open', 'cache-manager failed recently; not asking for a while'));
     const input = inputOf(request);
     return new Promise((resolve, reject) => {
-      this.client.score({ model: target.model, input, endpointIds: [...endpointIds], loraName: target.lora ?? '' }, new Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+      let waiting = true;
+      const late = setTimeout(() => {
+        waiting = false;
+        reject(new IndexUnavailableError('deadline', `KvCache.Score took over ${deadlineMs} ms`));
+      }, deadlineMs);
+      const answer = (result: () => void) => {
+        clearTimeout(late);
+        if (waiting) result();
+        waiting = false;
+      };
+      this.client.score({ model: target.model, input, endpointIds: [...endpointIds], loraName: target.lora ?? '' }, new Metadata(), { deadline: deadlineIn(Math.max(deadlineMs, this.lateAnswerMs)) }, (err, res) => {
         if (err?.code === status.FAILED_PRECONDITION) {
           // cache-manager is healthy but has no tokenizer for this model: this request (and this
           // model's others) are scored approximately; the circuit stays closed for every other model.
-          return reject(new IndexUnavailableError('no-tokenizer', err.details || err.message));
+          this.circuit.success();
+          return answer(() => reject(new IndexUnavailableError('no-tokenizer', err.details || err.message)));
         }
         if (err || !res) {
           this.circuit.failure();
           const reason = err?.code === status.DEADLINE_EXCEEDED ? 'deadline' : err?.code === status.UNIMPLEMENTED ? 'unimplemented' : 'unavailable';
-          return reject(new IndexUnavailableError(reason, err?.message ?? 'empty KvCache.Score response'));
+          return answer(() => reject(new IndexUnavailableError(reason, err?.message ?? 'empty KvCache.Score response')));
         }
         this.circuit.success();
-        resolve(new Map(res.scores.map((s) => [s.endpointId, s.score])));
+        answer(() => resolve(new Map(res.scores.map((s) => [s.endpointId, s.score]))));
       });
     });
   }
