@@ -117,5 +117,6 @@ describe('PrefixScorer', () => {
     expect((await scorer.score(chat, 'other', ['a'])).scores[0].hit.gpu).toBe(blocks);
     // Llama-3's ids for the same chat are another prompt: the old one-tokenizer-for-all scored it as a miss.
     expect((await scorer.score(chat, 'm', ['a'])).scores[0].hit.gpu).toBe(0);
-  });
+    // Loading a tokenizer.json of tens of MB takes seconds on a loaded machine.
+  }, 60000);
 });
