@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { KV_INGEST_OWNERS_TOPIC } from '@llmd/telemetry';
-import { commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
 
 const zmqEndpoint = z.string().regex(/^(tcp|ipc):\/\/[^\s]+$/, 'expected a ZMQ endpoint like tcp://10.0.0.5:5557');
 
@@ -96,6 +96,20 @@ export const cacheManagerConfigSchema = z.object({
   maxBlocks: z.coerce.number().int().min(1).default(10_000_000),
   /** How long a speculative entry (a prompt just routed to a pod) counts before the pod's events confirm it. @default 2000 */
   speculativeTtlMs: z.coerce.number().int().min(1).default(2000),
+  /**
+   * Tokenizer per model (its pods' tokenizer and chat template): a Hugging Face model directory
+   * (`tokenizer.json`, `tokenizer_config.json`) or `builtin:llama-3|qwen3|gemma-3|deepseek-v3|gpt-oss`.
+   * @default {}
+   */
+  tokenizers: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** Where a model not named in `tokenizers` is looked for: `<tokenizerRoot>/<model>/tokenizer.json`. @default /model-cache */
+  tokenizerRoot: z.string().min(1).default('/model-cache'),
+  /** Last resort: a built-in tokenizer guessed from the model's name (the local stack's models). @default true */
+  builtinTokenizers: booleanish.default(true),
+  /** Prompts whose token ids are kept, so a request's Speculate and repeats are not re-tokenized. @default 1024 */
+  tokenizationCacheEntries: z.coerce.number().int().min(1).default(1024),
+  /** Tokenizations running at once (the native encoder's threads are libuv's pool, 4 by default). @default 4 */
+  tokenizeConcurrency: z.coerce.number().int().min(1).default(4),
   /** Weights of each tier in Score's prefix score (a CachePolicy's defaults). */
   tierWeights: z.object({ gpu: z.number().min(0).max(1).default(1), cpu: z.number().min(0).max(1).default(0.8), disk: z.number().min(0).max(1).default(0.5) }).default({ gpu: 1, cpu: 0.8, disk: 0.5 }),
 });
@@ -119,4 +133,9 @@ export const CACHE_MANAGER_ENV: Record<string, string> = {
   LLMD_CACHE_MANAGER_INGEST_SESSION_TIMEOUT_MS: 'ingest.sessionTimeoutMs',
   LLMD_CACHE_MANAGER_INGEST_HEARTBEAT_MS: 'ingest.heartbeatIntervalMs',
   LLMD_CACHE_MANAGER_INGEST_BUFFER_BATCHES: 'ingest.bufferBatches',
+  LLMD_CACHE_MANAGER_TOKENIZERS: 'tokenizers',
+  LLMD_CACHE_MANAGER_TOKENIZER_ROOT: 'tokenizerRoot',
+  LLMD_CACHE_MANAGER_BUILTIN_TOKENIZERS: 'builtinTokenizers',
+  LLMD_CACHE_MANAGER_TOKENIZATION_CACHE_ENTRIES: 'tokenizationCacheEntries',
+  LLMD_CACHE_MANAGER_TOKENIZE_CONCURRENCY: 'tokenizeConcurrency',
 };

@@ -5,7 +5,13 @@ import { cachev1 } from '@llmd/proto';
 import type { KvBlockIndex } from '@llmd/kv-index';
 import type { Logger } from 'pino';
 import type { KvEventStats } from '../index/kv-event-stats';
+import { NoTokenizerError } from '../index/no-tokenizer.error';
 import type { PrefixScorer, ScoreInput } from '../index/prefix-scorer';
+
+/** A typed failure as a gRPC status: no tokenizer is a precondition (the scheduler scores approximately), not a fault. */
+function statusOf(err: Error): { code: status; details: string } {
+  return { code: err instanceof NoTokenizerError ? status.FAILED_PRECONDITION : status.INTERNAL, details: err.message };
+}
 
 function inputOf(r: Pick<cachev1.ScoreRequest, 'input'>): ScoreInput | undefined {
   const i = r.input;
@@ -38,8 +44,8 @@ export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIn
           }),
         )
         .catch((err: Error) => {
-          logger.warn({ err: err.message }, 'Score failed');
-          callback({ code: status.INTERNAL, details: err.message });
+          if (!(err instanceof NoTokenizerError)) logger.warn({ err: err.message }, 'Score failed');
+          callback(statusOf(err));
         });
     },
     speculate(call: ServerUnaryCall<cachev1.SpeculateRequest, cachev1.SpeculateResponse>, callback: sendUnaryData<cachev1.SpeculateResponse>) {
@@ -48,7 +54,7 @@ export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIn
       scorer
         .speculate(input, call.request.model, call.request.endpointId, call.request.loraName, call.request.ttlMs)
         .then((blocks) => callback(null, { blocks }))
-        .catch((err: Error) => callback({ code: status.INTERNAL, details: err.message }));
+        .catch((err: Error) => callback(statusOf(err)));
     },
     stats(_call: ServerUnaryCall<cachev1.StatsRequest, cachev1.StatsResponse>, callback: sendUnaryData<cachev1.StatsResponse>) {
       callback(null, {

@@ -1,16 +1,20 @@
 import { InMemoryKvBlockIndex, KvEventApplier } from '@llmd/kv-index';
-import { Llama3Tokenizer } from '@llmd/tokenizer';
+import { loadTokenizer } from '@llmd/tokenizer';
 import { BlockSizes } from './block-sizes';
+import { NoTokenizerError } from './no-tokenizer.error';
 import { PrefixScorer } from './prefix-scorer';
+import { PromptTokenizer, TokenizationCache } from './tokenization-cache';
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
 describe('PrefixScorer', () => {
-  const make = () => {
+  const llama3 = loadTokenizer('builtin:llama-3');
+  const make = (tokenizer: PromptTokenizer = llama3, perModel: Record<string, PromptTokenizer> = {}) => {
     let now = 1000;
     const index = new InMemoryKvBlockIndex(1000);
     const sizes = new BlockSizes({ blockSize: 16, modelBlockSizes: { small: 8 } });
-    const scorer = new PrefixScorer(index, Llama3Tokenizer.load(), { hashSeed: 0, tierWeights: { gpu: 1, cpu: 0.8, disk: 0.5 }, speculativeTtlMs: 500 }, sizes, () => now);
+    const tokenizers = { get: (model: string) => (model === 'no-tokenizer' ? undefined : (perModel[model] ?? tokenizer)) };
+    const scorer = new PrefixScorer(index, tokenizers, new TokenizationCache({ maxEntries: 16, concurrency: 2 }), { hashSeed: 0, tierWeights: { gpu: 1, cpu: 0.8, disk: 0.5 }, speculativeTtlMs: 500 }, sizes, () => now);
     return { index, scorer, sizes, applier: new KvEventApplier(index, 0), setNow: (t: number) => (now = t) };
   };
 
@@ -70,4 +74,49 @@ describe('PrefixScorer', () => {
     setNow(5000);
     expect((await scorer.score({ kind: 'tokens', ids: range(48) }, 'm', ['b'])).scores[0].hit.gpu).toBe(0);
   });
+
+  it('keys an adapter’s prompt under its name: its blocks hit for it and not for the base model', async () => {
+    const { applier, scorer } = make();
+    applier.apply('a', [{ type: 'BlockStored', blockHashes: [1n, 2n], tokenIds: range(32), blockSize: 16, loraName: 'sql', medium: 'gpu' }], 0);
+    const hit = async (lora?: string) => (await scorer.score({ kind: 'tokens', ids: range(32) }, 'm', ['a'], lora)).scores[0].hit.gpu;
+    expect([await hit('sql'), await hit(undefined), await hit('chat')]).toEqual([2, 0, 0]);
+  });
+
+  it('tokenizes a chat request once for its Score and its Speculate', async () => {
+    let chats = 0;
+    const { scorer } = make({ encodePrompt: (t) => llama3.encodePrompt(t), encodeChat: (m) => (chats++, llama3.encodeChat(m)) });
+    const chat = { kind: 'chat' as const, messages: [{ role: 'system', content: 'You are terse. '.repeat(20) }, { role: 'user', content: 'Why?' }] };
+    await scorer.score(chat, 'm', ['a']);
+    const blocks = await scorer.speculate(chat, 'm', 'a', undefined, 0);
+    expect(blocks).toBeGreaterThan(0);
+    expect((await scorer.score(chat, 'm', ['a'])).scores[0].hit.gpu).toBe(blocks);
+    expect(chats).toBe(1);
+  });
+
+  it.each([
+    ['Score', (s: PrefixScorer) => s.score({ kind: 'prompt', text: 'hello' }, 'no-tokenizer', ['a'])],
+    ['Speculate', (s: PrefixScorer) => s.speculate({ kind: 'chat', messages: [{ role: 'user', content: 'hi' }] }, 'no-tokenizer', 'a', undefined, 0)],
+  ])('refuses %s on text for a model with no tokenizer (never zeros)', async (_name, call) => {
+    await expect(call(make().scorer)).rejects.toBeInstanceOf(NoTokenizerError);
+  });
+
+  it('scores token ids for a model with no tokenizer', async () => {
+    const { applier, scorer } = make();
+    applier.apply('a', [{ type: 'BlockStored', blockHashes: [1n], tokenIds: range(16), blockSize: 16, medium: 'gpu' }], 0);
+    expect((await scorer.score({ kind: 'tokens', ids: range(16) }, 'no-tokenizer', ['a'])).scores[0].hit.gpu).toBe(1);
+  });
+
+  it.each(['builtin:qwen3', 'builtin:gemma-3'])('keys a %s model’s chat with its own tokenizer, as its pods do', async (source) => {
+    const own = loadTokenizer(source);
+    const { applier, scorer } = make(llama3, { other: own });
+    const chat = { kind: 'chat' as const, messages: [{ role: 'system', content: 'You are a careful assistant for the test suite. '.repeat(20) }, { role: 'user', content: 'Hello?' }] };
+    // The pod's KV events carry the ids its own tokenizer made.
+    const ids = await own.encodeChat(chat.messages);
+    const blocks = Math.floor(ids.length / 16);
+    applier.apply('a', [{ type: 'BlockStored', blockHashes: range(blocks).map(BigInt), tokenIds: ids.slice(0, blocks * 16), blockSize: 16, medium: 'gpu' }], 0);
+    expect((await scorer.score(chat, 'other', ['a'])).scores[0].hit.gpu).toBe(blocks);
+    // Llama-3's ids for the same chat are another prompt: the old one-tokenizer-for-all scored it as a miss.
+    expect((await scorer.score(chat, 'm', ['a'])).scores[0].hit.gpu).toBe(0);
+    // Loading a tokenizer.json of tens of MB takes seconds on a loaded machine.
+  }, 60000);
 });

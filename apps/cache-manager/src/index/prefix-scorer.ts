@@ -2,8 +2,9 @@
 // one walk of the index, and a tier-weighted score per pod.
 import { tokenBlockKeys } from '@llmd/prefix-hash';
 import { KvBlockIndex, lookupWithSpeculation, PrefixHit, SpeculativeEntries, tierWeightedScore, type TierWeights } from '@llmd/kv-index';
-import type { Llama3Tokenizer } from '@llmd/tokenizer';
 import { BlockSizes } from './block-sizes';
+import { NoTokenizerError } from './no-tokenizer.error';
+import type { PromptTokenizer, TokenizationCache } from './tokenization-cache';
 
 export type ScoreInput = { kind: 'tokens'; ids: number[] } | { kind: 'prompt'; text: string } | { kind: 'chat'; messages: { role: string; content: string }[] };
 
@@ -25,7 +26,10 @@ export class PrefixScorer {
 
   constructor(
     private readonly index: KvBlockIndex,
-    private readonly tokenizer: Llama3Tokenizer,
+    /** Each model's tokenizer, as its pods tokenize (undefined: the model has none). */
+    private readonly tokenizers: { get(model: string): PromptTokenizer | undefined },
+    /** Token ids per prompt, shared by a request's Score and Speculate. */
+    private readonly tokenization: TokenizationCache,
     private readonly options: PrefixScorerOptions,
     /** Each pod's block size, as its events report it (the configured one until they do). */
     private readonly blockSizes: BlockSizes,
@@ -39,15 +43,17 @@ export class PrefixScorer {
 
   /** Records a prompt's blocks on `pod` for a short time (until its KV events arrive). */
   async speculate(input: ScoreInput, model: string, pod: string, lora: string | undefined, ttlMs: number): Promise<number> {
-    const keys = tokenBlockKeys(await this.tokens(input), this.blockSizes.ofPod(pod, model), { seed: this.options.hashSeed, extra: lora || undefined });
+    const keys = tokenBlockKeys(await this.tokens(input, model), this.blockSizes.ofPod(pod, model), { seed: this.options.hashSeed, extra: lora || undefined });
     this.speculative.record(pod, keys, this.now() + (ttlMs > 0 ? ttlMs : this.options.speculativeTtlMs));
     return keys.length;
   }
 
-  async tokens(input: ScoreInput): Promise<number[]> {
+  /** The prompt's token ids: as sent, or tokenized once with `model`'s tokenizer (NoTokenizerError without one). */
+  async tokens(input: ScoreInput, model: string): Promise<number[]> {
     if (input.kind === 'tokens') return input.ids;
-    if (input.kind === 'prompt') return this.tokenizer.encodePrompt(input.text);
-    return this.tokenizer.encodeChat(input.messages);
+    const tokenizer = this.tokenizers.get(model);
+    if (!tokenizer) throw new NoTokenizerError(model);
+    return this.tokenization.tokens(model, input, tokenizer);
   }
 
   /**
@@ -56,7 +62,7 @@ export class PrefixScorer {
    * pod's weighted hit over the prompt's blocks at that size, so scores compare across sizes.
    */
   async score(input: ScoreInput, model: string, pods: readonly string[], lora?: string): Promise<{ promptBlocks: number; scores: PodScore[] }> {
-    const ids = await this.tokens(input);
+    const ids = await this.tokens(input, model);
     const now = this.now();
     if (now - this.lastSweep > 1000) {
       this.speculative.sweep(now);

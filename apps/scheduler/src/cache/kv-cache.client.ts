@@ -4,7 +4,7 @@
 import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { cachev1 } from '@llmd/proto';
 import { deadlineIn } from '@llmd/platform';
-import type { PrefixCacheLookup, SchedulingRequest } from '@llmd/scoring';
+import type { AdapterTarget, SchedulingRequest, TargetedPrefixCacheLookup } from '@llmd/scoring';
 
 export class IndexUnavailableError extends Error {
   constructor(readonly reason: string, message: string) {
@@ -26,6 +26,15 @@ export interface CircuitOptions {
 }
 
 export const DEFAULT_CIRCUIT: CircuitOptions = { failureThreshold: 3, openMs: 1000, maxOpenMs: 30000 };
+
+/**
+ * How long a Score may run on after its request stopped waiting for it. A lookup past the scorer's
+ * deadline costs that request a fallback, but the call goes on: an answer that comes late says
+ * cache-manager is alive (only slow), so it keeps the circuit closed; only no answer by this bound, or
+ * a failure, counts against it. Cutting calls at the scorer's deadline made every slow moment under
+ * load look like an outage, and the circuit then held the whole fleet on the approximate index.
+ */
+export const LATE_ANSWER_MS = 2000;
 
 /** Skips calls for a while after `failureThreshold` consecutive failures; closes again after a success. */
 export class CircuitBreaker {
@@ -61,11 +70,15 @@ function inputOf(request: SchedulingRequest): cachev1.ScoreRequest['input'] {
   return { $case: 'prompt', value: request.prompt };
 }
 
-export class KvCacheClient implements PrefixCacheLookup {
+export class KvCacheClient implements TargetedPrefixCacheLookup {
   private readonly client: cachev1.KvCacheClient;
   private readonly circuit: CircuitBreaker;
 
-  constructor(address: string, circuit: CircuitOptions = DEFAULT_CIRCUIT) {
+  constructor(
+    address: string,
+    circuit: CircuitOptions = DEFAULT_CIRCUIT,
+    private readonly lateAnswerMs = LATE_ANSWER_MS,
+  ) {
     this.client = new cachev1.KvCacheClient(address, credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 });
     this.circuit = new CircuitBreaker(circuit);
     // The channel connects on the first Score, which pays for it (and may miss its deadline: one
@@ -78,23 +91,40 @@ export class KvCacheClient implements PrefixCacheLookup {
   }
 
   /** Fire and forget: a failed or skipped speculation only costs the next request a hit. */
-  recordPick(request: SchedulingRequest, endpointId: string): void {
+  recordPick(request: SchedulingRequest, endpointId: string, target: AdapterTarget = { model: request.model }): void {
     if (!this.circuit.allow()) return;
-    this.client.speculate({ model: request.model, input: inputOf(request), endpointId, loraName: '', ttlMs: 0 }, new Metadata(), { deadline: deadlineIn(1000) }, () => undefined);
+    this.client.speculate({ model: target.model, input: inputOf(request), endpointId, loraName: target.lora ?? '', ttlMs: 0 }, new Metadata(), { deadline: deadlineIn(1000) }, () => undefined);
   }
 
-  score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number): Promise<ReadonlyMap<string, number>> {
+  /** `target`: the base model and LoRA adapter the request names (an adapter's blocks are keyed by its name). */
+  score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number, target: AdapterTarget = { model: request.model }): Promise<ReadonlyMap<string, number>> {
     if (!this.circuit.allow()) return Promise.reject(new IndexUnavailableError('circuit-open', 'cache-manager failed recently; not asking for a while'));
     const input = inputOf(request);
     return new Promise((resolve, reject) => {
-      this.client.score({ model: request.model, input, endpointIds: [...endpointIds], loraName: '' }, new Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+      let waiting = true;
+      const late = setTimeout(() => {
+        waiting = false;
+        reject(new IndexUnavailableError('deadline', `KvCache.Score took over ${deadlineMs} ms`));
+      }, deadlineMs);
+      const answer = (result: () => void) => {
+        clearTimeout(late);
+        if (waiting) result();
+        waiting = false;
+      };
+      this.client.score({ model: target.model, input, endpointIds: [...endpointIds], loraName: target.lora ?? '' }, new Metadata(), { deadline: deadlineIn(Math.max(deadlineMs, this.lateAnswerMs)) }, (err, res) => {
+        if (err?.code === status.FAILED_PRECONDITION) {
+          // cache-manager is healthy but has no tokenizer for this model: this request (and this
+          // model's others) are scored approximately; the circuit stays closed for every other model.
+          this.circuit.success();
+          return answer(() => reject(new IndexUnavailableError('no-tokenizer', err.details || err.message)));
+        }
         if (err || !res) {
           this.circuit.failure();
           const reason = err?.code === status.DEADLINE_EXCEEDED ? 'deadline' : err?.code === status.UNIMPLEMENTED ? 'unimplemented' : 'unavailable';
-          return reject(new IndexUnavailableError(reason, err?.message ?? 'empty KvCache.Score response'));
+          return answer(() => reject(new IndexUnavailableError(reason, err?.message ?? 'empty KvCache.Score response')));
         }
         this.circuit.success();
-        resolve(new Map(res.scores.map((s) => [s.endpointId, s.score])));
+        answer(() => resolve(new Map(res.scores.map((s) => [s.endpointId, s.score]))));
       });
     });
   }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { ensureTopics, freePorts, LocalStack, startBroker, stopBroker } from '@llmd/cli';
 import type { EndpointRole } from '@llmd/scoring';
+import type { RoutingCounters } from './report';
+import { chatMessagesOf, TextShape } from './text-prompts';
 import type { WorkloadRequest } from './workloads';
 
 export const LIVE_MODEL = 'bench/llama-3-8b';
@@ -20,6 +22,13 @@ export interface LiveConfig {
   roles?: EndpointRole[];
   /** A running broker to use; without it the run starts (and stops) its own. */
   kafkaBootstrap?: string;
+  /**
+   * `tokens`: /v1/completions with token ids (no tokenization anywhere); `text`: /v1/chat/completions
+   * with the prompts as chat text, as a real client sends them (cache-manager tokenizes). @default tokens
+   */
+  prompts?: 'tokens' | 'text';
+  /** How text prompts are cut into messages. @default system-user */
+  textShape?: TextShape;
   log?: (line: string) => void;
 }
 
@@ -43,13 +52,46 @@ export interface LiveResult {
   prefixHits: number;
   requestsPerPod: Record<string, number>;
   wallMs: number;
+  /** The services' own counters over the run: picks, precise fallbacks, fail-opens, tokenization. */
+  routing: RoutingCounters;
 }
 
-async function counter(url: string, name: string): Promise<number> {
+/** Sum of a metric's series whose labels contain `labels` (e.g. `result="hit"`). */
+async function counter(url: string, name: string, labels = ''): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').pop());
+  for (const line of text.split('\n')) if ((line.startsWith(`${name}{`) || line.startsWith(`${name} `)) && line.includes(labels)) sum += Number(line.split(' ').pop());
   return sum;
+}
+
+/** Sums of each precise-fallback reason (`llmd_scheduler_fallbacks_total{reason=...}`). */
+async function fallbackReasons(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^llmd_scheduler_fallbacks_total\{.*reason="([^"]*)".*\} (\S+)$/.exec(line);
+    if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
+/** The counters a run's routing figures come from, read from each service's ops port. */
+async function routingCounters(ops: { scheduler: string; gateway: string; cacheManager: string }): Promise<RoutingCounters> {
+  return {
+    picks: await counter(ops.scheduler, 'llmd_scheduler_picks_total'),
+    fallbacks: await fallbackReasons(ops.scheduler),
+    failOpen: await counter(ops.gateway, 'llmd_gateway_fail_open_total'),
+    tokenizations: await counter(ops.cacheManager, 'llmd_cache_manager_tokenize_seconds_count'),
+    tokenizeSeconds: await counter(ops.cacheManager, 'llmd_cache_manager_tokenize_seconds_sum'),
+    tokenizedTokens: await counter(ops.cacheManager, 'llmd_cache_manager_tokenized_tokens_total'),
+    tokenizationHits: await counter(ops.cacheManager, 'llmd_cache_manager_tokenization_cache_total', 'result="hit"'),
+  };
+}
+
+function minus(a: RoutingCounters, b: RoutingCounters): RoutingCounters {
+  const fallbacks: Record<string, number> = {};
+  for (const k of new Set([...Object.keys(a.fallbacks), ...Object.keys(b.fallbacks)])) fallbacks[k] = (a.fallbacks[k] ?? 0) - (b.fallbacks[k] ?? 0);
+  return { picks: a.picks - b.picks, fallbacks, failOpen: a.failOpen - b.failOpen, tokenizations: a.tokenizations - b.tokenizations, tokenizeSeconds: a.tokenizeSeconds - b.tokenizeSeconds, tokenizedTokens: a.tokenizedTokens - b.tokenizedTokens, tokenizationHits: a.tokenizationHits - b.tokenizationHits };
 }
 
 export async function runLive(requests: readonly WorkloadRequest[], config: LiveConfig): Promise<LiveResult> {
@@ -85,7 +127,10 @@ export async function runLive(requests: readonly WorkloadRequest[], config: Live
     await stack.start();
     await stack.waitReady(120000);
     const podUrls = sims.map((p) => `http://127.0.0.1:${p}`);
+    const ops = { scheduler: `http://127.0.0.1:${schedulerOps}`, gateway: `http://127.0.0.1:${gatewayOps}`, cacheManager: `http://127.0.0.1:${cacheManagerOps}` };
+    const text = config.prompts === 'text';
     const before = await Promise.all(podUrls.map(async (u) => [await counter(u, 'vllm:prefix_cache_queries_total'), await counter(u, 'vllm:prefix_cache_hits_total')]));
+    const routingBefore = await routingCounters(ops);
     const t0 = performance.now();
     const simNow = () => (performance.now() - t0) / config.timeScale;
     const outcomes = await Promise.all(
@@ -95,11 +140,14 @@ export async function runLive(requests: readonly WorkloadRequest[], config: Live
         const start = simNow();
         const out: LiveOutcome = { id: r.id, pod: '', ok: false, ttftMs: 0, itlMs: 0, outputTokens: 0, arrivalMs: start, endMs: start };
         try {
-          const res = await request(`${stack.gatewayUrl}/v1/completions`, {
+          const body = text
+            ? { model: LIVE_MODEL, messages: chatMessagesOf(r, config.textShape ?? 'system-user'), max_tokens: r.maxTokens, stream: true, ignore_eos: true }
+            : { model: LIVE_MODEL, prompt: r.promptTokenIds, max_tokens: r.maxTokens, stream: true, ignore_eos: true };
+          const res = await request(`${stack.gatewayUrl}${text ? '/v1/chat/completions' : '/v1/completions'}`, {
             method: 'POST',
             dispatcher,
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model: LIVE_MODEL, prompt: r.promptTokenIds, max_tokens: r.maxTokens, stream: true, ignore_eos: true }),
+            body: JSON.stringify(body),
             headersTimeout: 0,
             bodyTimeout: 0,
           });
@@ -113,7 +161,7 @@ export async function runLive(requests: readonly WorkloadRequest[], config: Live
             while ((sep = buffer.indexOf('\n\n')) >= 0) {
               const event = buffer.slice(0, sep);
               buffer = buffer.slice(sep + 2);
-              if (!/"text":"(?!")/.test(event)) continue;
+              if (!(text ? /"content":"(?!")/ : /"text":"(?!")/).test(event)) continue;
               const t = simNow();
               first ??= t;
               last = t;
@@ -131,6 +179,7 @@ export async function runLive(requests: readonly WorkloadRequest[], config: Live
       }),
     );
     const after = await Promise.all(podUrls.map(async (u) => [await counter(u, 'vllm:prefix_cache_queries_total'), await counter(u, 'vllm:prefix_cache_hits_total')]));
+    const routing = minus(await routingCounters(ops), routingBefore);
     const requestsPerPod: Record<string, number> = Object.fromEntries(sims.map((_, i) => [`sim-${i}`, 0]));
     for (const o of outcomes) if (o.pod) requestsPerPod[o.pod] = (requestsPerPod[o.pod] ?? 0) + 1;
     const firstArrival = Math.min(...outcomes.map((o) => o.arrivalMs));
@@ -141,6 +190,7 @@ export async function runLive(requests: readonly WorkloadRequest[], config: Live
       prefixHits: after.reduce((s, a, i) => s + a[1] - before[i][1], 0),
       requestsPerPod,
       wallMs: performance.now() - wallStart,
+      routing,
     };
   } finally {
     await dispatcher.close();

@@ -7,6 +7,7 @@ import { SHIPPED_CONFIGS } from '@llmd/scoring';
 import { runDes } from './des';
 import { runLive } from './live';
 import { markdownTable, RunSummary, summarize, svgChart } from './report';
+import type { TextShape } from './text-prompts';
 import { workload, WorkloadName } from './workloads';
 
 /**
@@ -30,6 +31,11 @@ export const command = defineCommand({
     seed: { type: 'integer', default: '42', description: 'seed of the workload and the random profile' },
     'time-scale': { type: 'number', min: 0, exclusiveMin: true, default: '10', description: 'live: wall seconds per simulated second (the pods must keep up on this machine)' },
     out: { type: 'string', default: 'bench-results/routing', valueName: 'DIR', description: 'where the results are written' },
+    prompts: { type: 'string', choices: ['tokens', 'text'], default: 'tokens', description: 'token ids (no tokenization), or chat text as a real client sends it (tokenized by cache-manager and the pods; the simulator charges the measured tokenization cost)' },
+    'text-shape': { type: 'string', choices: ['system-user', 'one-message'], default: 'system-user', description: 'text prompts: a system message and a user question, or both in one user message' },
+    'system-tokens': { type: 'integer', min: 1, description: 'shared-prefix (and long-doc) shared part, in tokens before --scale (default: the workload\'s own)' },
+    'question-tokens': { type: 'integer', min: 1, description: 'the new question, in tokens before --scale (default: the workload\'s own)' },
+    'output-tokens': { type: 'integer', min: 1, description: 'output tokens per request (default: the workload\'s own)' },
   },
 });
 
@@ -48,6 +54,12 @@ function parseArgs(argv: string[]) {
     promptsPerGroup: v['prompts-per-group'],
     seed: v.seed,
     out: v.out,
+    /** Token ids (no tokenization) or chat text, as a real client sends it. */
+    prompts: v.prompts as 'tokens' | 'text',
+    textShape: v['text-shape'] as TextShape,
+    systemTokens: v['system-tokens'],
+    questionTokens: v['question-tokens'],
+    outputTokens: v['output-tokens'],
   };
 }
 
@@ -57,7 +69,7 @@ async function main(): Promise<void> {
   for (const pods of args.pods) {
     for (const profile of args.profiles) {
       for (const rate of args.rates) {
-        const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale, ...(args.groups ? { groups: args.groups } : {}), ...(args.promptsPerGroup ? { promptsPerGroup: args.promptsPerGroup } : {}) });
+        const requests = workload(args.workload, { seed: args.seed, rate, count: args.count, scale: args.scale, ...(args.groups ? { groups: args.groups } : {}), ...(args.promptsPerGroup ? { promptsPerGroup: args.promptsPerGroup } : {}), ...(args.systemTokens ? { systemTokens: args.systemTokens } : {}), ...(args.questionTokens ? { questionTokens: args.questionTokens } : {}), ...(args.outputTokens ? { outputTokens: args.outputTokens } : {}) });
         const roles = profile === 'pd' ? Array.from({ length: pods }, (_, i) => (i < Math.max(1, Math.round(pods / 4)) ? 'prefill' : 'decode') as 'prefill' | 'decode') : undefined;
         const r =
           args.mode === 'des'
@@ -66,15 +78,17 @@ async function main(): Promise<void> {
                 profile,
                 seed: args.seed,
                 roles,
+                promptMode: args.prompts === 'text' ? 'text' : 'token-ids',
                 progress: (p) => process.stderr.write(`  ${pods} pods ${profile} @ ${rate}/s: ${p.finished}/${p.total} requests done, ${(p.simMs / 1000).toFixed(0)} simulated s, ${(p.wallMs / 1000).toFixed(0)} s wall, heap ${(process.memoryUsage().heapUsed / 1e9).toFixed(1)} GB\n`),
               })
-            : await runLive(requests, { pods, profile, roles, timeScale: args.timeScale, log: (l) => process.stderr.write(`${l}\n`) });
+            : await runLive(requests, { pods, profile, roles, timeScale: args.timeScale, prompts: args.prompts, textShape: args.textShape, log: (l) => process.stderr.write(`${l}\n`) });
         const summary = summarize(
           { mode: args.mode, workload: args.workload, profile, pods, rate, wallSec: r.wallMs / 1000 },
           r.outcomes.map((o) => ({ ttftMs: o.ttftMs, itlMs: o.itlMs, outputTokens: o.outputTokens, ok: 'ok' in o ? (o as { ok: boolean }).ok : true, arrivalMs: o.arrivalMs, endMs: o.endMs })),
           r.durationMs,
           { queries: r.prefixQueries, hits: r.prefixHits },
           r.requestsPerPod,
+          'routing' in r ? r.routing : undefined,
         );
         runs.push(summary);
         process.stderr.write(`${pods} pods ${profile} @ ${rate}/s: TTFT p90 ${(summary.ttftP90Ms / 1000).toFixed(2)} s, ${summary.outputTokensPerSec.toFixed(0)} tok/s, sustained ${summary.sustainedTokensPerSec.toFixed(0)} tok/s (${summary.wallSec.toFixed(1)} s wall)\n`);
@@ -82,7 +96,7 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync(args.out, { recursive: true });
-  const stem = `${args.mode}-${args.workload}`;
+  const stem = `${args.mode}-${args.workload}${args.prompts === 'text' ? '-text' : ''}`;
   writeFileSync(join(args.out, `${stem}.json`), JSON.stringify({ args, runs }, null, 2));
   const table = markdownTable(runs);
   writeFileSync(join(args.out, `${stem}.md`), `${table}\n`);

@@ -11,6 +11,50 @@ export interface RunOutcome {
   endMs: number;
 }
 
+/** A live run's routing counters (deltas over the run), from the services' own metrics. */
+export interface RoutingCounters {
+  /** Scheduler Picks. */
+  picks: number;
+  /** Precise prefix lookups answered by the approximate index instead, by reason. */
+  fallbacks: Record<string, number>;
+  /** Requests the gateway routed itself because the scheduler failed or was late. */
+  failOpen: number;
+  /** Prompts cache-manager tokenized (cache misses), their time in seconds and their tokens. */
+  tokenizations: number;
+  tokenizeSeconds: number;
+  tokenizedTokens: number;
+  /** Prompts whose ids cache-manager already had (a request's Speculate after its Score, repeats). */
+  tokenizationHits: number;
+}
+
+/** The routing figures of a live run: fallback and fail-open rates, tokenization per request. */
+export interface RoutingFigures {
+  picks: number;
+  /** Precise fallbacks over Picks, every reason. */
+  preciseFallbackRate: number;
+  fallbacksByReason: Record<string, number>;
+  /** Fail-opens over requests. */
+  failOpenRate: number;
+  /** cache-manager's tokenization time per request (ms) and tokenizations per request (1 = once each). */
+  tokenizeMsPerRequest: number;
+  tokenizationsPerRequest: number;
+  tokenizedTokensPerRequest: number;
+}
+
+export function routingFigures(c: RoutingCounters, requests: number): RoutingFigures {
+  const fallbacks = Object.values(c.fallbacks).reduce((a, b) => a + b, 0);
+  const per = (x: number) => (requests > 0 ? x / requests : NaN);
+  return {
+    picks: c.picks,
+    preciseFallbackRate: c.picks > 0 ? fallbacks / c.picks : NaN,
+    fallbacksByReason: Object.fromEntries(Object.entries(c.fallbacks).filter(([, n]) => n > 0)),
+    failOpenRate: per(c.failOpen),
+    tokenizeMsPerRequest: per(c.tokenizeSeconds * 1000),
+    tokenizationsPerRequest: per(c.tokenizations),
+    tokenizedTokensPerRequest: per(c.tokenizedTokens),
+  };
+}
+
 export interface RunSummary {
   mode: 'des' | 'live';
   workload: string;
@@ -38,6 +82,8 @@ export interface RunSummary {
   podImbalance: number;
   /** Wall-clock seconds the run took (simulated seconds are what the figures are in). */
   wallSec: number;
+  /** Live runs: how the precise path held (absent for the simulator). */
+  routing?: RoutingFigures;
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -46,7 +92,7 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-export function summarize(base: Pick<RunSummary, 'mode' | 'workload' | 'profile' | 'pods' | 'rate' | 'wallSec'>, outcomes: readonly RunOutcome[], durationMs: number, prefix: { queries: number; hits: number }, requestsPerPod: Record<string, number>): RunSummary {
+export function summarize(base: Pick<RunSummary, 'mode' | 'workload' | 'profile' | 'pods' | 'rate' | 'wallSec'>, outcomes: readonly RunOutcome[], durationMs: number, prefix: { queries: number; hits: number }, requestsPerPod: Record<string, number>, routing?: RoutingCounters): RunSummary {
   const ok = outcomes.filter((o) => o.ok);
   const ttft = ok.map((o) => o.ttftMs);
   const itl = ok.filter((o) => o.outputTokens > 1).map((o) => o.itlMs);
@@ -66,6 +112,7 @@ export function summarize(base: Pick<RunSummary, 'mode' | 'workload' | 'profile'
     requestsPerSec: (ok.length / durationMs) * 1000,
     prefixHitRate: prefix.queries > 0 ? prefix.hits / prefix.queries : 0,
     podImbalance: mean > 0 ? Math.max(...perPod) / mean : 0,
+    ...(routing ? { routing: routingFigures(routing, outcomes.length) } : {}),
   };
 }
 
@@ -102,7 +149,15 @@ export function markdownTable(runs: readonly RunSummary[]): string {
   const head = '| profile | rate (req/s) | TTFT p50 s | TTFT p90 s | TTFT p99 s | ITL p50 ms | ITL p90 ms | output tok/s | sustained tok/s | req/s | prefix hit rate | pod imbalance | errors |';
   const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const rows = runs.map((r) => `| ${r.profile} | ${r.rate} | ${f(r.ttftP50Ms / 1000, 2)} | ${f(r.ttftP90Ms / 1000, 2)} | ${f(r.ttftP99Ms / 1000, 2)} | ${f(r.itlP50Ms, 1)} | ${f(r.itlP90Ms, 1)} | ${f(r.outputTokensPerSec)} | ${f(r.sustainedTokensPerSec)} | ${f(r.requestsPerSec, 2)} | ${f(r.prefixHitRate * 100, 1)}% | ${f(r.podImbalance, 2)} | ${r.errors} |`);
-  return [head, sep, ...rows].join('\n');
+  if (!runs.some((r) => r.routing)) return [head, sep, ...rows].join('\n');
+  // Live runs: how the precise path held, and what tokenization cost cache-manager per request.
+  const rHead = ' precise fallbacks | fail-open | tokenize ms/req | tokenizations/req |';
+  const rows2 = runs.map((r, i) => {
+    const g = r.routing;
+    const reasons = g ? Object.entries(g.fallbacksByReason).map(([k, n]) => `${k} ${n}`).join(', ') : '';
+    return g ? `${rows[i]} ${f(g.preciseFallbackRate * 100, 2)}%${reasons ? ` (${reasons})` : ''} | ${f(g.failOpenRate * 100, 2)}% | ${f(g.tokenizeMsPerRequest, 2)} | ${f(g.tokenizationsPerRequest, 2)} |` : `${rows[i]} - | - | - | - |`;
+  });
+  return [head + rHead, sep + '---|---|---|---|', ...rows2].join('\n');
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2'];

@@ -11,6 +11,8 @@ export interface WorkloadRequest {
   maxTokens: number;
   /** The prefix group (tenant, session, document) the prompt belongs to. */
   group: number;
+  /** Leading tokens shared with the group's other prompts (the system prompt), where the workload has one. */
+  sharedTokens?: number;
 }
 
 export type WorkloadName = 'shared-prefix' | 'multi-turn' | 'long-doc' | 'mixed';
@@ -74,7 +76,7 @@ export function sharedPrefix(o: WorkloadOptions & { groups?: number; promptsPerG
   const questionLength = Math.round(questionTokens * s);
   return arrivals.map((arrivalMs, i) => {
     const { group, questionSeed } = prompts[i % prompts.length];
-    return lazyPrompt({ id: `sp-${i}`, arrivalMs, maxTokens: Math.max(1, Math.round(outputTokens * s)), group }, () => {
+    return lazyPrompt({ id: `sp-${i}`, arrivalMs, maxTokens: Math.max(1, Math.round(outputTokens * s)), group, sharedTokens: systems[group].length }, () => {
       // A plain array: a Uint32Array would halve what a 512-pod run's 50,000 prompts in flight hold
       // (8.5 instead of 15 GB at peak), but the run took 9 minutes instead of under 6.
       const system = systems[group];
@@ -128,7 +130,7 @@ export function longDoc(o: WorkloadOptions & { documents?: number; questionsPerD
   for (let d = 0; d < documents; d++) for (let q = 0; q < questionsPerDoc; q++) prompts.push({ group: d, ids: [...docs[d], ...tokens(random, questionTokens * s)] });
   shuffle(prompts, random);
   const count = o.count ?? prompts.length;
-  return poissonArrivals(count, o.rate, random).map((arrivalMs, i) => ({ id: `ld-${i}`, arrivalMs, promptTokenIds: prompts[i % prompts.length].ids, maxTokens: Math.max(1, Math.round(outputTokens * s)), group: prompts[i % prompts.length].group }));
+  return poissonArrivals(count, o.rate, random).map((arrivalMs, i) => ({ id: `ld-${i}`, arrivalMs, promptTokenIds: prompts[i % prompts.length].ids, maxTokens: Math.max(1, Math.round(outputTokens * s)), group: prompts[i % prompts.length].group, sharedTokens: docs[prompts[i % prompts.length].group].length }));
 }
 
 /** Synthetic mixed traffic: heavy-tailed prompt and output lengths, no shared prefixes. */
@@ -145,7 +147,7 @@ export function mixed(o: WorkloadOptions): WorkloadRequest[] {
   }));
 }
 
-export function workload(name: WorkloadName, o: WorkloadOptions & { groups?: number; promptsPerGroup?: number }): WorkloadRequest[] {
+export function workload(name: WorkloadName, o: WorkloadOptions & { groups?: number; promptsPerGroup?: number; systemTokens?: number; questionTokens?: number; outputTokens?: number }): WorkloadRequest[] {
   switch (name) {
     case 'shared-prefix':
       return sharedPrefix(o);

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { CycleState, Endpoint, PluginDescriptor, Scorer, SchedulingRequest, TypedName } from '../../../framework';
 import { scoresByEndpoint } from '../../shared/normalize';
 
+// Which base model and adapter a request names: the precise prefix index keys adapters' blocks by it.
+export * from './adapter-target';
+
 export const LORA_AFFINITY_SCORER = 'lora-affinity-scorer';
 
 export class LoraAffinityScorer implements Scorer {

@@ -1,7 +1,7 @@
 import { CycleState, PrefixCacheLookup } from '../../../framework';
 import { makeEndpoint, makeRequest } from '../../../testing';
 import { PREFIX_MATCH } from '../../shared/prefix-state';
-import { PrecisePrefixCacheScorer } from './precise-prefix-cache.scorer';
+import { PrecisePrefixCacheScorer, TargetedPrefixCacheLookup } from './precise-prefix-cache.scorer';
 
 const params = { chunkSize: 8, tokenChunkSize: 4, maxChunks: 100, lruCapacityPerEndpoint: 100, timeoutMs: 50 };
 const endpoints = ['a', 'b'].map((id) => makeEndpoint(id).build());
@@ -57,5 +57,25 @@ describe('PrecisePrefixCacheScorer', () => {
     const { scores, fallbacks } = await run(lookup as PrefixCacheLookup | undefined);
     expect(scores).toEqual({ a: 0, b: 1 });
     expect(fallbacks).toEqual([reason]);
+  });
+
+  it.each([
+    ['a base model', 'llama', { model: 'llama' }],
+    ['a LoRA adapter, under its base model with its name', 'sql', { model: 'llama', lora: 'sql' }],
+  ])('asks the index for %s and records the pick under the same target', async (_name, model, expected) => {
+    const asked: unknown[] = [];
+    const recorded: unknown[] = [];
+    const lookup: TargetedPrefixCacheLookup = {
+      score: async (_r, _ids, _ms, target) => (asked.push(target), new Map([['b', 1]])),
+      recordPick: (_r, id, target) => recorded.push([id, target]),
+    };
+    const pods = [makeEndpoint('a').models('llama').build(), makeEndpoint('b').models('llama').lora('sql').build()];
+    const scorer = new PrecisePrefixCacheScorer('p', params, lookup, () => undefined);
+    const state = new CycleState();
+    await scorer.prefetch(state, makeRequest({ prompt, model }), pods);
+    scorer.prepare(state, makeRequest({ prompt, model }), pods);
+    scorer.onPicked(state, makeRequest({ prompt, model }), { primaryProfile: 'd', profileResults: { d: { targets: [pods[1]] } } });
+    expect(asked).toEqual([expected]);
+    expect(recorded).toEqual([['b', expected]]);
   });
 });

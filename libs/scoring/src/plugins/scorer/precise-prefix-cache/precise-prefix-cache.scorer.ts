@@ -7,6 +7,7 @@ import type { ApproxPrefixParams } from '../../shared/approx-prefix-matcher';
 import { scoresByEndpoint } from '../../shared/normalize';
 import { PREFIX_MATCH } from '../../shared/prefix-state';
 import { ApproxPrefixCacheScorer, approxPrefixParamsSchema } from '../approx-prefix-cache/approx-prefix-cache.scorer';
+import { adapterTarget, type AdapterTarget } from '../lora-affinity/adapter-target';
 
 export const PRECISE_PREFIX_CACHE_SCORER = 'precise-prefix-cache-scorer';
 
@@ -15,8 +16,20 @@ export interface PrecisePrefixParams extends ApproxPrefixParams {
   timeoutMs: number;
 }
 
+/**
+ * The precise index as this scorer asks it: with the request's base model and LoRA adapter resolved
+ * from what the endpoints serve (an adapter's blocks are keyed by its name; without it every LoRA
+ * request would miss). A lookup that ignores the target still fits.
+ */
+export interface TargetedPrefixCacheLookup extends PrefixCacheLookup {
+  score(request: SchedulingRequest, endpointIds: readonly string[], deadlineMs: number, target?: AdapterTarget): Promise<ReadonlyMap<string, number>>;
+  recordPick?(request: SchedulingRequest, endpointId: string, target?: AdapterTarget): void;
+}
+
 /** The precise index's answer for this cycle, or why there is none. */
 const PRECISE_LOOKUP = stateKey<{ scores: ReadonlyMap<string, number> } | { failed: string }>('precise-prefix-lookup');
+/** The base model and adapter the request was looked up under (the pick is recorded under the same). */
+const PRECISE_TARGET = stateKey<AdapterTarget>('precise-prefix-target');
 
 export class PrecisePrefixCacheScorer implements Scorer, Prefetcher, Preparer, PostPick {
   readonly category = 'affinity' as const;
@@ -26,7 +39,7 @@ export class PrecisePrefixCacheScorer implements Scorer, Prefetcher, Preparer, P
   constructor(
     private readonly name: string,
     private readonly precise: PrecisePrefixParams,
-    private readonly lookup: PrefixCacheLookup | undefined,
+    private readonly lookup: TargetedPrefixCacheLookup | undefined,
     private readonly countFallback: (reason: string) => void,
   ) {
     this.approx = new ApproxPrefixCacheScorer(name, precise);
@@ -54,14 +67,17 @@ export class PrecisePrefixCacheScorer implements Scorer, Prefetcher, Preparer, P
   onPicked(state: CycleState, request: SchedulingRequest, result: SchedulingResult): void {
     this.approx.onPicked(state, request, result);
     // The index learns of the pick at once (speculative entries), before the pod's KV events arrive.
-    for (const r of Object.values(result.profileResults)) if (r.targets[0]) this.lookup?.recordPick?.(request, r.targets[0].id);
+    const target = state.read(PRECISE_TARGET) ?? { model: request.model };
+    for (const r of Object.values(result.profileResults)) if (r.targets[0]) this.lookup?.recordPick?.(request, r.targets[0].id, target);
   }
 
   /** Asks the index before the cycle (the only I/O), for every endpoint known at the time. */
   async prefetch(state: CycleState, request: SchedulingRequest, endpoints: readonly Endpoint[]): Promise<void> {
     if (!this.lookup) return state.write(PRECISE_LOOKUP, { failed: 'no-index' });
+    const target = adapterTarget(request.model, endpoints);
+    state.write(PRECISE_TARGET, target);
     try {
-      state.write(PRECISE_LOOKUP, { scores: await this.lookup.score(request, endpoints.map((e) => e.id), this.precise.timeoutMs) });
+      state.write(PRECISE_LOOKUP, { scores: await this.lookup.score(request, endpoints.map((e) => e.id), this.precise.timeoutMs, target) });
     } catch (err) {
       state.write(PRECISE_LOOKUP, { failed: (err as { reason?: string }).reason ?? 'unavailable' });
     }
