@@ -18,8 +18,8 @@ export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'llmd-e2e-kafka-'));
   const broker = await cli.startBroker({ port, controllerPort, dir, heap: '384m' }, (line) => process.stdout.write(`\n${line}`));
   await cli.ensureTopics(broker.bootstrap);
-  // Services join consumer groups at once: wait until the broker can coordinate them (no start-up warnings).
-  await cli.waitForGroupCoordinator(broker.bootstrap);
+  // Services join consumer groups at once: wait until the broker coordinates groups and hands out producer ids (no start-up warnings).
+  await cli.waitForBrokerServing(broker.bootstrap);
   process.env.LLMD_E2E_KAFKA = broker.bootstrap;
   process.env.LLMD_E2E_KAFKA_DIR = dir;
 }

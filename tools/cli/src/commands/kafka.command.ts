@@ -4,7 +4,7 @@ import { defineCommand, FlagSpec } from '../args';
 import { liveOwner } from '../kafka/broker-ownership';
 import { BrokerOwnedError } from '../kafka/broker-owned.error';
 import { SupervisedBroker } from '../kafka/broker-supervisor';
-import { waitForGroupCoordinator } from '../kafka/group-coordinator';
+import { waitForBrokerServing } from '../kafka/group-coordinator';
 import { brokerDir, brokerStatus, KAFKA_VERSION, startBroker, stopBroker } from '../kafka/kafka-broker';
 import { ensureTopics, tailTopic } from '../kafka/topics';
 import { command, CliGroup } from './cli-command';
@@ -19,7 +19,7 @@ const start = command(
   async ({ values }) => {
     const broker = await startBroker({ port: values.port, controllerPort: values['controller-port'] }, say);
     const created = await ensureTopics(broker.bootstrap);
-    await waitForGroupCoordinator(broker.bootstrap);
+    await waitForBrokerServing(broker.bootstrap);
     say(`Kafka ${KAFKA_VERSION} running on ${broker.bootstrap} (pid ${broker.pid}); topics ${created.length ? `created: ${created.join(', ')}` : 'present'}`);
     return 0;
   },

@@ -3,7 +3,7 @@
 // services send no telemetry and no KV events and the precise prefix index goes stale in silence.
 import { join } from 'node:path';
 import { acquireBroker, BrokerLease } from './broker-ownership';
-import { waitForGroupCoordinator } from './group-coordinator';
+import { waitForBrokerServing } from './group-coordinator';
 import { BrokerHandle, BrokerOptions, brokerDir, isAlive, readBrokerPid, startBroker, stopBroker } from './kafka-broker';
 import { ensureTopics } from './topics';
 
@@ -21,7 +21,7 @@ export interface SupervisedBrokerOptions {
 async function startReady(options: BrokerOptions, log: (line: string) => void): Promise<{ handle: BrokerHandle; created: string[] }> {
   const handle = await startBroker(options, log);
   const created = await ensureTopics(handle.bootstrap);
-  await waitForGroupCoordinator(handle.bootstrap);
+  await waitForBrokerServing(handle.bootstrap);
   return { handle, created };
 }
 

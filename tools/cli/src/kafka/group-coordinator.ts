@@ -23,6 +23,30 @@ export function probeGroups(partitions: number): string[] {
   return [...byPartition.values()];
 }
 
+/**
+ * Waits until the broker hands out producer ids: idempotent producers (cache-manager's KV events) ask
+ * for one at connect, and a fresh broker answers "The coordinator is loading" until its producer-id
+ * block is allocated, which kafkajs logs while it retries.
+ */
+export async function waitForProducerIds(bootstrap: string, timeoutMs = 60000): Promise<void> {
+  const kafka = new Kafka({ clientId: 'llmd-cli', brokers: [bootstrap], connectionTimeout: 1000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1, initialRetryTime: 100 } });
+    try {
+      await producer.connect();
+      return;
+    } catch (err) {
+      last = (err as Error).message;
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`Kafka at ${bootstrap} handed out no producer id within ${timeoutMs} ms: ${last}`);
+}
+
 export async function waitForGroupCoordinator(bootstrap: string, timeoutMs = 60000, partitions = OFFSETS_PARTITIONS): Promise<void> {
   const kafka = new Kafka({ clientId: 'llmd-cli', brokers: [bootstrap], connectionTimeout: 1000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -44,4 +68,10 @@ export async function waitForGroupCoordinator(bootstrap: string, timeoutMs = 600
     await admin.disconnect().catch(() => undefined);
   }
   throw new Error(`Kafka at ${bootstrap} had no group coordinator within ${timeoutMs} ms: ${last}`);
+}
+
+/** A fresh broker is ready for llmd's services once it coordinates groups and hands out producer ids. */
+export async function waitForBrokerServing(bootstrap: string, timeoutMs = 60000): Promise<void> {
+  await waitForGroupCoordinator(bootstrap, timeoutMs);
+  await waitForProducerIds(bootstrap, timeoutMs);
 }

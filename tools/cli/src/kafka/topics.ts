@@ -1,8 +1,15 @@
 // Creates llmd's topics idempotently, and reads them back as JSON (decoded from protobuf).
 import { Kafka, logLevel } from 'kafkajs';
-import { ALL_TOPICS, endpointLoadCodec, kvEventBatchCodec, requestMetricsCodec, TopicCodec } from '@llmd/telemetry';
+import { ALL_TOPICS, endpointLoadCodec, KV_INGEST_OWNERS_TOPIC, kvEventBatchCodec, requestMetricsCodec, TopicCodec } from '@llmd/telemetry';
 
-const PARTITIONS: Record<string, number> = { 'llmd.kv-events.v1': 6, 'llmd.endpoint-load.v1': 3, 'llmd.request-metrics.v1': 3 };
+const PARTITIONS: Record<string, number> = { 'llmd.kv-events.v1': 6, 'llmd.endpoint-load.v1': 3, 'llmd.request-metrics.v1': 3, [KV_INGEST_OWNERS_TOPIC]: 64 };
+
+/**
+ * What the stack creates before its services start: the record topics, and cache-manager's ingest
+ * ownership topic (no records; cache-manager would create it itself, but a topic made while its
+ * consumers join answers "not the leader" until its leaders are known, which kafkajs logs).
+ */
+const STACK_TOPICS: readonly string[] = [...ALL_TOPICS, KV_INGEST_OWNERS_TOPIC];
 
 /**
  * Retention per topic. cache-manager rebuilds its index by replaying llmd.kv-events.v1, so its
@@ -25,7 +32,7 @@ export async function ensureTopics(bootstrap: string): Promise<string[]> {
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = ALL_TOPICS.filter((t) => !existing.has(t));
+    const missing = STACK_TOPICS.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
