@@ -5,6 +5,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import { groupByTopic, sleep } from './record-batch';
 
 export interface TelemetryRecord {
   topic: string;
@@ -123,18 +124,4 @@ export class BufferedProducer {
       }
     }
   }
-}
-
-function groupByTopic(records: TelemetryRecord[]) {
-  const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
-  for (const r of records) {
-    const list = byTopic.get(r.topic) ?? [];
-    list.push({ key: r.key, value: r.value, headers: r.headers });
-    byTopic.set(r.topic, list);
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,6 +7,7 @@ import { CompressionTypes, Partitioners } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { TelemetryRecord } from './buffered-producer';
+import { groupByTopic, sleep } from './record-batch';
 
 export interface ReliableProducerOptions {
   kafka: Kafka;
@@ -144,18 +145,4 @@ export class ReliableProducer {
       }
     }
   }
-}
-
-function groupByTopic(records: TelemetryRecord[]) {
-  const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
-  for (const r of records) {
-    const list = byTopic.get(r.topic) ?? [];
-    list.push({ key: r.key, value: r.value, headers: r.headers });
-    byTopic.set(r.topic, list);
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
