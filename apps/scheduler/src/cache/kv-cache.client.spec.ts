@@ -88,12 +88,35 @@ describe('KvCacheClient', () => {
     expect(fake.scored).toHaveLength(4);
   });
 
+  it('uses an answer that reached the socket in time when this loop was held past the deadline (no fallback)', async () => {
+    const ok: Answer = { scores: [{ endpointId: 'a', score: 1, tiers: [] }], blockSize: 16, promptBlocks: 1 };
+    let holdLoop = false;
+    // Once the answer is written (the server flushes it after this turn's I/O), the loop is held past
+    // the client's deadline, as a GC pause or a busy core holds it: the timer and the answer are then due together.
+    await open(() => {
+      if (holdLoop) setImmediate(() => setImmediate(() => holdPast(20)));
+      return ok;
+    });
+    await client.score(makeRequest({ prompt: 'warm' }), ['a'], 5000);
+    holdLoop = true;
+    const scores = await client.score(makeRequest({ prompt: 'x' }), ['a'], 10);
+    expect(scores.get('a')).toBe(1);
+  });
+
   it('counts a call with no answer even late as a failure (the circuit opens)', async () => {
     await open(() => new Promise<Answer>(() => undefined), 1);
     await expect(client.score(makeRequest({ prompt: 'x' }), ['a'], 1)).rejects.toMatchObject({ reason: 'deadline' });
     await until(async () => (await client.score(makeRequest({ prompt: 'y' }), ['a'], 1).catch((e: IndexUnavailableError) => e.reason)) === 'circuit-open');
   });
 });
+
+/** Holds the event loop, as a long GC pause does, past `ms` (the deadline under test). */
+function holdPast(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy: nothing else on this loop runs
+  }
+}
 
 /** Polls a condition (the gRPC round trip is asynchronous) without asserting on time. */
 async function until(cond: () => boolean | Promise<boolean>): Promise<void> {

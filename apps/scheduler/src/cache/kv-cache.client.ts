@@ -102,12 +102,21 @@ export class KvCacheClient implements TargetedPrefixCacheLookup {
     const input = inputOf(request);
     return new Promise((resolve, reject) => {
       let waiting = true;
+      // The deadline is checked after this turn's I/O: when this loop was held past it (a GC pause, a
+      // busy core), the timer and an answer already on the socket are due together, and timers run
+      // first. Measured under load, most late Scores were such answers, sent by cache-manager within
+      // the deadline: falling back then saves no time and loses the precise figures.
+      let verdict: NodeJS.Immediate | undefined;
       const late = setTimeout(() => {
-        waiting = false;
-        reject(new IndexUnavailableError('deadline', `KvCache.Score took over ${deadlineMs} ms`));
+        verdict = setImmediate(() => {
+          if (!waiting) return;
+          waiting = false;
+          reject(new IndexUnavailableError('deadline', `KvCache.Score took over ${deadlineMs} ms`));
+        });
       }, deadlineMs);
       const answer = (result: () => void) => {
         clearTimeout(late);
+        if (verdict) clearImmediate(verdict);
         if (waiting) result();
         waiting = false;
       };
