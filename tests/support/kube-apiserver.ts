@@ -1,6 +1,7 @@
 // A real kube-apiserver over a real etcd, both built from the Go module proxy by tools/k8s/build.sh,
-// on ephemeral loopback ports. No kubelet or controllers: the test writes pod status itself, as a
-// kubelet would.
+// on ephemeral loopback ports; on request also a real kube-controller-manager running the controllers
+// that turn Deployments into ReplicaSets and Pods and collect owned objects. No kubelet or scheduler:
+// pods stay unbound and the test writes their status itself, as a kubelet would.
 import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,8 +44,17 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startKubeApiServer(): Promise<KubeApiServer> {
-  for (const bin of ['etcd', 'kube-apiserver']) {
+export interface KubeApiServerOptions {
+  /** Also run kube-controller-manager with these controllers. @default none */
+  controllers?: string[];
+}
+
+/** The controllers the operator's tests need: Deployments into Pods, owner-reference garbage collection, namespaces. */
+export const WORKLOAD_CONTROLLERS = ['deployment-controller', 'replicaset-controller', 'garbage-collector-controller', 'namespace-controller'];
+
+export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
+  const controllers = options.controllers ?? [];
+  for (const bin of ['etcd', 'kube-apiserver', ...(controllers.length ? ['kube-controller-manager'] : [])]) {
     if (!existsSync(join(BIN, bin))) throw new Error(`${join(BIN, bin)} is missing: run tools/k8s/build.sh`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'llmd-kube-'));
@@ -102,7 +112,9 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return (text.startsWith('{') ? JSON.parse(text) : { text }) as Record<string, unknown>;
   };
+  let controllerManager: ChildProcess | undefined;
   const stop = async () => {
+    if (controllerManager) await stopProcess(controllerManager);
     await stopProcess(apiserver);
     await stopProcess(etcd);
     await dispatcher.close();
@@ -120,6 +132,20 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
     }, 90000);
     // The apiserver makes the default namespace itself, shortly after it is ready.
     await until(async () => request('GET', '/api/v1/namespaces/default').then(() => true, () => false), 30000);
+    if (controllers.length) {
+      controllerManager = startProcess(
+        'kube-controller-manager',
+        [
+          `--kubeconfig=${join(dir, 'kubeconfig')}`, `--controllers=${controllers.join(',')}`, '--leader-elect=false',
+          '--secure-port=0', '--use-service-account-credentials=false', '--concurrent-deployment-syncs=2', '--v=0',
+        ],
+        log,
+      );
+      const cm = controllerManager;
+      cm.once('exit', (code) => {
+        if (code) log.push(`kube-controller-manager exited with ${code}\n`);
+      });
+    }
   } catch (err) {
     await stop();
     throw err;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds a real etcd and kube-apiserver from the Go module proxy into .llmd/k8s/bin, for the tests that
-# run against a real Kubernetes API (pod discovery). Versions are pinned by the go.mod files beside this
+# Builds a real etcd, kube-apiserver and kube-controller-manager from the Go module proxy into
+# .llmd/k8s/bin, for the tests that run against a real Kubernetes API (pod discovery, the operator). Versions are pinned by the go.mod files beside this
 # script; a build is skipped when the binaries for those go.sum files are already there.
 # First build: about 4 minutes on 2 cores (plus the module download); later runs: nothing.
 set -euo pipefail
@@ -25,3 +25,4 @@ build() { # name module-dir package
 }
 build etcd etcd go.etcd.io/etcd/server/v3
 build kube-apiserver apiserver k8s.io/kubernetes/cmd/kube-apiserver
+build kube-controller-manager apiserver k8s.io/kubernetes/cmd/kube-controller-manager

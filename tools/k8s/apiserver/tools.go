@@ -1,7 +1,11 @@
 //go:build tools
 
-// Package tools pins the kube-apiserver that the operator and discovery tests run
-// against. Built by tools/k8s/build.sh, never imported.
+// Package tools pins the kube-apiserver and kube-controller-manager that the operator and discovery
+// tests run against (the controller-manager turns Deployments into ReplicaSets and Pods). Built by
+// tools/k8s/build.sh, never imported.
 package tools
 
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+)

@@ -1,0 +1,97 @@
+// Pieces shared by the llm-d.io resources: Kubernetes quantities, conditions, object references, and
+// the pod-placement fields a pool carries. Written once in zod; the CRD schemas in deploy/crds are
+// generated from these (tools: crd-gen), and the operator parses objects with the same schemas.
+import { z } from 'zod';
+
+export const GROUP = 'llm-d.io';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** A Kubernetes resource quantity written as a string: `40Gi`, `500M`, `2Ti`, `1.5`, `250m`. */
+export const quantity = z
+  .string()
+  .regex(/^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[KMGTPE]i|[mkMGTPE])?$/, 'must be a Kubernetes quantity such as 40Gi or 500M')
+  .describe('A Kubernetes resource quantity, e.g. 40Gi');
+
+export const dnsLabel = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label');
+
+/** A reference to another llm-d.io object in the same namespace. */
+export const localObjectReference = z
+  .object({ name: z.string().min(1).max(253).describe('Name of the object, in the same namespace.') })
+  .strict();
+
+/** metav1.Condition, as every controller in the field writes it. */
+export const condition = z
+  .object({
+    type: z.string().min(1).max(316).describe('Condition type: Ready, Progressing, Degraded, ...'),
+    status: z.enum(['True', 'False', 'Unknown']),
+    observedGeneration: z.int().min(0).optional().describe('The .metadata.generation the condition was set for.'),
+    lastTransitionTime: z.string().describe('When the status last changed (RFC 3339).'),
+    reason: z.string().min(1).max(1024).regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/, 'must be CamelCase').describe('CamelCase reason for the last transition.'),
+    message: z.string().max(32768).describe('Human-readable detail.'),
+  })
+  .strict();
+export type Condition = z.infer<typeof condition>;
+
+export const toleration = z
+  .object({
+    key: z.string().optional(),
+    operator: z.enum(['Exists', 'Equal']).optional(),
+    value: z.string().optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+    tolerationSeconds: z.int().optional(),
+  })
+  .strict()
+  .describe('A core/v1 Toleration.');
+
+export const envVar = z
+  .object({ name: z.string().min(1), value: z.string().optional() })
+  .strict()
+  .describe('A plain environment variable for the container.');
+
+/**
+ * GPUs, memory and CPU of one pod. `gpu` is either the extended resource name (`nvidia.com/gpu`,
+ * with `count` GPUs) or, as a number, the GPU count itself (of `nvidia.com/gpu`): the design brief
+ * writes it both ways.
+ */
+export const podResources = z
+  .object({
+    gpu: z
+      .union([z.int().min(0), z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a resource name such as nvidia.com/gpu')])
+      .meta({ 'x-kubernetes-int-or-string': true })
+      .optional()
+      .describe('GPU resource name (nvidia.com/gpu, amd.com/gpu) or, as a number, the GPU count of nvidia.com/gpu.'),
+    count: z.int().min(0).optional().describe('GPUs per pod when gpu names the resource. Default 1.'),
+    memory: quantity.optional().describe('Container memory, requested and limited, e.g. 40Gi.'),
+    cpu: quantity.optional().describe('Container CPU request, e.g. 8.'),
+  })
+  .strict()
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: '!(has(self.count) && has(self.gpu) && type(self.gpu) == int)', message: 'count is only set when gpu names a resource; a numeric gpu is already the count' },
+    ],
+  });
+export type PodResources = z.infer<typeof podResources>;
+
+/** Tensor and data parallelism of one pod (vLLM's --tensor-parallel-size, --data-parallel-size). */
+export const parallelism = z
+  .object({
+    tensor: z.int().min(1).default(1).describe('Tensor-parallel size (GPUs one model replica spans). Default 1.'),
+    data: z.int().min(1).default(1).describe('Data-parallel ranks in the pod, each its own endpoint. Default 1.'),
+  })
+  .strict();
+
+/** What every serving pool carries, unified or prefill or decode. */
+export const poolTemplate = {
+  parallelism: parallelism.optional().describe('Tensor and data parallelism.'),
+  args: z.array(z.string()).optional().describe('Extra vLLM arguments, appended after the ones llmd renders.'),
+  env: z.array(envVar).optional().describe('Extra environment variables.'),
+  nodeSelector: z.record(z.string(), z.string()).optional().describe('Node labels the pods must match.'),
+  tolerations: z.array(toleration).optional().describe('Taints the pods tolerate.'),
+};
+
+export const replicas = z.int().min(0).max(10000);
