@@ -2,6 +2,7 @@
 // the pod-placement fields a pool carries. Written once in zod; the CRD schemas in deploy/crds are
 // generated from these (tools: crd-gen), and the operator parses objects with the same schemas.
 import { z } from 'zod';
+import { withRules } from './cel-rules';
 
 export const GROUP = 'llm-d.io';
 export const VERSION = 'v1alpha1';
@@ -30,7 +31,7 @@ export const condition = z
     type: z.string().min(1).max(316).describe('Condition type: Ready, Progressing, Degraded, ...'),
     status: z.enum(['True', 'False', 'Unknown']),
     observedGeneration: z.int().min(0).optional().describe('The .metadata.generation the condition was set for.'),
-    lastTransitionTime: z.string().describe('When the status last changed (RFC 3339).'),
+    lastTransitionTime: z.iso.datetime({ offset: true }).describe('When the status last changed (RFC 3339).'),
     reason: z.string().min(1).max(1024).regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/, 'must be CamelCase').describe('CamelCase reason for the last transition.'),
     message: z.string().max(32768).describe('Human-readable detail.'),
   })
@@ -58,23 +59,33 @@ export const envVar = z
  * with `count` GPUs) or, as a number, the GPU count itself (of `nvidia.com/gpu`): the design brief
  * writes it both ways.
  */
-export const podResources = z
-  .object({
-    gpu: z
-      .union([z.int().min(0), z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a resource name such as nvidia.com/gpu')])
-      .meta({ 'x-kubernetes-int-or-string': true })
-      .optional()
-      .describe('GPU resource name (nvidia.com/gpu, amd.com/gpu) or, as a number, the GPU count of nvidia.com/gpu.'),
-    count: z.int().min(0).optional().describe('GPUs per pod when gpu names the resource. Default 1.'),
-    memory: quantity.optional().describe('Container memory, requested and limited, e.g. 40Gi.'),
-    cpu: quantity.optional().describe('Container CPU request, e.g. 8.'),
-  })
-  .strict()
-  .meta({
-    'x-kubernetes-validations': [
-      { rule: '!(has(self.count) && has(self.gpu) && type(self.gpu) == int)', message: 'count is only set when gpu names a resource; a numeric gpu is already the count' },
-    ],
-  });
+export const podResources = withRules(
+  z
+    .object({
+      gpu: z
+        .union([
+          z.int().min(0),
+          z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'must be an extended resource name such as nvidia.com/gpu'),
+        ])
+        .meta({ 'x-kubernetes-int-or-string': true })
+        .optional()
+        .describe('The GPU resource name (nvidia.com/gpu, amd.com/gpu), with `count` GPUs per pod; or, as a number, the GPU count itself (of nvidia.com/gpu). Absent: nvidia.com/gpu when `count` is set, else no GPU.'),
+      count: z.int().min(0).optional().describe('GPUs per pod of the resource `gpu` names (nvidia.com/gpu when gpu is unset). Default 1 when gpu names a resource. Not with a numeric gpu.'),
+      memory: quantity.optional().describe('Container memory, requested and limited, e.g. 40Gi.'),
+      cpu: quantity.optional().describe('Container CPU request, e.g. 8.'),
+    })
+    .strict()
+    .describe('GPUs, memory and CPU of each pod.'),
+  [
+    {
+      rule: '!(has(self.count) && has(self.gpu) && type(self.gpu) == int)',
+      message: 'count is only set when gpu names a resource; a numeric gpu is already the count',
+      holds: (self) => !(self.count !== undefined && typeof self.gpu === 'number'),
+    },
+  ],
+);
 export type PodResources = z.infer<typeof podResources>;
 
 /** Tensor and data parallelism of one pod (vLLM's --tensor-parallel-size, --data-parallel-size). */
@@ -95,3 +106,27 @@ export const poolTemplate = {
 };
 
 export const replicas = z.int().min(0).max(10000);
+
+/** One KV cache tier of a pod: GPU memory, host memory or local disk. */
+export const cacheTier = withRules(
+  z
+    .object({
+      type: z.enum(['gpu', 'cpu', 'ssd']).describe('gpu: vLLM KV cache in GPU memory; cpu: offload to host memory; ssd: offload to local disk.'),
+      size: quantity.describe('Capacity of the tier per pod, e.g. 40Gi.'),
+      path: z.string().regex(/^\//, 'must be an absolute path').optional().describe('ssd only: where the tier lives in the pod. Default /kv-cache.'),
+    })
+    .strict(),
+  [{ rule: "self.type == 'ssd' || !has(self.path)", message: 'path is only for the ssd tier', holds: (self) => self.type === 'ssd' || self.path === undefined }],
+);
+
+/** A list of KV cache tiers, each type at most once (a list map keyed by type). */
+export const cacheTiers = withRules(
+  z.array(cacheTier).max(3).meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
+  [
+    {
+      rule: 'self.all(t, self.exists_one(u, u.type == t.type))',
+      message: 'each tier type (gpu, cpu, ssd) may appear once',
+      holds: (self) => new Set(self.map((t) => t.type)).size === self.length,
+    },
+  ],
+);

@@ -7,7 +7,11 @@ export const INFERENCE_GATEWAY_KIND = 'InferenceGateway';
 
 export const inferenceGatewaySpec = z
   .object({
-    deployments: z.array(localObjectReference).min(1).describe('The LLMDeployments this gateway serves (same namespace).'),
+    deployments: z
+      .array(localObjectReference)
+      .min(1)
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+      .describe('The LLMDeployments this gateway serves (same namespace), each once.'),
     gateway: z
       .object({
         replicas: replicas.default(1).describe('Gateway pods. Default 1.'),
@@ -15,14 +19,16 @@ export const inferenceGatewaySpec = z
         resources: podResources.optional().describe('Memory and CPU of each gateway pod.'),
       })
       .strict()
-      .default({ replicas: 1, port: 8000 }),
+      .default({ replicas: 1, port: 8000 })
+      .describe('The OpenAI-compatible gateway pods.'),
     scheduler: z
       .object({
         replicas: replicas.default(1).describe('Scheduler pods. Default 1.'),
-        resources: podResources.optional(),
+        resources: podResources.optional().describe('Memory and CPU of each scheduler pod.'),
       })
       .strict()
-      .default({ replicas: 1 }),
+      .default({ replicas: 1 })
+      .describe('The scheduler (endpoint picker) pods.'),
     authSecretRef: localObjectReference
       .optional()
       .describe('Secret whose `keys.yaml` lists tenant API keys; when set, requests without a valid key are refused.'),
@@ -33,10 +39,10 @@ export const inferenceGatewaySpec = z
     schedulingPolicyRef: localObjectReference.optional().describe('SchedulingPolicy of the scheduler; else the deployments\' own, else precise-prefix.'),
     flowControl: z
       .object({
-        enabled: z.boolean().default(true),
+        enabled: z.boolean().default(true).describe('Default true when flowControl is set.'),
         queueDepthThreshold: z.int().min(1).default(5).describe('A pod with this many waiting requests is saturated. Default 5.'),
         kvCacheUsageThreshold: z.number().gt(0).max(1).default(0.8).describe('A pod at this KV use (0-1) is saturated. Default 0.8.'),
-        maxQueueSize: z.int().min(0).default(10000),
+        maxQueueSize: z.int().min(0).default(10000).describe('Requests held at most; beyond it new requests are refused with 429. Default 10000.'),
         maxWaitMs: z.int().min(1).default(30000).describe('Longest hold when every pod is saturated. Default 30000.'),
         objectives: z.record(z.string(), z.int()).optional().describe('Objective name -> priority (negative is sheddable).'),
       })
@@ -49,8 +55,8 @@ export type InferenceGatewaySpec = z.infer<typeof inferenceGatewaySpec>;
 
 export const inferenceGatewayStatus = z
   .object({
-    observedGeneration: z.int().min(0).optional(),
-    conditions: z.array(condition).optional().meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
+    observedGeneration: z.int().min(0).optional().describe('The .metadata.generation the status was written for.'),
+    conditions: z.array(condition).optional().meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }).describe('Ready, Progressing and Degraded, with reasons.'),
     readyReplicas: z.int().min(0).optional().describe('Ready gateway pods.'),
     endpoint: z.string().optional().describe('host:port of the OpenAI API (the gateway Service).'),
   })

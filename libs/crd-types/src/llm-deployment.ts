@@ -1,7 +1,8 @@
 // LLMDeployment: one model served by vLLM pods, unified or split into prefill and decode pools. The
 // two examples of the design brief (deploy/examples) must validate unchanged.
 import { z } from 'zod';
-import { condition, localObjectReference, podResources, poolTemplate, quantity, replicas } from './common';
+import { withRules } from './cel-rules';
+import { cacheTiers, condition, localObjectReference, podResources, poolTemplate, replicas } from './common';
 
 export const LLM_DEPLOYMENT_KIND = 'LLMDeployment';
 
@@ -24,11 +25,18 @@ export const modelSpec = z
     runtime: z.enum(['vllm']).default('vllm').describe('The inference server. Only vllm.'),
     revision: z.string().min(1).optional().describe('Hugging Face revision (branch, tag or commit).'),
     hfTokenSecretRef: z
-      .object({ name: z.string().min(1), key: z.string().min(1).default('HF_TOKEN') })
+      .object({
+        name: z.string().min(1).describe('Name of the Secret, in the same namespace.'),
+        key: z.string().min(1).default('HF_TOKEN').describe('Key of the token in the Secret. Default HF_TOKEN.'),
+      })
       .strict()
       .optional()
       .describe('Secret holding a Hugging Face token (for gated models), as HF_TOKEN.'),
-    loraAdapters: z.array(loraAdapter).optional().describe('LoRA adapters served beside the base model.'),
+    loraAdapters: z
+      .array(loraAdapter)
+      .optional()
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+      .describe('LoRA adapters served beside the base model, each name once.'),
     maxModelLen: z.int().min(1).optional().describe("vLLM's --max-model-len."),
   })
   .strict();
@@ -43,79 +51,81 @@ export const poolSpec = z
   .strict();
 export type PoolSpec = z.infer<typeof poolSpec>;
 
-export const servingSpec = z
-  .object({
-    mode: z.enum(['unified', 'disaggregated']).default('unified').describe('unified: every pod prefills and decodes; disaggregated: prefill and decode pools.'),
-    replicas: replicas.optional().describe('Pods of the unified pool (unified mode only). Default 1.'),
-    prefill: poolSpec.optional().describe('The prefill pool (disaggregated mode only).'),
-    decode: poolSpec.optional().describe('The decode pool (disaggregated mode only).'),
-    ...poolTemplate,
-  })
-  .strict()
-  .meta({
-    'x-kubernetes-validations': [
-      { rule: "self.mode != 'disaggregated' || (has(self.prefill) && has(self.decode))", message: 'disaggregated mode needs both serving.prefill and serving.decode' },
-      { rule: "self.mode != 'disaggregated' || !has(self.replicas)", message: 'serving.replicas is for unified mode; set serving.prefill.replicas and serving.decode.replicas' },
-      { rule: "self.mode != 'unified' || (!has(self.prefill) && !has(self.decode))", message: 'serving.prefill and serving.decode are for disaggregated mode' },
-    ],
-  });
-
-export const cacheTier = z
-  .object({
-    type: z.enum(['gpu', 'cpu', 'ssd']).describe('gpu: vLLM KV cache in GPU memory; cpu: offload to host memory; ssd: offload to local disk.'),
-    size: quantity.describe('Capacity of the tier per pod, e.g. 40Gi.'),
-    path: z.string().regex(/^\//, 'must be an absolute path').optional().describe('ssd only: where the tier lives in the pod. Default /kv-cache.'),
-  })
-  .strict()
-  .meta({ 'x-kubernetes-validations': [{ rule: "self.type == 'ssd' || !has(self.path)", message: 'path is only for the ssd tier' }] });
+export const servingSpec = withRules(
+  z
+    .object({
+      mode: z.enum(['unified', 'disaggregated']).default('unified').describe('unified: every pod prefills and decodes; disaggregated: prefill and decode pools.'),
+      replicas: replicas.optional().describe('Pods of the unified pool (unified mode only). Default 1.'),
+      prefill: poolSpec.optional().describe('The prefill pool (disaggregated mode only).'),
+      decode: poolSpec.optional().describe('The decode pool (disaggregated mode only).'),
+      ...poolTemplate,
+    })
+    .strict(),
+  [
+    {
+      rule: "self.mode != 'disaggregated' || (has(self.prefill) && has(self.decode))",
+      message: 'disaggregated mode needs both serving.prefill and serving.decode',
+      holds: (self) => self.mode !== 'disaggregated' || (self.prefill !== undefined && self.decode !== undefined),
+    },
+    {
+      rule: "self.mode != 'disaggregated' || !has(self.replicas)",
+      message: 'serving.replicas is for unified mode; set serving.prefill.replicas and serving.decode.replicas',
+      holds: (self) => self.mode !== 'disaggregated' || self.replicas === undefined,
+    },
+    {
+      rule: "self.mode != 'unified' || (!has(self.prefill) && !has(self.decode))",
+      message: 'serving.prefill and serving.decode are for disaggregated mode',
+      holds: (self) => self.mode !== 'unified' || (self.prefill === undefined && self.decode === undefined),
+    },
+  ],
+);
 
 export const cacheSpec = z
   .object({
-    tiers: z
-      .array(cacheTier)
-      .max(3)
-      .optional()
-      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
-      .describe('KV cache tiers, each type at most once; override the CachePolicy tiers.'),
+    tiers: cacheTiers.optional().describe('KV cache tiers, each type at most once; override the CachePolicy tiers.'),
     blockSize: z.int().min(1).max(1024).optional().describe("vLLM's --block-size (tokens per KV block). Default from the CachePolicy, else 16."),
   })
   .strict();
 
-export const llmDeploymentSpec = z
-  .object({
-    model: modelSpec,
-    serving: servingSpec.default({ mode: 'unified' }).describe('How the model is served.'),
-    resources: podResources.optional().describe('GPUs, memory and CPU of each pod of the unified pool.'),
-    cache: cacheSpec.optional().describe('KV cache tiers and block size.'),
-    schedulingPolicyRef: localObjectReference.optional().describe('SchedulingPolicy for requests to this model.'),
-    cachePolicyRef: localObjectReference.optional().describe('CachePolicy for this model.'),
-    simulated: z.boolean().default(false).describe('Run the pods on llmd-vllm-sim (no GPU) instead of vLLM, with the same objects.'),
-    image: z.string().min(1).optional().describe('Container image of the inference server; defaults to the pinned vLLM (or llmd-vllm-sim when simulated).'),
-  })
-  .strict()
-  .meta({
-    'x-kubernetes-validations': [
-      { rule: "self.serving.mode != 'disaggregated' || !has(self.resources)", message: 'spec.resources is for unified mode; set serving.prefill.resources and serving.decode.resources' },
-    ],
-  });
+export const llmDeploymentSpec = withRules(
+  z
+    .object({
+      model: modelSpec.describe('The model and where its weights are.'),
+      serving: servingSpec.default({ mode: 'unified' }).describe('How the model is served.'),
+      resources: podResources.optional().describe('GPUs, memory and CPU of each pod of the unified pool (unified mode only).'),
+      cache: cacheSpec.optional().describe('KV cache tiers and block size.'),
+      schedulingPolicyRef: localObjectReference.optional().describe('SchedulingPolicy for requests to this model.'),
+      cachePolicyRef: localObjectReference.optional().describe('CachePolicy for this model.'),
+      simulated: z.boolean().default(false).describe('Run the pods on llmd-vllm-sim (no GPU) instead of vLLM, with the same objects.'),
+      image: z.string().min(1).optional().describe('Container image of the inference server; defaults to the pinned vLLM (or llmd-vllm-sim when simulated).'),
+    })
+    .strict(),
+  [
+    {
+      rule: "self.serving.mode != 'disaggregated' || !has(self.resources)",
+      message: 'spec.resources is for unified mode; set serving.prefill.resources and serving.decode.resources',
+      holds: (self) => self.serving.mode !== 'disaggregated' || self.resources === undefined,
+    },
+  ],
+);
 export type LLMDeploymentSpec = z.infer<typeof llmDeploymentSpec>;
 
 export const poolStatus = z
   .object({
     name: z.string().describe('The ServingPool object.'),
-    replicas: z.int().min(0).default(0),
-    readyReplicas: z.int().min(0).default(0),
-    updatedReplicas: z.int().min(0).default(0),
+    replicas: z.int().min(0).default(0).describe('Pods that exist.'),
+    readyReplicas: z.int().min(0).default(0).describe('Pods ready to serve.'),
+    updatedReplicas: z.int().min(0).default(0).describe('Pods on the current template.'),
   })
   .strict();
 
 export const llmDeploymentStatus = z
   .object({
-    observedGeneration: z.int().min(0).optional(),
-    conditions: z.array(condition).optional().meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
-    unified: poolStatus.optional(),
-    prefill: poolStatus.optional(),
-    decode: poolStatus.optional(),
+    observedGeneration: z.int().min(0).optional().describe('The .metadata.generation the status was written for.'),
+    conditions: z.array(condition).optional().meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }).describe('Ready, Progressing and Degraded, with reasons.'),
+    unified: poolStatus.optional().describe('The unified pool (unified mode).'),
+    prefill: poolStatus.optional().describe('The prefill pool (disaggregated mode).'),
+    decode: poolStatus.optional().describe('The decode pool (disaggregated mode).'),
     endpoint: z.string().optional().describe('host:port clients (or a gateway) reach the model at.'),
   })
   .strict();

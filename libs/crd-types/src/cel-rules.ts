@@ -1,0 +1,22 @@
+// CEL validation rules written once for both validators: the CRD carries the rule as
+// x-kubernetes-validations (the apiserver evaluates it) and zod evaluates the same predicate, written
+// in TypeScript beside it, with the same message. Zod runs the check after defaults, as the apiserver
+// runs CEL after defaulting.
+import { z } from 'zod';
+
+export interface CelRule<T> {
+  /** The CEL expression, over `self` (the object after defaulting). */
+  rule: string;
+  /** What the apiserver and zod both report when the rule fails. */
+  message: string;
+  /** The same predicate in TypeScript: true when the object is valid. */
+  holds: (self: T) => boolean;
+}
+
+/** Attaches CEL rules to an object schema: as CRD metadata and as zod refinements. */
+export function withRules<S extends z.ZodType>(schema: S, rules: CelRule<z.output<S>>[]): S {
+  const refined = schema.superRefine((value, ctx) => {
+    for (const r of rules) if (!r.holds(value)) ctx.addIssue({ code: 'custom', message: r.message, input: value });
+  }) as S;
+  return refined.meta({ 'x-kubernetes-validations': rules.map(({ rule, message }) => ({ rule, message })) }) as S;
+}
