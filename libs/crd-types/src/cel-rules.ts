@@ -20,3 +20,18 @@ export function withRules<S extends z.ZodType>(schema: S, rules: CelRule<z.outpu
   }) as S;
   return refined.meta({ 'x-kubernetes-validations': rules.map(({ rule, message }) => ({ rule, message })) }) as S;
 }
+
+/**
+ * A list whose items are unique by `key` (x-kubernetes-list-type: map, so server-side apply merges
+ * items by key): the apiserver refuses a duplicate with "Duplicate value", and so does zod.
+ */
+export function listMap<S extends z.ZodArray>(schema: S, key: string): S {
+  const refined = schema.superRefine((items, ctx) => {
+    const seen = new Set<unknown>();
+    (items as Record<string, unknown>[]).forEach((item, i) => {
+      if (seen.has(item[key])) ctx.addIssue({ code: 'custom', message: `Duplicate value: ${key} ${JSON.stringify(item[key])}`, path: [i], input: item });
+      seen.add(item[key]);
+    });
+  }) as S;
+  return refined.meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': [key] }) as S;
+}

@@ -2,7 +2,7 @@
 // the pod-placement fields a pool carries. Written once in zod; the CRD schemas in deploy/crds are
 // generated from these (tools: crd-gen), and the operator parses objects with the same schemas.
 import { z } from 'zod';
-import { withRules } from './cel-rules';
+import { listMap, withRules } from './cel-rules';
 
 export const GROUP = 'llm-d.io';
 export const VERSION = 'v1alpha1';
@@ -29,7 +29,7 @@ export const localObjectReference = z
 export const condition = z
   .object({
     type: z.string().min(1).max(316).describe('Condition type: Ready, Progressing, Degraded, ...'),
-    status: z.enum(['True', 'False', 'Unknown']),
+    status: z.enum(['True', 'False', 'Unknown']).describe('True, False or Unknown.'),
     observedGeneration: z.int().min(0).optional().describe('The .metadata.generation the condition was set for.'),
     lastTransitionTime: z.iso.datetime({ offset: true }).describe('When the status last changed (RFC 3339).'),
     reason: z.string().min(1).max(1024).regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/, 'must be CamelCase').describe('CamelCase reason for the last transition.'),
@@ -40,17 +40,17 @@ export type Condition = z.infer<typeof condition>;
 
 export const toleration = z
   .object({
-    key: z.string().optional(),
-    operator: z.enum(['Exists', 'Equal']).optional(),
-    value: z.string().optional(),
-    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-    tolerationSeconds: z.int().optional(),
+    key: z.string().optional().describe('Taint key the toleration applies to; empty with operator Exists matches every taint.'),
+    operator: z.enum(['Exists', 'Equal']).optional().describe('Exists or Equal (the default).'),
+    value: z.string().optional().describe('Taint value, for operator Equal.'),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional().describe('Taint effect to match; empty matches all.'),
+    tolerationSeconds: z.int().optional().describe('For NoExecute: how long the pod stays bound after the taint appears.'),
   })
   .strict()
   .describe('A core/v1 Toleration.');
 
 export const envVar = z
-  .object({ name: z.string().min(1), value: z.string().optional() })
+  .object({ name: z.string().min(1).describe('Variable name.'), value: z.string().optional().describe('Variable value.') })
   .strict()
   .describe('A plain environment variable for the container.');
 
@@ -121,7 +121,7 @@ export const cacheTier = withRules(
 
 /** A list of KV cache tiers, each type at most once (a list map keyed by type). */
 export const cacheTiers = withRules(
-  z.array(cacheTier).max(3).meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
+  listMap(z.array(cacheTier).max(3), 'type'),
   [
     {
       rule: 'self.all(t, self.exists_one(u, u.type == t.type))',

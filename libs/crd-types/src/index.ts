@@ -9,3 +9,4 @@ export * from './policies';
 export * from './kinds';
 export * from './crd/structural-schema';
 export * from './crd/crd-manifests';
+export * from './crd/crd-reference';

@@ -1,17 +1,14 @@
 // InferenceGateway: the OpenAI-compatible gateway and its scheduler (endpoint picker) in front of one
 // or more LLMDeployments.
 import { z } from 'zod';
+import { listMap } from './cel-rules';
 import { condition, localObjectReference, podResources, replicas } from './common';
 
 export const INFERENCE_GATEWAY_KIND = 'InferenceGateway';
 
 export const inferenceGatewaySpec = z
   .object({
-    deployments: z
-      .array(localObjectReference)
-      .min(1)
-      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
-      .describe('The LLMDeployments this gateway serves (same namespace), each once.'),
+    deployments: listMap(z.array(localObjectReference).min(1), 'name').describe('The LLMDeployments this gateway serves (same namespace), each once.'),
     gateway: z
       .object({
         replicas: replicas.default(1).describe('Gateway pods. Default 1.'),

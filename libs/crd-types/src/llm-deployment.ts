@@ -1,7 +1,7 @@
 // LLMDeployment: one model served by vLLM pods, unified or split into prefill and decode pools. The
 // two examples of the design brief (deploy/examples) must validate unchanged.
 import { z } from 'zod';
-import { withRules } from './cel-rules';
+import { listMap, withRules } from './cel-rules';
 import { cacheTiers, condition, localObjectReference, podResources, poolTemplate, replicas } from './common';
 
 export const LLM_DEPLOYMENT_KIND = 'LLMDeployment';
@@ -32,10 +32,8 @@ export const modelSpec = z
       .strict()
       .optional()
       .describe('Secret holding a Hugging Face token (for gated models), as HF_TOKEN.'),
-    loraAdapters: z
-      .array(loraAdapter)
+    loraAdapters: listMap(z.array(loraAdapter), 'name')
       .optional()
-      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
       .describe('LoRA adapters served beside the base model, each name once.'),
     maxModelLen: z.int().min(1).optional().describe("vLLM's --max-model-len."),
   })

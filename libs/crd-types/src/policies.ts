@@ -16,7 +16,7 @@ const policyStatus = z
 
 export const pluginRef = z
   .object({
-    type: z.string().min(1).describe('Plugin type, e.g. prefix-cache-scorer, queue-scorer, kv-cache-utilization-scorer.'),
+    type: z.string().min(1).describe('Plugin type as the scheduler registers it, e.g. precise-prefix-cache-scorer, queue-depth-scorer, kv-cache-utilization-scorer.'),
     name: z.string().min(1).optional().describe('Instance name, when one type is used twice.'),
     weight: z.number().min(0).optional().describe('Scorer weight.'),
     parameters: z.object({}).passthrough().meta({ 'x-kubernetes-preserve-unknown-fields': true }).optional().describe("The plugin's own parameters, as its README lists them."),

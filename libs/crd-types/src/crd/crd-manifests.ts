@@ -39,8 +39,8 @@ export function kindSchema(k: KindDefinition): JsonSchema {
       apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
       kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
       metadata: { type: 'object' },
-      spec: structuralSchema(k.spec),
-      status: structuralSchema(k.status),
+      spec: { description: 'The desired state.', ...structuralSchema(k.spec) },
+      status: { description: 'The observed state, written by the operator through the status subresource.', ...structuralSchema(k.status) },
     },
   };
 }
