@@ -61,7 +61,7 @@ describe('llm-d.io CRDs (real kube-apiserver)', () => {
     await kube?.stop();
   });
 
-  it('are accepted as they are: structural, with status, scale and printer columns as generated', async () => {
+  it('are accepted as they are: structural, with status, scale, printer columns, short names and category as generated', async () => {
     for (const k of KINDS) {
       const crd = (await kube.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${k.plural}.llm-d.io`)) as {
         spec: { versions: { subresources: unknown; additionalPrinterColumns: unknown }[] };
@@ -71,6 +71,12 @@ describe('llm-d.io CRDs (real kube-apiserver)', () => {
       expect(crd.spec.versions[0].subresources).toEqual(k.scale ? { status: {}, scale: k.scale } : { status: {} });
       expect(crd.spec.versions[0].additionalPrinterColumns).toEqual(k.printerColumns);
     }
+    // Discovery, which kubectl reads for short names and categories.
+    const discovery = (await kube.request('GET', '/apis/llm-d.io/v1alpha1')) as { resources: { name: string; namespaced: boolean; shortNames?: string[]; categories?: string[] }[] };
+    for (const k of KINDS) {
+      expect(discovery.resources.find((r) => r.name === k.plural)).toMatchObject({ namespaced: true, shortNames: k.shortNames, categories: ['llmd'] });
+    }
+    expect(discovery.resources.map((r) => r.name).sort()).toEqual(KINDS.flatMap((k) => [k.plural, `${k.plural}/status`, ...(k.scale ? [`${k.plural}/scale`] : [])]).sort());
   });
 
   it.each(EXAMPLES)('apply %s unchanged (server-side apply) and read back with the defaults zod fills', async (file) => {

@@ -35,7 +35,9 @@ export const KINDS: readonly KindDefinition[] = [
     kind: LLM_DEPLOYMENT_KIND,
     plural: 'llmdeployments',
     singular: 'llmdeployment',
-    shortNames: ['llmd'],
+    // kubectl expands the category llmd before short names: `kubectl get llmd` lists every llm-d.io
+    // kind, and llmdeploy names LLMDeployments alone.
+    shortNames: ['llmd', 'llmdeploy'],
     description: 'A model served by vLLM pods, unified or disaggregated into prefill and decode pools.',
     spec: llmDeploymentSpec,
     status: llmDeploymentStatus,

@@ -86,7 +86,7 @@ function kindSection(k: KindDefinition, examples: ExampleFile[]): string {
   const scale = k.scale ? `, scale (replicas at \`${k.scale.specReplicasPath}\`, observed at \`${k.scale.statusReplicasPath}\`, selector at \`${k.scale.labelSelectorPath}\`)` : '';
   parts.push(
     [
-      `- Resource \`${k.plural}.${GROUP}\`, \`apiVersion: ${GROUP}/${VERSION}\`, namespaced; short name${k.shortNames.length > 1 ? 's' : ''} ${k.shortNames.map(code).join(', ')}, category \`llmd\` (\`kubectl get llmd\`).`,
+      `- Resource \`${k.plural}.${GROUP}\`, \`apiVersion: ${GROUP}/${VERSION}\`, namespaced; short name${k.shortNames.length > 1 ? 's' : ''} ${k.shortNames.map(code).join(', ')}, category \`llmd\`.`,
       `- Subresources: status${scale}.`,
       `- Columns of \`kubectl get ${k.plural}\`: ${k.printerColumns.map((c) => `${c.name} (\`${c.jsonPath}\`${c.priority ? ', with -o wide' : ''})`).join(', ')}.`,
       `- CRD: [\`${crdFileName(k)}\`](../${crdFileName(k)}).`,
@@ -113,6 +113,7 @@ export function crdReference(examples: ExampleFile[]): string {
     `Install the CRDs with \`kubectl apply -f deploy/crds/\`, then apply an example from \`deploy/examples/\`. The operator turns each object into pods and reports in \`.status.conditions\`.`,
     'Field paths use `[]` for the items of a list and `*` for the values of a map. Defaults are filled in by the apiserver when the object is stored; validation is the CRD\'s own (the apiserver refuses the object with the message quoted), and the operator checks the same rules with the same zod schemas.\n',
     KINDS.map((k) => `- [${k.kind}](#${k.kind.toLowerCase()}): ${k.description}`).join('\n') + '\n',
+    'Every kind is in the category `llmd`: `kubectl get llmd` lists all llm-d.io objects of a namespace (kubectl expands a category before a short name, so it does not mean LLMDeployments alone there; `kubectl get llmdeploy` does).\n',
     ...KINDS.map((k) => kindSection(k, sorted)),
   ].join('\n');
 }
