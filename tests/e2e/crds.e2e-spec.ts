@@ -143,6 +143,15 @@ describe('llm-d.io CRDs (real kube-apiserver)', () => {
     expect(stored.spec).toEqual(kindOf(obj.kind).spec.parse(obj.spec));
   });
 
+  it('accept quantities as whole numbers, as Kubernetes does; zod reads them as strings', async () => {
+    const obj = llmd('ok-numeric-quantity', { resources: { cpu: 8, memory: '40Gi' }, cache: { tiers: [{ type: 'cpu', size: 1073741824 }] } });
+    const stored = await create(obj);
+    expect(stored.spec).toMatchObject({ resources: { cpu: 8 }, cache: { tiers: [{ type: 'cpu', size: 1073741824 }] } });
+    expect(kindOf('LLMDeployment').spec.parse(stored.spec)).toMatchObject({ resources: { cpu: '8' }, cache: { tiers: [{ type: 'cpu', size: '1073741824' }] } });
+    expect(await refusal(create(llmd('bad-fractional-number', { resources: { cpu: 1.5 } })))).toMatch(/spec.resources.cpu: Invalid value: "number": spec.resources.cpu in body must be of type integer,string/);
+    expect(zodRefusal(kindOf('LLMDeployment').spec, { model: { name: 'm' }, resources: { cpu: 1.5 } })).not.toBe('');
+  });
+
   it('drop unknown fields without Strict field validation (pruning), as zod refuses them', async () => {
     const stored = await create(llmd('pruned', { serving: { mode: 'unified', replicas: 1, extra: true } }), 'fieldValidation=Ignore');
     expect(stored.spec?.serving).toEqual({ mode: 'unified', replicas: 1 });

@@ -1,3 +1,7 @@
+// Object defaults in these schemas are zod prefaults (the value is parsed, so the defaults inside it
+// apply), as the apiserver applies a default and then the defaults inside it; zod's toJSONSchema
+// also drops a plain .default() from the input side of a schema holding a transform (a quantity).
+//
 // CEL validation rules written once for both validators: the CRD carries the rule as
 // x-kubernetes-validations (the apiserver evaluates it) and zod evaluates the same predicate, written
 // in TypeScript beside it, with the same message. Zod runs the check after defaults, as the apiserver

@@ -8,10 +8,17 @@ export const GROUP = 'llm-d.io';
 export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 
-/** A Kubernetes resource quantity written as a string: `40Gi`, `500M`, `2Ti`, `1.5`, `250m`. */
+/**
+ * A Kubernetes resource quantity: `40Gi`, `500M`, `2Ti`, `1.5`, `250m`, or a whole number (`cpu: 8`),
+ * as Kubernetes accepts it (int-or-string). Parsed, it is always the string (`'8'`).
+ */
 export const quantity = z
-  .string()
-  .regex(/^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[KMGTPE]i|[mkMGTPE])?$/, 'must be a Kubernetes quantity such as 40Gi or 500M')
+  .union([
+    z.int().min(0),
+    z.string().regex(/^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|[KMGTPE]i|[mkMGTPE])?$/, 'must be a Kubernetes quantity such as 40Gi or 500M'),
+  ])
+  .meta({ 'x-kubernetes-int-or-string': true })
+  .transform(String)
   .describe('A Kubernetes resource quantity, e.g. 40Gi');
 
 export const dnsLabel = z

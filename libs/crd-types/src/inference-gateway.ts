@@ -16,7 +16,7 @@ export const inferenceGatewaySpec = z
         resources: podResources.optional().describe('Memory and CPU of each gateway pod.'),
       })
       .strict()
-      .default({ replicas: 1, port: 8000 })
+      .prefault({ replicas: 1, port: 8000 })
       .describe('The OpenAI-compatible gateway pods.'),
     scheduler: z
       .object({
@@ -24,7 +24,7 @@ export const inferenceGatewaySpec = z
         resources: podResources.optional().describe('Memory and CPU of each scheduler pod.'),
       })
       .strict()
-      .default({ replicas: 1 })
+      .prefault({ replicas: 1 })
       .describe('The scheduler (endpoint picker) pods.'),
     authSecretRef: localObjectReference
       .optional()

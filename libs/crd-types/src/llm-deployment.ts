@@ -89,7 +89,7 @@ export const llmDeploymentSpec = withRules(
   z
     .object({
       model: modelSpec.describe('The model and where its weights are.'),
-      serving: servingSpec.default({ mode: 'unified' }).describe('How the model is served.'),
+      serving: servingSpec.prefault({ mode: 'unified' }).describe('How the model is served.'),
       resources: podResources.optional().describe('GPUs, memory and CPU of each pod of the unified pool (unified mode only).'),
       cache: cacheSpec.optional().describe('KV cache tiers and block size.'),
       schedulingPolicyRef: localObjectReference.optional().describe('SchedulingPolicy for requests to this model.'),

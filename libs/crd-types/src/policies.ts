@@ -59,7 +59,7 @@ export const cachePolicySpec = z
         replayPort: z.int().min(1).max(65535).optional().describe('ZMQ replay port, when set.'),
       })
       .strict()
-      .default({ enabled: true, port: 5557 })
+      .prefault({ enabled: true, port: 5557 })
       .describe("KV events (vLLM's --kv-events-config): each pod publishes its stored and evicted blocks to the cache-manager."),
     preload: z
       .array(

@@ -16,6 +16,10 @@ const root = join(__dirname, '..', '..', '..');
 const example = (f: string) => parse(readFileSync(join(root, 'deploy/examples', f), 'utf8')) as { apiVersion: string; kind: string; spec: unknown };
 const messages = (r: z.ZodSafeParseResult<unknown>) => (r.success ? [] : r.error.issues.map((i) => i.message));
 
+const unified = (extra: Record<string, unknown> = {}) => ({ model: { name: 'm' }, ...extra });
+const disaggregated = (serving: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ model: { name: 'm' }, serving: { mode: 'disaggregated', ...serving }, ...extra });
+const pool = { replicas: 1 };
+
 describe('the examples', () => {
   const files = readdirSync(join(root, 'deploy/examples')).filter((f) => f.endsWith('.yaml'));
 
@@ -49,6 +53,11 @@ describe('the examples', () => {
     expect(spec.cache?.tiers?.map((t) => `${t.type}=${t.size}`)).toEqual(['gpu=40Gi', 'cpu=500Gi', 'ssd=2Ti']);
   });
 
+  it('quantities as Kubernetes takes them: a whole number is read as its string', () => {
+    expect(llmDeploymentSpec.parse(unified({ resources: { cpu: 8, memory: '40Gi' } })).resources).toEqual({ cpu: '8', memory: '40Gi' });
+    expect(messages(llmDeploymentSpec.safeParse(unified({ resources: { cpu: 1.5 } })))).not.toEqual([]);
+  });
+
   it('defaults of the other kinds', () => {
     expect(inferenceGatewaySpec.parse({ deployments: [{ name: 'a' }] })).toEqual({ deployments: [{ name: 'a' }], gateway: { replicas: 1, port: 8000 }, scheduler: { replicas: 1 }, failureMode: 'FailOpen' });
     expect(cachePolicySpec.parse({})).toEqual({ eviction: 'lru', prefixDeduplication: true, blockSize: 16, hashAlgorithm: 'sha256_cbor', kvEvents: { enabled: true, port: 5557 } });
@@ -56,9 +65,6 @@ describe('the examples', () => {
   });
 });
 
-const unified = (extra: Record<string, unknown> = {}) => ({ model: { name: 'm' }, ...extra });
-const disaggregated = (serving: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ model: { name: 'm' }, serving: { mode: 'disaggregated', ...serving }, ...extra });
-const pool = { replicas: 1 };
 
 describe('validation (zod, with the CRD rules\' messages)', () => {
   it.each<[string, z.ZodType, unknown, RegExp]>([

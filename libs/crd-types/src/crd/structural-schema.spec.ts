@@ -62,6 +62,32 @@ describe('structuralSchema', () => {
   });
 });
 
+/** The defaults (and prefaults) declared in a zod schema tree. */
+function zodDefaults(schema: z.ZodType): number {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
+  const inner = (s: unknown) => zodDefaults(s as z.ZodType);
+  switch (def.type) {
+    case 'default':
+    case 'prefault':
+      return 1 + inner(def.innerType);
+    case 'optional':
+    case 'nullable':
+      return inner(def.innerType);
+    case 'object':
+      return Object.values(def.shape as Record<string, unknown>).reduce<number>((n, s) => n + inner(s), 0);
+    case 'array':
+      return inner(def.element);
+    case 'record':
+      return inner(def.valueType);
+    case 'union':
+      return (def.options as unknown[]).reduce<number>((n, s) => n + inner(s), 0);
+    case 'pipe':
+      return inner(def.in);
+    default:
+      return 0;
+  }
+}
+
 describe('the generated CRDs', () => {
   const crds = crdManifests();
 
@@ -86,6 +112,11 @@ describe('the generated CRDs', () => {
       if (node.type === 'object' && node.properties) expect([path, node.additionalProperties]).toEqual([path, undefined]);
       for (const bound of ['minimum', 'maximum']) if (typeof node[bound] === 'number') expect(Math.abs(node[bound] as number)).toBeLessThan(Number.MAX_SAFE_INTEGER);
     }
+  });
+
+  it.each(KINDS.flatMap((k) => [[`${k.kind}.spec`, k.spec], [`${k.kind}.status`, k.status]] as const))('%s: keep every zod default', (_name, schema) => {
+    const kept = [...nodes(structuralSchema(schema))].filter(([, n]) => n.default !== undefined).length;
+    expect(kept).toBe(zodDefaults(schema));
   });
 
   it('describe every field of every kind (list items and map values are described by their list or map)', () => {
