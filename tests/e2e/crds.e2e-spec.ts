@@ -44,7 +44,11 @@ describe('llm-d.io CRDs (real kube-apiserver)', () => {
   beforeAll(async () => {
     kube = await startKubeApiServer();
     await kube.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    for (const crd of crdManifests()) await kube.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+    // The files of deploy/crds, as `kubectl apply --server-side -f deploy/crds/` sends them.
+    for (const file of readdirSync(join(ROOT, 'deploy/crds')).filter((f) => f.endsWith('.yaml'))) {
+      const crd = parse(readFileSync(join(ROOT, 'deploy/crds', file), 'utf8')) as Obj;
+      await kube.request('PATCH', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}?fieldManager=kubectl&fieldValidation=Strict`, crd, 'application/apply-patch+yaml');
+    }
     await until(async () => {
       const list = await kube.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
       const items = list.items as { status?: { conditions?: { type: string; status: string }[] } }[];
@@ -62,12 +66,14 @@ describe('llm-d.io CRDs (real kube-apiserver)', () => {
   });
 
   it('are accepted as they are: structural, with status, scale, printer columns, short names and category as generated', async () => {
+    const generated = new Map(crdManifests().map((c) => [c.metadata.name, c]));
     for (const k of KINDS) {
       const crd = (await kube.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${k.plural}.llm-d.io`)) as {
-        spec: { versions: { subresources: unknown; additionalPrinterColumns: unknown }[] };
+        spec: { versions: { subresources: unknown; additionalPrinterColumns: unknown }[] } & Record<string, unknown>;
         status: { conditions: { type: string; status: string }[] };
       };
       expect(crd.status.conditions.find((c) => c.type === 'NonStructuralSchema')).toBeUndefined();
+      expect(crd.spec).toMatchObject(generated.get(`${k.plural}.llm-d.io`)!.spec);
       expect(crd.spec.versions[0].subresources).toEqual(k.scale ? { status: {}, scale: k.scale } : { status: {} });
       expect(crd.spec.versions[0].additionalPrinterColumns).toEqual(k.printerColumns);
     }
