@@ -56,7 +56,13 @@ export const servingSpec = withRules(
       replicas: replicas.optional().describe('Pods of the unified pool (unified mode only). Default 1.'),
       prefill: poolSpec.optional().describe('The prefill pool (disaggregated mode only).'),
       decode: poolSpec.optional().describe('The decode pool (disaggregated mode only).'),
-      ...poolTemplate,
+      // The pool fields at serving level: the unified pool's, or in disaggregated mode shared by both
+      // pools under each pool's own.
+      parallelism: poolTemplate.parallelism.describe('Tensor and data parallelism of the unified pool; in disaggregated mode, of each pool that sets none.'),
+      args: poolTemplate.args.describe("Extra vLLM arguments of every pod, appended after the ones llmd renders (in disaggregated mode, before each pool's own)."),
+      env: poolTemplate.env.describe("Extra environment variables of every pod (in disaggregated mode, a pool's own override them by name)."),
+      nodeSelector: poolTemplate.nodeSelector.describe("Node labels every pod must match (in disaggregated mode, merged under each pool's own)."),
+      tolerations: poolTemplate.tolerations.describe("Taints every pod tolerates (in disaggregated mode, with each pool's own)."),
     })
     .strict(),
   [
