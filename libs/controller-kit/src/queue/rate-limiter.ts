@@ -47,17 +47,17 @@ export class BucketRateLimiter implements RateLimiter {
     this.last = clock.now();
   }
 
-  when(): number {
+  when(_item?: string): number {
     const now = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
     this.last = now;
     this.tokens -= 1;
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.qps) * 1000);
   }
-  forget(): void {
+  forget(_item?: string): void {
     // The bucket does not track items.
   }
-  numRequeues(): number {
+  numRequeues(_item?: string): number {
     return 0;
   }
 }
