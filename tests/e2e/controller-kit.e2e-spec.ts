@@ -14,8 +14,10 @@ import {
   applyStatus,
   Condition,
   Controller,
+  deleteObject,
   ensureFinalizer,
   FIELD_MANAGER,
+  getObject,
   Informer,
   isNotFound,
   kubeRequest,
@@ -359,8 +361,14 @@ describe('controller-kit against a real kube-apiserver', () => {
     });
   });
 
-  it('reports a missing object as a 404 KubeApiError', async () => {
-    const err = await kubeRequest(kc, 'GET', cmPath('nope')).catch((e: unknown) => e);
+  it('reads and deletes single objects, a missing one being undefined / false, and reports a 404 as such', async () => {
+    const ref = configMap('single', {});
+    expect(await getObject(kc, ref)).toBeUndefined();
+    await apply(kc, configMap('single', { a: '1' }));
+    expect((await getObject<V1ConfigMap>(kc, ref))?.data).toEqual({ a: '1' });
+    expect(await deleteObject(kc, ref)).toBe(true);
+    expect(await deleteObject(kc, ref)).toBe(false);
+    const err = await kubeRequest(kc, 'GET', cmPath('single')).catch((e: unknown) => e);
     expect(isNotFound(err)).toBe(true);
   });
 });

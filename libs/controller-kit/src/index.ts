@@ -4,6 +4,7 @@
 export * from './clock';
 export { KubeApiError, isNotFound, isConflict, isAlreadyExists, isGone } from './client/api-error';
 export { loadKubeConfig } from './client/client-node';
+export { getObject, deleteObject } from './client/objects';
 export { kubeRequest } from './client/kube-request';
 export type { KubeRequestOptions } from './client/kube-request';
 export { apiVersionOf, collectionPath, objectPath, resourceFor, pathOf } from './client/resource-path';
