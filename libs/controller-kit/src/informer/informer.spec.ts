@@ -133,6 +133,18 @@ describe('Informer', () => {
     expect(source.watches.filter((w) => !w.aborted)).toHaveLength(0);
   });
 
+  it('a handler added after the first list hears the cached objects as adds', async () => {
+    const { source, inf } = informer();
+    source.items = [obj('a', '2', '1'), obj('b', '3', '1')];
+    await inf.start();
+    const late: string[] = [];
+    inf.on((type, o) => late.push(`${type} ${o.metadata?.name}`));
+    expect(late).toEqual(['add a', 'add b']);
+    await settle();
+    source.current!.emit({ type: 'DELETED', object: obj('a', '4', '1') });
+    expect(late).toEqual(['add a', 'add b', 'delete a']);
+  });
+
   it('a throwing handler does not stop the others or the informer', async () => {
     const { source, inf, events } = informer();
     inf.on(() => {

@@ -59,8 +59,10 @@ export class Informer<T extends KubernetesObject> {
     return this.isSynced;
   }
 
+  /** Adds a handler; one added after objects are cached hears them as adds first (as client-go's). */
   on(handler: InformerHandler<T>): void {
     this.handlers.push(handler);
+    for (const obj of this.cache.values()) this.call(handler, 'add', obj);
   }
 
   get(namespace: string, name: string): T | undefined {
@@ -193,12 +195,14 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private emit(type: InformerEventType, obj: T, old?: T): void {
-    for (const h of this.handlers) {
-      try {
-        h(type, obj, old);
-      } catch (err) {
-        this.logger.error({ err: err instanceof Error ? err.message : String(err), type }, 'informer handler threw');
-      }
+    for (const h of this.handlers) this.call(h, type, obj, old);
+  }
+
+  private call(h: InformerHandler<T>, type: InformerEventType, obj: T, old?: T): void {
+    try {
+      h(type, obj, old);
+    } catch (err) {
+      this.logger.error({ err: err instanceof Error ? err.message : String(err), type }, 'informer handler threw');
     }
   }
 }
