@@ -199,7 +199,9 @@ describe('controller-kit against a real kube-apiserver', () => {
   describe('informer', () => {
     it('sees adds, updates and deletes, resumes its watch, and re-lists what changed while it was cut off', async () => {
       const partition = await partitionable(kube, dir, 'informer');
-      const informer = new Informer<V1ConfigMap>(loadKubeConfig(partition.kubeconfig), CONFIGMAPS, { namespace: NS, labelSelector: 'kit=informer', restartDelayMs: 200, watchTimeoutSeconds: 1, logger });
+      const failures: string[] = [];
+      const watchLog = pino({ level: 'warn' }, { write: (line: string) => void failures.push(line) });
+      const informer = new Informer<V1ConfigMap>(loadKubeConfig(partition.kubeconfig), CONFIGMAPS, { namespace: NS, labelSelector: 'kit=informer', restartDelayMs: 200, watchTimeoutSeconds: 1, logger: watchLog });
       const events: string[] = [];
       informer.on((type, obj) => events.push(type === 'delete' ? `delete ${obj.metadata?.name}` : `${type} ${obj.metadata?.name} ${obj.data?.v}`));
       const labelled = { labels: { kit: 'informer' } };
@@ -229,10 +231,12 @@ describe('controller-kit against a real kube-apiserver', () => {
         await partition.cut();
         await apply(kc, configMap('i1', { v: '3' }, labelled));
         await apply(kc, configMap('i3', { v: '1' }, labelled));
-        await new Promise((r) => setTimeout(r, 500)); // several failed re-lists while cut off
+        const before = failures.length;
+        await until(async () => failures.length >= before + 3); // the watch failed, then two re-lists
         expect(informer.get(NS, 'i3')).toBeUndefined();
         await partition.heal();
         await until(async () => informer.get(NS, 'i1')?.data?.v === '3' && informer.get(NS, 'i3') !== undefined);
+        expect(failures.slice(before).every((l) => l.includes('re-listing after a delay'))).toBe(true);
         expect(events).toEqual(expect.arrayContaining(['add i1 1', 'add i2 0', 'update i1 2', 'delete i2', 'update i1 3', 'add i3 1']));
         expect(events.some((e) => e.includes('unlabelled'))).toBe(false);
         // stop() and start() again: a re-list reports the delete made while stopped.
@@ -297,10 +301,11 @@ describe('controller-kit against a real kube-apiserver', () => {
   });
 
   describe('leader election', () => {
-    const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 200 };
-    const lease = (name: string) => get<{ spec: { holderIdentity?: string; leaseTransitions?: number } }>(`/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/${name}`);
+    // Short timings for the test (the defaults are 15 s / 10 s / 2 s).
+    const fast = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 200 };
+    const lease = (name: string) => get<{ spec: { holderIdentity?: string; leaseTransitions?: number; renewTime?: string } }>(`/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/${name}`);
 
-    function elector(identity: string, name: string, config = kc, registry?: Registry) {
+    function elector(identity: string, name: string, config = kc, registry?: Registry, timings = fast) {
       const log: string[] = [];
       const e = new LeaderElector({
         kc: config, namespace: NS, name, identity, ...timings, logger, registry,
@@ -311,8 +316,10 @@ describe('controller-kit against a real kube-apiserver', () => {
     }
 
     it('elects one leader; its stop releases the lease and the other takes over at once', async () => {
-      const a = elector('a', 'pair');
-      const b = elector('b', 'pair');
+      // A lease long enough that a takeover within it can only come from the release.
+      const slow = { leaseDurationMs: 8000, renewDeadlineMs: 5000, retryPeriodMs: 250 };
+      const a = elector('a', 'pair', kc, undefined, slow);
+      const b = elector('b', 'pair', kc, undefined, slow);
       a.e.run();
       b.e.run();
       try {
@@ -320,13 +327,17 @@ describe('controller-kit against a real kube-apiserver', () => {
         const [leader, follower] = a.e.isLeader ? [a, b] : [b, a];
         // Several renewals later there is still exactly one leader.
         const transitions = (await lease('pair')).spec.leaseTransitions ?? 0;
-        await new Promise((r) => setTimeout(r, 3 * timings.leaseDurationMs / 2));
-        expect([a.e.isLeader, b.e.isLeader].filter(Boolean)).toHaveLength(1);
+        const renewals = new Set<string>();
+        await until(async () => {
+          renewals.add((await lease('pair')).spec.renewTime ?? '');
+          expect([a.e.isLeader, b.e.isLeader].filter(Boolean)).toHaveLength(1);
+          return renewals.size >= 4;
+        });
         expect(leader.e.isLeader).toBe(true);
         await leader.e.stop();
         expect(leader.log).toEqual(['started', 'stopped']);
         // Released: the follower need not wait out the lease duration.
-        await until(async () => follower.e.isLeader, timings.leaseDurationMs);
+        await until(async () => follower.e.isLeader, slow.leaseDurationMs - 1000);
         const after = await lease('pair');
         expect(after.spec.holderIdentity).toBe(follower === a ? 'a' : 'b');
         expect(after.spec.leaseTransitions).toBe(transitions + 1);
@@ -348,10 +359,10 @@ describe('controller-kit against a real kube-apiserver', () => {
         expect(await registry.metrics()).toMatch(/leader_election_master_status\{name="partition"\} 1/);
         other.e.run();
         await partition.cut();
-        await until(async () => !cut.e.isLeader, 2 * timings.renewDeadlineMs + timings.retryPeriodMs * 2);
+        await until(async () => !cut.e.isLeader, 10000);
         expect(cut.log).toEqual(['started', 'stopped']);
         expect(await registry.metrics()).toMatch(/leader_election_master_status\{name="partition"\} 0/);
-        await until(async () => other.e.isLeader, 2 * timings.leaseDurationMs);
+        await until(async () => other.e.isLeader, 10000);
         expect((await lease('partition')).spec.holderIdentity).toBe('other');
       } finally {
         await other.e.stop();
