@@ -52,8 +52,21 @@ describe('Informer', () => {
     source.current!.emit({ type: 'BOOKMARK', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: '25' } } });
     source.current!.end();
     await settle();
+    expect(source.watches).toHaveLength(2);
     expect(source.lists).toBe(1);
     expect(source.watches.map((w) => w.resourceVersion)).toEqual(['1', '25']);
+  });
+
+  it('waits the restart delay before resuming a watch the server ended at once and empty', async () => {
+    const { source, inf, clock } = informer(1000);
+    await inf.start();
+    await settle();
+    source.current!.end();
+    await clock.advance(999);
+    expect(source.watches).toHaveLength(1);
+    await clock.advance(1);
+    expect(source.watches).toHaveLength(2);
+    expect(source.lists).toBe(1);
   });
 
   it('re-lists at once when the watch expired (410), reporting what changed meanwhile', async () => {

@@ -11,6 +11,8 @@ import { Clock, systemClock, TimerHandle } from '../clock';
 import { keyString, objectKey } from '../controller/object-key';
 import { kubeListWatch, ListWatchSource, WatchEvent, WatchHandle } from './list-watch-source';
 
+const SHORT_WATCH_MS = 1000;
+
 export type InformerEventType = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (type: InformerEventType, obj: T, old?: T) => void;
 
@@ -103,7 +105,13 @@ export class Informer<T extends KubernetesObject> {
       try {
         if (!this.resourceVersion) await this.relist(live);
         if (!live()) break;
-        await this.watchOnce(live);
+        const started = this.clock.now();
+        const events = await this.watchOnce(live);
+        // A watch the server ends at once, with nothing in it, would otherwise spin: wait, then resume.
+        if (live() && events === 0 && this.clock.now() - started < SHORT_WATCH_MS) {
+          this.logger.warn({ retryInMs: this.restartDelayMs }, 'watch ended at once; resuming after a delay');
+          await this.pause(this.restartDelayMs);
+        }
       } catch (err) {
         if (!live()) break;
         this.resourceVersion = '';
@@ -150,12 +158,15 @@ export class Informer<T extends KubernetesObject> {
     for (const resolve of this.onSynced.splice(0)) resolve();
   }
 
-  private async watchOnce(live: () => boolean): Promise<void> {
+  /** One watch, until it ends; resolves with the number of events it brought. */
+  private async watchOnce(live: () => boolean): Promise<number> {
     let failure: unknown;
+    let events = 0;
     // Events may come before watch() returns the handle (a fake source): abort then, below.
     const pending: { handle?: WatchHandle } = {};
     const handle = await this.source.watch(this.resourceVersion, (e) => {
       if (failure || !live()) return;
+      events++;
       failure = this.onEvent(e);
       if (failure) pending.handle?.abort();
     });
@@ -168,6 +179,7 @@ export class Informer<T extends KubernetesObject> {
       this.watch = undefined;
     }
     if (failure) throw failure;
+    return events;
   }
 
   /** Applies one watch event; returns an error that ends the watch. */
