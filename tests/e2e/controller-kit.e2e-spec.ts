@@ -19,6 +19,7 @@ import {
   FIELD_MANAGER,
   getObject,
   Informer,
+  isConflict,
   isNotFound,
   kubeRequest,
   LeaderElector,
@@ -120,6 +121,9 @@ describe('controller-kit against a real kube-apiserver', () => {
       await apply(kc, configMap('shared', { theirs: 'x' }), { fieldManager: 'someone-else' });
       await apply(kc, configMap('shared', { ours: '2' }));
       expect((await get<V1ConfigMap>(cmPath('shared'))).data).toEqual({ ours: '2', theirs: 'x' });
+      // Without force, taking a field another manager owns is a conflict.
+      const conflict = await apply(kc, configMap('shared', { ours: '2', theirs: 'y' }), { force: false }).catch((e: unknown) => e);
+      expect(isConflict(conflict)).toBe(true);
       const dry = (await apply(kc, configMap('shared', { ours: '3' }), { dryRun: true })) as V1ConfigMap;
       expect(dry.data?.ours).toBe('3');
       expect((await get<V1ConfigMap>(cmPath('shared'))).data?.ours).toBe('2');

@@ -116,6 +116,20 @@ describe('LeaderElector', () => {
     await a.elector.stop();
   });
 
+  it('a leader whose Lease was deleted creates it again at its next renewal and keeps leading', async () => {
+    const clock = new FakeClock();
+    const lock = new MemoryLease();
+    const a = candidate('a', lock, clock);
+    a.elector.run();
+    await clock.advance(0);
+    lock.record = undefined;
+    await clock.advance(2000);
+    expect(lock.record).toMatchObject({ holderIdentity: 'a' });
+    expect(a.elector.isLeader).toBe(true);
+    expect(a.log).toEqual(['started']);
+    await a.elector.stop();
+  });
+
   it('loses leadership when another candidate holds the lease at renewal', async () => {
     const clock = new FakeClock();
     const lock = new MemoryLease();
