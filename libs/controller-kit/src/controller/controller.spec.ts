@@ -148,6 +148,22 @@ describe('Controller', () => {
     expect(h.calls).toHaveLength(1);
   });
 
+  it('shares one registry between controllers, each with its own series', async () => {
+    const registry = new Registry();
+    const clock = new FakeClock();
+    const make = (name: string) => new Controller({ name, registry, logger, clock, reconcile: async () => undefined });
+    const [one, two] = [make('one'), make('two')];
+    one.start();
+    two.start();
+    one.enqueue(key);
+    await settle();
+    const text = await registry.metrics();
+    expect(text).toMatch(/controller_runtime_reconcile_total\{controller="one",result="success"\} 1/);
+    expect(text).toMatch(/controller_runtime_reconcile_total\{controller="two",result="success"\} 0/);
+    expect(text).toMatch(/workqueue_adds_total\{name="one",controller="one"\} 1/);
+    await Promise.all([one.stop(), two.stop()]);
+  });
+
   it('maps informer events to keys: its own by default, the controller owner through watchOwned', async () => {
     const h = harness();
     const REF = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
