@@ -162,6 +162,20 @@ describe('LeaderElector', () => {
     await b.elector.stop();
   });
 
+  it('stop() during a failing renewal still releases the lease once the server answers again', async () => {
+    const clock = new FakeClock();
+    const lock = new MemoryLease();
+    const a = candidate('a', lock, clock);
+    a.elector.run();
+    await clock.advance(0);
+    lock.unreachable = true;
+    await clock.advance(3000); // inside the renew deadline, retrying
+    lock.unreachable = false;
+    await a.elector.stop();
+    expect(lock.record?.holderIdentity).toBe('');
+    expect(a.log).toEqual(['started', 'stopped']);
+  });
+
   it('stop() of a follower neither touches the lease nor calls onStoppedLeading', async () => {
     const clock = new FakeClock();
     const lock = new MemoryLease();

@@ -42,6 +42,8 @@ export class LeaderElector {
   private readonly retryPeriodMs: number;
   private readonly gauge?: ReturnType<typeof leaderStatusGauge>;
   private leading = false;
+  /** A write of ours made us the holder, and no release has followed. */
+  private mayHold = false;
   private stopped = true;
   private loop: Promise<void> | undefined;
   private observedRaw = '';
@@ -80,11 +82,13 @@ export class LeaderElector {
     this.stopped = true;
     this.sleeping?.wake();
     await this.loop;
-    if (!this.leading) return;
-    try {
-      await this.release();
-    } catch (err) {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the lease; it expires after its duration');
+    // Also when an acquisition succeeded just as stop() was called, before it counted as leading.
+    if (this.mayHold) {
+      try {
+        await this.release();
+      } catch (err) {
+        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the lease; it expires after its duration');
+      }
     }
     await this.stopLeading('stopped');
   }
@@ -98,6 +102,7 @@ export class LeaderElector {
         await this.pause(this.retryPeriodMs);
         if (this.stopped) return;
         if (!(await this.renew())) {
+          if (this.stopped) return; // stop() releases the lease
           await this.stopLeading('renewal failed past the renew deadline');
           break;
         }
@@ -144,6 +149,7 @@ export class LeaderElector {
     if (!current) {
       const created = record(microTime(now), 0);
       await this.lock.create(created);
+      this.mayHold = true;
       this.observe(created, now);
       return true;
     }
@@ -156,6 +162,7 @@ export class LeaderElector {
     if (held && this.observedTime + current.record.leaseDurationSeconds * 1000 > now) return false;
     const next = current.record.holderIdentity === id ? record(current.record.acquireTime, current.record.leaseTransitions) : record(microTime(now), current.record.leaseTransitions + 1);
     await this.lock.update(next, current.resourceVersion);
+    this.mayHold = true;
     this.observe(next, now);
     return true;
   }
@@ -167,6 +174,7 @@ export class LeaderElector {
 
   private async release(): Promise<void> {
     const current = await this.lock.get();
+    this.mayHold = false;
     if (!current || current.record.holderIdentity !== this.opts.identity) return;
     const now = microTime(this.clock.now());
     await this.lock.update({ holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: current.record.leaseTransitions }, current.resourceVersion);
