@@ -133,6 +133,9 @@ describe('Controller', () => {
     h.controller.enqueue(key);
     await settle();
     expect(await h.metric('controller_runtime_active_workers', 'controller="test"')).toBe(1);
+    await h.clock.advance(1500);
+    expect(await h.metric('workqueue_longest_running_processor_seconds', 'name="test",controller="test"')).toBe(1.5);
+    expect(await h.metric('workqueue_unfinished_work_seconds', 'name="test",controller="test"')).toBe(1.5);
     h.controller.enqueue({ namespace: 'ns', name: 'b' });
     let stopped = false;
     void h.controller.stop().then(() => (stopped = true));
@@ -143,6 +146,7 @@ describe('Controller', () => {
     expect(stopped).toBe(true);
     expect(h.calls.map((c) => c.key)).toEqual(['ns/a']);
     expect(await h.metric('controller_runtime_active_workers', 'controller="test"')).toBe(0);
+    expect(await h.metric('workqueue_longest_running_processor_seconds', 'name="test",controller="test"')).toBe(0);
     h.controller.enqueue(key);
     await settle();
     expect(h.calls).toHaveLength(1);

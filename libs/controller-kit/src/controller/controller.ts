@@ -53,6 +53,7 @@ export class Controller {
       setMaxConcurrentReconciles(opts.registry, opts.name, opts.concurrency ?? 1);
     }
     this.queue = new WorkQueue({ rateLimiter: opts.rateLimiter ?? defaultControllerRateLimiter(this.clock), clock: this.clock, metrics: this.metrics?.queue });
+    this.metrics?.inFlight(() => this.queue.inFlightSeconds());
   }
 
   /** Keys waiting (not counting those delayed or in reconcile). */

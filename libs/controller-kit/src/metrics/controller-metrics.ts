@@ -15,6 +15,27 @@ export interface ControllerMetrics {
   reconciled(outcome: ReconcileOutcome, seconds: number): void;
   activeWorkers(delta: number): void;
   queue: WorkQueueMetrics;
+  /** Tells the scrape-time gauges how long each key in process has been at it (seconds). */
+  inFlight(probe: () => number[]): void;
+}
+
+/** Per registry: each controller's probe of its keys in process, read when the registry is scraped. */
+const inFlightProbes = new WeakMap<Registry, Map<string, () => number[]>>();
+
+function inFlightGauges(registry: Registry): Map<string, () => number[]> {
+  let probes = inFlightProbes.get(registry);
+  if (probes) return probes;
+  const found = new Map<string, () => number[]>();
+  probes = found;
+  inFlightProbes.set(registry, found);
+  const registers = [registry];
+  const each = (gauge: Gauge<'name' | 'controller'>, of: (ages: number[]) => number) => {
+    gauge.reset();
+    for (const [controller, probe] of found) gauge.set({ name: controller, controller }, of(probe()));
+  };
+  once(registry, 'workqueue_unfinished_work_seconds', () => new Gauge({ name: 'workqueue_unfinished_work_seconds', help: 'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration', labelNames: ['name', 'controller'], registers, collect() { each(this, (ages) => ages.reduce((a, b) => a + b, 0)); } }));
+  once(registry, 'workqueue_longest_running_processor_seconds', () => new Gauge({ name: 'workqueue_longest_running_processor_seconds', help: 'How many seconds has the longest running processor for workqueue been running', labelNames: ['name', 'controller'], registers, collect() { each(this, (ages) => Math.max(0, ...ages)); } }));
+  return found;
 }
 
 export function controllerMetrics(registry: Registry, controller: string): ControllerMetrics {
@@ -41,6 +62,7 @@ export function controllerMetrics(registry: Registry, controller: string): Contr
       time.observe({ controller }, seconds);
     },
     activeWorkers: (delta) => active.inc({ controller }, delta),
+    inFlight: (probe) => inFlightGauges(registry).set(controller, probe),
     queue: {
       added: () => adds.inc(q),
       depth: (n) => depth.set(q, n),

@@ -49,6 +49,12 @@ export class WorkQueue {
     return this.queue.length;
   }
 
+  /** Seconds each key in process has been at it, on the queue's clock. */
+  inFlightSeconds(): number[] {
+    const now = this.clock.now();
+    return [...this.startedAt.values()].map((t) => (now - t) / 1000);
+  }
+
   get isShuttingDown(): boolean {
     return this.shuttingDown;
   }
