@@ -9,7 +9,8 @@ let loaded: ClientNode | undefined;
 /**
  * The client module. Plain Node (20.19+) loads it through require(esm). Jest's own module registry
  * cannot (before Node 24.9), so there we reach Node's loader through a function of the host realm:
- * the tests then run the same client code as production.
+ * the tests then run the same client code as production. (Loaded that way, the client reads the test
+ * runner's process.env, not the one a test may change.)
  */
 export function clientNode(): ClientNode {
   if (loaded) return loaded;
