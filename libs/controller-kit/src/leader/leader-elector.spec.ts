@@ -91,7 +91,7 @@ describe('LeaderElector', () => {
     b.elector.run();
     await clock.advance(14000);
     expect(b.elector.isLeader).toBe(false); // the old renewTime is not trusted: the local clock of the first sighting is
-    await clock.advance(3000);
+    await clock.advance(4000); // expired at 15 s; tries come at most 2.4 s apart (2 s with jitter)
     expect(b.elector.isLeader).toBe(true);
     expect(lock.record).toMatchObject({ holderIdentity: 'b', leaseTransitions: 5 });
     await b.elector.stop();
