@@ -204,7 +204,8 @@ describe('controller-kit against a real kube-apiserver', () => {
     it('sees adds, updates and deletes, resumes its watch, and re-lists what changed while it was cut off', async () => {
       const partition = await partitionable(kube, dir, 'informer');
       const failures: string[] = [];
-      const watchLog = pino({ level: 'warn' }, { write: (line: string) => void failures.push(line) });
+      const watchLog = pino({ level: 'debug' }, { write: (line: string) => void failures.push(line) });
+      const lists = () => failures.filter((l) => l.includes('"msg":"listed"')).length;
       const informer = new Informer<V1ConfigMap>(loadKubeConfig(partition.kubeconfig), CONFIGMAPS, { namespace: NS, labelSelector: 'kit=informer', restartDelayMs: 200, watchTimeoutSeconds: 1, logger: watchLog });
       const events: string[] = [];
       informer.on((type, obj) => events.push(type === 'delete' ? `delete ${obj.metadata?.name}` : `${type} ${obj.metadata?.name} ${obj.data?.v}`));
@@ -219,7 +220,9 @@ describe('controller-kit against a real kube-apiserver', () => {
         await apply(kc, configMap('i2', { v: '0' }, labelled));
         await apply(kc, configMap('i1', { v: '2' }, labelled));
         await until(async () => informer.get(NS, 'i1')?.data?.v === '2' && informer.get(NS, 'i2') !== undefined);
-        // Across several 1 s watch timeouts every update still arrives: the watch is resumed each time.
+        // Across several 1 s watch timeouts every update still arrives: the watch is resumed each time
+        // from the last resourceVersion, with no re-list.
+        const listsBefore = lists();
         const t0 = Date.now();
         let n = 0;
         await until(async () => {
@@ -229,6 +232,7 @@ describe('controller-kit against a real kube-apiserver', () => {
           return false;
         }, 10000);
         expect(events.filter((e) => e.startsWith('update i2')).length).toBe(n);
+        expect(lists()).toBe(listsBefore);
         await kube.request('DELETE', cmPath('i2'));
         await until(async () => events.includes('delete i2'));
         // Cut off: the watch fails; changes made meanwhile arrive with the re-list after the partition heals.

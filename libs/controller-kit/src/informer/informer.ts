@@ -151,10 +151,8 @@ export class Informer<T extends KubernetesObject> {
       else if (old.metadata?.resourceVersion !== o.metadata?.resourceVersion) this.emit('update', o, old);
     }
     this.resourceVersion = resourceVersion;
-    if (!this.isSynced) {
-      this.isSynced = true;
-      this.logger.debug({ objects: items.length }, 'synced');
-    }
+    this.isSynced = true;
+    this.logger.debug({ objects: items.length, resourceVersion }, 'listed');
     for (const resolve of this.onSynced.splice(0)) resolve();
   }
 
