@@ -1,0 +1,59 @@
+// Names, labels and owner references every rendered object shares.
+import { API_VERSION } from '@llmd/crd-types';
+import type { ObjectMeta, OwnerReference } from './types';
+
+export const MANAGED_BY = 'llmd-operator';
+export const PART_OF = 'llmd';
+
+/** The pool a pod belongs to: the Deployment selector (never changes for a pool). */
+export const POOL_LABEL = 'llm-d.io/pool';
+/** The LLMDeployment a pool or pod belongs to. */
+export const DEPLOYMENT_LABEL = 'llm-d.io/deployment';
+/** What the pod does, as llmd's scheduler reads it: prefill, decode or both. */
+export const ROLE_LABEL = 'llm-d.ai/role';
+/** The models a pod serves (comma-separated), read by the scheduler's and cache-manager's pod discovery. */
+export const MODELS_ANNOTATION = 'llm-d.ai/models';
+/** The replicas the LLMDeployment declared when the operator last wrote them (replica ownership rule). */
+export const DECLARED_REPLICAS_ANNOTATION = 'llm-d.io/declared-replicas';
+/** A checksum of a service's ConfigMap on its pod template: a config change rolls the pods. */
+export const CONFIG_CHECKSUM_ANNOTATION = 'llm-d.io/config-checksum';
+
+/** Component of the model-server pods (app.kubernetes.io/component). */
+export const MODEL_SERVER_COMPONENT = 'model-server';
+
+export interface StandardLabels {
+  name: string;
+  instance: string;
+  component: string;
+}
+
+export function standardLabels(l: StandardLabels): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': l.name,
+    'app.kubernetes.io/instance': l.instance,
+    'app.kubernetes.io/component': l.component,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+    'app.kubernetes.io/part-of': PART_OF,
+  };
+}
+
+/** The controller owner reference to an llm-d.io object. */
+export function ownerRef(owner: { kind: string; metadata: ObjectMeta; apiVersion?: string }): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion ?? API_VERSION,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** The selector of every model-server pod of one LLMDeployment (its Service, its InferencePool). */
+export function modelServerSelector(deployment: string): Record<string, string> {
+  return { [DEPLOYMENT_LABEL]: deployment, 'app.kubernetes.io/component': MODEL_SERVER_COMPONENT };
+}
+
+export function sortedRecord(r: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+}
