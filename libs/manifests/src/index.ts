@@ -14,3 +14,6 @@ export * from './model-server-pod';
 export * from './llm-deployment.render';
 export * from './serving-pool.render';
 export * from './status';
+export * from './scheduling-policy';
+export * from './service-configs';
+export * from './inference-gateway.render';

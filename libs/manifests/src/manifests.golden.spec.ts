@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { stringify, parseAllDocuments } from 'yaml';
 import { desiredLLMDeployment } from './llm-deployment.render';
 import { desiredServingPool } from './serving-pool.render';
+import { desiredInferenceGateway } from './inference-gateway.render';
 import { CTX, llmDeployment, cachePolicy, inferenceGateway, schedulingPolicy, servingPool } from './testing/fixtures';
 import type { Obj } from './types';
 
@@ -76,6 +77,24 @@ describe('golden manifests', () => {
     expect(out.problems.map((p) => p.reason)).toEqual(['InferencePoolCRDMissing']);
     await golden('qwen-sim', withDeployments(out.objects));
   });
-});
 
-export { schedulingPolicy };
+  it('an InferenceGateway with a SchedulingPolicy, a CachePolicy, auth and flow control, serving one deployment', async () => {
+    const d = llmDeployment(await example('llama-disaggregated.yaml'));
+    const g = inferenceGateway({
+      metadata: { name: 'edge' },
+      spec: {
+        deployments: [{ name: 'llama-disaggregated' }],
+        gateway: { replicas: 2, port: 8080, resources: { memory: '512Mi', cpu: '500m' } },
+        scheduler: { replicas: 2 },
+        authSecretRef: { name: 'tenant-keys' },
+        schedulingPolicyRef: { name: 'affinity' },
+        flowControl: { enabled: true, queueDepthThreshold: 8, kvCacheUsageThreshold: 0.9, maxQueueSize: 500, maxWaitMs: 10000, objectives: { batch: -1, chat: 10 } },
+      },
+    });
+    const sp = schedulingPolicy({ metadata: { name: 'affinity' }, spec: { strategy: 'cache-affinity' } });
+    const cp = cachePolicy({ metadata: { name: 'kv' }, spec: { blockSize: 16, maxIndexedBlocks: 5000000, kvEvents: { port: 5557, replayPort: 5558 } } });
+    const out = desiredInferenceGateway(CTX, { gateway: g, deployments: [d], schedulingPolicy: sp, cachePolicy: cp });
+    expect(out.problems).toEqual([]);
+    await golden('inference-gateway', out.objects);
+  });
+});
