@@ -1,6 +1,7 @@
 // Every object libs/manifests renders, checked by a real kube-apiserver: created with
 // ?dryRun=All&fieldValidation=Strict (an unknown or misplaced field, a wrong type or an invalid value
-// fails), after installing the llm-d.io CRDs (deploy/crds when present) and an InferencePool v1 CRD.
+// fails), after installing the llm-d.io CRDs (deploy/crds when present) and the InferencePool v1 CRD
+// of the pinned Gateway API Inference Extension.
 // The rendered service configs are loaded with the built services' own config schemas, and the
 // vllm-sim command lines with the built simulator's own argument parser.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,73 +99,6 @@ function llmdCrdsForTest(): Record<string, unknown>[] {
   ];
 }
 
-/**
- * inference.networking.k8s.io/v1 InferencePool, written from the Gateway API Inference Extension's v1
- * API types (api/v1/inferencepool_types.go): selector.matchLabels, one target port, the endpoint
- * picker reference with its failure mode. Used when tools/k8s has not pinned the module's own CRD.
- */
-function inferencePoolCrd(): Record<string, unknown> {
-  const name = { type: 'string', minLength: 1, maxLength: 253 };
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'inferencepools.inference.networking.k8s.io', annotations: { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api-inference-extension/pull/1173' } },
-    spec: {
-      group: 'inference.networking.k8s.io',
-      scope: 'Namespaced',
-      names: { kind: 'InferencePool', plural: 'inferencepools', singular: 'inferencepool', shortNames: ['infpool'], listKind: 'InferencePoolList' },
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              required: ['spec'],
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: {
-                  type: 'object',
-                  required: ['endpointPickerRef', 'selector', 'targetPorts'],
-                  properties: {
-                    selector: {
-                      type: 'object',
-                      properties: { matchLabels: { type: 'object', maxProperties: 64, additionalProperties: { type: 'string', maxLength: 63 } } },
-                    },
-                    targetPorts: {
-                      type: 'array',
-                      minItems: 1,
-                      maxItems: 1,
-                      'x-kubernetes-list-type': 'atomic',
-                      items: { type: 'object', required: ['number'], properties: { number: { type: 'integer', format: 'int32', minimum: 1, maximum: 65535 } } },
-                    },
-                    endpointPickerRef: {
-                      type: 'object',
-                      required: ['name'],
-                      properties: {
-                        group: { type: 'string', default: '', maxLength: 253 },
-                        kind: { type: 'string', default: 'Service', minLength: 1, maxLength: 63 },
-                        name,
-                        portNumber: { type: 'integer', format: 'int32', minimum: 1, maximum: 65535 },
-                        failureMode: { type: 'string', default: 'FailClose', enum: ['FailOpen', 'FailClose'] },
-                      },
-                    },
-                  },
-                },
-                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
-}
-
 const PLURALS: Record<string, string> = {
   Service: 'services',
   ConfigMap: 'configmaps',
@@ -200,9 +134,10 @@ describe('rendered manifests against a real kube-apiserver', () => {
     const crds = existsSync(crdDir)
       ? readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).map((f) => parseYaml(readFileSync(join(crdDir, f), 'utf8')) as Record<string, unknown>)
       : llmdCrdsForTest();
-    const giePinned = join(ROOT, '.llmd', 'k8s', 'crds');
-    const inferencePool = existsSync(giePinned) ? readdirSync(giePinned).filter((f) => f.includes('inferencepools')).map((f) => parseYaml(readFileSync(join(giePinned, f), 'utf8')) as Record<string, unknown>) : [];
-    for (const crd of [...crds, ...(inferencePool.length > 0 ? inferencePool : [inferencePoolCrd()])]) {
+    // The real InferencePool CRD of the pinned Gateway API Inference Extension (tools/k8s/inference-extension).
+    const inferencePool = join(ROOT, '.llmd', 'k8s', 'crds', 'inference.networking.k8s.io_inferencepools.yaml');
+    if (!existsSync(inferencePool)) throw new Error(`${inferencePool} is missing: run tools/k8s/build.sh`);
+    for (const crd of [...crds, parseYaml(readFileSync(inferencePool, 'utf8')) as Record<string, unknown>]) {
       await kube.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
     }
     // Established, and served: a dry-run create of each kind answers (404 until discovery has it).
@@ -267,6 +202,13 @@ describe('rendered manifests against a real kube-apiserver', () => {
     const bad = JSON.parse(JSON.stringify(pool)) as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
     bad.spec.template.spec.containers[0].gpus = 1;
     await expect(kube.request('POST', `${collection(pool)}?dryRun=All&fieldValidation=Strict`, bad)).rejects.toThrow(/unknown field/);
+  });
+
+  it('the real InferencePool CRD is installed: a Service endpoint picker without a port is refused by its CEL rule', async () => {
+    const pool = rendered[0].objects.find((o) => o.kind === 'InferencePool')!;
+    const bad = JSON.parse(JSON.stringify(pool)) as { spec: { endpointPickerRef: Record<string, unknown> } };
+    delete bad.spec.endpointPickerRef.port;
+    await expect(kube.request('POST', `${collection(pool)}?dryRun=All&fieldValidation=Strict`, bad)).rejects.toThrow(/port is required when kind is 'Service'/);
   });
 
   it("the services' configs load with the built services' own schemas", () => {

@@ -53,8 +53,26 @@ describe('desiredLLMDeployment', () => {
     expect(ip.spec).toEqual({
       selector: { matchLabels: { 'llm-d.io/deployment': 'm', 'app.kubernetes.io/component': 'model-server' } },
       targetPorts: [{ number: 8000 }],
-      endpointPickerRef: { group: '', kind: 'Service', name: 'gw-scheduler', portNumber: 9002, failureMode: 'FailClose' },
+      endpointPickerRef: { group: '', kind: 'Service', name: 'gw-scheduler', port: { number: 9002 }, failureMode: 'FailClose' },
     });
+  });
+
+  it.each([
+    [1, [8000]],
+    [4, [8000, 8001, 8002, 8003]],
+    [8, [8000, 8001, 8002, 8003, 8004, 8005, 8006, 8007]],
+  ])('data parallel %i: one target port per rank', (data, ports) => {
+    const d = llmDeployment({ metadata: { name: 'm' }, spec: { model: { name: 'org/m' }, serving: { parallelism: { tensor: 1, data } } } });
+    const out = desiredLLMDeployment(CTX, { deployment: d, gateway, existingPools: [] });
+    expect((out.objects.find((o) => o.kind === 'InferencePool')!.spec as { targetPorts: { number: number }[] }).targetPorts.map((p) => p.number)).toEqual(ports);
+    expect(out.problems).toEqual([]);
+  });
+
+  it('more ranks than the InferencePool takes: the first 8, and a problem', () => {
+    const d = llmDeployment({ metadata: { name: 'm' }, spec: { model: { name: 'org/m' }, serving: { parallelism: { tensor: 1, data: 10 } } } });
+    const out = desiredLLMDeployment(CTX, { deployment: d, gateway, existingPools: [] });
+    expect((out.objects.find((o) => o.kind === 'InferencePool')!.spec as { targetPorts: unknown[] }).targetPorts).toHaveLength(8);
+    expect(out.problems.map((p) => p.reason)).toEqual(['TooManyTargetPorts']);
   });
 
   it.each([

@@ -104,7 +104,10 @@ function modelService(ctx: RenderContext, d: LLMDeploymentObject): Obj {
   };
 }
 
-function inferencePool(ctx: RenderContext, d: LLMDeploymentObject, gateway: InferenceGatewayObject): Obj {
+/** inference.networking.k8s.io/v1 allows at most this many target ports (one per data-parallel rank). */
+export const INFERENCE_POOL_MAX_TARGET_PORTS = 8;
+
+function inferencePool(ctx: RenderContext, d: LLMDeploymentObject, gateway: InferenceGatewayObject, ranks: number): Obj {
   return {
     apiVersion: INFERENCE_POOL_API_VERSION,
     kind: 'InferencePool',
@@ -116,13 +119,13 @@ function inferencePool(ctx: RenderContext, d: LLMDeploymentObject, gateway: Infe
     },
     spec: {
       selector: { matchLabels: modelServerSelector(d.metadata.name) },
-      // v1 allows one target port: rank 0 of a data-parallel pod (llmd's scheduler lists every rank itself).
-      targetPorts: [{ number: HTTP_PORT }],
+      // One port per data-parallel rank, as llmd's scheduler lists them (the CRD takes at most 8).
+      targetPorts: Array.from({ length: Math.min(ranks, INFERENCE_POOL_MAX_TARGET_PORTS) }, (_, r) => ({ number: HTTP_PORT + r })),
       endpointPickerRef: {
         group: '',
         kind: 'Service',
         name: schedulerServiceName(gateway.metadata.name),
-        portNumber: SCHEDULER_GRPC_PORT,
+        port: { number: SCHEDULER_GRPC_PORT },
         failureMode: gateway.spec.failureMode,
       },
     },
@@ -148,7 +151,11 @@ export function desiredLLMDeployment(ctx: RenderContext, inputs: LLMDeploymentIn
   if (!ctx.inferencePoolInstalled) {
     problems.push({ reason: 'InferencePoolCRDMissing', message: `the ${INFERENCE_POOL_API_VERSION} InferencePool CRD is not installed; no InferencePool is rendered (the Service and pools still are)` });
   } else if (inputs.gateway) {
-    objects.push(inferencePool(ctx, d, inputs.gateway));
+    const ranks = Math.max(...plans.map((p) => p.data));
+    objects.push(inferencePool(ctx, d, inputs.gateway, ranks));
+    if (ranks > INFERENCE_POOL_MAX_TARGET_PORTS) {
+      problems.push({ reason: 'TooManyTargetPorts', message: `${ranks} data-parallel ranks per pod; the InferencePool lists the first ${INFERENCE_POOL_MAX_TARGET_PORTS} (llmd's own scheduler sees them all)` });
+    }
   }
   return { objects, scale, problems };
 }
