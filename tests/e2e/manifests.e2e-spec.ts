@@ -150,7 +150,7 @@ describe('rendered manifests against a real kube-apiserver', () => {
     const disagg = must(parseLLMDeployment(example('llama-disaggregated.yaml')));
     rendered.push({ name: 'llama-deployment', objects: withPoolDeployments(desiredLLMDeployment(CTX, { deployment: unified, gateway, existingPools: [] }).objects) });
     rendered.push({ name: 'llama-disaggregated', objects: withPoolDeployments(desiredLLMDeployment(CTX, { deployment: disagg, gateway, existingPools: [] }).objects) });
-    const cp = must(parseCachePolicy({ kind: 'CachePolicy', metadata: meta('warm'), spec: { blockSize: 64, kvEvents: { port: 5557, replayPort: 5558 }, tiers: [{ type: 'cpu', size: '8Gi' }, { type: 'ssd', size: '100Gi', path: '/scratch/kv' }], preload: [{ prompt: 'You are a helpful assistant.' }] } }));
+    const cp = must(parseCachePolicy({ kind: 'CachePolicy', metadata: meta('warm'), spec: { blockSize: 64, kvEvents: { port: 5557, replayPort: 5567 }, tiers: [{ type: 'cpu', size: '8Gi' }, { type: 'ssd', size: '100Gi', path: '/scratch/kv' }], preload: [{ prompt: 'You are a helpful assistant.' }] } }));
     const simulated = must(parseLLMDeployment({
       kind: 'LLMDeployment',
       metadata: meta('qwen-sim'),

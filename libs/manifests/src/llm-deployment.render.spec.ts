@@ -86,6 +86,17 @@ describe('desiredLLMDeployment', () => {
     expect(out.problems).toEqual([{ reason, message: expect.stringMatching(message), blocking: true }]);
   });
 
+  it.each([
+    ['replay port inside the KV event ports of DP ranks', { serving: { parallelism: { tensor: 1, data: 2 } } }, { kvEvents: { port: 5557, replayPort: 5558 } }, /CachePolicy spec.kvEvents.replayPort: kvEvents.port \(5557-5558\) and kvEvents.replayPort \(5558-5559\) overlap in pool m/],
+    ['KV events on the HTTP port', {}, { kvEvents: { port: 8000 } }, /kvEvents.port: the HTTP ports \(8000\) and kvEvents.port \(8000\) overlap/],
+    ['KV events on the NIXL side channel (P/D)', { serving: { mode: 'disaggregated', prefill: { replicas: 1 }, decode: { replicas: 1 } } }, { kvEvents: { port: 5600 } }, /kvEvents.port.*NIXL side channel/],
+  ])('port clash: %s', (_, spec, policy, message) => {
+    const d = llmDeployment({ metadata: { name: 'm' }, spec: { model: { name: 'org/m' }, cachePolicyRef: { name: 'p' }, ...spec } });
+    const out = desiredLLMDeployment(CTX, { deployment: d, cachePolicy: cachePolicy({ metadata: { name: 'p' }, spec: policy }), existingPools: [] });
+    expect(out.objects).toEqual([]);
+    expect(out.problems).toEqual([{ reason: 'InvalidSpec', message: expect.stringMatching(message), blocking: true }]);
+  });
+
   it('every object is owned by the LLMDeployment and labelled', () => {
     const out = desiredLLMDeployment(CTX, { deployment: unified(), gateway, existingPools: [] });
     for (const o of out.objects) {

@@ -5,7 +5,7 @@ import { API_VERSION, SERVING_POOL_KIND } from '@llmd/crd-types';
 import { DECLARED_REPLICAS_ANNOTATION, DEPLOYMENT_LABEL, MODEL_SERVER_COMPONENT, modelServerSelector, ownerRef, standardLabels } from './meta';
 import { modelServerPodTemplate } from './model-server-pod';
 import { cachePlan, poolPlans, type PoolPlan } from './pool-plan';
-import { HTTP_PORT } from './vllm-args';
+import { HTTP_PORT, portConflict } from './vllm-args';
 import { schedulerServiceName, SCHEDULER_GRPC_PORT } from './names';
 import type { CachePolicyObject, InferenceGatewayObject, LLMDeploymentObject, Obj, Problem, RenderContext, SchedulingPolicyObject, ServingPoolObject } from './types';
 
@@ -138,6 +138,9 @@ export function desiredLLMDeployment(ctx: RenderContext, inputs: LLMDeploymentIn
   if (missing.length > 0) return { objects: [], scale: [], problems: missing };
   const plans = poolPlans(d);
   if (typeof plans === 'string') return { objects: [], scale: [], problems: [{ reason: 'InvalidSpec', message: plans, blocking: true }] };
+  const cache = cachePlan(d, inputs.cachePolicy);
+  const clash = plans.map((p) => portConflict(p, cache, d.spec.serving.mode === 'disaggregated')).find((m) => m !== undefined);
+  if (clash) return { objects: [], scale: [], problems: [{ reason: 'InvalidSpec', message: clash, blocking: true }] };
   const objects: Obj[] = [];
   const scale: DesiredLLMDeployment['scale'] = [];
   const problems: Problem[] = [];

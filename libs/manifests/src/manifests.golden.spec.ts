@@ -63,7 +63,7 @@ describe('golden manifests', () => {
   });
 
   it('a simulated data-parallel deployment with a CachePolicy (preload, replay port) and LoRA', async () => {
-    const cp = cachePolicy({ metadata: { name: 'warm' }, spec: { blockSize: 64, kvEvents: { port: 5557, replayPort: 5558 }, tiers: [{ type: 'cpu', size: '8Gi' }], preload: [{ prompt: 'You are a helpful assistant.' }] } });
+    const cp = cachePolicy({ metadata: { name: 'warm' }, spec: { blockSize: 64, kvEvents: { port: 5557, replayPort: 5567 }, tiers: [{ type: 'cpu', size: '8Gi' }], preload: [{ prompt: 'You are a helpful assistant.' }] } });
     const d = llmDeployment({
       metadata: { name: 'qwen-sim' },
       spec: {

@@ -56,6 +56,29 @@ export function kvTransferConfig(input: Pick<ArgsInput, 'cache' | 'disaggregated
   return { kv_connector: 'MultiConnector', kv_role: 'kv_both', kv_connector_extra_config: { connectors: [nixl, offload] } };
 }
 
+/**
+ * The pod's port ranges must not overlap: HTTP 8000 + rank, KV events port + rank, replay port + rank
+ * (vLLM and llmd's cache-manager add the rank to both), NIXL's side channel in P/D. A clash is the
+ * message naming the field to change.
+ */
+export function portConflict(pool: PoolPlan, cache: CachePlan, disaggregated: boolean): string | undefined {
+  const ranges: { what: string; from: number; count: number }[] = [{ what: 'the HTTP ports', from: HTTP_PORT, count: pool.data }];
+  if (cache.prefixCaching && cache.kvEvents.enabled) {
+    ranges.push({ what: 'kvEvents.port', from: cache.kvEvents.port, count: pool.data });
+    if (cache.kvEvents.replayPort !== undefined) ranges.push({ what: 'kvEvents.replayPort', from: cache.kvEvents.replayPort, count: pool.data });
+  }
+  if (disaggregated) ranges.push({ what: 'the NIXL side channel', from: NIXL_SIDE_CHANNEL_PORT, count: 1 });
+  for (const [i, a] of ranges.entries()) {
+    for (const b of ranges.slice(i + 1)) {
+      if (a.from < b.from + b.count && b.from < a.from + a.count) {
+        const span = (r: typeof a) => (r.count > 1 ? `${r.from}-${r.from + r.count - 1}` : `${r.from}`);
+        return `CachePolicy spec.${b.what.startsWith('kvEvents') ? b.what : a.what}: ${a.what} (${span(a)}) and ${b.what} (${span(b)}) overlap in pool ${pool.name} (${pool.data} data-parallel ranks)`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Arguments after `vllm serve`. */
 export function vllmArgs(input: ArgsInput): string[] {
   const { pool, cache } = input;
