@@ -78,6 +78,11 @@ describe('desiredInferenceGateway', () => {
     expect(out.problems.map((p) => p.reason)).toEqual(['KafkaNotConfigured']);
   });
 
+  it('a name too long for the cache-manager Service is an invalid spec', () => {
+    const g = inferenceGateway({ metadata: { name: `g${'x'.repeat(49)}` }, spec: { deployments: [{ name: 'a' }] } });
+    expect(desiredInferenceGateway(CTX, { gateway: g, deployments: [] }).problems).toEqual([{ reason: 'InvalidSpec', message: expect.stringMatching(/longer than 49 characters/), blocking: true }]);
+  });
+
   it('a missing SchedulingPolicy blocks the render', () => {
     expect(desiredInferenceGateway(CTX, { gateway: gw({ schedulingPolicyRef: { name: 'nope' } }), deployments: [dep('a')] })).toEqual({
       objects: [],

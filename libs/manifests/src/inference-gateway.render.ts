@@ -4,7 +4,7 @@
 // cache-manager watch the model-server pods.
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import { CONFIG_CHECKSUM_ANNOTATION, ownerRef, standardLabels } from './meta';
+import { CONFIG_CHECKSUM_ANNOTATION, nameProblem, ownerRef, standardLabels } from './meta';
 import { cacheManagerName, CACHE_MANAGER_GRPC_PORT, CACHE_MANAGER_OPS_PORT, gatewayName, GATEWAY_OPS_PORT, schedulerServiceName, SCHEDULER_GRPC_PORT, SCHEDULER_OPS_PORT } from './names';
 import { AUTH_MOUNT, cacheManagerConfig, gatewayConfig, gatewayGaps, schedulerConfig, type GatewayInputs } from './service-configs';
 import type { Obj, Problem, RenderContext } from './types';
@@ -148,6 +148,8 @@ function missingPolicies(inputs: GatewayInputs): Problem[] {
 }
 
 export function desiredInferenceGateway(ctx: RenderContext, inputs: GatewayInputs): { objects: Obj[]; problems: Problem[] } {
+  const badName = nameProblem(inputs.gateway.metadata.name, '-cache-manager');
+  if (badName) return { objects: [], problems: [{ reason: 'InvalidSpec', message: badName, blocking: true }] };
   const missing = missingPolicies(inputs);
   if (missing.length > 0) return { objects: [], problems: missing };
   const g = inputs.gateway;

@@ -87,6 +87,15 @@ describe('desiredLLMDeployment', () => {
   });
 
   it.each([
+    ['a name that cannot name a Service', '9lives', /metadata.name: 9lives must be a DNS-1035 label/],
+    ['a name with dots', 'llama.v2', /DNS-1035/],
+    ['a name too long for its pool labels', `m${'x'.repeat(55)}`, /is longer than 55 characters/],
+  ])('invalid name: %s', (_, name, message) => {
+    const d = llmDeployment({ metadata: { name }, spec: { model: { name: 'org/m' } } });
+    expect(desiredLLMDeployment(CTX, { deployment: d, existingPools: [] }).problems).toEqual([{ reason: 'InvalidSpec', message: expect.stringMatching(message), blocking: true }]);
+  });
+
+  it.each([
     ['replay port inside the KV event ports of DP ranks', { serving: { parallelism: { tensor: 1, data: 2 } } }, { kvEvents: { port: 5557, replayPort: 5558 } }, /CachePolicy spec.kvEvents.replayPort: kvEvents.port \(5557-5558\) and kvEvents.replayPort \(5558-5559\) overlap in pool m/],
     ['KV events on the HTTP port', {}, { kvEvents: { port: 8000 } }, /kvEvents.port: the HTTP ports \(8000\) and kvEvents.port \(8000\) overlap/],
     ['KV events on the NIXL side channel (P/D)', { serving: { mode: 'disaggregated', prefill: { replicas: 1 }, decode: { replicas: 1 } } }, { kvEvents: { port: 5600 } }, /kvEvents.port.*NIXL side channel/],

@@ -2,7 +2,7 @@
 // ownership rule: the operator creates a pool at the declared size and afterwards only writes a
 // changed declaration through /scale; the autoscaler owns the number in between.
 import { API_VERSION, SERVING_POOL_KIND } from '@llmd/crd-types';
-import { DECLARED_REPLICAS_ANNOTATION, DEPLOYMENT_LABEL, MODEL_SERVER_COMPONENT, modelServerSelector, ownerRef, standardLabels } from './meta';
+import { DECLARED_REPLICAS_ANNOTATION, DEPLOYMENT_LABEL, MODEL_SERVER_COMPONENT, modelServerSelector, nameProblem, ownerRef, standardLabels } from './meta';
 import { modelServerPodTemplate } from './model-server-pod';
 import { cachePlan, poolPlans, type PoolPlan } from './pool-plan';
 import { HTTP_PORT, portConflict } from './vllm-args';
@@ -136,6 +136,8 @@ export function desiredLLMDeployment(ctx: RenderContext, inputs: LLMDeploymentIn
   const d = inputs.deployment;
   const missing = missingPolicies(inputs);
   if (missing.length > 0) return { objects: [], scale: [], problems: missing };
+  const badName = nameProblem(d.metadata.name, '-prefill');
+  if (badName) return { objects: [], scale: [], problems: [{ reason: 'InvalidSpec', message: badName, blocking: true }] };
   const plans = poolPlans(d);
   if (typeof plans === 'string') return { objects: [], scale: [], problems: [{ reason: 'InvalidSpec', message: plans, blocking: true }] };
   const cache = cachePlan(d, inputs.cachePolicy);

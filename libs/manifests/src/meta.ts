@@ -57,3 +57,14 @@ export function modelServerSelector(deployment: string): Record<string, string> 
 export function sortedRecord(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/**
+ * A name the rendered objects can carry: it names Services (DNS-1035 labels) and is a label value
+ * (63 characters at most) once `suffix` is added. The message names the field, or undefined.
+ */
+export function nameProblem(name: string, suffix: string): string | undefined {
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) return `metadata.name: ${name} must be a DNS-1035 label (lower case letters, digits and '-', starting with a letter), as it names Services`;
+  const max = 63 - suffix.length;
+  if (name.length > max) return `metadata.name: ${name} is longer than ${max} characters (it is suffixed with ${suffix} in Service names and label values)`;
+  return undefined;
+}
