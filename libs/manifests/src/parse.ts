@@ -60,31 +60,36 @@ function parseObject<S extends z.ZodType, T>(
   return { ok: true, value: value as T };
 }
 
+// The messages are the CRDs' own (their CEL rules and list-map keys), so an object is refused with the
+// same words by the apiserver and by the operator.
 export function parseLLMDeployment(obj: unknown): Parsed<LLMDeploymentObject> {
   return parseObject(obj, LLM_DEPLOYMENT_KIND, llmDeploymentSpec, (spec) => {
     const s = spec.serving;
     if (s.mode === 'disaggregated') {
       if (!s.prefill || !s.decode) return 'spec.serving: disaggregated mode needs both serving.prefill and serving.decode';
-      if (s.replicas !== undefined) return 'spec.serving.replicas: is for unified mode; set serving.prefill.replicas and serving.decode.replicas';
-      if (spec.resources) return 'spec.resources: is for unified mode; set serving.prefill.resources and serving.decode.resources';
+      if (s.replicas !== undefined) return 'spec.serving: serving.replicas is for unified mode; set serving.prefill.replicas and serving.decode.replicas';
+      if (spec.resources) return 'spec: spec.resources is for unified mode; set serving.prefill.resources and serving.decode.resources';
     } else if (s.prefill || s.decode) {
-      return `spec.serving.${s.prefill ? 'prefill' : 'decode'}: is for disaggregated mode`;
+      return 'spec.serving: serving.prefill and serving.decode are for disaggregated mode';
     }
     for (const [i, r] of [spec.resources, s.prefill?.resources, s.decode?.resources].entries()) {
       if (r && typeof r.gpu === 'number' && r.count !== undefined) {
         const at = ['spec.resources', 'spec.serving.prefill.resources', 'spec.serving.decode.resources'][i];
-        return `${at}.count: is only set when gpu names a resource; a numeric gpu is already the count`;
+        return `${at}: count is only set when gpu names a resource; a numeric gpu is already the count`;
       }
     }
-    const tiers = spec.cache?.tiers ?? [];
-    const seen = new Set<string>();
-    for (const [i, t] of tiers.entries()) {
-      if (seen.has(t.type)) return `spec.cache.tiers[${i}].type: ${t.type} is listed twice`;
-      seen.add(t.type);
-      if (t.path && t.type !== 'ssd') return `spec.cache.tiers[${i}].path: is only for the ssd tier`;
-    }
-    return undefined;
+    return tiersProblem('spec.cache.tiers', spec.cache?.tiers);
   });
+}
+
+function tiersProblem(at: string, tiers: { type: string; path?: string }[] | undefined): string | undefined {
+  const seen = new Set<string>();
+  for (const [i, t] of (tiers ?? []).entries()) {
+    if (seen.has(t.type)) return `${at}[${i}]: Duplicate value: type ${JSON.stringify(t.type)}`;
+    seen.add(t.type);
+    if (t.path && t.type !== 'ssd') return `${at}[${i}]: path is only for the ssd tier`;
+  }
+  return undefined;
 }
 
 export function parseServingPool(obj: unknown): Parsed<ServingPoolObject> {
@@ -94,8 +99,8 @@ export function parseServingPool(obj: unknown): Parsed<ServingPoolObject> {
 export function parseInferenceGateway(obj: unknown): Parsed<InferenceGatewayObject> {
   return parseObject(obj, INFERENCE_GATEWAY_KIND, inferenceGatewaySpec, (spec) => {
     const names = spec.deployments.map((d) => d.name);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    return dup ? `spec.deployments: ${dup} is listed twice` : undefined;
+    const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
+    return dup >= 0 ? `spec.deployments[${dup}]: Duplicate value: name ${JSON.stringify(names[dup])}` : undefined;
   });
 }
 
@@ -106,12 +111,5 @@ export function parseSchedulingPolicy(obj: unknown): Parsed<SchedulingPolicyObje
 }
 
 export function parseCachePolicy(obj: unknown): Parsed<CachePolicyObject> {
-  return parseObject(obj, CACHE_POLICY_KIND, cachePolicySpec, (spec) => {
-    const seen = new Set<string>();
-    for (const [i, t] of (spec.tiers ?? []).entries()) {
-      if (seen.has(t.type)) return `spec.tiers[${i}].type: ${t.type} is listed twice`;
-      seen.add(t.type);
-    }
-    return undefined;
-  });
+  return parseObject(obj, CACHE_POLICY_KIND, cachePolicySpec, (spec) => tiersProblem('spec.tiers', spec.tiers));
 }
