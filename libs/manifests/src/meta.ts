@@ -54,10 +54,6 @@ export function modelServerSelector(deployment: string): Record<string, string> 
   return { [DEPLOYMENT_LABEL]: deployment, 'app.kubernetes.io/component': MODEL_SERVER_COMPONENT };
 }
 
-export function sortedRecord(r: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
-}
-
 /**
  * A name the rendered objects can carry: it names Services (DNS-1035 labels) and is a label value
  * (63 characters at most) once `suffix` is added. The message names the field, or undefined.
