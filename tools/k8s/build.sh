@@ -26,3 +26,4 @@ build() { # name module-dir package
 build etcd etcd go.etcd.io/etcd/server/v3
 build kube-apiserver apiserver k8s.io/kubernetes/cmd/kube-apiserver
 build kube-controller-manager apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+bash "$HERE/inference-extension/crds.sh"

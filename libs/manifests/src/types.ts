@@ -1,0 +1,104 @@
+// The shapes libs/manifests works on: parsed llm-d.io objects in, plain Kubernetes objects out.
+import type {
+  CachePolicySpec,
+  Condition,
+  InferenceGatewaySpec,
+  LLMDeploymentSpec,
+  LLMDeploymentStatus,
+  SchedulingPolicySpec,
+  ServingPoolSpec,
+  ServingPoolStatus,
+} from '@llmd/crd-types';
+
+/** What the operator knows of its environment, the same for every render. */
+export interface RenderContext {
+  namespace: string;
+  images: { vllm: string; vllmSim: string; gateway: string; scheduler: string; cacheManager: string };
+  kafka?: { brokers: string[] };
+  /** The inference.networking.k8s.io/v1 InferencePool CRD is installed. */
+  inferencePoolInstalled: boolean;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+}
+
+/** Any Kubernetes object as plain JSON. */
+export interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * Something that keeps a resource from being fully reconciled. A blocking problem (InvalidSpec,
+ * PolicyNotFound) means nothing was rendered: the operator leaves the children as they are.
+ */
+export interface Problem {
+  reason: string;
+  message: string;
+  blocking?: boolean;
+}
+
+interface Typed<Spec, Status> {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: Spec;
+  status?: Status;
+}
+
+export type LLMDeploymentObject = Typed<LLMDeploymentSpec, LLMDeploymentStatus>;
+export type ServingPoolObject = Typed<ServingPoolSpec, ServingPoolStatus>;
+export type InferenceGatewayObject = Typed<InferenceGatewaySpec, InferenceGatewayStatusShape>;
+export type SchedulingPolicyObject = Typed<SchedulingPolicySpec, PolicyStatusShape>;
+export type CachePolicyObject = Typed<CachePolicySpec, PolicyStatusShape>;
+
+export interface PolicyStatusShape {
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+export interface InferenceGatewayStatusShape {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  readyReplicas?: number;
+  endpoint?: string;
+}
+
+/** What the operator reads of an apps/v1 Deployment it observed. */
+export interface ObservedDeployment {
+  metadata: ObjectMeta;
+  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    unavailableReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+export type { Condition, LLMDeploymentStatus, ServingPoolStatus };
