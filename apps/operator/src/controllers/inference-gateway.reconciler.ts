@@ -33,7 +33,7 @@ export function inferenceGatewayReconciler(ctx: ReconcileContext): Reconciler {
     // The gateway's own SchedulingPolicy, else the first listed deployment's; cache-manager serves every
     // listed deployment: the first CachePolicy among them sets its config.
     const listedRef = (field: 'schedulingPolicyRef' | 'cachePolicyRef') =>
-      deployments.map((d) => (d.spec as { [k: string]: { name: string } | undefined })[field]?.name).find((n): n is string => Boolean(n));
+      deployments.map((d) => d.spec[field]?.name).find((n): n is string => Boolean(n));
     const policyName = (raw as { spec?: { schedulingPolicyRef?: { name: string } } }).spec?.schedulingPolicyRef?.name ?? listedRef('schedulingPolicyRef');
     const policyRaw = policyName ? ctx.store.get('SchedulingPolicy', namespace, policyName) : undefined;
     const policy = policyRaw ? parseSchedulingPolicy(policyRaw) : undefined;
