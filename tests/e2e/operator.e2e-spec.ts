@@ -397,6 +397,9 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
         ...(await list(`/api/v1/namespaces/${NS}/pods`)),
         ...(await list(`/api/v1/namespaces/${NS}/services`, MANAGED)),
         ...(await list(`/api/v1/namespaces/${NS}/configmaps`, MANAGED)),
+        ...(await list(`/api/v1/namespaces/${NS}/serviceaccounts`, MANAGED)),
+        ...(await list(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles`, MANAGED)),
+        ...(await list(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings`, MANAGED)),
         ...(await list(`/apis/inference.networking.k8s.io/v1/namespaces/${NS}/inferencepools`)),
       ];
       return left.length === 0;
