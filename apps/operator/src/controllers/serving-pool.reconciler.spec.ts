@@ -26,7 +26,7 @@ async function run(objects: KubernetesObject[]) {
   const ctx: ReconcileContext = { store: new StaticStore(objects), cluster, render: (namespace) => ({ namespace, images: { vllm: '', vllmSim: '', gateway: '', scheduler: '', cacheManager: '' }, inferencePoolInstalled: false }), now: () => new Date(0), logger: pino({ level: 'silent' }) };
   await servingPoolReconciler(ctx)({ namespace: NS, name: 'p' });
   const status = cluster.ops('status').map((w) => (w.op === 'status' ? (w.obj as { status: Record<string, any> }).status : undefined))[0];
-  return { cluster, status };
+  return { cluster, status: status as Record<string, any> };
 }
 
 describe('ServingPool reconciler', () => {

@@ -2,9 +2,7 @@
 // specified against a fake: server-side apply (field manager llmd-operator), status, /scale, deletion,
 // finalizers, and whether an API is served.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { apply, applyStatus, ensureFinalizer, FIELD_MANAGER, removeFinalizer, ResourceRef } from '@llmd/controller-kit';
-import { kubeRequest, KubeRequestError } from './kube-request';
-import { resourcePath } from './resources';
+import { apply, applyStatus, ensureFinalizer, FIELD_MANAGER, isConflict, isNotFound, kubeRequest, objectPath, removeFinalizer, ResourceRef } from '@llmd/controller-kit';
 
 /**
  * The field manager that owns a ServingPool's spec.replicas after the operator created it: never the
@@ -49,19 +47,19 @@ export class KubeCluster implements ClusterWriter {
   }
 
   async scale(ref: ResourceRef, namespace: string, name: string, replicas: number): Promise<void> {
-    const path = `${resourcePath(ref, namespace, name, 'scale')}?fieldManager=${REPLICAS_FIELD_MANAGER}`;
-    await kubeRequest(this.kc, 'PATCH', path, { spec: { replicas } }, 'application/merge-patch+json');
+    await kubeRequest(this.kc, 'PATCH', objectPath(ref, namespace, name, 'scale'), { spec: { replicas } }, { contentType: 'application/merge-patch+json', query: { fieldManager: REPLICAS_FIELD_MANAGER } });
   }
 
   async remove(ref: ResourceRef, obj: KubernetesObject, propagation: 'Background' | 'Foreground'): Promise<void> {
-    const path = resourcePath(ref, obj.metadata?.namespace ?? '', obj.metadata?.name);
+    const path = objectPath(ref, obj.metadata?.namespace, obj.metadata?.name ?? '');
     const uid = obj.metadata?.uid;
     // The uid precondition keeps a stale cache from deleting a newer object of the same name.
     const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: propagation, ...(uid ? { preconditions: { uid } } : {}) };
     try {
       await kubeRequest(this.kc, 'DELETE', path, body);
     } catch (err) {
-      if (err instanceof KubeRequestError && (err.status === 404 || err.status === 409)) return;
+      // Gone already, or the uid precondition failed (a newer object of that name): nothing to delete.
+      if (isNotFound(err) || isConflict(err)) return;
       throw err;
     }
   }
@@ -77,10 +75,10 @@ export class KubeCluster implements ClusterWriter {
   async served(ref: ResourceRef): Promise<boolean> {
     const path = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
     try {
-      const list = (await kubeRequest(this.kc, 'GET', path)) as { resources?: { name: string }[] };
+      const list = await kubeRequest<{ resources?: { name: string }[] }>(this.kc, 'GET', path);
       return (list.resources ?? []).some((r) => r.name === ref.plural);
     } catch (err) {
-      if (err instanceof KubeRequestError && err.status === 404) return false;
+      if (isNotFound(err)) return false;
       throw err;
     }
   }

@@ -33,10 +33,3 @@ export type Kind = keyof typeof RESOURCES;
 /** The kinds the operator renders; it watches only those carrying the managed-by label. */
 export const OWNED_KINDS: readonly Kind[] = ['Deployment', 'Service', 'ConfigMap'];
 export const MANAGED_BY_SELECTOR = 'app.kubernetes.io/managed-by=llmd-operator';
-
-/** The path of a resource's collection (namespace '' for all namespaces) or of one object. */
-export function resourcePath(ref: ResourceRef, namespace: string, name?: string, subresource?: string): string {
-  const base = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
-  const ns = ref.namespaced !== false && namespace ? `/namespaces/${namespace}` : '';
-  return `${base}${ns}/${ref.plural}${name ? `/${name}` : ''}${subresource ? `/${subresource}` : ''}`;
-}
