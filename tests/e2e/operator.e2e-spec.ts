@@ -4,7 +4,7 @@
 // unchanged, watch status. The operator runs as the built app (node dist/apps/operator/src/main.js).
 // The tests share one cluster and run in order, each building on the state the previous one left.
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DIST, freePorts, REPO_ROOT } from '@llmd/cli';
@@ -16,12 +16,14 @@ const LEASE_NS = 'default';
 const LLMD = `/apis/llm-d.io/v1alpha1/namespaces/${NS}`;
 const MANAGED = 'app.kubernetes.io/managed-by=llmd-operator';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary Kubernetes JSON
+type Json = any;
 type Obj = {
   apiVersion?: string;
   kind?: string;
   metadata: { name: string; namespace?: string; uid?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { uid: string; controller?: boolean; kind: string }[]; deletionTimestamp?: string; finalizers?: string[] };
-  spec?: Record<string, any>;
-  status?: Record<string, any>;
+  spec?: Record<string, Json>;
+  status?: Record<string, Json>;
 };
 type Condition = { type: string; status: string; reason: string; message: string; observedGeneration?: number };
 
@@ -100,7 +102,7 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
     const proc: OperatorProcess = { identity, opsPort, child, logs: [] };
     const keep = (b: Buffer) => {
       proc.logs.push(b.toString());
-      if (proc.logs.length > 300) proc.logs.shift();
+      if (proc.logs.length > 2000) proc.logs.shift();
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -137,6 +139,7 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
   }, 120000);
 
   afterAll(async () => {
+    if (process.env.LLMD_E2E_OPERATOR_LOGS) writeFileSync(process.env.LLMD_E2E_OPERATOR_LOGS, operators.map((o) => `--- ${o.identity}\n${o.logs.join('')}`).join('\n'));
     for (const op of operators) op.child.kill('SIGKILL');
     await kube?.stop();
   });
@@ -195,7 +198,8 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
     expect(prefill.spec?.replicas).toBe(2);
     expect(decode.spec?.replicas).toBe(6);
     const prefillDeployment = (await deploymentOf(prefill))!;
-    expect(prefillDeployment.spec?.template?.spec?.containers?.[0]?.resources?.limits).toMatchObject({ 'nvidia.com/gpu': '2', memory: '80Gi' });
+    // The 500Gi cpu tier is host memory of each pod, on top of the 80Gi the pool asks for.
+    expect(prefillDeployment.spec?.template?.spec?.containers?.[0]?.resources?.limits).toMatchObject({ 'nvidia.com/gpu': '2', memory: '580Gi' });
     expect(prefillDeployment.spec?.template?.metadata?.labels).toMatchObject({ 'llm-d.ai/role': 'prefill' });
     expect((await deploymentOf(decode))!.spec?.template?.metadata?.labels).toMatchObject({ 'llm-d.ai/role': 'decode' });
   });
@@ -338,10 +342,11 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
     await applyYaml(`${LLMD}/llmdeployments`, small);
     // Mid-reconcile: the pool exists, its Deployment may not yet.
     await eventually('the first object of small', async () => (await poolsOf('small').catch(() => [])).length > 0, 30000);
-    await stopOperator(operators[0], 'SIGKILL');
+    const killed = operators.shift()!;
+    await stopOperator(killed, 'SIGKILL');
     await applyYaml(`${LLMD}/llmdeployments`, { ...small, spec: { ...small.spec, serving: { mode: 'disaggregated', prefill: { replicas: 1 }, decode: { replicas: 2 } } } });
     // Same identity, as a restarted pod keeps its lease (a new one would wait out the 15 s lease).
-    operators[0] = await startOperator('op-a');
+    await startOperator('op-a');
     await eventually('prefill and decode, the unified pool pruned', async () => {
       const pools = await poolsOf('small');
       const roles = pools.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.spec?.role).sort();

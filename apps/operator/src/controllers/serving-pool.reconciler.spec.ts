@@ -4,6 +4,9 @@ import { RecordingCluster, StaticStore } from '../testing/fakes';
 import type { ReconcileContext } from './reconcile-context';
 import { servingPoolReconciler } from './serving-pool.reconciler';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs edit and read arbitrary Kubernetes JSON
+type Json = any;
+
 const NS = 'llm';
 const pool = (extra: Partial<NonNullable<KubernetesObject['metadata']>> = {}, spec: Record<string, unknown> = {}): KubernetesObject =>
   ({
@@ -25,8 +28,8 @@ async function run(objects: KubernetesObject[]) {
   const cluster = new RecordingCluster();
   const ctx: ReconcileContext = { store: new StaticStore(objects), cluster, render: (namespace) => ({ namespace, images: { vllm: '', vllmSim: '', gateway: '', scheduler: '', cacheManager: '' }, inferencePoolInstalled: false }), now: () => new Date(0), logger: pino({ level: 'silent' }) };
   await servingPoolReconciler(ctx)({ namespace: NS, name: 'p' });
-  const status = cluster.ops('status').map((w) => (w.op === 'status' ? (w.obj as { status: Record<string, any> }).status : undefined))[0];
-  return { cluster, status: status as Record<string, any> };
+  const status = cluster.ops('status').map((w) => (w.op === 'status' ? (w.obj as { status: Record<string, Json> }).status : undefined))[0];
+  return { cluster, status: status as Record<string, Json> };
 }
 
 describe('ServingPool reconciler', () => {
