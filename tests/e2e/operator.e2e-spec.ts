@@ -393,7 +393,10 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
   it('deleting the LLMDeployments and the gateway leaves nothing behind', async () => {
     for (const name of ['llama-deployment', 'llama-disaggregated', 'small']) await kube.request('DELETE', `${LLMD}/llmdeployments/${name}`);
     await kube.request('DELETE', `${LLMD}/inferencegateways/gw`);
-    await eventually('no LLMDeployment left (finalizers released)', async () => (await list(`${LLMD}/llmdeployments`)).length === 0, 60000);
+    // Foreground deletion waits on the garbage collector's backoff between checks of the pools' dependents: tens of seconds.
+    await eventually('no LLMDeployment left (finalizers released)', async () => (await list(`${LLMD}/llmdeployments`)).length === 0, 90000);
+    // The finalizer held each LLMDeployment until its pools' pods were gone (its GPUs free).
+    expect(await list(`/api/v1/namespaces/${NS}/pods`, 'llm-d.io/deployment')).toEqual([]);
     await eventually('no child left', async () => {
       const left = [
         ...(await list(`${LLMD}/servingpools`)),
@@ -408,8 +411,8 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
         ...(await list(`/apis/inference.networking.k8s.io/v1/namespaces/${NS}/inferencepools`)),
       ];
       return left.length === 0;
-    }, 60000);
-  });
+    }, 90000);
+  }, 200000);
 
   /** The real InferencePool CRD when the repository carries it (.llmd/k8s/crds), else a minimal v1 one. */
   async function installInferencePoolCrd(): Promise<void> {
