@@ -102,7 +102,7 @@ describe('LLMDeployment reconciler', () => {
     const { cluster, reconcile } = setup([d, existingPool('llama-deployment', 'unified', 3), existingPool('someone-elses', 'unified', 1, 'uid-other')]);
     await reconcile();
     expect(applied(cluster).filter((o) => o.kind === 'ServingPool').map((o) => o.metadata?.name)).toEqual(['llama-deployment-prefill', 'llama-deployment-decode']);
-    expect(cluster.ops('remove')).toEqual([{ op: 'remove', kind: 'ServingPool', name: 'llama-deployment', propagation: 'Background' }]);
+    expect(cluster.ops('remove')).toEqual([{ op: 'remove', kind: 'ServingPool', name: 'llama-deployment', propagation: 'Foreground' }]);
   });
 
   it('a missing policy is a blocking condition: nothing applied, nothing pruned', async () => {

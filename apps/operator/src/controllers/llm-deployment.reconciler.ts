@@ -76,7 +76,8 @@ export function llmDeploymentReconciler(ctx: ReconcileContext): Reconciler {
     const controlled = blocked ? [] : LLM_DEPLOYMENT_CHILDREN.flatMap((kind) => controlledBy(raw.metadata?.uid, ctx.store.list(kind, namespace)));
     for (const stray of strayChildren(out.objects as KubernetesObject[], controlled)) {
       ctx.logger.info({ namespace, name, child: `${stray.kind}/${stray.metadata?.name}` }, 'pruning a child no longer desired');
-      await ctx.cluster.remove(RESOURCES[stray.kind as keyof typeof RESOURCES], stray, 'Background');
+      // Foreground: a pruned pool stays (terminating) until its pods are gone, so the finalizer's wait covers it too.
+      await ctx.cluster.remove(RESOURCES[stray.kind as keyof typeof RESOURCES], stray, 'Foreground');
     }
 
     const pools = controlledBy(raw.metadata?.uid, ctx.store.list('ServingPool', namespace)).map((p) => parseServingPool(p)).flatMap((p) => (p.ok ? [p.value] : []));
