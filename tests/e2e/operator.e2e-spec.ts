@@ -37,6 +37,8 @@ interface OperatorProcess {
 describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () => {
   let kube: KubeApiServer;
   const operators: OperatorProcess[] = [];
+  /** Operators killed on purpose, kept for their logs. */
+  const retired: OperatorProcess[] = [];
 
   // --- the cluster, as kubectl would see it ---------------------------------------------------
   const get = (path: string) => kube.request('GET', path) as Promise<Obj>;
@@ -139,7 +141,7 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
   }, 120000);
 
   afterAll(async () => {
-    if (process.env.LLMD_E2E_OPERATOR_LOGS) writeFileSync(process.env.LLMD_E2E_OPERATOR_LOGS, operators.map((o) => `--- ${o.identity}\n${o.logs.join('')}`).join('\n'));
+    if (process.env.LLMD_E2E_OPERATOR_LOGS) writeFileSync(process.env.LLMD_E2E_OPERATOR_LOGS, [...retired, ...operators].map((o) => `--- ${o.identity}\n${o.logs.join('')}`).join('\n'));
     for (const op of operators) op.child.kill('SIGKILL');
     await kube?.stop();
   });
@@ -343,6 +345,7 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
     // Mid-reconcile: the pool exists, its Deployment may not yet.
     await eventually('the first object of small', async () => (await poolsOf('small').catch(() => [])).length > 0, 30000);
     const killed = operators.shift()!;
+    retired.push(killed);
     await stopOperator(killed, 'SIGKILL');
     await applyYaml(`${LLMD}/llmdeployments`, { ...small, spec: { ...small.spec, serving: { mode: 'disaggregated', prefill: { replicas: 1 }, decode: { replicas: 2 } } } });
     // Same identity, as a restarted pod keeps its lease (a new one would wait out the 15 s lease).
