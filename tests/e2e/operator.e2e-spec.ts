@@ -170,6 +170,12 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
     });
     const pool = (await poolByRole('llama-deployment', 'unified'))!;
     expect(pool.spec).toMatchObject({ deployment: 'llama-deployment', role: 'unified', model: 'meta-llama/Llama-2-7b-hf', replicas: 3 });
+    // spec.replicas was handed to its own field manager, so the operator's applies (without it) keep it.
+    await eventually('replicas handed over', async () => {
+      const managers = ((await get(`${LLMD}/servingpools/${pool.metadata.name}`)).metadata as { managedFields?: { manager: string; fieldsV1?: Json }[] }).managedFields ?? [];
+      const owners = managers.filter((m) => m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined).map((m) => m.manager);
+      return owners.includes('llmd-operator-replicas') && !owners.includes('llmd-operator');
+    });
     const deployment = (await deploymentOf(pool))!;
     expect(deployment.spec?.replicas).toBe(3);
     expect(deployment.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'llmd-operator' });
