@@ -427,7 +427,7 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
   /** The real InferencePool CRD when the repository carries it (.llmd/k8s/crds), else a minimal v1 one. */
   async function installInferencePoolCrd(): Promise<void> {
     const real = join(REPO_ROOT, '.llmd', 'k8s', 'crds');
-    const file = existsSync(real) ? readdirSync(real).find((f) => /inferencepool/i.test(f)) : undefined;
+    const file = existsSync(real) ? readdirSync(real).find((f) => /inferencepools?\.ya?ml$/i.test(f)) : undefined;
     const crd = file
       ? (parseAllDocuments(readFileSync(join(real, file), 'utf8')).map((d) => d.toJS() as Obj).find((d) => d?.kind === 'CustomResourceDefinition') as Obj)
       : {
