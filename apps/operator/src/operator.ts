@@ -88,6 +88,7 @@ export class Operator {
     health.register('informers-synced', () => this.synced);
     if (this.config.leaderElection.enabled) health.register('leader', () => this.role === 'leader', { critical: false });
     const ready = this.startInformers();
+    ready.catch((err: Error) => logger.error({ err: err.message }, 'informers failed to start'));
 
     this.every(this.config.crdCheckIntervalMs, () => void this.checkInferencePoolCrd());
     this.every(this.config.resyncIntervalMs, () => this.enqueueAll());
