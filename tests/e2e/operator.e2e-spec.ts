@@ -230,6 +230,7 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
     const before = await templates();
     await mergePatch(`${LLMD}/schedulingpolicies/affinity`, { spec: { strategy: 'load-balanced' } });
     await eventually('the policy change reaches the rendered config (checksum annotation)', async () => (await templates()) !== before);
+    await eventually('the policy says it is valid', async () => condition(await get(`${LLMD}/schedulingpolicies/affinity`), 'Ready')?.status === 'True');
   });
 
   it('installing the InferencePool CRD makes the InferencePool of a deployment behind a gateway appear, and clears the condition', async () => {
@@ -385,7 +386,7 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
     expect(sample(standbyMetrics, 'controller_runtime_reconcile_total', {})).toBe(0);
     // The leader's reconcile counts, durations and errors, for every controller.
     const leaderMetrics = await metrics(operators[0]);
-    for (const controller of ['llmdeployment', 'servingpool', 'inferencegateway']) {
+    for (const controller of ['llmdeployment', 'servingpool', 'inferencegateway', 'schedulingpolicy']) {
       expect(sample(leaderMetrics, 'controller_runtime_reconcile_total', { controller })).toBeGreaterThan(0);
       expect(sample(leaderMetrics, 'controller_runtime_reconcile_time_seconds_count', { controller })).toBeGreaterThan(0);
     }

@@ -1,7 +1,7 @@
-// The running operator: informers on its kinds and on the objects it owns, three controllers
-// (LLMDeployment, ServingPool, InferenceGateway) that run only while this replica holds the Lease, a
-// periodic check for the InferencePool CRD, a resync, and an orderly stop (controllers drained, lease
-// released, watches closed).
+// The running operator: informers on its kinds and on the objects it owns, five controllers
+// (LLMDeployment, ServingPool, InferenceGateway, the two policies' status) that run only while this
+// replica holds the Lease, a periodic check for the InferencePool CRD, a resync, and an orderly stop
+// (controllers drained, lease released, watches closed).
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { inferenceGatewayReconciler } from './controllers/inference-gateway.reco
 import { llmDeploymentReconciler } from './controllers/llm-deployment.reconciler';
 import type { ReconcileContext } from './controllers/reconcile-context';
 import { deploymentsUsingPolicy, gatewaysListing, gatewaysUsingPolicy, gatewayToDeployments } from './controllers/references';
+import { policyReconciler } from './controllers/policy.reconciler';
 import { servingPoolReconciler } from './controllers/serving-pool.reconciler';
 import { ClusterWriter, KubeCluster } from './kube/cluster';
 import { InformerStore } from './kube/object-store';
@@ -32,6 +33,14 @@ export interface OperatorDeps {
 }
 
 type Obj = KubernetesObject;
+
+interface Controllers {
+  llmd: Controller;
+  pool: Controller;
+  gateway: Controller;
+  schedulingPolicy: Controller;
+  cachePolicy: Controller;
+}
 
 const PRIMARY: Kind[] = ['LLMDeployment', 'ServingPool', 'InferenceGateway', 'SchedulingPolicy', 'CachePolicy'];
 
@@ -50,7 +59,7 @@ export class Operator {
   private readonly timers: NodeJS.Timeout[] = [];
   private kc?: KubeConfig;
   private cluster?: ClusterWriter;
-  private controllers?: { llmd: Controller; pool: Controller; gateway: Controller };
+  private controllers?: Controllers;
   private elector?: LeaderElector;
   private controllersRunning = false;
   private checking = false;
@@ -155,7 +164,7 @@ export class Operator {
     this.deps.logger.info({ informers: all.length }, 'caches synced');
   }
 
-  private makeControllers(cluster: ClusterWriter): { llmd: Controller; pool: Controller; gateway: Controller } {
+  private makeControllers(cluster: ClusterWriter): Controllers {
     const { logger, registry } = this.deps;
     const { images, kafka } = this.config;
     const ctx: ReconcileContext = {
@@ -169,6 +178,8 @@ export class Operator {
     const llmd = new Controller({ name: 'llmdeployment', reconcile: llmDeploymentReconciler(ctx), ...common });
     const pool = new Controller({ name: 'servingpool', reconcile: servingPoolReconciler(ctx), ...common });
     const gateway = new Controller({ name: 'inferencegateway', reconcile: inferenceGatewayReconciler(ctx), ...common });
+    const schedulingPolicy = new Controller({ name: 'schedulingpolicy', reconcile: policyReconciler(ctx, 'SchedulingPolicy'), ...common });
+    const cachePolicy = new Controller({ name: 'cachepolicy', reconcile: policyReconciler(ctx, 'CachePolicy'), ...common });
     const each = (kind: Kind, fn: (i: Informer<Obj>) => void) => (this.informers.get(kind) ?? []).forEach(fn);
     const ns = (o: Obj) => o.metadata?.namespace ?? '';
     const name = (o: Obj) => o.metadata?.name ?? '';
@@ -187,6 +198,8 @@ export class Operator {
       gateway.watch(i);
       llmd.watch(i, toDeployments);
     });
+    each('SchedulingPolicy', (i) => schedulingPolicy.watch(i));
+    each('CachePolicy', (i) => cachePolicy.watch(i));
     for (const kind of ['SchedulingPolicy', 'CachePolicy'] as const) {
       each(kind, (i) => {
         llmd.watch(i, (p) => deploymentsUsingPolicy(this.store, kind, ns(p), name(p)));
@@ -203,7 +216,7 @@ export class Operator {
         gateway.watchOwned(i, 'InferenceGateway', API_VERSION);
       });
     }
-    return { llmd, pool, gateway };
+    return { llmd, pool, gateway, schedulingPolicy, cachePolicy };
   }
 
   private async startControllers(): Promise<void> {
@@ -223,11 +236,13 @@ export class Operator {
   /** Every primary object into its controller's queue (the queue de-duplicates). */
   private enqueueAll(): void {
     if (!this.controllersRunning || !this.controllers) return;
-    const { llmd, pool, gateway } = this.controllers;
+    const { llmd, pool, gateway, schedulingPolicy, cachePolicy } = this.controllers;
     const key = (o: Obj): ObjectKey => objectKey(o);
     for (const o of this.store.list('LLMDeployment')) llmd.enqueue(key(o));
     for (const o of this.store.list('ServingPool')) pool.enqueue(key(o));
     for (const o of this.store.list('InferenceGateway')) gateway.enqueue(key(o));
+    for (const o of this.store.list('SchedulingPolicy')) schedulingPolicy.enqueue(key(o));
+    for (const o of this.store.list('CachePolicy')) cachePolicy.enqueue(key(o));
   }
 
   /**
