@@ -15,9 +15,10 @@ export interface OperatorState {
   store(): ObjectStore | undefined;
 }
 
-export function registerOperatorMetrics(registry: Registry, state: OperatorState, watchedNamespaces: number): void {
+export function registerOperatorMetrics(registry: Registry, state: OperatorState, config: { watchedNamespaces: number; concurrency: number }): void {
   const registers = [registry];
-  new Gauge({ name: 'llmd_operator_watched_namespaces', help: 'Namespaces the operator watches (0 means all)', registers }).set(watchedNamespaces);
+  new Gauge({ name: 'llmd_operator_watched_namespaces', help: 'Namespaces the operator watches (0 means all)', registers }).set(config.watchedNamespaces);
+  new Gauge({ name: 'llmd_operator_reconcile_concurrency', help: 'Configured reconcile concurrency (workers per controller)', registers }).set(config.concurrency);
   new Gauge({
     name: 'llmd_operator_role',
     help: 'The role of this replica, one-hot: leader (reconciles), standby (watches, waits for the lease), idle (no cluster configured), starting',

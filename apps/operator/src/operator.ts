@@ -65,7 +65,7 @@ export class Operator {
   private checking = false;
 
   constructor(private readonly config: OperatorConfig, private readonly deps: OperatorDeps) {
-    registerOperatorMetrics(deps.registry, { role: () => this.role, inferencePoolInstalled: () => this.inferencePoolInstalled, store: () => this.store }, config.watchNamespaces.length);
+    registerOperatorMetrics(deps.registry, { role: () => this.role, inferencePoolInstalled: () => this.inferencePoolInstalled, store: () => this.store }, { watchedNamespaces: config.watchNamespaces.length, concurrency: config.concurrency });
     deps.debug.set('operator', () => ({
       identity: config.leaderElection.identity,
       role: this.role,
