@@ -425,6 +425,17 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
     }, 90000);
   }, 200000);
 
+  it('a leader whose lease is taken stops reconciling and exits, for a fresh process to rejoin', async () => {
+    const leader = operators.find((o) => o.identity === 'op-b')!;
+    const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases/llmd-operator`;
+    const lease = await get(leasePath);
+    const now = new Date().toISOString().replace('Z', '000Z');
+    await kube.request('PUT', leasePath, { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: now, acquireTime: now, leaseDurationSeconds: 60 } });
+    const code = await new Promise<number | null>((resolve) => (leader.child.exitCode !== null ? resolve(leader.child.exitCode) : leader.child.once('exit', (c) => resolve(c))));
+    expect(code).toBe(1);
+    expect(leader.logs.join('')).toMatch(/leadership lost/);
+  }, 40000);
+
   /** The real InferencePool CRD when the repository carries it (.llmd/k8s/crds), else a minimal v1 one. */
   async function installInferencePoolCrd(): Promise<void> {
     const real = join(REPO_ROOT, '.llmd', 'k8s', 'crds');
