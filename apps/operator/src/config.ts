@@ -1,23 +1,63 @@
 // The operator's configuration: env vars (LLMD_OPERATOR_*) over an optional YAML file (LLMD_CONFIG).
+import { hostname } from 'node:os';
 import { z } from 'zod';
-import { logLevelSchema, opsSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, logLevelSchema, opsSchema, shutdownSchema } from '@llmd/platform';
+import { llmdVersion } from './version';
 
 const dns1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label');
+
+const commaList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter(Boolean)));
+
+/** A container image reference: no spaces, at most one tag or digest. */
+const image = z.string().regex(/^([\w.-]+(:\d+)?\/)?[a-z0-9][\w./-]*(:\w[\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, 'must be an image reference such as repo/name:tag');
+
+/** The vLLM image pods run unless an LLMDeployment names its own (pinned: a moving tag would change pods under a running fleet). */
+export const DEFAULT_VLLM_IMAGE = 'vllm/vllm-openai:v0.11.0';
+
+const version = llmdVersion();
+
+export const imagesSchema = z.object({
+  /** vLLM serving pods. @default vllm/vllm-openai:v0.11.0 */
+  vllm: image.default(DEFAULT_VLLM_IMAGE),
+  /** Pods of an LLMDeployment with `simulated: true`. @default llmd-vllm-sim:<version> */
+  vllmSim: image.default(`llmd-vllm-sim:${version}`),
+  /** @default llmd-gateway:<version> */
+  gateway: image.default(`llmd-gateway:${version}`),
+  /** @default llmd-scheduler:<version> */
+  scheduler: image.default(`llmd-scheduler:${version}`),
+  /** @default llmd-cache-manager:<version> */
+  cacheManager: image.default(`llmd-cache-manager:${version}`),
+});
+
+export const leaderElectionSchema = z.object({
+  /** Only the holder of the Lease reconciles; off for a single replica you trust to be alone. @default true */
+  enabled: booleanish.default(true),
+  /** Namespace of the Lease. @default the pod's namespace (POD_NAMESPACE), else 'default' */
+  namespace: dns1123.default(process.env.POD_NAMESPACE || 'default'),
+  /** @default llmd-operator */
+  leaseName: dns1123.default('llmd-operator'),
+  /** This replica's name in the Lease. @default <hostname>-<pid> */
+  identity: z.string().min(1).max(128).default(`${hostname()}-${process.pid}`),
+});
 
 export const operatorConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
   ops: opsSchema.default({ host: '127.0.0.1', port: 9105 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
-  /** Namespaces whose llm-d.io resources are reconciled; empty means all. @default [] */
-  watchNamespaces: z
-    .union([z.string(), z.array(z.string())])
-    .transform((v) => (Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter(Boolean)))
-    .pipe(z.array(dns1123))
-    .default([]),
-  /** Reconciles run at once across different resources. @default 4 */
-  concurrency: z.coerce.number().int().min(1).max(64).default(4),
-  /** Path of a kubeconfig; in-cluster credentials when unset. */
+  /** Path of a kubeconfig; else ~/.kube/config, else in-cluster credentials; with none of them the operator idles. */
   kubeconfig: z.string().min(1).optional(),
+  /** Namespaces whose llm-d.io resources are reconciled; empty means all. @default [] */
+  watchNamespaces: commaList.pipe(z.array(dns1123)).default([]),
+  /** Reconciles one controller runs at once (each on a different object). @default 4 */
+  concurrency: z.coerce.number().int().min(1).max(64).default(4),
+  images: imagesSchema.default(imagesSchema.parse({})),
+  /** Brokers rendered into the scheduler's and cache-manager's config; absent: they run without Kafka. */
+  kafka: z.object({ brokers: commaList.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)) }).optional(),
+  leaderElection: leaderElectionSchema.default(leaderElectionSchema.parse({})),
+  /** Every object is reconciled again this often, events or not (level-triggered safety net). @default 300000 */
+  resyncIntervalMs: z.coerce.number().int().min(1000).default(300000),
+  /** How often the operator checks whether the InferencePool CRD is installed. @default 30000 */
+  crdCheckIntervalMs: z.coerce.number().int().min(100).default(30000),
 });
 
 export type OperatorConfig = z.infer<typeof operatorConfigSchema>;
@@ -30,4 +70,17 @@ export const OPERATOR_ENV: Record<string, string> = {
   LLMD_OPERATOR_WATCH_NAMESPACES: 'watchNamespaces',
   LLMD_OPERATOR_CONCURRENCY: 'concurrency',
   KUBECONFIG: 'kubeconfig',
+  LLMD_OPERATOR_KUBECONFIG: 'kubeconfig',
+  LLMD_OPERATOR_IMAGE_VLLM: 'images.vllm',
+  LLMD_OPERATOR_IMAGE_VLLM_SIM: 'images.vllmSim',
+  LLMD_OPERATOR_IMAGE_GATEWAY: 'images.gateway',
+  LLMD_OPERATOR_IMAGE_SCHEDULER: 'images.scheduler',
+  LLMD_OPERATOR_IMAGE_CACHE_MANAGER: 'images.cacheManager',
+  LLMD_KAFKA_BROKERS: 'kafka.brokers',
+  LLMD_OPERATOR_LEADER_ELECTION: 'leaderElection.enabled',
+  LLMD_OPERATOR_LEADER_ELECTION_NAMESPACE: 'leaderElection.namespace',
+  LLMD_OPERATOR_LEASE_NAME: 'leaderElection.leaseName',
+  LLMD_OPERATOR_IDENTITY: 'leaderElection.identity',
+  LLMD_OPERATOR_RESYNC_INTERVAL_MS: 'resyncIntervalMs',
+  LLMD_OPERATOR_CRD_CHECK_INTERVAL_MS: 'crdCheckIntervalMs',
 };
