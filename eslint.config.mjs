@@ -46,7 +46,7 @@ export default [
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared'] },
             // The routing study runs the apps' own policies over the simulated engine: it may use every domain scope.
             { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['scope:bench', 'scope:tools', 'scope:scheduler', 'scope:cache', 'scope:sim', 'scope:shared'] },
-            { sourceTag: 'scope:tests', onlyDependOnLibsWithTags: ['scope:tests', 'scope:bench', 'scope:tools', 'scope:scheduler', 'scope:cache', 'scope:sim', 'scope:shared'] },
+            { sourceTag: 'scope:tests', onlyDependOnLibsWithTags: ['scope:tests', 'scope:operator', 'scope:bench', 'scope:tools', 'scope:scheduler', 'scope:cache', 'scope:sim', 'scope:shared'] },
           ],
         },
       ],
