@@ -16,16 +16,38 @@ const LEASE_NS = 'default';
 const LLMD = `/apis/llm-d.io/v1alpha1/namespaces/${NS}`;
 const MANAGED = 'app.kubernetes.io/managed-by=llmd-operator';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary Kubernetes JSON
-type Json = any;
 type Obj = {
   apiVersion?: string;
   kind?: string;
   metadata: { name: string; namespace?: string; uid?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { uid: string; controller?: boolean; kind: string }[]; deletionTimestamp?: string; finalizers?: string[] };
-  spec?: Record<string, Json>;
-  status?: Record<string, Json>;
+  spec?: Spec;
+  status?: Status;
 };
 type Condition = { type: string; status: string; reason: string; message: string; observedGeneration?: number };
+/** The fields of Deployments, ServingPools, CRDs and Leases this test reads; the rest stays unknown. */
+type Spec = {
+  role?: string;
+  deployment?: string;
+  replicas?: number;
+  holderIdentity?: string;
+  selector?: { matchLabels?: Record<string, string> };
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: { containers?: { name: string; args?: string[]; resources?: { limits?: Record<string, string>; requests?: Record<string, string> } }[] };
+  };
+  names?: { kind: string };
+  versions?: { name: string; schema?: unknown }[];
+  [field: string]: unknown;
+};
+type Status = {
+  conditions?: Condition[];
+  replicas?: number;
+  readyReplicas?: number;
+  updatedReplicas?: number;
+  observedGeneration?: number;
+  unified?: { readyReplicas?: number };
+  [field: string]: unknown;
+};
 
 interface OperatorProcess {
   identity: string;
@@ -172,7 +194,7 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
     expect(pool.spec).toMatchObject({ deployment: 'llama-deployment', role: 'unified', model: 'meta-llama/Llama-2-7b-hf', replicas: 3 });
     // spec.replicas was handed to its own field manager, so the operator's applies (without it) keep it.
     await eventually('replicas handed over', async () => {
-      const managers = ((await get(`${LLMD}/servingpools/${pool.metadata.name}`)).metadata as { managedFields?: { manager: string; fieldsV1?: Json }[] }).managedFields ?? [];
+      const managers = ((await get(`${LLMD}/servingpools/${pool.metadata.name}`)).metadata as { managedFields?: { manager: string; fieldsV1?: { 'f:spec'?: { 'f:replicas'?: unknown } } }[] }).managedFields ?? [];
       const owners = managers.filter((m) => m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined).map((m) => m.manager);
       return owners.includes('llmd-operator-replicas') && !owners.includes('llmd-operator');
     });

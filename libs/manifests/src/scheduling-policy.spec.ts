@@ -9,18 +9,12 @@ describe('SchedulingPolicy -> the scheduler profile', () => {
     ['cache-affinity', strategy('cache-affinity'), false, { profile: 'precise-prefix' }],
     ['cache-affinity, P/D', strategy('cache-affinity'), true, { profile: 'pd' }],
     ['load-balanced', strategy('load-balanced'), false, { profile: 'load-only' }],
+    ['load-balanced, P/D', strategy('load-balanced'), true, { profile: 'pd-load-only' }],
     ['latency-optimized', strategy('latency-optimized'), false, { profile: 'precise-prefix' }],
     ['throughput-optimized', strategy('throughput-optimized'), false, { profile: 'precise-prefix' }],
     ['throughput-optimized, P/D', strategy('throughput-optimized'), true, { profile: 'pd' }],
   ])('%s', (_, policy, pd, want) => {
     expect(schedulerPicking(policy, pd)).toEqual(want);
-  });
-
-  it('load-balanced with P/D: the P/D profiles without the prefix scorer', () => {
-    const picking = schedulerPicking(strategy('load-balanced'), true) as { picker: { plugins: { type: string }[]; schedulingProfiles: { name: string }[] } };
-    expect(picking.picker.schedulingProfiles.map((p) => p.name)).toEqual(['decode', 'prefill']);
-    expect(picking.picker.plugins.map((p) => p.type)).not.toContain('precise-prefix-cache-scorer');
-    expect(picking.picker.plugins.map((p) => p.type)).toContain('pd-profile-handler');
   });
 
   it('explicit plugins: completed with filters, a picker and a handler; weights on the profile', () => {

@@ -3,7 +3,7 @@
 //
 //   strategy              unified deployments        any disaggregated deployment
 //   cache-affinity        profile precise-prefix     profile pd
-//   load-balanced         profile load-only          picker: pd without the prefix scorer
+//   load-balanced         profile load-only          profile pd-load-only
 //   latency-optimized     profile precise-prefix     profile pd     (no latency-predictor scorer ships)
 //   throughput-optimized  profile precise-prefix     profile pd
 //   (no policy)           profile precise-prefix     profile pd
@@ -23,17 +23,6 @@ export interface EndpointPickerConfig {
 export type SchedulerPicking = { profile: string } | { picker: EndpointPickerConfig };
 
 const PD_THRESHOLD = 512;
-
-const LOAD: PickerPlugin[] = [
-  { name: 'serves-model', type: 'serves-model-filter' },
-  { name: 'healthy', type: 'healthy-filter' },
-  { name: 'saturation', type: 'saturation-filter' },
-  { name: 'queue', type: 'queue-depth-scorer' },
-  { name: 'kv-cache', type: 'kv-cache-utilization-scorer' },
-  { name: 'in-flight', type: 'in-flight-scorer' },
-  { name: 'lora', type: 'lora-affinity-scorer' },
-  { name: 'picker', type: 'max-score-picker' },
-];
 
 function refs(plugins: PickerPlugin[], weights: Record<string, number> = {}): { pluginRef: string; weight?: number }[] {
   return plugins.map((p) => (p.type.endsWith('-scorer') ? { pluginRef: p.name, weight: weights[p.name] ?? 1 } : { pluginRef: p.name }));
@@ -81,6 +70,6 @@ function explicitPicker(policy: SchedulingPolicyObject, disaggregated: boolean):
 export function schedulerPicking(policy: SchedulingPolicyObject | undefined, disaggregated: boolean): SchedulerPicking {
   if (policy?.spec.plugins) return { picker: explicitPicker(policy, disaggregated) };
   const strategy = policy?.spec.strategy;
-  if (strategy === 'load-balanced') return disaggregated ? { picker: pdPicker(LOAD) } : { profile: 'load-only' };
+  if (strategy === 'load-balanced') return { profile: disaggregated ? 'pd-load-only' : 'load-only' };
   return { profile: disaggregated ? 'pd' : 'precise-prefix' };
 }

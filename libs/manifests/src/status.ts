@@ -41,6 +41,16 @@ function describe(p: PoolHealth): string {
   return `${p.name}: ${p.ready}/${p.desired} ready, ${p.updated} updated`;
 }
 
+/** A blocking problem (nothing rendered): not Ready, not Progressing, Degraded, all with its reason and every blocking message. */
+function blockedConditions(first: Problem, problems: Problem[]): ConditionInput[] {
+  const message = problems.filter((p) => p.blocking).map((p) => p.message).join('; ');
+  return [
+    { type: 'Ready', status: 'False', reason: first.reason, message },
+    { type: 'Progressing', status: 'False', reason: first.reason, message },
+    { type: 'Degraded', status: 'True', reason: first.reason, message },
+  ];
+}
+
 export function llmDeploymentStatus(d: LLMDeploymentObject, pools: ServingPoolObject[], problems: Problem[], now: Date): LLMDeploymentStatus {
   const generation = d.metadata.generation;
   const prev = d.status?.conditions;
@@ -56,12 +66,7 @@ export function llmDeploymentStatus(d: LLMDeploymentObject, pools: ServingPoolOb
   const others = problems.filter((p) => !p.blocking);
   let conditions: ConditionInput[];
   if (blocking) {
-    const message = problems.filter((p) => p.blocking).map((p) => p.message).join('; ');
-    conditions = [
-      { type: 'Ready', status: 'False', reason: blocking.reason, message },
-      { type: 'Progressing', status: 'False', reason: blocking.reason, message },
-      { type: 'Degraded', status: 'True', reason: blocking.reason, message },
-    ];
+    conditions = blockedConditions(blocking, problems);
   } else {
     const health = mine.filter((p): p is ServingPoolObject => p !== undefined).map(poolHealth);
     const missing = names.filter((_, i) => !mine[i]);
@@ -158,12 +163,7 @@ export function inferenceGatewayStatus(g: InferenceGatewayObject, observed: Obse
   const missing = wanted.filter((n) => !byName(n));
   let conditions: ConditionInput[];
   if (blocking) {
-    const message = problems.filter((p) => p.blocking).map((p) => p.message).join('; ');
-    conditions = [
-      { type: 'Ready', status: 'False', reason: blocking.reason, message },
-      { type: 'Progressing', status: 'False', reason: blocking.reason, message },
-      { type: 'Degraded', status: 'True', reason: blocking.reason, message },
-    ];
+    conditions = blockedConditions(blocking, problems);
   } else {
     const detail = wanted.map((n) => `${n}: ${byName(n)?.status?.readyReplicas ?? 0}/${byName(n)?.spec?.replicas ?? 0} ready`).join('; ');
     conditions = [

@@ -4,15 +4,14 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import pino from 'pino';
 import { parse } from 'yaml';
 import { FIELD_MANAGER } from '@llmd/controller-kit';
+import type { LLMDeploymentSpec, LLMDeploymentStatus } from '@llmd/crd-types';
 import { RecordingCluster, StaticStore } from '../testing/fakes';
 import { llmDeploymentReconciler } from './llm-deployment.reconciler';
 import { CLEANUP_FINALIZER, ReconcileContext } from './reconcile-context';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs edit and read arbitrary Kubernetes JSON
-type Json = any;
 
 const NS = 'llm';
-const example = (file: string): KubernetesObject & { spec: Record<string, Json>; status?: Record<string, Json> } => {
+const example = (file: string): KubernetesObject & { spec: LLMDeploymentSpec; status?: LLMDeploymentStatus } => {
   const doc = parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'deploy', 'examples', file), 'utf8'));
   return { ...doc, metadata: { ...doc.metadata, namespace: NS, uid: 'uid-1', generation: 1, finalizers: [CLEANUP_FINALIZER] } };
 };

@@ -2,10 +2,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import pino from 'pino';
 import { RecordingCluster, StaticStore } from '../testing/fakes';
 import type { ReconcileContext } from './reconcile-context';
+import type { ServingPoolStatus } from '@llmd/crd-types';
 import { servingPoolReconciler } from './serving-pool.reconciler';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs edit and read arbitrary Kubernetes JSON
-type Json = any;
 
 const NS = 'llm';
 const pool = (extra: Partial<NonNullable<KubernetesObject['metadata']>> = {}, spec: Record<string, unknown> = {}): KubernetesObject =>
@@ -28,8 +27,8 @@ async function run(objects: KubernetesObject[]) {
   const cluster = new RecordingCluster();
   const ctx: ReconcileContext = { store: new StaticStore(objects), cluster, render: (namespace) => ({ namespace, images: { vllm: '', vllmSim: '', gateway: '', scheduler: '', cacheManager: '' }, inferencePoolInstalled: false }), now: () => new Date(0), logger: pino({ level: 'silent' }) };
   await servingPoolReconciler(ctx)({ namespace: NS, name: 'p' });
-  const status = cluster.ops('status').map((w) => (w.op === 'status' ? (w.obj as { status: Record<string, Json> }).status : undefined))[0];
-  return { cluster, status: status as Record<string, Json> };
+  const status = cluster.ops('status').map((w) => (w.op === 'status' ? (w.obj as { status: ServingPoolStatus }).status : undefined))[0];
+  return { cluster, status: status as ServingPoolStatus };
 }
 
 describe('ServingPool reconciler', () => {
@@ -47,7 +46,7 @@ describe('ServingPool reconciler', () => {
   ])('status: %s', async (_case, observed, counts, ready) => {
     const { status } = await run([pool(), ...observed]);
     expect(status).toMatchObject({ observedGeneration: 2, selector: expect.stringContaining('p'), ...counts });
-    expect(status.conditions.find((c: { type: string }) => c.type === 'Ready').status).toBe(ready);
+    expect(status.conditions?.find((c) => c.type === 'Ready')?.status).toBe(ready);
   });
 
   it('a pool being deleted is left to the garbage collector', async () => {

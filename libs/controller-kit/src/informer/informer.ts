@@ -7,7 +7,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import pino, { Logger } from 'pino';
 import { isGone, KubeApiError } from '../client/api-error';
 import { ResourceRef } from '../client/resource-path';
-import { Clock, systemClock, TimerHandle } from '../clock';
+import { Clock, systemClock, WakeableSleep } from '../clock';
 import { keyString, objectKey } from '../controller/object-key';
 import { kubeListWatch, ListWatchSource, WatchEvent, WatchHandle } from './list-watch-source';
 
@@ -43,13 +43,14 @@ export class Informer<T extends KubernetesObject> {
   private generation = 0;
   private loop: Promise<void> | undefined;
   private watch: { abort(): void } | undefined;
-  private sleeping: { timer: TimerHandle; wake: () => void } | undefined;
+  private readonly sleeper: WakeableSleep;
   private isSynced = false;
   private onSynced: (() => void)[] = [];
 
   constructor(kc: KubeConfig | undefined, readonly ref: ResourceRef, opts: InformerOptions<T> = {}) {
     this.logger = (opts.logger ?? pino({ enabled: false })).child({ informer: ref.plural, namespace: opts.namespace ?? '' });
     this.clock = opts.clock ?? systemClock;
+    this.sleeper = new WakeableSleep(this.clock);
     this.restartDelayMs = opts.restartDelayMs ?? 1000;
     if (opts.source) this.source = opts.source;
     else if (kc) this.source = kubeListWatch<T>(kc, ref, opts);
@@ -95,7 +96,7 @@ export class Informer<T extends KubernetesObject> {
     this.generation++;
     this.resourceVersion = '';
     this.watch?.abort();
-    this.sleeping?.wake();
+    this.sleeper.wake();
     for (const resolve of this.onSynced.splice(0)) resolve();
   }
 
@@ -126,15 +127,7 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.sleeping = undefined;
-        timer.cancel();
-        resolve();
-      };
-      const timer = this.clock.setTimer(wake, ms);
-      this.sleeping = { timer, wake };
-    });
+    return this.sleeper.sleep(ms);
   }
 
   private async relist(live: () => boolean): Promise<void> {

@@ -6,7 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import pino, { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { Clock, systemClock, TimerHandle } from '../clock';
+import { Clock, systemClock, TimerHandle, WakeableSleep } from '../clock';
 import { leaderStatusGauge } from '../metrics/controller-metrics';
 import { kubeLeaseLock, LeaderRecord, LeaseLock, microTime } from './lease-lock';
 
@@ -48,7 +48,7 @@ export class LeaderElector {
   private loop: Promise<void> | undefined;
   private observedRaw = '';
   private observedTime = 0;
-  private sleeping: { timer: TimerHandle; wake: () => void } | undefined;
+  private readonly sleeper: WakeableSleep;
 
   constructor(private readonly opts: LeaderElectorOptions) {
     this.leaseDurationMs = opts.leaseDurationMs ?? 15000;
@@ -58,6 +58,7 @@ export class LeaderElector {
     if (this.renewDeadlineMs <= JITTER * this.retryPeriodMs) throw new Error(`leader election: renewDeadlineMs must be greater than ${JITTER} x retryPeriodMs`);
     if (!opts.identity) throw new Error('leader election: identity must not be empty');
     this.clock = opts.clock ?? systemClock;
+    this.sleeper = new WakeableSleep(this.clock);
     this.logger = (opts.logger ?? pino({ enabled: false })).child({ lease: `${opts.namespace}/${opts.name}`, identity: opts.identity });
     this.lock = opts.lock ?? kubeLeaseLock(opts.kc, opts.namespace, opts.name, this.renewDeadlineMs);
     if (opts.registry) {
@@ -80,7 +81,7 @@ export class LeaderElector {
   /** Stops campaigning; a leader releases the lease and onStoppedLeading is called. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.sleeping?.wake();
+    this.sleeper.wake();
     await this.loop;
     // Also when an acquisition succeeded just as stop() was called, before it counted as leading.
     if (this.mayHold) {
@@ -203,14 +204,6 @@ export class LeaderElector {
   }
 
   private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.sleeping = undefined;
-        timer.cancel();
-        resolve();
-      };
-      const timer = this.clock.setTimer(wake, Math.max(0, ms));
-      this.sleeping = { timer, wake };
-    });
+    return this.sleeper.sleep(ms);
   }
 }

@@ -50,20 +50,29 @@ export const PRECISE_PREFIX_CONFIG: EndpointPickerConfig = {
   schedulingProfiles: [{ name: 'default', plugins: [...LOAD_REFS, { pluginRef: 'prefix', weight: 3 }] }],
 };
 
-export const PD_CONFIG: EndpointPickerConfig = {
-  plugins: [
-    ...LOAD_PLUGINS,
-    { name: 'prefix', type: 'precise-prefix-cache-scorer' },
-    { name: 'decode-role', type: 'role-filter', parameters: { roles: ['decode', 'both'] } },
-    { name: 'prefill-role', type: 'role-filter', parameters: { roles: ['prefill', 'both'] } },
-    { name: 'prefill-saturation', type: 'saturation-filter', parameters: { keepAllWhenSaturated: false } },
-    { name: 'handler', type: 'pd-profile-handler', parameters: { threshold: 512 } },
-  ],
-  schedulingProfiles: [
-    { name: 'decode', plugins: [{ pluginRef: 'decode-role' }, ...LOAD_REFS, { pluginRef: 'prefix', weight: 3 }] },
-    { name: 'prefill', plugins: [{ pluginRef: 'prefill-role' }, { pluginRef: 'prefill-saturation' }, ...LOAD_REFS, { pluginRef: 'prefix', weight: 3 }] },
-  ],
-};
+/** P/D: decode and prefill profiles behind their role filters, over the load plugins and, when given, a prefix scorer. */
+function pdConfig(prefix: 'precise-prefix-cache-scorer' | undefined): EndpointPickerConfig {
+  const prefixPlugins = prefix ? [{ name: 'prefix', type: prefix }] : [];
+  const prefixRefs = prefix ? [{ pluginRef: 'prefix', weight: 3 }] : [];
+  return {
+    plugins: [
+      ...LOAD_PLUGINS,
+      ...prefixPlugins,
+      { name: 'decode-role', type: 'role-filter', parameters: { roles: ['decode', 'both'] } },
+      { name: 'prefill-role', type: 'role-filter', parameters: { roles: ['prefill', 'both'] } },
+      { name: 'prefill-saturation', type: 'saturation-filter', parameters: { keepAllWhenSaturated: false } },
+      { name: 'handler', type: 'pd-profile-handler', parameters: { threshold: 512 } },
+    ],
+    schedulingProfiles: [
+      { name: 'decode', plugins: [{ pluginRef: 'decode-role' }, ...LOAD_REFS, ...prefixRefs] },
+      { name: 'prefill', plugins: [{ pluginRef: 'prefill-role' }, { pluginRef: 'prefill-saturation' }, ...LOAD_REFS, ...prefixRefs] },
+    ],
+  };
+}
+
+export const PD_CONFIG = pdConfig('precise-prefix-cache-scorer');
+/** P/D on load alone (no prefix scorer): what the operator's load-balanced strategy means for a disaggregated model. */
+export const PD_LOAD_ONLY_CONFIG = pdConfig(undefined);
 
 /** The shipped configurations by name (the scheduler's `profile` setting). */
 export const SHIPPED_CONFIGS: Readonly<Record<string, EndpointPickerConfig>> = {
@@ -73,6 +82,7 @@ export const SHIPPED_CONFIGS: Readonly<Record<string, EndpointPickerConfig>> = {
   'approx-prefix': APPROX_PREFIX_CONFIG,
   'precise-prefix': PRECISE_PREFIX_CONFIG,
   pd: PD_CONFIG,
+  'pd-load-only': PD_LOAD_ONLY_CONFIG,
 };
 
 /** The default: precise prefix + load, falling back to the approximate index when cache-manager cannot answer. */
