@@ -6,6 +6,7 @@ export * from './llm-deployment';
 export * from './serving-pool';
 export * from './inference-gateway';
 export * from './policies';
+export * from './autoscaling';
 export * from './kinds';
 export * from './crd/structural-schema';
 export * from './crd/crd-manifests';
