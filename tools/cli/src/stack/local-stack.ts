@@ -119,6 +119,11 @@ export class LocalStack {
 
   constructor(readonly options: StackOptions) {}
 
+  private get registryDir(): string {
+    if (!this.options.registryDir) throw new Error('scalablePods needs a registryDir');
+    return this.options.registryDir;
+  }
+
   /** The vllm-sim pods now (starting, ready, stopping), oldest first. */
   pods(): readonly LocalPod[] {
     return this.simPods;
@@ -143,7 +148,7 @@ export class LocalStack {
       // that removing one unregisters it. Not awaited: waitReady covers the start.
       this.untilHealthy(pod, proc, 90000).then(
         () => {
-          if (this.options.scalablePods) writeRegistryEntry(this.options.registryDir!, endpoints[i]);
+          if (this.options.scalablePods) writeRegistryEntry(this.registryDir, endpoints[i]);
         },
         () => undefined,
       );
@@ -218,7 +223,7 @@ export class LocalStack {
   /** SIGTERM to every process (gateway first, pods last), SIGKILL to any still alive after `graceMs`. */
   async stop(graceMs = 15000): Promise<void> {
     this.stopping = true;
-    if (this.options.scalablePods) for (const p of this.simPods) removeRegistryEntry(this.options.registryDir!, p.name);
+    if (this.options.scalablePods) for (const p of this.simPods) removeRegistryEntry(this.registryDir, p.name);
     const order = [...this.procs].reverse();
     for (const p of order) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
     const timer = setTimeout(() => order.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')), graceMs);
@@ -248,7 +253,7 @@ export class LocalStack {
       this.watchPod(pod, proc);
       await this.untilHealthy(pod, proc, timeoutMs);
       if (removed()) throw new Error(`${pod.name} removed while starting`);
-      writeRegistryEntry(this.options.registryDir!, this.registryEntry(pod.name, role, port, [kvPub, kvReplay]));
+      writeRegistryEntry(this.registryDir, this.registryEntry(pod.name, role, port, [kvPub, kvReplay]));
       return pod;
     } catch (err) {
       if (!removed()) await this.removePod(pod.name).catch(() => undefined);
@@ -303,7 +308,7 @@ export class LocalStack {
     void proc.exited.then(() => {
       if (pod.state === 'stopping' || this.stopping) return;
       pod.state = 'stopping';
-      if (this.options.scalablePods) removeRegistryEntry(this.options.registryDir!, pod.name);
+      if (this.options.scalablePods) removeRegistryEntry(this.registryDir, pod.name);
       const i = this.simPods.indexOf(pod);
       if (i >= 0) this.simPods.splice(i, 1);
     });

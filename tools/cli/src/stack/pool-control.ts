@@ -143,10 +143,10 @@ export class PoolControl {
     });
   }
 
+  /** Stops serving (pod starts and stops under way go on: settled() waits for them). */
   async close(): Promise<void> {
     const server = this.server;
     if (server) await new Promise((r) => server.close(r));
-    await this.settled();
   }
 
   /** Pods of a role that count towards its replicas: starting and ready, not stopping. */
