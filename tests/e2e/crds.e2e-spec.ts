@@ -130,6 +130,9 @@ describe('llm-d.io CRDs (real kube-apiserver)', () => {
     ['InferenceGateway listing a deployment twice', { ...meta('bad-gw'), kind: 'InferenceGateway', spec: { deployments: [{ name: 'a' }, { name: 'a' }] } }, /Duplicate value/, /Duplicate value: name "a"/],
     ['InferenceGateway with an unknown failure mode', { ...meta('bad-failure'), kind: 'InferenceGateway', spec: { deployments: [{ name: 'a' }], failureMode: 'Maybe' } }, /Unsupported value: "Maybe"/, /Invalid option/],
     ['CachePolicy with a KV events port out of range', { ...meta('bad-port'), kind: 'CachePolicy', spec: { kvEvents: { port: 70000 } } }, /spec.kvEvents.port in body should be less than or equal to 65535/, /expected number to be <=65535/],
+    ['autoscaling with minReplicas 0 and no scaleToZero', llmd('bad-zero', { serving: { autoscaling: { minReplicas: 0, maxReplicas: 2 } } }), /minReplicas 0 needs scaleToZero: true/, /minReplicas 0 needs scaleToZero: true/],
+    ['a decode pool autoscaled with min over max', llmd('bad-bounds', disaggregated({ prefill: pool, decode: { replicas: 1, autoscaling: { minReplicas: 3, maxReplicas: 2 } } })), /minReplicas must not exceed maxReplicas/, /minReplicas must not exceed maxReplicas/],
+    ['a ServingPool on the slo policy without targets', { ...meta('bad-slo'), kind: 'ServingPool', spec: { deployment: 'd', role: 'decode', model: 'm', replicas: 1, template: {}, autoscaling: { policy: 'slo', maxReplicas: 2 } } }, /the slo policy \(and predictive over slo\) needs slo targets/, /needs slo targets/],
     ['an unknown field (fieldValidation=Strict)', llmd('bad-field', { replicas: 3 }), /strict decoding error: unknown field "spec.replicas"/, /Unrecognized key: "replicas"/],
   ])('refuse %s, as zod does', async (_name, obj, apiMessage, zodMessage) => {
     expect(await refusal(create(obj))).toMatch(apiMessage);
@@ -142,6 +145,8 @@ describe('llm-d.io CRDs (real kube-apiserver)', () => {
     ['count alone (of nvidia.com/gpu)', llmd('ok-count', { resources: { count: 2 } })],
     ['an ssd tier with its path', llmd('ok-ssd', { cache: { tiers: [{ type: 'ssd', size: '2Ti', path: '/mnt/kv' }] } })],
     ['a pvc model with LoRA adapters', llmd('ok-pvc', { model: { name: 'm', uri: 'pvc://models/llama', loraAdapters: [{ name: 'sql', uri: 'hf://org/sql-lora' }] } })],
+    ['a unified pool scaled to zero, with behavior', llmd('ok-zero', { serving: { autoscaling: { minReplicas: 0, scaleToZero: true, maxReplicas: 3, behavior: { scaleDown: { stabilizationWindowSeconds: 60, policies: [{ type: 'Pods', value: 1, periodSeconds: 30 }] } } } } })],
+    ['an autoscaled ServingPool', { ...meta('ok-pool-autoscaled'), kind: 'ServingPool', spec: { deployment: 'd', role: 'prefill', model: 'm', replicas: 2, template: {}, autoscaling: { policy: 'predictive', maxReplicas: 4, predictive: { basePolicy: 'saturation' } } } }],
     ['explicit plugins with any parameters', { ...meta('ok-plugins'), kind: 'SchedulingPolicy', spec: { plugins: [{ type: 'precise-prefix-cache-scorer', weight: 2, parameters: { blockSize: 16, nested: { a: [1] } } }] } }],
   ])('accept %s, as zod does, and store it as zod parses it', async (_name, obj) => {
     const stored = await create(obj);
@@ -248,7 +253,8 @@ describe('llm-d.io CRDs (real kube-apiserver)', () => {
     it('list ServingPools with Deployment, Role, Desired and Ready', async () => {
       const t = await table('servingpools');
       expect(t.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Deployment', 'Role', 'Desired', 'Ready', 'Age']);
-      expect(t.rows.map((r) => r.cells.slice(0, 5))).toEqual([['llama-disaggregated-decode', 'llama-disaggregated', 'decode', 3, 5]]);
+      // (The accepted autoscaled ServingPool above is listed too.)
+      expect(t.rows.map((r) => r.cells.slice(0, 5)).filter((c) => c[0] === 'llama-disaggregated-decode')).toEqual([['llama-disaggregated-decode', 'llama-disaggregated', 'decode', 3, 5]]);
     });
 
     it('list LLMDeployments with Model, Mode and the Ready condition (Reason with -o wide)', async () => {

@@ -2,6 +2,7 @@
 // two examples of the design brief (deploy/examples) must validate unchanged.
 import { z } from 'zod';
 import { listMap, withRules } from './cel-rules';
+import { autoscalingSpec } from './autoscaling';
 import { cacheTiers, condition, localObjectReference, podResources, poolTemplate, replicas } from './common';
 
 export const LLM_DEPLOYMENT_KIND = 'LLMDeployment';
@@ -44,6 +45,9 @@ export const poolSpec = z
   .object({
     replicas: replicas.describe('Pods in the pool (the initial size when an autoscaler scales it).'),
     resources: podResources.optional().describe('GPUs, memory and CPU of each pod.'),
+    autoscaling: autoscalingSpec
+      .optional()
+      .describe("How llmd's autoscaler sizes this pool; replaces serving.autoscaling whole. The pool is created at replicas clamped to [minReplicas, maxReplicas]; afterwards the autoscaler owns its size."),
     ...poolTemplate,
   })
   .strict();
@@ -56,6 +60,9 @@ export const servingSpec = withRules(
       replicas: replicas.optional().describe('Pods of the unified pool (unified mode only). Default 1.'),
       prefill: poolSpec.optional().describe('The prefill pool (disaggregated mode only).'),
       decode: poolSpec.optional().describe('The decode pool (disaggregated mode only).'),
+      autoscaling: autoscalingSpec
+        .optional()
+        .describe("How llmd's autoscaler sizes the unified pool; in disaggregated mode, each pool that sets none. Absent: the pools keep their declared replicas (no autoscaling)."),
       // The pool fields at serving level: the unified pool's, or in disaggregated mode shared by both
       // pools under each pool's own.
       parallelism: poolTemplate.parallelism.describe('Tensor and data parallelism of the unified pool; in disaggregated mode, of each pool that sets none.'),

@@ -53,6 +53,13 @@ describe('the examples', () => {
     expect(spec.cache?.tiers?.map((t) => `${t.type}=${t.size}`)).toEqual(['gpu=40Gi', 'cpu=500Gi', 'ssd=2Ti']);
   });
 
+  it('the autoscaled deployment: serving-level autoscaling, each pool its own, defaults filled', () => {
+    const spec = llmDeploymentSpec.parse(example('llama-autoscaled.yaml').spec);
+    expect(spec.serving.autoscaling).toEqual({ policy: 'saturation', minReplicas: 1, maxReplicas: 4, scaleToZero: false, startupSeconds: 120 });
+    expect(spec.serving.prefill?.autoscaling).toMatchObject({ policy: 'slo', slo: { ttftMs: 500, itlMs: 50, percentile: 90 } });
+    expect(spec.serving.decode?.autoscaling).toMatchObject({ policy: 'predictive', minReplicas: 2, predictive: { basePolicy: 'slo', seasonSeconds: 86400 } });
+  });
+
   it('quantities as Kubernetes takes them: a whole number is read as its string', () => {
     expect(llmDeploymentSpec.parse(unified({ resources: { cpu: 8, memory: '40Gi' } })).resources).toEqual({ cpu: '8', memory: '40Gi' });
     expect(messages(llmDeploymentSpec.safeParse(unified({ resources: { cpu: 1.5 } })))).not.toEqual([]);
@@ -84,6 +91,9 @@ describe('validation (zod, with the CRD rules\' messages)', () => {
     ['neither strategy nor plugins', schedulingPolicySpec, {}, /set exactly one of strategy and plugins/],
     ['a gateway listing a deployment twice', inferenceGatewaySpec, { deployments: [{ name: 'a' }, { name: 'a' }] }, /Duplicate value: name "a"/],
     ['a pool with an unknown role', servingPoolSpec, { deployment: 'd', role: 'both', model: 'm', replicas: 1, template: {} }, /Invalid option/],
+    ['serving.autoscaling with minReplicas 0 and no scaleToZero', llmDeploymentSpec, unified({ serving: { autoscaling: { minReplicas: 0, maxReplicas: 2 } } }), /minReplicas 0 needs scaleToZero: true/],
+    ['a decode pool whose autoscaling has min over max', llmDeploymentSpec, disaggregated({ prefill: pool, decode: { replicas: 1, autoscaling: { minReplicas: 3, maxReplicas: 2 } } }), /minReplicas must not exceed maxReplicas/],
+    ['a pool whose slo autoscaling has no targets', servingPoolSpec, { deployment: 'd', role: 'decode', model: 'm', replicas: 1, template: {}, autoscaling: { policy: 'slo', maxReplicas: 2 } }, /the slo policy \(and predictive over slo\) needs slo targets/],
     ['a condition with a date that is not RFC 3339', condition, { type: 'Ready', status: 'True', lastTransitionTime: 'yesterday', reason: 'Ok', message: '' }, /datetime/],
   ])('refuses %s', (_name, schema, value, message) => {
     expect(messages(schema.safeParse(value)).join('\n')).toMatch(message);
@@ -96,6 +106,8 @@ describe('validation (zod, with the CRD rules\' messages)', () => {
     ['an ssd tier with its path', llmDeploymentSpec, unified({ cache: { tiers: [{ type: 'ssd', size: '2Ti', path: '/mnt/kv' }] } })],
     ['explicit plugins', schedulingPolicySpec, { plugins: [{ type: 'precise-prefix-cache-scorer', weight: 2, parameters: { blockSize: 16 } }] }],
     ['a pool with any pod template', servingPoolSpec, { deployment: 'd', role: 'decode', model: 'm', replicas: 0, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [] } } }],
+    ['a pool with autoscaling', servingPoolSpec, { deployment: 'd', role: 'decode', model: 'm', replicas: 1, template: {}, autoscaling: { maxReplicas: 4 } }],
+    ['scale to zero', llmDeploymentSpec, unified({ serving: { autoscaling: { minReplicas: 0, scaleToZero: true, maxReplicas: 2 } } })],
     ['a condition with an offset', condition, { type: 'Ready', status: 'True', lastTransitionTime: '2026-12-03T19:00:00+01:00', reason: 'Ok', message: '' }],
   ])('accepts %s', (_name, schema, value) => {
     expect(messages(schema.safeParse(value))).toEqual([]);

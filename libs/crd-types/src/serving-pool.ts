@@ -2,6 +2,7 @@
 // creates it; the autoscaler, an HPA or KEDA resize it through its scale subresource, the one writer
 // of its replicas. It runs its pod template as a Deployment.
 import { z } from 'zod';
+import { autoscalingSpec } from './autoscaling';
 import { condition, replicas } from './common';
 
 export const SERVING_POOL_KIND = 'ServingPool';
@@ -19,6 +20,9 @@ export const servingPoolSpec = z
       .describe('What the pods do. Immutable.'),
     model: z.string().min(1).describe('The model the pods serve.'),
     replicas: replicas.describe('Pods in the pool; written through the scale subresource.'),
+    autoscaling: autoscalingSpec
+      .optional()
+      .describe("How llmd's autoscaler sizes the pool (copied from the LLMDeployment). Only pools that have it are scaled by it; the operator then never writes their replicas after creating them."),
     template: z
       .object({})
       .passthrough()

@@ -1,5 +1,5 @@
 import { DECLARED_REPLICAS_ANNOTATION } from './meta';
-import { desiredLLMDeployment, replicaOwnership } from './llm-deployment.render';
+import { AUTOSCALED_DECLARATION, desiredLLMDeployment, replicaOwnership } from './llm-deployment.render';
 import { CTX, cachePolicy, inferenceGateway, llmDeployment, servingPool } from './testing/fixtures';
 import type { Obj, ServingPoolObject } from './types';
 
@@ -18,6 +18,53 @@ describe('replica ownership', () => {
     ['an existing pool with no recorded declaration: scale to it', 3, pool('m', 7), { scale: 3 }],
   ])('%s', (_, declared, existing, want) => {
     expect(replicaOwnership(declared, existing)).toEqual(want);
+  });
+
+  const bounds = { minReplicas: 2, maxReplicas: 4 };
+  it.each([
+    ['a new autoscaled pool is created at the declared size', 3, undefined, { specReplicas: 3 }],
+    ['a new autoscaled pool declared below its minimum starts at the minimum', 1, undefined, { specReplicas: 2 }],
+    ['a new autoscaled pool declared above its maximum starts at the maximum', 9, undefined, { specReplicas: 4 }],
+    ['an existing autoscaled pool, declaration changed: nothing (the autoscaler owns it)', 3, pool('m', 4, '2'), {}],
+    ['an existing pool that just became autoscaled: nothing', 3, pool('m', 7, '3'), {}],
+  ])('%s', (_, declared, existing, want) => {
+    expect(replicaOwnership(declared, existing, bounds)).toEqual(want);
+  });
+
+  it('an autoscaled pool records no declared number; removing autoscaling writes the declaration once', () => {
+    const scaled = llmDeployment({ metadata: { name: 'm' }, spec: { model: { name: 'org/m' }, serving: { replicas: 3, autoscaling: { maxReplicas: 5 } } } });
+    const first = desiredLLMDeployment(CTX, { deployment: scaled, existingPools: [] });
+    const sp = first.objects.find((o) => o.kind === 'ServingPool') as Obj & { spec: Record<string, unknown> };
+    expect(sp.metadata.annotations).toEqual({ [DECLARED_REPLICAS_ANNOTATION]: AUTOSCALED_DECLARATION });
+    expect(sp.spec.autoscaling).toMatchObject({ policy: 'saturation', minReplicas: 1, maxReplicas: 5 });
+    expect(desiredLLMDeployment(CTX, { deployment: scaled, existingPools: [pool('m', 5, AUTOSCALED_DECLARATION)] }).scale).toEqual([]);
+    expect(desiredLLMDeployment(CTX, { deployment: unified(), existingPools: [pool('m', 5, AUTOSCALED_DECLARATION)] }).scale).toEqual([{ pool: 'm', replicas: 3 }]);
+  });
+
+  it('in disaggregated mode a pool\'s own autoscaling replaces the serving-level one whole', () => {
+    const d = llmDeployment({
+      metadata: { name: 'm' },
+      spec: {
+        model: { name: 'org/m' },
+        simulated: true,
+        serving: {
+          mode: 'disaggregated',
+          autoscaling: { maxReplicas: 6, saturation: { kvCacheThreshold: 0.7 } },
+          prefill: { replicas: 1 },
+          decode: { replicas: 2, autoscaling: { policy: 'slo', maxReplicas: 3, slo: { ttftMs: 400, itlMs: 40 } } },
+        },
+      },
+    });
+    const pools = desiredLLMDeployment(CTX, { deployment: d, existingPools: [] }).objects.filter((o) => o.kind === 'ServingPool') as (Obj & { spec: { autoscaling: Record<string, unknown> } })[];
+    expect(pools.map((p) => [p.metadata.name, p.spec.autoscaling.policy, p.spec.autoscaling.maxReplicas, p.spec.autoscaling.saturation])).toEqual([
+      ['m-prefill', 'saturation', 6, { kvCacheThreshold: 0.7, queueLengthThreshold: 5, kvSpareTrigger: 0.1, queueSpareTrigger: 3 }],
+      ['m-decode', 'slo', 3, undefined],
+    ]);
+  });
+
+  it('a pool without autoscaling carries none', () => {
+    const sp = desiredLLMDeployment(CTX, { deployment: unified(), existingPools: [] }).objects[0] as Obj & { spec: Record<string, unknown> };
+    expect(sp.spec).not.toHaveProperty('autoscaling');
   });
 
   it('an existing pool is rendered without spec.replicas, and the changed declaration becomes a scale entry', () => {

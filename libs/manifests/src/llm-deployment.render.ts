@@ -1,7 +1,8 @@
 // LLMDeployment -> its ServingPools, the model Service and the InferencePool, with the replica
 // ownership rule: the operator creates a pool at the declared size and afterwards only writes a
-// changed declaration through /scale; the autoscaler owns the number in between.
-import { API_VERSION, SERVING_POOL_KIND } from '@llmd/crd-types';
+// changed declaration through /scale; the autoscaler owns the number in between. An autoscaled pool
+// is created at the declared size clamped to its bounds and never written by the operator again.
+import { API_VERSION, SERVING_POOL_KIND, type AutoscalingSpec } from '@llmd/crd-types';
 import { DECLARED_REPLICAS_ANNOTATION, DEPLOYMENT_LABEL, MODEL_SERVER_COMPONENT, modelServerSelector, nameProblem, ownerRef, standardLabels } from './meta';
 import { modelServerPodTemplate } from './model-server-pod';
 import { cachePlan, poolPlans, type PoolPlan } from './pool-plan';
@@ -50,15 +51,28 @@ export function missingPolicies(inputs: Pick<LLMDeploymentInputs, 'deployment' |
   return out;
 }
 
+/** What the declared-replicas annotation records for an autoscaled pool: no number the operator owns. */
+export const AUTOSCALED_DECLARATION = 'autoscaled';
+
+/** The declaration an annotation records: the number, or `autoscaled`. */
+export function recordedDeclaration(declared: number, autoscaling: Pick<AutoscalingSpec, 'minReplicas' | 'maxReplicas'> | undefined): string {
+  return autoscaling ? AUTOSCALED_DECLARATION : String(declared);
+}
+
 /**
  * The replica ownership rule, pure: a new pool gets the declared number in spec.replicas; an existing
  * one gets no spec.replicas, and a `scale` entry when the declared number differs from the one its
- * `llm-d.io/declared-replicas` annotation recorded (or none was recorded).
+ * `llm-d.io/declared-replicas` annotation recorded (or none was recorded). An autoscaled pool is
+ * created at the declared number clamped to [minReplicas, maxReplicas] and never gets a `scale` entry:
+ * the autoscaler owns its size. When autoscaling is removed, the recorded `autoscaled` differs from
+ * the declared number, so the declaration is written once and the operator owns the pool again.
  */
 export function replicaOwnership(
   declared: number,
   existing: ServingPoolObject | undefined,
+  autoscaling?: Pick<AutoscalingSpec, 'minReplicas' | 'maxReplicas'>,
 ): { specReplicas?: number; scale?: number } {
+  if (autoscaling) return existing ? {} : { specReplicas: Math.min(autoscaling.maxReplicas, Math.max(autoscaling.minReplicas, declared)) };
   if (!existing) return { specReplicas: declared };
   const recorded = existing.metadata.annotations?.[DECLARED_REPLICAS_ANNOTATION];
   return recorded === String(declared) ? {} : { scale: declared };
@@ -68,6 +82,7 @@ function servingPool(ctx: RenderContext, inputs: LLMDeploymentInputs, pool: Pool
   const d = inputs.deployment;
   const spec: Record<string, unknown> = { deployment: d.metadata.name, role: pool.role, model: d.spec.model.name };
   if (specReplicas !== undefined) spec.replicas = specReplicas;
+  if (pool.autoscaling) spec.autoscaling = pool.autoscaling;
   spec.template = modelServerPodTemplate({ ctx, deployment: d, pool, cache: cachePlan(d, inputs.cachePolicy) });
   return {
     apiVersion: API_VERSION,
@@ -79,7 +94,7 @@ function servingPool(ctx: RenderContext, inputs: LLMDeploymentInputs, pool: Pool
         ...standardLabels({ name: 'serving-pool', instance: d.metadata.name, component: pool.role }),
         [DEPLOYMENT_LABEL]: d.metadata.name,
       },
-      annotations: { [DECLARED_REPLICAS_ANNOTATION]: String(pool.replicas) },
+      annotations: { [DECLARED_REPLICAS_ANNOTATION]: recordedDeclaration(pool.replicas, pool.autoscaling) },
       ownerReferences: [ownerRef(d)],
     },
     spec,
@@ -148,7 +163,7 @@ export function desiredLLMDeployment(ctx: RenderContext, inputs: LLMDeploymentIn
   const problems: Problem[] = [];
   for (const pool of plans) {
     const existing = inputs.existingPools.find((p) => p.metadata.name === pool.name);
-    const own = replicaOwnership(pool.replicas, existing);
+    const own = replicaOwnership(pool.replicas, existing, pool.autoscaling);
     objects.push(servingPool(ctx, inputs, pool, own.specReplicas));
     if (own.scale !== undefined) scale.push({ pool: pool.name, replicas: own.scale });
   }

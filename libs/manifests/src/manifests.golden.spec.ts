@@ -1,5 +1,6 @@
-// Golden YAML of the rendered manifests: the brief's two examples, a simulated deployment with
-// policies, and an InferenceGateway. UPDATE_GOLDEN=1 rewrites the files under __golden__.
+// Golden YAML of the rendered manifests: the brief's two examples, an autoscaled deployment, a
+// simulated deployment with policies, and an InferenceGateway. UPDATE_GOLDEN=1 rewrites the files
+// under __golden__.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify, parseAllDocuments } from 'yaml';
@@ -60,6 +61,14 @@ describe('golden manifests', () => {
     const out = desiredLLMDeployment(CTX, { deployment: d, gateway, existingPools: [] });
     expect(out.problems).toEqual([]);
     await golden('llama-disaggregated', withDeployments(out.objects));
+  });
+
+  it('an autoscaled disaggregated deployment: each pool carries its effective autoscaling', async () => {
+    const d = llmDeployment(await example('llama-autoscaled.yaml'));
+    const out = desiredLLMDeployment(CTX, { deployment: d, existingPools: [] });
+    expect(out.problems).toEqual([]);
+    expect(out.scale).toEqual([]);
+    await golden('llama-autoscaled', withDeployments(out.objects));
   });
 
   it('a simulated data-parallel deployment with a CachePolicy (preload, replay port) and LoRA', async () => {

@@ -1,6 +1,6 @@
 // What each pool of an LLMDeployment is, before it becomes a pod template: role, size, GPUs,
 // parallelism, the cache settings after the CachePolicy, and the pool-level overrides merged.
-import type { PodResources } from '@llmd/crd-types';
+import type { AutoscalingSpec, PodResources } from '@llmd/crd-types';
 import type { CachePolicyObject, LLMDeploymentObject } from './types';
 
 export type PoolRole = 'unified' | 'prefill' | 'decode';
@@ -29,7 +29,10 @@ export interface PoolPlan {
   /** The ServingPool (and its Deployment): `<deployment>` for unified, `<deployment>-prefill|decode`. */
   name: string;
   role: PoolRole;
+  /** The declared replicas (for an autoscaled pool, its size at creation, before clamping). */
   replicas: number;
+  /** The pool's effective autoscaling: its own, else serving.autoscaling; absent = not autoscaled. */
+  autoscaling?: AutoscalingSpec;
   gpus?: Gpus;
   memory?: string;
   cpu?: string;
@@ -103,6 +106,7 @@ function planPool(
   name: string,
   role: PoolRole,
   replicas: number,
+  autoscaling: AutoscalingSpec | undefined,
   resources: PodResources | undefined,
   base: PoolFields,
   pool: PoolFields,
@@ -124,6 +128,7 @@ function planPool(
     name,
     role,
     replicas,
+    ...(autoscaling ? { autoscaling } : {}),
     gpus: simulated ? undefined : gpus,
     memory: resources?.memory,
     cpu: resources?.cpu,
@@ -144,10 +149,11 @@ export function poolPlans(d: LLMDeploymentObject): PoolPlan[] | string {
   const plans =
     serving.mode === 'disaggregated' && serving.prefill && serving.decode
       ? [
-          planPool(`${name}-prefill`, 'prefill', serving.prefill.replicas, serving.prefill.resources, base, serving.prefill, d.spec.simulated, 'spec.serving.prefill'),
-          planPool(`${name}-decode`, 'decode', serving.decode.replicas, serving.decode.resources, base, serving.decode, d.spec.simulated, 'spec.serving.decode'),
+          // A pool's own autoscaling replaces the serving-level one whole (no field-by-field merge).
+          planPool(`${name}-prefill`, 'prefill', serving.prefill.replicas, serving.prefill.autoscaling ?? serving.autoscaling, serving.prefill.resources, base, serving.prefill, d.spec.simulated, 'spec.serving.prefill'),
+          planPool(`${name}-decode`, 'decode', serving.decode.replicas, serving.decode.autoscaling ?? serving.autoscaling, serving.decode.resources, base, serving.decode, d.spec.simulated, 'spec.serving.decode'),
         ]
-      : [planPool(name, 'unified', serving.replicas ?? 1, d.spec.resources, base, base, d.spec.simulated, 'spec')];
+      : [planPool(name, 'unified', serving.replicas ?? 1, serving.autoscaling, d.spec.resources, base, base, d.spec.simulated, 'spec')];
   const broken = plans.find((p): p is string => typeof p === 'string');
   return broken ?? (plans as PoolPlan[]);
 }

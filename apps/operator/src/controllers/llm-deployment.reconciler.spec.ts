@@ -86,6 +86,33 @@ describe('LLMDeployment reconciler', () => {
     expect(applied(cluster)[0].spec).not.toHaveProperty('replicas');
   });
 
+  it('an autoscaled pool is created at its declared size clamped to its bounds, with its autoscaling', async () => {
+    const d = example('llama-autoscaled.yaml');
+    d.spec.serving.decode!.replicas = 12;
+    const { cluster, reconcile } = setup([d]);
+    await reconcile();
+    const pools = applied(cluster).filter((o) => o.kind === 'ServingPool');
+    expect(pools.map((p) => [p.metadata?.name, p.spec?.replicas, (p.spec?.autoscaling as { policy: string }).policy])).toEqual([
+      ['llama-autoscaled-prefill', 1, 'slo'],
+      ['llama-autoscaled-decode', 8, 'predictive'],
+    ]);
+    expect(cluster.ops('scale')).toEqual([]);
+  });
+
+  it('an autoscaled pool is never scaled by the operator, whatever the declaration says', async () => {
+    const d = example('llama-autoscaled.yaml');
+    d.spec.serving.decode!.replicas = 5;
+    const autoscaled = (name: string, role: string) => {
+      const p = existingPool(name, role, 3);
+      p.metadata!.annotations = { 'llm-d.io/declared-replicas': 'autoscaled' };
+      return p;
+    };
+    const { cluster, reconcile } = setup([d, autoscaled('llama-autoscaled-prefill', 'prefill'), autoscaled('llama-autoscaled-decode', 'decode')]);
+    await reconcile();
+    expect(cluster.ops('scale')).toEqual([]);
+    expect(applied(cluster).filter((o) => o.kind === 'ServingPool').map((p) => p.spec)).not.toContainEqual(expect.objectContaining({ replicas: expect.anything() }));
+  });
+
   it('hands spec.replicas over when the operator apply is its only manager (killed right after the create)', async () => {
     const fields = [{ manager: FIELD_MANAGER, operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }];
     const { cluster, reconcile } = setup([example('llama-deployment.yaml'), existingPool('llama-deployment', 'unified', 3, 'uid-1', fields)]);
