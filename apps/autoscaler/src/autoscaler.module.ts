@@ -1,71 +1,36 @@
-// Wiring of the autoscaler: reads llmd.endpoint-load.v1 into per-pool load, exported as metrics.
-// Setting replicas from that load comes with the autoscaling issue.
+// Nest wiring of the autoscaler: Kafka (consumers and the decisions' producer), started after
+// bootstrap, stopped (lease released, consumers closed) on shutdown.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Counter, Gauge, HealthChecks, KafkaModule, LOGGER, Registry, TopicConsumer } from '@llmd/platform';
-import { endpointLoadCodec, TOPICS } from '@llmd/telemetry';
+import { BufferedProducer, DEBUG_VIEWS, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { AutoscalerRuntime } from './autoscaler.runtime';
 import type { AutoscalerConfig } from './config';
-import { PoolLoadView } from './pool-load';
 
 const CONFIG = Symbol('AUTOSCALER_CONFIG');
 
-class AutoscalerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
-  private consumer: TopicConsumer | undefined;
-  private readonly view: PoolLoadView;
-  private readonly records: Counter;
+class AutoscalerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly runtime: AutoscalerRuntime;
 
   constructor(
-    @Inject(CONFIG) private readonly config: AutoscalerConfig,
-    @Inject(Kafka) private readonly kafka: Kafka,
-    @Inject(HealthChecks) private readonly health: HealthChecks,
+    @Inject(CONFIG) config: AutoscalerConfig,
+    @Inject(Kafka) kafka: Kafka,
+    @Inject(BufferedProducer) producer: BufferedProducer,
+    @Inject(HealthChecks) health: HealthChecks,
     @Inject(Registry) registry: Registry,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(DEBUG_VIEWS) debug: Map<string, () => unknown>,
   ) {
-    this.view = new PoolLoadView(config.endpointTtlMs);
-    const view = this.view;
-    const registers = [registry];
-    const labelNames = ['pool', 'model', 'role'] as const;
-    this.records = new Counter({ name: 'llmd_autoscaler_load_records_total', help: 'Endpoint load records consumed', registers });
-    const gauge = (name: string, help: string, pick: (p: ReturnType<PoolLoadView['pools']>[number]) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          for (const p of view.pools(Date.now())) this.set({ pool: p.pool, model: p.model, role: p.role }, pick(p));
-        },
-      });
-    gauge('llmd_autoscaler_pool_endpoints', 'Endpoints reporting load, per pool', (p) => p.endpoints);
-    gauge('llmd_autoscaler_pool_waiting_requests', 'Waiting requests summed over the pool', (p) => p.waiting);
-    gauge('llmd_autoscaler_pool_running_requests', 'Running requests summed over the pool', (p) => p.running);
-    gauge('llmd_autoscaler_pool_kv_cache_usage', 'Mean KV-cache usage over the pool', (p) => p.meanKvCacheUsage);
+    this.runtime = new AutoscalerRuntime(config, { kafka, producer, health, registry, logger, debug });
+    logger.info({ actuator: config.actuator, mode: config.mode, syncSeconds: config.syncSeconds, namespace: config.kubernetes.namespace ?? 'all' }, 'autoscaler configured');
   }
 
   onApplicationBootstrap(): void {
-    this.consumer = new TopicConsumer({
-      kafka: this.kafka,
-      groupId: this.config.groupId,
-      topics: [TOPICS.endpointLoad],
-      logger: this.logger,
-      handler: ({ message }) => {
-        if (!message.value) return;
-        try {
-          this.view.observe(endpointLoadCodec.decode(message.value));
-          this.records.inc();
-        } catch (err) {
-          this.logger.warn({ err: (err as Error).message }, 'undecodable endpoint load record skipped');
-        }
-      },
-    });
-    void this.consumer.start();
-    this.health.register('kafka-consumer', () => this.consumer?.isReady() ?? false);
+    this.runtime.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
+    await this.runtime.stop();
   }
 }
 
@@ -75,7 +40,7 @@ export class AutoscalerModule {
     return {
       module: AutoscalerModule,
       imports: [KafkaModule.forRoot({ clientId: 'llmd-autoscaler', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize })],
-      providers: [{ provide: CONFIG, useValue: config }, AutoscalerRuntime],
+      providers: [{ provide: CONFIG, useValue: config }, AutoscalerLifecycle],
     };
   }
 }

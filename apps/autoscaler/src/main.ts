@@ -1,4 +1,5 @@
-// autoscaler: reads pool load from Kafka; sets the replicas of each pool (with the autoscaling issue).
+// autoscaler: sizes each pool from its load and finished requests (Kafka) with @llmd/autoscaling and
+// writes the replicas through an actuator (the ServingPools' /scale subresource, or the local stack).
 import 'reflect-metadata';
 import { runContextService } from '@llmd/platform';
 import { AutoscalerModule } from './autoscaler.module';

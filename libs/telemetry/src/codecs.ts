@@ -1,6 +1,6 @@
 // Protobuf codecs for the topic records (proto/llmd/telemetry/v1). Generated types stay inside this file.
 import { telemetryv1 } from '@llmd/proto';
-import type { EndpointLoadRecord, KvEvent, KvEventBatchRecord, KvTier, BlockHashValue, RequestMetricsRecord } from './records';
+import type { EndpointLoadRecord, KvEvent, KvEventBatchRecord, KvTier, BlockHashValue, RequestMetricsRecord, ScalingDecisionRecord } from './records';
 import { CONTENT_TYPE_HEADER, MESSAGE_TYPE_HEADER, PROTOBUF_CONTENT_TYPE, TOPICS, TopicName } from './topics';
 
 export interface TopicCodec<T> {
@@ -114,5 +114,18 @@ export const kvEventBatchCodec: TopicCodec<KvEventBatchRecord> = {
   decode: (b) => {
     const m = telemetryv1.KvEventBatch.decode(b);
     return { endpointId: m.endpointId, model: m.model, ts: m.ts, seq: Number(m.seq), dataParallelRank: m.dataParallelRank, events: m.events.map(eventFromProto).filter((e): e is KvEvent => e !== undefined) };
+  },
+};
+
+const POOL_ROLES: Record<string, ScalingDecisionRecord['role']> = { unified: 'unified', prefill: 'prefill', decode: 'decode' };
+const POLICIES: Record<string, ScalingDecisionRecord['policy']> = { saturation: 'saturation', slo: 'slo', predictive: 'predictive' };
+
+export const scalingDecisionCodec: TopicCodec<ScalingDecisionRecord> = {
+  topic: TOPICS.scalingDecisions,
+  messageType: 'llmd.telemetry.v1.ScalingDecision',
+  encode: (r) => Buffer.from(telemetryv1.ScalingDecision.encode({ ...r, timestampUnixMs: BigInt(Math.round(r.timestampUnixMs)) }).finish()),
+  decode: (b) => {
+    const m = telemetryv1.ScalingDecision.decode(b);
+    return { ...m, timestampUnixMs: Number(m.timestampUnixMs), role: POOL_ROLES[m.role] ?? 'unified', policy: POLICIES[m.policy] ?? '' };
   },
 };

@@ -55,3 +55,26 @@ export interface RequestMetricsRecord {
   traceId: string;
   endpointPath: string;
 }
+
+/** One decision of the autoscaler for one pool (llmd.scaling-decisions.v1). */
+export interface ScalingDecisionRecord {
+  namespace: string;
+  pool: string;
+  model: string;
+  role: 'unified' | 'prefill' | 'decode';
+  /** Empty when no policy ran (an invalid autoscaling spec). */
+  policy: '' | 'saturation' | 'slo' | 'predictive';
+  currentReplicas: number;
+  recommendedReplicas: number;
+  desiredReplicas: number;
+  readyReplicas: number;
+  startingReplicas: number;
+  reason: string;
+  message: string;
+  /** Empty when no bound or behavior rule limited the change. */
+  limitedBy: string;
+  inputs: Record<string, number>;
+  timestampUnixMs: number;
+  /** Written to the pool's scale subresource. */
+  applied: boolean;
+}

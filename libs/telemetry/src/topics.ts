@@ -3,6 +3,8 @@ export const TOPICS = {
   kvEvents: 'llmd.kv-events.v1',
   endpointLoad: 'llmd.endpoint-load.v1',
   requestMetrics: 'llmd.request-metrics.v1',
+  /** Every decision of the autoscaler, with its reason, applied or not; key = namespace/pool. */
+  scalingDecisions: 'llmd.scaling-decisions.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

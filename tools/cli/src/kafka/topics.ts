@@ -1,6 +1,6 @@
 // Creates llmd's topics idempotently, and reads them back as JSON (decoded from protobuf).
 import { Kafka, logLevel } from 'kafkajs';
-import { ALL_TOPICS, endpointLoadCodec, KV_INGEST_OWNERS_TOPIC, kvEventBatchCodec, requestMetricsCodec, TopicCodec } from '@llmd/telemetry';
+import { ALL_TOPICS, endpointLoadCodec, KV_INGEST_OWNERS_TOPIC, kvEventBatchCodec, requestMetricsCodec, scalingDecisionCodec, TopicCodec } from '@llmd/telemetry';
 
 const PARTITIONS: Record<string, number> = { 'llmd.kv-events.v1': 6, 'llmd.endpoint-load.v1': 3, 'llmd.request-metrics.v1': 3, [KV_INGEST_OWNERS_TOPIC]: 64 };
 
@@ -19,7 +19,7 @@ const STACK_TOPICS: readonly string[] = [...ALL_TOPICS, KV_INGEST_OWNERS_TOPIC];
 const RETENTION_MS: Record<string, string> = { 'llmd.kv-events.v1': String(24 * 3600 * 1000), 'llmd.endpoint-load.v1': String(24 * 3600 * 1000), 'llmd.request-metrics.v1': String(7 * 24 * 3600 * 1000) };
 
 export const CODECS: Record<string, TopicCodec<unknown>> = Object.fromEntries(
-  [kvEventBatchCodec, endpointLoadCodec, requestMetricsCodec].map((c) => [c.topic, c as TopicCodec<unknown>]),
+  [kvEventBatchCodec, endpointLoadCodec, requestMetricsCodec, scalingDecisionCodec].map((c) => [c.topic, c as TopicCodec<unknown>]),
 );
 
 function client(bootstrap: string): Kafka {

@@ -142,6 +142,46 @@ export interface RequestMetrics {
   endpointPath: string;
 }
 
+/**
+ * Topic llmd.scaling-decisions.v1, key = namespace/pool: one decision of the autoscaler for one pool,
+ * applied or not (recommend mode, a leader-less replica, a failed write, an invalid spec).
+ */
+export interface ScalingDecision {
+  /** Namespace of the pool ("local" for the local stack). */
+  namespace: string;
+  /** The pool (ServingPool name, or unified/prefill/decode locally). */
+  pool: string;
+  model: string;
+  /** "unified", "prefill" or "decode". */
+  role: string;
+  /** "saturation", "slo" or "predictive"; empty when no policy ran (invalid spec). */
+  policy: string;
+  /** spec.replicas when deciding. */
+  currentReplicas: number;
+  /** The policy's own answer, before bounds and behavior. */
+  recommendedReplicas: number;
+  /** After bounds, scale-to-zero, stabilization and rate limits: what is (or would be) written. */
+  desiredReplicas: number;
+  readyReplicas: number;
+  startingReplicas: number;
+  /** Stable kebab-case code, e.g. "spare-kv-low", "steady", "invalid-spec". */
+  reason: string;
+  /** One human sentence with the figures. */
+  message: string;
+  /** The bound or behavior rule that held desired away from recommended; empty when none did. */
+  limitedBy: string;
+  /** The figures the policy used (spareKv, spareQueue, requestRate, ...). */
+  inputs: { [key: string]: number };
+  timestampUnixMs: bigint;
+  /** True when desired was written to the pool's scale subresource. */
+  applied: boolean;
+}
+
+export interface ScalingDecision_InputsEntry {
+  key: string;
+  value: number;
+}
+
 function createBaseBlockHash(): BlockHash {
   return { value: undefined };
 }
@@ -1597,6 +1637,480 @@ export const RequestMetrics: MessageFns<RequestMetrics> = {
   },
 };
 
+function createBaseScalingDecision(): ScalingDecision {
+  return {
+    namespace: "",
+    pool: "",
+    model: "",
+    role: "",
+    policy: "",
+    currentReplicas: 0,
+    recommendedReplicas: 0,
+    desiredReplicas: 0,
+    readyReplicas: 0,
+    startingReplicas: 0,
+    reason: "",
+    message: "",
+    limitedBy: "",
+    inputs: {},
+    timestampUnixMs: 0n,
+    applied: false,
+  };
+}
+
+export const ScalingDecision: MessageFns<ScalingDecision> = {
+  encode(message: ScalingDecision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.pool !== "") {
+      writer.uint32(18).string(message.pool);
+    }
+    if (message.model !== "") {
+      writer.uint32(26).string(message.model);
+    }
+    if (message.role !== "") {
+      writer.uint32(34).string(message.role);
+    }
+    if (message.policy !== "") {
+      writer.uint32(42).string(message.policy);
+    }
+    if (message.currentReplicas !== 0) {
+      writer.uint32(48).uint32(message.currentReplicas);
+    }
+    if (message.recommendedReplicas !== 0) {
+      writer.uint32(56).uint32(message.recommendedReplicas);
+    }
+    if (message.desiredReplicas !== 0) {
+      writer.uint32(64).uint32(message.desiredReplicas);
+    }
+    if (message.readyReplicas !== 0) {
+      writer.uint32(72).uint32(message.readyReplicas);
+    }
+    if (message.startingReplicas !== 0) {
+      writer.uint32(80).uint32(message.startingReplicas);
+    }
+    if (message.reason !== "") {
+      writer.uint32(90).string(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(98).string(message.message);
+    }
+    if (message.limitedBy !== "") {
+      writer.uint32(106).string(message.limitedBy);
+    }
+    globalThis.Object.entries(message.inputs).forEach(([key, value]: [string, number]) => {
+      ScalingDecision_InputsEntry.encode({ key: key as any, value }, writer.uint32(114).fork()).join();
+    });
+    if (message.timestampUnixMs !== 0n) {
+      if (BigInt.asIntN(64, message.timestampUnixMs) !== message.timestampUnixMs) {
+        throw new globalThis.Error("value provided for field message.timestampUnixMs of type int64 too large");
+      }
+      writer.uint32(120).int64(message.timestampUnixMs);
+    }
+    if (message.applied !== false) {
+      writer.uint32(128).bool(message.applied);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScalingDecision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScalingDecision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pool = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.policy = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.currentReplicas = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.recommendedReplicas = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.desiredReplicas = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.readyReplicas = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.startingReplicas = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.limitedBy = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            const entry14 = ScalingDecision_InputsEntry.decode(reader, reader.uint32());
+            if (entry14.value !== undefined) {
+              message.inputs[entry14.key] = entry14.value;
+            }
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.timestampUnixMs = reader.int64() as bigint;
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.applied = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScalingDecision {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      pool: isSet(object.pool) ? globalThis.String(object.pool) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+      policy: isSet(object.policy) ? globalThis.String(object.policy) : "",
+      currentReplicas: isSet(object.currentReplicas)
+        ? globalThis.Number(object.currentReplicas)
+        : isSet(object.current_replicas)
+        ? globalThis.Number(object.current_replicas)
+        : 0,
+      recommendedReplicas: isSet(object.recommendedReplicas)
+        ? globalThis.Number(object.recommendedReplicas)
+        : isSet(object.recommended_replicas)
+        ? globalThis.Number(object.recommended_replicas)
+        : 0,
+      desiredReplicas: isSet(object.desiredReplicas)
+        ? globalThis.Number(object.desiredReplicas)
+        : isSet(object.desired_replicas)
+        ? globalThis.Number(object.desired_replicas)
+        : 0,
+      readyReplicas: isSet(object.readyReplicas)
+        ? globalThis.Number(object.readyReplicas)
+        : isSet(object.ready_replicas)
+        ? globalThis.Number(object.ready_replicas)
+        : 0,
+      startingReplicas: isSet(object.startingReplicas)
+        ? globalThis.Number(object.startingReplicas)
+        : isSet(object.starting_replicas)
+        ? globalThis.Number(object.starting_replicas)
+        : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      limitedBy: isSet(object.limitedBy)
+        ? globalThis.String(object.limitedBy)
+        : isSet(object.limited_by)
+        ? globalThis.String(object.limited_by)
+        : "",
+      inputs: isObject(object.inputs)
+        ? (globalThis.Object.entries(object.inputs) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      timestampUnixMs: isSet(object.timestampUnixMs)
+        ? BigInt(object.timestampUnixMs)
+        : isSet(object.timestamp_unix_ms)
+        ? BigInt(object.timestamp_unix_ms)
+        : 0n,
+      applied: isSet(object.applied) ? globalThis.Boolean(object.applied) : false,
+    };
+  },
+
+  toJSON(message: ScalingDecision): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.pool !== "") {
+      obj.pool = message.pool;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    if (message.policy !== "") {
+      obj.policy = message.policy;
+    }
+    if (message.currentReplicas !== 0) {
+      obj.currentReplicas = Math.round(message.currentReplicas);
+    }
+    if (message.recommendedReplicas !== 0) {
+      obj.recommendedReplicas = Math.round(message.recommendedReplicas);
+    }
+    if (message.desiredReplicas !== 0) {
+      obj.desiredReplicas = Math.round(message.desiredReplicas);
+    }
+    if (message.readyReplicas !== 0) {
+      obj.readyReplicas = Math.round(message.readyReplicas);
+    }
+    if (message.startingReplicas !== 0) {
+      obj.startingReplicas = Math.round(message.startingReplicas);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.limitedBy !== "") {
+      obj.limitedBy = message.limitedBy;
+    }
+    if (message.inputs) {
+      const entries = globalThis.Object.entries(message.inputs) as [string, number][];
+      if (entries.length > 0) {
+        obj.inputs = {};
+        entries.forEach(([k, v]) => {
+          obj.inputs[k] = floatToJson(v);
+        });
+      }
+    }
+    if (message.timestampUnixMs !== 0n) {
+      obj.timestampUnixMs = message.timestampUnixMs.toString();
+    }
+    if (message.applied !== false) {
+      obj.applied = message.applied;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScalingDecision>, I>>(base?: I): ScalingDecision {
+    return ScalingDecision.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScalingDecision>, I>>(object: I): ScalingDecision {
+    const message = createBaseScalingDecision();
+    message.namespace = object.namespace ?? "";
+    message.pool = object.pool ?? "";
+    message.model = object.model ?? "";
+    message.role = object.role ?? "";
+    message.policy = object.policy ?? "";
+    message.currentReplicas = object.currentReplicas ?? 0;
+    message.recommendedReplicas = object.recommendedReplicas ?? 0;
+    message.desiredReplicas = object.desiredReplicas ?? 0;
+    message.readyReplicas = object.readyReplicas ?? 0;
+    message.startingReplicas = object.startingReplicas ?? 0;
+    message.reason = object.reason ?? "";
+    message.message = object.message ?? "";
+    message.limitedBy = object.limitedBy ?? "";
+    message.inputs = (globalThis.Object.entries(object.inputs ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.timestampUnixMs = (object.timestampUnixMs !== undefined && object.timestampUnixMs !== null)
+      ? BigInt(object.timestampUnixMs)
+      : 0n;
+    message.applied = object.applied ?? false;
+    return message;
+  },
+};
+
+function createBaseScalingDecision_InputsEntry(): ScalingDecision_InputsEntry {
+  return { key: "", value: 0 };
+}
+
+export const ScalingDecision_InputsEntry: MessageFns<ScalingDecision_InputsEntry> = {
+  encode(message: ScalingDecision_InputsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScalingDecision_InputsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScalingDecision_InputsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScalingDecision_InputsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: ScalingDecision_InputsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScalingDecision_InputsEntry>, I>>(base?: I): ScalingDecision_InputsEntry {
+    return ScalingDecision_InputsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScalingDecision_InputsEntry>, I>>(object: I): ScalingDecision_InputsEntry {
+    const message = createBaseScalingDecision_InputsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
 function bytesFromBase64(b64: string): Uint8Array {
   return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
 }
@@ -1621,6 +2135,10 @@ type DeepPartial<T> = T extends bigint ? string | number | bigint
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

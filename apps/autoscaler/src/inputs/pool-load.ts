@@ -1,4 +1,5 @@
-// The autoscaler's input: the latest load of every endpoint, summed per pool (model + role).
+// The autoscaler's load input: the newest snapshot of every endpoint (silent ones expire), per endpoint
+// for the policies and summed per pool label (model + role) for the load gauges.
 import type { EndpointLoadRecord } from '@llmd/telemetry';
 
 export interface PoolLoad {
@@ -22,13 +23,19 @@ export class PoolLoadView {
     if (!prev || prev.timestampUnixMs <= r.timestampUnixMs) this.latest.set(r.endpointId, r);
   }
 
+  /** The newest snapshot of each endpoint heard from within the TTL. */
+  snapshots(nowMs: number): EndpointLoadRecord[] {
+    const live: EndpointLoadRecord[] = [];
+    for (const [id, r] of this.latest) {
+      if (nowMs - r.timestampUnixMs > this.ttlMs) this.latest.delete(id);
+      else live.push(r);
+    }
+    return live;
+  }
+
   pools(nowMs: number): PoolLoad[] {
     const out = new Map<string, PoolLoad>();
-    for (const [id, r] of this.latest) {
-      if (nowMs - r.timestampUnixMs > this.ttlMs) {
-        this.latest.delete(id);
-        continue;
-      }
+    for (const r of this.snapshots(nowMs)) {
       const key = `${r.pool}|${r.model}|${r.role}`;
       const p = out.get(key) ?? { pool: r.pool, model: r.model, role: r.role, endpoints: 0, waiting: 0, running: 0, meanKvCacheUsage: 0 };
       p.meanKvCacheUsage = (p.meanKvCacheUsage * p.endpoints + r.kvCacheUsage) / (p.endpoints + 1);

@@ -1,0 +1,183 @@
+// The autoscaler's loop, free of timers and transports: finished requests go to their pools'
+// autoscalers as they come; every sync lists the pools, hands each autoscaler its observation (the
+// pool's replicas and its endpoints' newest load), takes its decision and, in scale mode, writes it.
+// Every decision (applied or not, an invalid spec included) goes to `onDecision`.
+import type { Logger } from 'pino';
+import type { ReplicaLoad, ScalingDecision, TrafficBin } from '@llmd/autoscaling';
+import type { RequestMetricsRecord, ScalingDecisionRecord } from '@llmd/telemetry';
+import { Actuator, InvalidPool, isInvalid, ListedPool, poolKey, ScalablePool } from '../actuators/actuator';
+import { PoolDirectory, requestSample } from '../inputs/pool-directory';
+import type { PoolLoadView } from '../inputs/pool-load';
+import { PoolAutoscalers } from './pool-autoscalers';
+
+export type RequestOutcome = 'recorded' | 'unmapped' | 'failed-request';
+
+export interface AutoscalerLoopOptions {
+  actuator: Actuator;
+  /** scale: write desired replicas; recommend: decide and report only. */
+  mode: 'scale' | 'recommend';
+  load: PoolLoadView;
+  logger: Logger;
+  onDecision: (decision: ScalingDecisionRecord, pool: ListedPool) => void;
+  /** A pool no longer listed (its gauges go). */
+  onPoolGone?: (key: string, pool: ListedPool) => void;
+  onScaleError?: (pool: ListedPool, err: Error) => void;
+  autoscalers?: PoolAutoscalers;
+}
+
+export class AutoscalerLoop {
+  private directory = new PoolDirectory([]);
+  private readonly autoscalers: PoolAutoscalers;
+  private readonly listed = new Map<string, ListedPool>();
+  /** The last invalid-spec message logged per pool (logged again only when it changes). */
+  private readonly reported = new Map<string, string>();
+  /** Binned start-up history per pool, until seedHistory(). */
+  private readonly history = new Map<string, Map<number, TrafficBin>>();
+
+  constructor(private readonly opts: AutoscalerLoopOptions) {
+    this.autoscalers = opts.autoscalers ?? new PoolAutoscalers();
+  }
+
+  /** A finished request, recorded by the pools that served it. */
+  observeRequest(r: RequestMetricsRecord): RequestOutcome {
+    const sample = requestSample(r);
+    if (!sample) return 'failed-request';
+    const keys = this.directory.request(r).filter((k) => this.autoscalers.get(k));
+    for (const k of keys) this.autoscalers.get(k)?.record(sample);
+    return keys.length > 0 ? 'recorded' : 'unmapped';
+  }
+
+  /**
+   * A retained request (read at start-up from the topic's beginning) into its pools' traffic
+   * history, binned by `binSeconds`. Pools are matched as live requests are, so call it after a first
+   * sync. False when no pool is known for it.
+   */
+  addHistory(r: RequestMetricsRecord, binSeconds = 60): boolean {
+    const sample = requestSample(r);
+    if (!sample) return false;
+    const keys = this.directory.request(r).filter((k) => this.autoscalers.get(k));
+    const startMs = Math.floor(sample.endMs / (binSeconds * 1000)) * binSeconds * 1000;
+    for (const k of keys) {
+      const perPool = this.history.get(k) ?? new Map<number, TrafficBin>();
+      const bin = perPool.get(startMs) ?? { startMs, requests: 0, promptTokens: 0, outputTokens: 0 };
+      bin.requests++;
+      bin.promptTokens += sample.promptTokens;
+      bin.outputTokens += sample.outputTokens;
+      perPool.set(startMs, bin);
+      this.history.set(k, perPool);
+    }
+    return keys.length > 0;
+  }
+
+  /** Hands the binned history to the pools' autoscalers (seed()), oldest bin first; returns the pools seeded. */
+  seedHistory(): number {
+    let seeded = 0;
+    for (const [k, perPool] of this.history) {
+      const autoscaler = this.autoscalers.get(k);
+      if (!autoscaler) continue;
+      autoscaler.seed([...perPool.values()].sort((a, b) => a.startMs - b.startMs));
+      seeded++;
+    }
+    this.history.clear();
+    return seeded;
+  }
+
+  /**
+   * One sync: lists the pools, keeps their autoscalers current and, when `decide`, decides (and in
+   * scale mode writes) for each. A replica that does not hold the lease syncs with decide=false, so
+   * its autoscalers keep learning from the traffic. Throws when the actuator cannot list pools.
+   */
+  async sync(nowMs: number, decide = true): Promise<ScalingDecisionRecord[]> {
+    const pools = await this.opts.actuator.pools();
+    this.directory = new PoolDirectory(pools);
+    const seen = new Set<string>();
+    const decisions: ScalingDecisionRecord[] = [];
+    for (const pool of pools) {
+      const key = poolKey(pool);
+      seen.add(key);
+      this.listed.set(key, pool);
+      const decision = isInvalid(pool) ? this.invalid(key, pool, nowMs) : await this.syncPool(key, pool, nowMs, decide);
+      if (!decision) continue;
+      decisions.push(decision);
+      this.opts.onDecision(decision, pool);
+    }
+    for (const [key, pool] of this.listed) {
+      if (seen.has(key)) continue;
+      this.listed.delete(key);
+      this.autoscalers.delete(key);
+      this.reported.delete(key);
+      this.opts.onPoolGone?.(key, pool);
+    }
+    return decisions;
+  }
+
+  private async syncPool(key: string, pool: ScalablePool, nowMs: number, decide: boolean): Promise<ScalingDecisionRecord | undefined> {
+    let autoscaler;
+    try {
+      autoscaler = this.autoscalers.ensure(key, pool);
+    } catch (err) {
+      this.autoscalers.delete(key);
+      return this.invalid(key, { ...pool, invalid: (err as Error).message }, nowMs);
+    }
+    this.reported.delete(key);
+    for (const s of pool.startupSeconds ?? []) autoscaler.observeStartup(s);
+    if (!decide) return undefined;
+    const d = autoscaler.decide({ nowMs, specReplicas: pool.specReplicas, readyReplicas: pool.readyReplicas, startingReplicas: pool.startingReplicas, load: this.loadOf(key, nowMs) });
+    let applied = false;
+    let message = d.message;
+    if (this.opts.mode === 'scale' && d.desired !== d.current) {
+      try {
+        await this.opts.actuator.scale(pool, d.desired);
+        autoscaler.scaled(nowMs, d.current, d.desired);
+        applied = true;
+      } catch (err) {
+        message = `${d.message} Not applied: ${(err as Error).message}`;
+        this.opts.logger.warn({ pool: key, from: d.current, to: d.desired, err: (err as Error).message }, 'scale write failed');
+        this.opts.onScaleError?.(pool, err as Error);
+      }
+    }
+    return toRecord(pool, d, message, applied);
+  }
+
+  /** The newest load of each healthy endpoint of the pool. */
+  private loadOf(key: string, nowMs: number): ReplicaLoad[] {
+    return this.opts.load
+      .snapshots(nowMs)
+      .filter((r) => r.healthy && this.directory.loadRecord(r) === key)
+      .map((r) => ({ id: r.endpointId, kvCacheUsage: r.kvCacheUsage, waiting: r.waiting, running: r.running }));
+  }
+
+  private invalid(key: string, pool: InvalidPool, nowMs: number): ScalingDecisionRecord {
+    if (this.reported.get(key) !== pool.invalid) {
+      this.reported.set(key, pool.invalid);
+      this.opts.logger.warn({ pool: key, invalid: pool.invalid }, 'pool skipped: its autoscaling spec is invalid');
+    }
+    const n = pool.specReplicas;
+    return {
+      namespace: pool.namespace, pool: pool.name, model: pool.model, role: pool.role, policy: '',
+      currentReplicas: n, recommendedReplicas: n, desiredReplicas: n, readyReplicas: pool.readyReplicas, startingReplicas: pool.startingReplicas,
+      reason: 'invalid-spec', message: `Skipped: ${pool.invalid}`, limitedBy: '', inputs: {}, timestampUnixMs: nowMs, applied: false,
+    };
+  }
+}
+
+function toRecord(pool: ScalablePool, d: ScalingDecision, message: string, applied: boolean): ScalingDecisionRecord {
+  return {
+    namespace: pool.namespace,
+    pool: pool.name,
+    model: pool.model,
+    role: pool.role,
+    policy: d.policy,
+    currentReplicas: d.current,
+    recommendedReplicas: d.recommended,
+    desiredReplicas: d.desired,
+    readyReplicas: pool.readyReplicas,
+    startingReplicas: pool.startingReplicas,
+    reason: d.reason,
+    message,
+    limitedBy: d.limitedBy ?? '',
+    inputs: d.inputs,
+    timestampUnixMs: d.atMs,
+    applied,
+  };
+}
