@@ -193,8 +193,11 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
     expect(listed.map((d) => d.timestampUnixMs)).toEqual([...listed.map((d) => d.timestampUnixMs)].sort((a, b) => b - a));
 
     // At its maxReplicas it stays there, and says so.
-    await eventually('the gauge at 3', async () => (await gauge(scaler, 'wva_desired_replicas', { variant_name: 'llama-decode', namespace: NS, accelerator_type: 'unknown' })) === 3);
-    expect(await gauge(scaler, 'wva_current_replicas', { variant_name: 'llama-decode', namespace: NS })).toBe(3);
+    const wva = { variant_name: 'llama-decode', namespace: NS, accelerator_type: 'unknown' };
+    await eventually('desired and current at 3', async () => (await gauge(scaler, 'wva_current_replicas', wva)) === 3 && (await gauge(scaler, 'wva_desired_replicas', wva)) === 3);
+    const settled = (await decisions(scaler)).pools[`${NS}/llama-decode`][0];
+    expect(settled).toMatchObject({ currentReplicas: 3, desiredReplicas: 3, applied: false });
+    expect(settled.recommendedReplicas).toBeGreaterThanOrEqual(3);
     await eventually('the lease held by the writer', async () => (await get('/apis/coordination.k8s.io/v1/namespaces/default/leases/llmd-autoscaler')).spec?.holderIdentity === 'as-scale');
     await stopAutoscaler(scaler);
     expect((await get(`${POOLS}/llama-decode`)).spec?.replicas).toBe(3);
