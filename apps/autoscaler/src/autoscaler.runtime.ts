@@ -33,6 +33,7 @@ export class AutoscalerRuntime {
   private actuator?: Actuator;
   private loop?: AutoscalerLoop;
   private elector?: LeaderElector;
+  private requests?: TopicConsumer;
   private timer?: NodeJS.Timeout;
   private syncing = false;
   private stopped = false;
@@ -68,6 +69,7 @@ export class AutoscalerRuntime {
       return;
     }
     health.register(actuator.kind === 'kubernetes' ? 'informers-synced' : 'pool-control-server', () => actuator.ready());
+    health.register('requests-consumer', () => this.requests?.isReady() ?? false);
     this.loop = new AutoscalerLoop({
       actuator,
       mode: this.config.mode,
@@ -117,7 +119,7 @@ export class AutoscalerRuntime {
     await this.sync(false);
     this.seeding = this.config.seedHistory;
     const requests = this.consumer('requests', TOPICS.requestMetrics, this.config.seedHistory, (value) => this.onRequest(value));
-    this.deps.health.register('requests-consumer', () => requests.isReady());
+    this.requests = requests;
     if (this.seeding) void this.seedWhenCaughtUp(requests);
     this.elector?.run();
     this.timer = setInterval(() => void this.sync(this.leading()), this.config.syncSeconds * 1000);
@@ -144,7 +146,7 @@ export class AutoscalerRuntime {
 
   private async sync(decide: boolean): Promise<void> {
     const loop = this.loop;
-    if (!loop || this.syncing || this.stopped || !this.actuator?.ready()) return;
+    if (!loop || this.syncing || this.stopped) return;
     this.syncing = true;
     const end = this.metrics.syncDuration.startTimer();
     try {

@@ -24,7 +24,12 @@ export function createActuator(config: AutoscalerConfig, logger: Logger): { actu
       return { actuator: new LocalActuator(config.local.url) };
     case 'kubernetes': {
       if (!clusterConfigured(config)) return { missing: 'no kubeconfig, ~/.kube/config or in-cluster service account' };
-      const kc = loadKubeConfig(config.kubernetes.kubeconfig);
+      let kc: KubeConfig;
+      try {
+        kc = loadKubeConfig(config.kubernetes.kubeconfig);
+      } catch (err) {
+        return { missing: `cannot load the kubeconfig: ${(err as Error).message}` };
+      }
       return { actuator: new KubernetesActuator({ kc, namespace: config.kubernetes.namespace, logger }), kc };
     }
   }
