@@ -11,11 +11,11 @@ describe('llmd up: pods and pools', () => {
   });
 
   it('one pool per role present, each parsing as an AutoscalingSpec, with SLO targets for the slo policy', () => {
-    const pools = autoscaledPools(['prefill', 'decode', 'decode'], 'slo', 6, { ttftMs: 1000, itlMs: 40 });
+    const pools = autoscaledPools(['prefill', 'decode', 'decode'], 'slo', 6, { ttftMs: 1000, itlMs: 40 }, 'llama-3.2-1b');
     expect(pools.map((p) => p.name)).toEqual(['prefill', 'decode']);
     const specs = pools.map((p) => autoscalingSpec.parse(p.autoscaling));
-    expect(specs.map((s) => [s.policy, s.minReplicas, s.maxReplicas, s.slo?.itlMs])).toEqual([['slo', 1, 5, 40], ['slo', 1, 5, 40]]);
-    expect(autoscalingSpec.parse(autoscaledPools(['both'], 'saturation', 3, { ttftMs: 1, itlMs: 1 })[0].autoscaling)).toMatchObject({ policy: 'saturation', maxReplicas: 3 });
+    expect(specs.map((s) => [s.policy, s.minReplicas, s.maxReplicas, s.slo?.itlMs, s.costProfile])).toEqual([['slo', 1, 5, 40, 'llama-3.2-1b'], ['slo', 1, 5, 40, 'llama-3.2-1b']]);
+    expect(autoscalingSpec.parse(autoscaledPools(['both'], 'saturation', 3, { ttftMs: 1, itlMs: 1 }, 'llama-3-8b')[0].autoscaling)).toMatchObject({ policy: 'saturation', maxReplicas: 3 });
   });
 
   it('prints each scaling action', () => {

@@ -47,7 +47,7 @@ export function podRoles(values: { pods: number; prefill?: number; decode?: numb
 }
 
 /** One autoscaled pool per role present; each pool may grow while the others keep one pod. */
-export function autoscaledPools(roles: PodRole[], policy: string, maxPods: number, slo: { ttftMs: number; itlMs: number }): { name: 'unified' | 'prefill' | 'decode'; autoscaling: unknown }[] {
+export function autoscaledPools(roles: PodRole[], policy: string, maxPods: number, slo: { ttftMs: number; itlMs: number }, gpuProfile: string): { name: 'unified' | 'prefill' | 'decode'; autoscaling: unknown }[] {
   const names = [...new Set(roles.map(poolOf))];
   return names.map((name) => ({
     name,
@@ -57,6 +57,8 @@ export function autoscaledPools(roles: PodRole[], policy: string, maxPods: numbe
       maxReplicas: Math.max(1, maxPods - (names.length - 1)),
       // vllm-sim pods start in seconds, not minutes.
       startupSeconds: 5,
+      // The capacity model of the slo policy: the cost tables the pods are timed from.
+      costProfile: gpuProfile,
       ...(policy === 'saturation' ? {} : { slo }),
     },
   }));
@@ -155,7 +157,7 @@ export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Pro
         launcher: stack,
         model: options.model,
         maxPods: values['max-pods'],
-        pools: autoscaledPools(roles, values['autoscale-policy'], values['max-pods'], { ttftMs: values['slo-ttft-ms'], itlMs: values['slo-itl-ms'] }),
+        pools: autoscaledPools(roles, values['autoscale-policy'], values['max-pods'], { ttftMs: values['slo-ttft-ms'], itlMs: values['slo-itl-ms'] }, options.gpuProfile),
         onEvent: (e) => say(describePoolEvent(e)),
       });
       await control.listen(DEFAULT_POOL_CONTROL_PORT);
