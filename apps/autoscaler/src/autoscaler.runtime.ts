@@ -15,6 +15,9 @@ import { AutoscalerLoop } from './loop/autoscaler-loop';
 import { AutoscalerMetrics } from './telemetry/autoscaler-metrics';
 import { DecisionLog } from './telemetry/decision-log';
 
+/** The longest start-up waits for the request history before it decides anyway. */
+const SEED_WAIT_MS = 60000;
+
 export interface RuntimeDeps {
   kafka: Kafka;
   producer: BufferedProducer;
@@ -122,15 +125,25 @@ export class AutoscalerRuntime {
     this.requests = requests;
     if (this.seeding) void this.seedWhenCaughtUp(requests);
     this.elector?.run();
-    this.timer = setInterval(() => void this.sync(this.leading()), this.config.syncSeconds * 1000);
+    // Decisions wait for the history (a forecaster is fed in time order), at most SEED_WAIT_MS.
+    this.timer = setInterval(() => void this.sync(this.leading() && !this.seeding), this.config.syncSeconds * 1000);
     this.timer.unref();
   }
 
   private async seedWhenCaughtUp(requests: TopicConsumer): Promise<void> {
-    await requests.caughtUp();
+    let timer: NodeJS.Timeout | undefined;
+    const caughtUp = await Promise.race([
+      requests.caughtUp().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), SEED_WAIT_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
     this.seeding = false;
     const pools = this.loop?.seedHistory() ?? 0;
-    this.deps.logger.info({ pools }, 'request history read: predictive history seeded');
+    if (caughtUp) this.deps.logger.info({ pools }, 'request history read: predictive history seeded');
+    else this.deps.logger.warn({ pools, waitedMs: SEED_WAIT_MS }, 'request history not read in time: seeded with what was read, deciding now');
   }
 
   private onRequest(value: Buffer): void {
