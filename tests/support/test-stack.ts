@@ -13,10 +13,17 @@ export interface TestStackOptions {
   kvTransfer?: boolean;
   /** Another broker than the suite's (a test that stops its broker brings its own). */
   kafkaBootstrap?: string;
+  /** @default 1 */
+  timeScale?: number;
+  /** Pods added and removed at run time, through this registry folder. */
+  scalable?: { registryDir: string };
+  autoscalerEnv?: Record<string, string>;
+  /** Runs after the processes start and before waiting for them (e.g. a server the autoscaler needs). */
+  beforeReady?: (stack: LocalStack) => Promise<void>;
 }
 
 export async function startTestStack(pods = 2, options: TestStackOptions = {}): Promise<LocalStack> {
-  const { env = {}, schedulerEnv, roles, simArgs, kvTransfer } = options;
+  const { env = {}, schedulerEnv, roles, simArgs, kvTransfer, scalable, autoscalerEnv } = options;
   const bootstrap = options.kafkaBootstrap ?? process.env.LLMD_E2E_KAFKA;
   if (!bootstrap) throw new Error('LLMD_E2E_KAFKA is not set: the global setup did not run');
   const [gateway, gatewayOps, scheduler_, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, ...rest] = await freePorts(8 + pods * 3);
@@ -27,16 +34,19 @@ export async function startTestStack(pods = 2, options: TestStackOptions = {}): 
     ports: { gateway, gatewayOps, scheduler: scheduler_, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, sims, simKvEvents },
     model: E2E_MODEL,
     gpuProfile: 'llama-3.2-1b',
-    timeScale: 1,
+    timeScale: options.timeScale ?? 1,
     // No trace collector in tests: spans are still made and propagated, never exported.
     env: { OTEL_TRACES_EXPORTER: 'none', LLMD_LOG_LEVEL: 'info', ...env },
     schedulerEnv,
     roles,
     simArgs,
     kvTransfer,
+    ...(scalable ? { registryDir: scalable.registryDir, scalablePods: true } : {}),
+    autoscalerEnv,
   });
   await stack.start();
   try {
+    await options.beforeReady?.(stack);
     await stack.waitReady(90000);
     // Ready means the scheduler sees at least one pod; tests want it to see them all.
     const scheduler = new TestSchedulerClient(`127.0.0.1:${scheduler_}`);

@@ -9,5 +9,7 @@ export * from './kafka/kafka-broker';
 export * from './kafka/topics';
 export * from './stack/free-port';
 export * from './stack/local-stack';
+export * from './stack/local-registry';
+export * from './stack/pool-control';
 export { DIST, REPO_ROOT, STATE_DIR } from './paths';
 export * from './stack/node-flags';

@@ -1,6 +1,6 @@
 // The local endpoint registry: one JSON file per simulated pod under .llmd/registry, written while
 // the pod runs, so the local stack's scheduler (LLMD_SCHEDULER_REGISTRY_DIR) finds pods started later.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_DIR } from '../paths';
 
@@ -40,4 +40,26 @@ export function registerSim(args: string[], dir = REGISTRY_DIR): () => void {
   }
   writeFileSync(file, JSON.stringify({ id, address: `127.0.0.1:${port}`, models: names.length > 0 ? names : [model], role, kvEvents }));
   return () => rmSync(file, { force: true });
+}
+
+/** One endpoint as the scheduler (and the cache-manager) read it from a registry file. */
+export interface RegistryEntry {
+  id: string;
+  address: string;
+  models: string[];
+  role: 'both' | 'prefill' | 'decode';
+  labels?: Record<string, string>;
+  kvEvents?: { endpoint: string; replayEndpoint?: string };
+}
+
+/** Writes `<dir>/<id>.json` whole (a temporary file renamed over it: a poll never reads half a file). */
+export function writeRegistryEntry(dir: string, entry: RegistryEntry): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${entry.id}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(entry));
+  renameSync(`${file}.tmp`, file);
+}
+
+export function removeRegistryEntry(dir: string, id: string): void {
+  rmSync(join(dir, `${id}.json`), { force: true });
 }

@@ -5,7 +5,34 @@ import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DIST } from '../paths';
+import { freePorts } from './free-port';
+import { removeRegistryEntry, writeRegistryEntry, type RegistryEntry } from './local-registry';
 import { nodeFlagsFor } from './node-flags';
+
+export type PodRole = 'both' | 'prefill' | 'decode';
+export type PoolName = 'unified' | 'prefill' | 'decode';
+
+/** The label that names a pod's pool, as the operator's pods carry it (the scheduler's load records read it). */
+export const POOL_LABEL = 'llm-d.io/pool';
+
+/** The local pool of a pod role: one pool per role, `unified` for pods that do both. */
+export function poolOf(role: PodRole): PoolName {
+  return role === 'both' ? 'unified' : role;
+}
+
+/** One vllm-sim pod of the stack, as the pool control sees it. */
+export interface LocalPod {
+  /** The process and endpoint id: `sim-<n>`. */
+  name: string;
+  role: PodRole;
+  pool: PoolName;
+  /** HTTP port; 0 until allocated. */
+  port: number;
+  createdAtMs: number;
+  /** When it first answered /health (then it is registered and receives traffic). */
+  readyAtMs?: number;
+  state: 'starting' | 'ready' | 'stopping';
+}
 
 export interface StackPorts {
   gateway: number;
@@ -59,6 +86,13 @@ export interface StackOptions {
   kvTransfer?: boolean;
   /** Called for each log line (service name, line). */
   onLine?: (service: string, line: string) => void;
+  /**
+   * Pods may be added and removed at run time (addPod, removePod; needs registryDir): the initial pods
+   * are written to the registry too once healthy, so that removing any pod unregisters it first.
+   */
+  scalablePods?: boolean;
+  /** Extra environment for the autoscaler (e.g. LLMD_AUTOSCALER_ACTUATOR=local). */
+  autoscalerEnv?: Record<string, string>;
 }
 
 interface Proc {
@@ -71,13 +105,29 @@ interface Proc {
   readyUrl: string;
 }
 
+/** The scheduler and cache-manager poll the registry every 500 ms: an unregistered pod is out of routing after this. */
+const UNREGISTER_GRACE_MS = 1500;
+
 export class LocalStack {
   private readonly procs: Proc[] = [];
   private readonly files: WriteStream[] = [];
+  private readonly simPods: LocalPod[] = [];
+  private nextPod = 0;
+  private stopping = false;
   /** Every log line of every process, by service name (bounded per service). */
   readonly logs = new Map<string, string[]>();
 
   constructor(readonly options: StackOptions) {}
+
+  private get registryDir(): string {
+    if (!this.options.registryDir) throw new Error('scalablePods needs a registryDir');
+    return this.options.registryDir;
+  }
+
+  /** The vllm-sim pods now (starting, ready, stopping), oldest first. */
+  pods(): readonly LocalPod[] {
+    return this.simPods;
+  }
 
   get gatewayUrl(): string {
     return `http://127.0.0.1:${this.options.ports.gateway}`;
@@ -86,17 +136,24 @@ export class LocalStack {
   async start(): Promise<void> {
     const { ports, kafkaBootstrap } = this.options;
     const common = { LLMD_KAFKA_BROKERS: kafkaBootstrap, ...this.options.env };
+    if (this.options.scalablePods && !this.options.registryDir) throw new Error('scalablePods needs a registryDir');
     const role = (i: number) => this.options.roles?.[i] ?? 'both';
-    const endpoints = ports.sims.map((port, i) => ({ id: `sim-${i}`, address: `127.0.0.1:${port}`, models: [this.options.model], role: role(i) }));
-    const kvRole = { both: 'kv_both', prefill: 'kv_producer', decode: 'kv_consumer' } as const;
+    const endpoints = ports.sims.map((port, i) => this.registryEntry(`sim-${i}`, role(i), port, ports.simKvEvents?.[i]));
     ports.sims.forEach((port, i) => {
-      const args = ['serve', this.options.model, '--port', String(port), '--gpu-profile', this.options.gpuProfile, '--time-scale', String(this.options.timeScale), '--seed', String(i)];
-      if (this.options.kvTransfer !== false) args.push('--kv-transfer-config', JSON.stringify({ kv_connector: 'NixlConnector', kv_role: kvRole[role(i)] }));
-      args.push(...(this.options.simArgs ?? []));
-      const kv = ports.simKvEvents?.[i];
-      if (kv) args.push('--kv-events-config', JSON.stringify({ enable_kv_cache_events: true, publisher: 'zmq', endpoint: `tcp://127.0.0.1:${kv[0]}`, replay_endpoint: `tcp://127.0.0.1:${kv[1]}` }));
-      this.spawn(`sim-${i}`, 'vllm-sim', args, common, `http://127.0.0.1:${port}/health`);
+      const pod: LocalPod = { name: `sim-${i}`, role: role(i), pool: poolOf(role(i)), port, createdAtMs: Date.now(), state: 'starting' };
+      this.simPods.push(pod);
+      const proc = this.spawn(pod.name, 'vllm-sim', this.simArgs(i, role(i), port, ports.simKvEvents?.[i]), common, `http://127.0.0.1:${port}/health`);
+      this.watchPod(pod, proc);
+      // Initial pods are in the scheduler's static endpoints; scalable ones also get a registry file, so
+      // that removing one unregisters it. Not awaited: waitReady covers the start.
+      this.untilHealthy(pod, proc, 90000).then(
+        () => {
+          if (this.options.scalablePods) writeRegistryEntry(this.registryDir, endpoints[i]);
+        },
+        () => undefined,
+      );
     });
+    this.nextPod = ports.sims.length;
     this.spawn('scheduler', 'scheduler', [], { ...common, LLMD_SCHEDULER_GRPC_PORT: String(ports.scheduler), LLMD_SCHEDULER_OPS_PORT: String(ports.schedulerOps), LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(endpoints), LLMD_SCHEDULER_CACHE_MANAGER_ADDRESS: `127.0.0.1:${ports.cacheManager}`, ...(this.options.registryDir ? { LLMD_SCHEDULER_REGISTRY_DIR: this.options.registryDir } : {}), ...this.options.schedulerEnv }, `http://127.0.0.1:${ports.schedulerOps}/readyz`);
     const kvPods = ports.sims.flatMap((_, i) => {
       const kv = ports.simKvEvents?.[i];
@@ -109,7 +166,7 @@ export class LocalStack {
       LLMD_CACHE_MANAGER_PODS: JSON.stringify(kvPods),
       ...(this.options.registryDir ? { LLMD_CACHE_MANAGER_REGISTRY_DIR: this.options.registryDir } : {}),
     }, `http://127.0.0.1:${ports.cacheManagerOps}/readyz`);
-    this.spawn('autoscaler', 'autoscaler', [], { ...common, LLMD_AUTOSCALER_OPS_PORT: String(ports.autoscalerOps) }, `http://127.0.0.1:${ports.autoscalerOps}/readyz`);
+    this.spawn('autoscaler', 'autoscaler', [], { ...common, LLMD_AUTOSCALER_OPS_PORT: String(ports.autoscalerOps), ...this.options.autoscalerEnv }, `http://127.0.0.1:${ports.autoscalerOps}/readyz`);
     this.spawn('operator', 'operator', [], { ...common, LLMD_OPERATOR_OPS_PORT: String(ports.operatorOps) }, `http://127.0.0.1:${ports.operatorOps}/readyz`);
     this.spawn('gateway', 'gateway', [], { ...common, LLMD_GATEWAY_PORT: String(ports.gateway), LLMD_GATEWAY_OPS_PORT: String(ports.gatewayOps), LLMD_GATEWAY_SCHEDULER_ADDRESS: `127.0.0.1:${ports.scheduler}` }, `http://127.0.0.1:${ports.gatewayOps}/readyz`);
   }
@@ -165,6 +222,8 @@ export class LocalStack {
 
   /** SIGTERM to every process (gateway first, pods last), SIGKILL to any still alive after `graceMs`. */
   async stop(graceMs = 15000): Promise<void> {
+    this.stopping = true;
+    if (this.options.scalablePods) for (const p of this.simPods) removeRegistryEntry(this.registryDir, p.name);
     const order = [...this.procs].reverse();
     for (const p of order) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
     const timer = setTimeout(() => order.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')), graceMs);
@@ -173,7 +232,105 @@ export class LocalStack {
     await Promise.all(this.files.map((f) => new Promise((r) => f.end(r))));
   }
 
-  private spawn(name: string, app: string, args: string[], env: Record<string, string>, readyUrl: string): void {
+  /**
+   * Starts one more vllm-sim pod of `role` on free ports; once it answers /health it is written to the
+   * registry (the scheduler and the cache-manager pick it up) and the promise resolves. It is listed by
+   * pods() from the call on, as `starting`. Rejects (and forgets the pod) if it exits or never answers.
+   */
+  async addPod(role: PodRole, timeoutMs = 60000): Promise<LocalPod> {
+    if (!this.options.scalablePods) throw new Error('addPod needs a stack started with scalablePods');
+    const pod: LocalPod = { name: `sim-${this.nextPod++}`, role, pool: poolOf(role), port: 0, createdAtMs: Date.now(), state: 'starting' };
+    this.simPods.push(pod);
+    // A function, not an expression: removePod may run at any await below.
+    const removed = () => this.stopping || pod.state === 'stopping';
+    try {
+      const [port, kvPub, kvReplay] = await freePorts(3);
+      pod.port = port;
+      if (removed()) throw new Error(`${pod.name} removed while starting`);
+      const common = { LLMD_KAFKA_BROKERS: this.options.kafkaBootstrap, ...this.options.env };
+      const seed = Number(pod.name.slice(4));
+      const proc = this.spawn(pod.name, 'vllm-sim', this.simArgs(seed, role, port, [kvPub, kvReplay]), common, `http://127.0.0.1:${port}/health`);
+      this.watchPod(pod, proc);
+      await this.untilHealthy(pod, proc, timeoutMs);
+      if (removed()) throw new Error(`${pod.name} removed while starting`);
+      writeRegistryEntry(this.registryDir, this.registryEntry(pod.name, role, port, [kvPub, kvReplay]));
+      return pod;
+    } catch (err) {
+      if (!removed()) await this.removePod(pod.name).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Removes one pod: unregisters it first (the scheduler stops routing to it), then SIGTERM (vllm-sim
+   * finishes its in-flight requests); resolves when it has exited.
+   */
+  async removePod(name: string): Promise<void> {
+    const pod = this.simPods.find((p) => p.name === name);
+    if (!pod) throw new Error(`no pod ${name}`);
+    const wasReady = pod.state === 'ready';
+    pod.state = 'stopping';
+    if (this.options.registryDir && this.options.scalablePods) removeRegistryEntry(this.options.registryDir, name);
+    if (wasReady) await new Promise((r) => setTimeout(r, UNREGISTER_GRACE_MS));
+    const proc = this.procs.find((x) => x.name === name);
+    if (proc) {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+      await proc.exited;
+      this.procs.splice(this.procs.indexOf(proc), 1);
+    }
+    const i = this.simPods.indexOf(pod);
+    if (i >= 0) this.simPods.splice(i, 1);
+  }
+
+  private simArgs(seed: number, role: PodRole, port: number, kv: [number, number] | undefined): string[] {
+    const kvRole = { both: 'kv_both', prefill: 'kv_producer', decode: 'kv_consumer' } as const;
+    const args = ['serve', this.options.model, '--port', String(port), '--gpu-profile', this.options.gpuProfile, '--time-scale', String(this.options.timeScale), '--seed', String(seed)];
+    if (this.options.kvTransfer !== false) args.push('--kv-transfer-config', JSON.stringify({ kv_connector: 'NixlConnector', kv_role: kvRole[role] }));
+    args.push(...(this.options.simArgs ?? []));
+    if (kv) args.push('--kv-events-config', JSON.stringify({ enable_kv_cache_events: true, publisher: 'zmq', endpoint: `tcp://127.0.0.1:${kv[0]}`, replay_endpoint: `tcp://127.0.0.1:${kv[1]}` }));
+    return args;
+  }
+
+  /** The pod as the scheduler (static endpoints or registry file) and the cache-manager read it. */
+  private registryEntry(id: string, role: PodRole, port: number, kv: [number, number] | undefined): RegistryEntry {
+    return {
+      id,
+      address: `127.0.0.1:${port}`,
+      models: [this.options.model],
+      role,
+      labels: { [POOL_LABEL]: poolOf(role) },
+      ...(kv ? { kvEvents: { endpoint: `tcp://127.0.0.1:${kv[0]}`, replayEndpoint: `tcp://127.0.0.1:${kv[1]}` } } : {}),
+    };
+  }
+
+  /** A pod that exits on its own is forgotten (and unregistered). */
+  private watchPod(pod: LocalPod, proc: Proc): void {
+    void proc.exited.then(() => {
+      if (pod.state === 'stopping' || this.stopping) return;
+      pod.state = 'stopping';
+      if (this.options.scalablePods) removeRegistryEntry(this.registryDir, pod.name);
+      const i = this.simPods.indexOf(pod);
+      if (i >= 0) this.simPods.splice(i, 1);
+    });
+  }
+
+  private async untilHealthy(pod: LocalPod, proc: Proc, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${pod.name} exited with code ${proc.child.exitCode}:\n${(this.logs.get(pod.name) ?? []).slice(-10).join('\n')}`);
+      if (pod.state === 'stopping') throw new Error(`${pod.name} removed while starting`);
+      const ok = await fetch(proc.readyUrl, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok).catch(() => false);
+      if (ok) {
+        pod.readyAtMs = Date.now();
+        pod.state = 'ready';
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${pod.name} did not answer /health within ${timeoutMs} ms`);
+  }
+
+  private spawn(name: string, app: string, args: string[], env: Record<string, string>, readyUrl: string): Proc {
     const child = spawn(process.execPath, [...nodeFlagsFor(app), join(DIST, 'apps', app, 'src', 'main.js'), ...args], {
       env: { ...process.env, ...env, OTEL_SERVICE_NAME: `llmd-${name}` },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -196,6 +353,8 @@ export class LocalStack {
       });
     }
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    this.procs.push({ name, app, args, env, child, exited, readyUrl });
+    const proc = { name, app, args, env, child, exited, readyUrl };
+    this.procs.push(proc);
+    return proc;
   }
 }
