@@ -215,6 +215,8 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
     const recommended = (await decisions(recommender))[`${NS}/qwen-decode`];
     expect(recommended[0]).toMatchObject({ currentReplicas: 1, applied: false });
     expect(recommended[0].desiredReplicas).toBeGreaterThanOrEqual(2);
+    // It decided after reading the retained requests (the first test's among them) into its history.
+    expect(await about(recommender)).toMatchObject({ mode: 'recommend', leading: true, seeding: false });
 
     const after = await get(`${POOLS}/qwen-decode`);
     expect(after.spec?.replicas).toBe(1);
