@@ -24,11 +24,12 @@ describe('autoscaler on the local stack (P/D, saturation policy)', () => {
   let stack: LocalStack;
   let control: PoolControl;
   let registryDir: string;
+  let controlPort: number;
   const events: PoolEvent[] = [];
 
   beforeAll(async () => {
     registryDir = mkdtempSync(join(tmpdir(), 'llmd-autoscale-'));
-    const [controlPort] = await freePorts(1);
+    [controlPort] = await freePorts(1);
     stack = await startTestStack(2, {
       roles: ['prefill', 'decode'],
       simArgs: ['--max-num-seqs', '2'],
@@ -120,7 +121,22 @@ describe('autoscaler on the local stack (P/D, saturation policy)', () => {
     ]);
 
     // The decision that did it, with its reason, on the autoscaler's /debug/decisions.
-    const decisions = (await (await fetch(`http://127.0.0.1:${stack.options.ports.autoscalerOps}/debug/decisions`)).json()) as Record<string, { desiredReplicas: number; reason: string; applied: boolean }[]>;
-    expect(decisions['local/decode']).toContainEqual(expect.objectContaining({ desiredReplicas: 2, applied: true, reason: expect.stringMatching(/^(all-saturated|spare-kv-low|spare-queue-low)$/) }));
+    const debug = (await (await fetch(`http://127.0.0.1:${stack.options.ports.autoscalerOps}/debug/decisions`)).json()) as { actuator: string; pools: Record<string, { desiredReplicas: number; reason: string; applied: boolean }[]> };
+    expect(debug.actuator).toBe('local');
+    expect(debug.pools['local/decode']).toContainEqual(expect.objectContaining({ desiredReplicas: 2, applied: true, reason: expect.stringMatching(/^(all-saturated|spare-kv-low|spare-queue-low)$/) }));
   }, 240000);
+
+  it('scaling down through the server unregisters the newest decode pod, then stops it', async () => {
+    const res = await fetch(`http://127.0.0.1:${controlPort}/pools/decode/scale`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"spec":{"replicas":1}}' });
+    expect([res.status, await res.json()]).toEqual([200, { spec: { replicas: 1 }, status: { replicas: 2 } }]);
+    await control.settled();
+    expect(stack.pods().map((p) => p.name)).toEqual(['sim-0', 'sim-1']);
+    expect(events.at(-1)).toEqual({ type: 'pod-removed', pool: 'decode', pod: 'sim-2' });
+    const scheduler = new TestSchedulerClient(`127.0.0.1:${stack.options.ports.scheduler}`);
+    try {
+      expect((await scheduler.listEndpoints()).map((e) => e.endpoint?.id).sort()).toEqual(['sim-0', 'sim-1']);
+    } finally {
+      scheduler.close();
+    }
+  });
 });

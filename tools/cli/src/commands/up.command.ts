@@ -2,7 +2,7 @@
 // --autoscale, the autoscaler sizes the pods' pools through the stack's pool control server.
 import { join } from 'node:path';
 import { GPU_PROFILES } from '@llmd/gpu-cost';
-import { defineCommand, ParsedCommand } from '../args';
+import { defineCommand, ParsedCommand, UsageError } from '../args';
 import { SupervisedBroker } from '../kafka/broker-supervisor';
 import { STATE_DIR } from '../paths';
 import { REGISTRY_DIR } from '../stack/local-registry';
@@ -82,15 +82,11 @@ export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Pro
   const say = (line: string) => process.stdout.write(`llmd: ${line}\n`);
   const alarm = (line: string) => process.stderr.write(`llmd: ERROR ${line}\n`);
   const roles = podRoles(values);
-  if (typeof roles === 'string') {
-    alarm(roles);
-    return 2;
-  }
+  if (typeof roles === 'string') throw new UsageError(upCommand.name, roles);
   const options = { pods: roles.length, model: values.model, gpuProfile: values['gpu-profile'], timeScale: values['time-scale'] };
   const disaggregated = roles.some((r) => r !== 'both');
   if (values.autoscale && values['max-pods'] < roles.length) {
-    alarm(`--max-pods ${values['max-pods']} is below the ${roles.length} pods the stack starts with`);
-    return 2;
+    throw new UsageError(upCommand.name, `--max-pods ${values['max-pods']} is below the ${roles.length} pods the stack starts with`);
   }
   const broker = await SupervisedBroker.start({ log: say, alarm });
   say(`Kafka ready on ${broker.bootstrap}${broker.created.length ? ` (created ${broker.created.join(', ')})` : ''}`);
