@@ -122,8 +122,8 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
 
   const ops = (p: AutoscalerProcess, path: string) => fetch(`http://127.0.0.1:${p.opsPort}${path}`);
   const readiness = (p: AutoscalerProcess) => ops(p, '/readyz').then(async (r) => ({ status: r.status, body: (await r.json()) as { checks: Record<string, boolean> } }), () => undefined);
-  const decisions = async (p: AutoscalerProcess) => (await (await ops(p, '/debug/decisions')).json()) as Record<string, ScalingDecisionRecord[]>;
-  const about = async (p: AutoscalerProcess) => (await (await ops(p, '/debug/autoscaler')).json()) as { mode: string; leading: boolean };
+  const debugView = async (p: AutoscalerProcess) => (await (await ops(p, '/debug/decisions')).json()) as { actuator: string; mode: string; leading: boolean; seeding: boolean; pools: Record<string, ScalingDecisionRecord[]> };
+  const decisions = async (p: AutoscalerProcess) => (await debugView(p)).pools;
   const gauge = async (p: AutoscalerProcess, name: string, labels: Record<string, string>) => {
     const text = await (await ops(p, '/metrics')).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
@@ -187,7 +187,7 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
     expect(record).toMatchObject({ namespace: NS, role: 'decode', policy: 'saturation', currentReplicas: 2, desiredReplicas: 3, readyReplicas: 2, applied: true });
     expect(record.reason).toMatch(/^[a-z]+(-[a-z]+)*$/);
     expect(record.message.length).toBeGreaterThan(0);
-    expect(await about(scaler)).toMatchObject({ mode: 'scale', leading: true });
+    expect(await debugView(scaler)).toMatchObject({ actuator: 'kubernetes', mode: 'scale', leading: true });
     const listed = (await decisions(scaler))[`${NS}/llama-decode`];
     expect(listed.some((d) => d.applied && d.desiredReplicas === 3)).toBe(true);
     expect(listed.map((d) => d.timestampUnixMs)).toEqual([...listed.map((d) => d.timestampUnixMs)].sort((a, b) => b - a));
@@ -216,7 +216,7 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
     expect(recommended[0]).toMatchObject({ currentReplicas: 1, applied: false });
     expect(recommended[0].desiredReplicas).toBeGreaterThanOrEqual(2);
     // It decided after reading the retained requests (the first test's among them) into its history.
-    expect(await about(recommender)).toMatchObject({ mode: 'recommend', leading: true, seeding: false });
+    expect(await debugView(recommender)).toMatchObject({ mode: 'recommend', leading: true, seeding: false });
 
     const after = await get(`${POOLS}/qwen-decode`);
     expect(after.spec?.replicas).toBe(1);

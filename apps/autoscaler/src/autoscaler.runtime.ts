@@ -49,8 +49,7 @@ export class AutoscalerRuntime {
     this.loadRecords = registerLoadGauges(deps.registry, this.view);
     this.metrics = new AutoscalerMetrics(deps.registry);
     this.log = new DecisionLog(config.decisionsPerPool);
-    deps.debug.set('decisions', () => this.log.view());
-    deps.debug.set('autoscaler', () => ({ actuator: config.actuator, mode: config.mode, leading: this.leading(), syncSeconds: config.syncSeconds, seeding: this.seeding }));
+    deps.debug.set('decisions', () => ({ actuator: config.actuator, mode: config.mode, leading: this.leading(), seeding: this.seeding, pools: this.log.view() }));
   }
 
   start(): void {
