@@ -95,7 +95,10 @@ export class AutoscalerRuntime {
         logger,
         registry: this.deps.registry,
         onStartedLeading: () => logger.info({ identity: le.identity }, 'leading: deciding and writing replicas'),
-        onStoppedLeading: () => logger.warn({ identity: le.identity }, 'not leading: recording traffic, deciding nothing'),
+        onStoppedLeading: () => {
+          logger.warn({ identity: le.identity }, 'not leading: recording traffic, deciding nothing');
+          this.metrics.forgetPools();
+        },
       });
       health.register('leader', () => this.elector?.isLeader ?? false, { critical: false });
     }
