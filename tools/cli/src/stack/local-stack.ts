@@ -114,6 +114,8 @@ export class LocalStack {
   private readonly simPods: LocalPod[] = [];
   private nextPod = 0;
   private stopping = false;
+  /** Pods being restarted: their exit is not a pod gone. */
+  private readonly restarting = new Set<string>();
   /** Every log line of every process, by service name (bounded per service). */
   readonly logs = new Map<string, string[]>();
 
@@ -148,7 +150,7 @@ export class LocalStack {
       // that removing one unregisters it. Not awaited: waitReady covers the start.
       this.untilHealthy(pod, proc, 90000).then(
         () => {
-          if (this.options.scalablePods) writeRegistryEntry(this.registryDir, endpoints[i]);
+          if (this.options.scalablePods && !this.stopping && pod.state === 'ready') writeRegistryEntry(this.registryDir, endpoints[i]);
         },
         () => undefined,
       );
@@ -197,11 +199,14 @@ export class LocalStack {
     const i = this.procs.findIndex((x) => x.name === name);
     if (i < 0) throw new Error(`no process ${name}`);
     const old = this.procs[i];
+    this.restarting.add(name);
     await this.kill(name, 'SIGTERM');
     await options.whileDown?.();
     this.procs.splice(i, 1);
-    this.spawn(old.name, old.app, [...old.args, ...(options.extraArgs ?? [])], old.env, old.readyUrl);
-    const fresh = this.procs[this.procs.length - 1];
+    const fresh = this.spawn(old.name, old.app, [...old.args, ...(options.extraArgs ?? [])], old.env, old.readyUrl);
+    this.restarting.delete(name);
+    const pod = this.simPods.find((p) => p.name === name);
+    if (pod) this.watchPod(pod, fresh);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (fresh.child.exitCode !== null) throw new Error(`${name} exited with code ${fresh.child.exitCode}`);
@@ -306,7 +311,7 @@ export class LocalStack {
   /** A pod that exits on its own is forgotten (and unregistered). */
   private watchPod(pod: LocalPod, proc: Proc): void {
     void proc.exited.then(() => {
-      if (pod.state === 'stopping' || this.stopping) return;
+      if (pod.state === 'stopping' || this.stopping || this.restarting.has(pod.name)) return;
       pod.state = 'stopping';
       if (this.options.scalablePods) removeRegistryEntry(this.registryDir, pod.name);
       const i = this.simPods.indexOf(pod);

@@ -1,4 +1,4 @@
-import { PoolControl, type PodLauncher, type PoolEvent } from './pool-control';
+import { PoolControl, RESTART_BACKOFF_MS, type PodLauncher, type PoolEvent } from './pool-control';
 import { poolOf, type LocalPod, type PodRole } from './local-stack';
 
 /** Pods that start when told to (ready()) and stop at once; a start can be made to fail. */
@@ -48,17 +48,19 @@ class FakeLauncher implements PodLauncher {
 function setup(initial: PodRole[] = ['prefill', 'decode'], maxPods = 5) {
   const launcher = new FakeLauncher(initial);
   const events: PoolEvent[] = [];
+  const clock = { ms: 0 };
   const control = new PoolControl({
     launcher,
     model: 'm',
     maxPods,
+    now: () => clock.ms,
     pools: [
       { name: 'prefill', autoscaling: { policy: 'slo', minReplicas: 1, maxReplicas: 2, slo: { ttftMs: 500, itlMs: 50 } } },
       { name: 'decode', autoscaling: { minReplicas: 1, maxReplicas: 4 } },
     ],
     onEvent: (e) => events.push(e),
   });
-  return { launcher, control, events };
+  return { launcher, control, events, clock };
 }
 
 describe('PoolControl', () => {
@@ -109,15 +111,25 @@ describe('PoolControl', () => {
     expect(launcher.names('decode')).toEqual(['sim-1:ready', 'sim-2:ready']);
   });
 
-  it('a pod that fails to start is reported, and the next scale starts another', async () => {
-    const { launcher, control, events } = setup();
+  it('a pod that fails to start is reported; its pool is topped up after the back-off, or at the next scale', async () => {
+    const { launcher, control, events, clock } = setup();
     control.scale('decode', { spec: { replicas: 2 } });
     launcher.fail('sim-2');
     await control.settled();
     expect(events.at(-1)).toEqual({ type: 'pod-failed', pool: 'decode', pod: 'sim-2', message: 'sim-2 exited with code 1' });
     expect(control.list()[1]).toMatchObject({ replicas: 2, readyReplicas: 1, startingReplicas: 0 });
+    clock.ms = RESTART_BACKOFF_MS;
+    expect(control.list()[1]).toMatchObject({ replicas: 2, readyReplicas: 1, startingReplicas: 1 });
+    launcher.fail('sim-3');
+    await control.settled();
     control.scale('decode', { spec: { replicas: 2 } });
-    expect(launcher.names('decode')).toEqual(['sim-1:ready', 'sim-3:starting']);
+    expect(launcher.names('decode')).toEqual(['sim-1:ready', 'sim-4:starting']);
+  });
+
+  it('a ready pod that exits on its own is replaced at the next listing, as a Deployment replaces it', () => {
+    const { launcher, control } = setup();
+    launcher.list.splice(1, 1);
+    expect(control.list()[1]).toMatchObject({ replicas: 1, readyReplicas: 0, startingReplicas: 1, endpointIds: ['sim-2'] });
   });
 
   it.each([

@@ -1,11 +1,14 @@
 // The local stack's pool control server: the autoscaler's LocalActuator reads the pools and writes
 // their replicas here, as its KubernetesActuator does with ServingPools and /scale. One pool per pod
-// role; a replica change starts or stops vllm-sim pods through the stack (a PodLauncher).
+// role; a replica change starts or stops vllm-sim pods through the stack (a PodLauncher), and, as a
+// Deployment does, a pod that exits on its own is replaced (at the next GET /pools).
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { autoscalingSpec, type AutoscalingSpec } from '@llmd/crd-types';
 import type { LocalPod, PodRole, PoolName } from './local-stack';
 
 export const DEFAULT_POOL_CONTROL_PORT = 9106;
+/** After a pod fails to start, its pool is not topped up again for this long (no crash loop at sync speed). */
+export const RESTART_BACKOFF_MS = 10000;
 export const LOCAL_NAMESPACE = 'local';
 
 /** What the pool control needs of the stack (LocalStack; a fake in specs). */
@@ -38,6 +41,8 @@ export interface PoolControlOptions {
   /** The most vllm-sim pods the stack runs, all pools together. */
   maxPods: number;
   onEvent?: (event: PoolEvent) => void;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 /** One pool in GET /pools (Contract 4). */
@@ -59,6 +64,8 @@ interface PoolState {
   role: PodRole;
   autoscaling: AutoscalingSpec;
   replicas: number;
+  /** When a pod of the pool last failed to start. */
+  failedAtMs?: number;
 }
 
 export type ScaleResult = { status: 200; body: { spec: { replicas: number }; status: { replicas: number } } } | { status: 400 | 404 | 422; body: { error: { message: string } } };
@@ -81,8 +88,10 @@ export class PoolControl {
     }
   }
 
-  /** GET /pools: every pool now; each pod's start-up is reported once. */
+  /** GET /pools: every pool now (a pool short of pods that exited is topped up first); each pod's start-up is reported once. */
   list(): PoolView[] {
+    const now = (this.options.now ?? Date.now)();
+    for (const p of this.pools.values()) if (p.failedAtMs === undefined || now - p.failedAtMs >= RESTART_BACKOFF_MS) this.converge(p);
     return [...this.pools.values()].map((p) => {
       const pods = this.active(p.role);
       const ready = pods.filter((x) => x.state === 'ready');
@@ -124,6 +133,7 @@ export class PoolControl {
     const existing = this.active(pool.role).length;
     if (replicas !== pool.replicas) this.options.onEvent?.({ type: 'scale', pool: pool.name, from: pool.replicas, to: replicas });
     pool.replicas = replicas;
+    pool.failedAtMs = undefined;
     this.converge(pool);
     return { status: 200, body: { spec: { replicas }, status: { replicas: existing } } };
   }
@@ -171,6 +181,7 @@ export class PoolControl {
       const pod = await adding;
       this.options.onEvent?.({ type: 'pod-ready', pool: pool.name, pod: pod.name, startupSeconds: ((pod.readyAtMs ?? Date.now()) - pod.createdAtMs) / 1000 });
     } catch (err) {
+      pool.failedAtMs = (this.options.now ?? Date.now)();
       this.options.onEvent?.({ type: 'pod-failed', pool: pool.name, pod: listed?.name, message: (err as Error).message });
     }
   }
