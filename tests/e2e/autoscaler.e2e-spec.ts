@@ -122,7 +122,8 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
 
   const ops = (p: AutoscalerProcess, path: string) => fetch(`http://127.0.0.1:${p.opsPort}${path}`);
   const readiness = (p: AutoscalerProcess) => ops(p, '/readyz').then(async (r) => ({ status: r.status, body: (await r.json()) as { checks: Record<string, boolean> } }), () => undefined);
-  const decisions = async (p: AutoscalerProcess) => ((await (await ops(p, '/debug/decisions')).json()) as { mode: string; pools: Record<string, ScalingDecisionRecord[]> });
+  const debugView = async (p: AutoscalerProcess) => (await (await ops(p, '/debug/decisions')).json()) as { actuator: string; mode: string; leading: boolean; seeding: boolean; pools: Record<string, ScalingDecisionRecord[]> };
+  const decisions = async (p: AutoscalerProcess) => (await debugView(p)).pools;
   const gauge = async (p: AutoscalerProcess, name: string, labels: Record<string, string>) => {
     const text = await (await ops(p, '/metrics')).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
@@ -186,16 +187,15 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
     expect(record).toMatchObject({ namespace: NS, role: 'decode', policy: 'saturation', currentReplicas: 2, desiredReplicas: 3, readyReplicas: 2, applied: true });
     expect(record.reason).toMatch(/^[a-z]+(-[a-z]+)*$/);
     expect(record.message.length).toBeGreaterThan(0);
-    const debug = await decisions(scaler);
-    expect(debug.mode).toBe('scale');
-    const listed = debug.pools[`${NS}/llama-decode`];
+    expect(await debugView(scaler)).toMatchObject({ actuator: 'kubernetes', mode: 'scale', leading: true });
+    const listed = (await decisions(scaler))[`${NS}/llama-decode`];
     expect(listed.some((d) => d.applied && d.desiredReplicas === 3)).toBe(true);
     expect(listed.map((d) => d.timestampUnixMs)).toEqual([...listed.map((d) => d.timestampUnixMs)].sort((a, b) => b - a));
 
     // At its maxReplicas it stays there, and says so.
     const wva = { variant_name: 'llama-decode', namespace: NS, accelerator_type: 'unknown' };
     await eventually('desired and current at 3', async () => (await gauge(scaler, 'wva_current_replicas', wva)) === 3 && (await gauge(scaler, 'wva_desired_replicas', wva)) === 3);
-    const settled = (await decisions(scaler)).pools[`${NS}/llama-decode`][0];
+    const settled = (await decisions(scaler))[`${NS}/llama-decode`][0];
     expect(settled).toMatchObject({ currentReplicas: 3, desiredReplicas: 3, applied: false });
     expect(settled.recommendedReplicas).toBeGreaterThanOrEqual(3);
     await eventually('the lease held by the writer', async () => (await get('/apis/coordination.k8s.io/v1/namespaces/default/leases/llmd-autoscaler')).spec?.holderIdentity === 'as-scale');
@@ -212,9 +212,11 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
     await eventually('the recommender ready', async () => (await readiness(recommender))?.status === 200);
     feedLoad('qwen-decode', [`${NS}/qwen-decode-a`], 0.78, 2);
     await eventually('wva_desired_replicas above the current 1', async () => ((await gauge(recommender, 'wva_desired_replicas', { variant_name: 'qwen-decode', namespace: NS, accelerator_type: 'H100' })) ?? 0) >= 2);
-    const recommended = (await decisions(recommender)).pools[`${NS}/qwen-decode`];
+    const recommended = (await decisions(recommender))[`${NS}/qwen-decode`];
     expect(recommended[0]).toMatchObject({ currentReplicas: 1, applied: false });
     expect(recommended[0].desiredReplicas).toBeGreaterThanOrEqual(2);
+    // It decided after reading the retained requests (the first test's among them) into its history.
+    expect(await debugView(recommender)).toMatchObject({ mode: 'recommend', leading: true, seeding: false });
 
     const after = await get(`${POOLS}/qwen-decode`);
     expect(after.spec?.replicas).toBe(1);

@@ -15,6 +15,9 @@ import { AutoscalerLoop } from './loop/autoscaler-loop';
 import { AutoscalerMetrics } from './telemetry/autoscaler-metrics';
 import { DecisionLog } from './telemetry/decision-log';
 
+/** The longest start-up waits for the request history before it decides anyway. */
+const SEED_WAIT_MS = 60000;
+
 export interface RuntimeDeps {
   kafka: Kafka;
   producer: BufferedProducer;
@@ -46,7 +49,7 @@ export class AutoscalerRuntime {
     this.loadRecords = registerLoadGauges(deps.registry, this.view);
     this.metrics = new AutoscalerMetrics(deps.registry);
     this.log = new DecisionLog(config.decisionsPerPool);
-    deps.debug.set('decisions', () => ({ actuator: config.actuator, mode: config.mode, leading: this.leading(), pools: this.log.view() }));
+    deps.debug.set('decisions', () => ({ actuator: config.actuator, mode: config.mode, leading: this.leading(), seeding: this.seeding, pools: this.log.view() }));
   }
 
   start(): void {
@@ -92,7 +95,10 @@ export class AutoscalerRuntime {
         logger,
         registry: this.deps.registry,
         onStartedLeading: () => logger.info({ identity: le.identity }, 'leading: deciding and writing replicas'),
-        onStoppedLeading: () => logger.warn({ identity: le.identity }, 'not leading: recording traffic, deciding nothing'),
+        onStoppedLeading: () => {
+          logger.warn({ identity: le.identity }, 'not leading: recording traffic, deciding nothing');
+          this.metrics.forgetPools();
+        },
       });
       health.register('leader', () => this.elector?.isLeader ?? false, { critical: false });
     }
@@ -122,15 +128,25 @@ export class AutoscalerRuntime {
     this.requests = requests;
     if (this.seeding) void this.seedWhenCaughtUp(requests);
     this.elector?.run();
-    this.timer = setInterval(() => void this.sync(this.leading()), this.config.syncSeconds * 1000);
+    // Decisions wait for the history (a forecaster is fed in time order), at most SEED_WAIT_MS.
+    this.timer = setInterval(() => void this.sync(this.leading() && !this.seeding), this.config.syncSeconds * 1000);
     this.timer.unref();
   }
 
   private async seedWhenCaughtUp(requests: TopicConsumer): Promise<void> {
-    await requests.caughtUp();
+    let timer: NodeJS.Timeout | undefined;
+    const caughtUp = await Promise.race([
+      requests.caughtUp().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), SEED_WAIT_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
     this.seeding = false;
     const pools = this.loop?.seedHistory() ?? 0;
-    this.deps.logger.info({ pools }, 'request history read: predictive history seeded');
+    if (caughtUp) this.deps.logger.info({ pools }, 'request history read: predictive history seeded');
+    else this.deps.logger.warn({ pools, waitedMs: SEED_WAIT_MS }, 'request history not read in time: seeded with what was read, deciding now');
   }
 
   private onRequest(value: Buffer): void {

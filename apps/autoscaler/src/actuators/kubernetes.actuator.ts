@@ -3,7 +3,7 @@
 // llmd-autoscaler. Pods that turn Ready are timed (creation to Ready) for the policies' start-up lead.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { Informer, kubeRequest, objectPath, ResourceRef } from '@llmd/controller-kit';
+import { Informer, kubeRequest, ListWatchSource, objectPath, ResourceRef } from '@llmd/controller-kit';
 import { GROUP, VERSION } from '@llmd/crd-types';
 import { Actuator, ListedPool, PoolRef, poolKey } from './actuator';
 import { hasAutoscaling, isPodReady, PodObject, POOL_LABEL, podStartupSeconds, servingPoolView, ServingPoolObject } from './serving-pool-view';
@@ -14,10 +14,13 @@ export const SERVING_POOLS: ResourceRef = { group: GROUP, version: VERSION, plur
 export const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 
 export interface KubernetesActuatorOptions {
-  kc: KubeConfig;
+  /** The cluster; absent only when `sources` replace it (tests), and then nothing can be scaled. */
+  kc?: KubeConfig;
   /** Watch one namespace; undefined: all. */
   namespace?: string;
   logger: Logger;
+  /** Replace the apiserver's lists and watches (tests). */
+  sources?: { pools: ListWatchSource<ServingPoolObject>; pods: ListWatchSource<PodObject> };
 }
 
 export class KubernetesActuator implements Actuator {
@@ -28,9 +31,9 @@ export class KubernetesActuator implements Actuator {
   private readonly startups = new Map<string, number[]>();
 
   constructor(private readonly opts: KubernetesActuatorOptions) {
-    const { kc, namespace, logger } = opts;
-    this.pools$ = new Informer<ServingPoolObject>(kc, SERVING_POOLS, { namespace, logger });
-    this.pods$ = new Informer<PodObject>(kc, PODS, { namespace, labelSelector: POOL_LABEL, logger });
+    const { kc, namespace, logger, sources } = opts;
+    this.pools$ = new Informer<ServingPoolObject>(kc, SERVING_POOLS, { namespace, logger, source: sources?.pools });
+    this.pods$ = new Informer<PodObject>(kc, PODS, { namespace, labelSelector: POOL_LABEL, logger, source: sources?.pods });
     this.pods$.on((type, pod, old) => {
       if (type !== 'update' || !old || isPodReady(old) || !isPodReady(pod)) return;
       const seconds = podStartupSeconds(pod);
@@ -68,6 +71,7 @@ export class KubernetesActuator implements Actuator {
 
   /** PATCH .../servingpools/<name>/scale {spec:{replicas}}: the one field this app ever writes. */
   async scale(pool: PoolRef, replicas: number): Promise<void> {
+    if (!this.opts.kc) throw new Error('no cluster to scale in');
     await kubeRequest(this.opts.kc, 'PATCH', objectPath(SERVING_POOLS, pool.namespace, pool.name, 'scale'), { spec: { replicas } }, {
       contentType: 'application/merge-patch+json',
       query: { fieldManager: AUTOSCALER_FIELD_MANAGER },

@@ -37,6 +37,13 @@ describe('servingPoolView', () => {
     expect(servingPoolView(pool(over), [])).toHaveProperty('invalid', expect.stringMatching(expected));
   });
 
+  it('labels the gauges with spec.autoscaling.acceleratorType, else the GPU model the pods select', () => {
+    const h100 = { ...pod('a', 'ready'), spec: { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' } } };
+    expect(servingPoolView(pool(), [h100])).toHaveProperty('acceleratorType', 'NVIDIA-H100-80GB-HBM3');
+    expect(servingPoolView(pool({ autoscaling: { maxReplicas: 2, acceleratorType: 'H100' } }), [h100])).toHaveProperty('acceleratorType', 'H100');
+    expect(servingPoolView(pool(), [pod('a', 'ready')])).toHaveProperty('acceleratorType', undefined);
+  });
+
   it('times a pod from creation to Ready', () => {
     expect(podStartupSeconds(pod('a', 'ready'))).toBe(90);
     expect(podStartupSeconds({ metadata: {}, status: {} })).toBeUndefined();

@@ -8,7 +8,7 @@ import { parseAutoscaling } from './spec-issues';
 export const POOL_LABEL = 'llm-d.io/pool';
 
 export interface PodObject extends KubernetesObject {
-  spec?: { nodeName?: string };
+  spec?: { nodeName?: string; nodeSelector?: Record<string, string> };
   status?: { phase?: string; conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
 }
 
@@ -17,6 +17,20 @@ export interface ServingPoolObject extends KubernetesObject {
 }
 
 const ROLES: readonly PoolRole[] = ['unified', 'prefill', 'decode'];
+
+/** Node labels that name a GPU model, as pods select them (no node reads: no RBAC on nodes needed). */
+export const ACCELERATOR_NODE_LABELS = ['nvidia.com/gpu.product', 'cloud.google.com/gke-accelerator', 'amd.com/gpu.product'];
+
+/** The GPU model the pool's pods select, when they name one. */
+export function podsAccelerator(pods: readonly PodObject[]): string | undefined {
+  for (const pod of pods) {
+    for (const label of ACCELERATOR_NODE_LABELS) {
+      const value = pod.spec?.nodeSelector?.[label];
+      if (value) return value;
+    }
+  }
+  return undefined;
+}
 
 export function readyCondition(pod: PodObject): { status: string; lastTransitionTime?: string } | undefined {
   return pod.status?.conditions?.find((c) => c.type === 'Ready');
@@ -62,5 +76,5 @@ export function servingPoolView(pool: ServingPoolObject, pods: readonly PodObjec
   if (!role) return { ...common, invalid: `spec.role: expected unified, prefill or decode, got ${JSON.stringify(pool.spec?.role)}` };
   const spec = parseAutoscaling(pool.spec?.autoscaling, 'spec.autoscaling');
   if ('invalid' in spec) return { ...common, invalid: spec.invalid };
-  return { ...common, autoscaling: spec.spec, startupSeconds, acceleratorType: spec.spec.acceleratorType };
+  return { ...common, autoscaling: spec.spec, startupSeconds, acceleratorType: spec.spec.acceleratorType ?? podsAccelerator(mine) };
 }

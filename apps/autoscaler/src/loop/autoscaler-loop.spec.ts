@@ -166,6 +166,22 @@ describe('AutoscalerLoop', () => {
     expect(bins.reduce((n, b) => n + b.requests, 0)).toBe(3);
   });
 
+  it('an observation the policy refuses is reported for that pool alone', async () => {
+    const bad = decodePool({ name: 'bad', endpointIds: ['prod/b-0'] });
+    const { loop, decisions } = setup([bad, decodePool()], 'scale', [...tight, { ...load('prod/b-0', -1, 0), pool: 'bad' }]);
+    await loop.sync(NOW);
+    expect(decisions).toEqual([
+      expect.objectContaining({ pool: 'bad', reason: 'decide-failed', applied: false, message: expect.stringContaining('kvCacheUsage') }),
+      expect.objectContaining({ pool: 'decode', desiredReplicas: 3, applied: true }),
+    ]);
+  });
+
+  it('a sample the policy refuses is counted, not thrown', async () => {
+    const { loop } = setup([decodePool()]);
+    await loop.sync(NOW, false);
+    expect(loop.observeRequest(request({ ttftMs: -5 }))).toBe('invalid-sample');
+  });
+
   it('a pool no longer listed is forgotten', async () => {
     const { loop, actuator, gone, autoscalers } = setup([decodePool()]);
     await loop.sync(NOW);

@@ -10,7 +10,7 @@ import { PoolDirectory, requestSample } from '../inputs/pool-directory';
 import type { PoolLoadView } from '../inputs/pool-load';
 import { PoolAutoscalers } from './pool-autoscalers';
 
-export type RequestOutcome = 'recorded' | 'unmapped' | 'failed-request';
+export type RequestOutcome = 'recorded' | 'unmapped' | 'failed-request' | 'invalid-sample';
 
 export interface AutoscalerLoopOptions {
   actuator: Actuator;
@@ -43,7 +43,12 @@ export class AutoscalerLoop {
     const sample = requestSample(r);
     if (!sample) return 'failed-request';
     const keys = this.directory.request(r).filter((k) => this.autoscalers.get(k));
-    for (const k of keys) this.autoscalers.get(k)?.record(sample);
+    try {
+      for (const k of keys) this.autoscalers.get(k)?.record(sample);
+    } catch (err) {
+      this.opts.logger.debug({ requestId: r.requestId, err: (err as Error).message }, 'request sample refused');
+      return 'invalid-sample';
+    }
     return keys.length > 0 ? 'recorded' : 'unmapped';
   }
 
@@ -122,7 +127,14 @@ export class AutoscalerLoop {
     this.reported.delete(key);
     for (const s of pool.startupSeconds ?? []) autoscaler.observeStartup(s);
     if (!decide) return undefined;
-    const d = autoscaler.decide({ nowMs, specReplicas: pool.specReplicas, readyReplicas: pool.readyReplicas, startingReplicas: pool.startingReplicas, load: this.loadOf(key, nowMs) });
+    let d: ScalingDecision;
+    try {
+      d = autoscaler.decide({ nowMs, specReplicas: pool.specReplicas, readyReplicas: pool.readyReplicas, startingReplicas: pool.startingReplicas, load: this.loadOf(key, nowMs) });
+    } catch (err) {
+      // One pool's bad observation must not stop the others' decisions.
+      this.opts.logger.warn({ pool: key, err: (err as Error).message }, 'no decision: the policy refused the observation');
+      return unchanged(pool, 'decide-failed', `No decision: ${(err as Error).message}`, nowMs);
+    }
     let applied = false;
     let message = d.message;
     if (this.opts.mode === 'scale' && d.desired !== d.current) {
@@ -152,13 +164,18 @@ export class AutoscalerLoop {
       this.reported.set(key, pool.invalid);
       this.opts.logger.warn({ pool: key, invalid: pool.invalid }, 'pool skipped: its autoscaling spec is invalid');
     }
-    const n = pool.specReplicas;
-    return {
-      namespace: pool.namespace, pool: pool.name, model: pool.model, role: pool.role, policy: '',
-      currentReplicas: n, recommendedReplicas: n, desiredReplicas: n, readyReplicas: pool.readyReplicas, startingReplicas: pool.startingReplicas,
-      reason: 'invalid-spec', message: `Skipped: ${pool.invalid}`, limitedBy: '', inputs: {}, timestampUnixMs: nowMs, applied: false,
-    };
+    return unchanged(pool, 'invalid-spec', `Skipped: ${pool.invalid}`, nowMs);
   }
+}
+
+/** A decision that leaves the pool as it is, no policy having run. */
+function unchanged(pool: ListedPool, reason: string, message: string, nowMs: number): ScalingDecisionRecord {
+  const n = pool.specReplicas;
+  return {
+    namespace: pool.namespace, pool: pool.name, model: pool.model, role: pool.role, policy: '',
+    currentReplicas: n, recommendedReplicas: n, desiredReplicas: n, readyReplicas: pool.readyReplicas, startingReplicas: pool.startingReplicas,
+    reason, message, limitedBy: '', inputs: {}, timestampUnixMs: nowMs, applied: false,
+  };
 }
 
 function toRecord(pool: ScalablePool, d: ScalingDecision, message: string, applied: boolean): ScalingDecisionRecord {

@@ -51,7 +51,7 @@ export class AutoscalerMetrics {
     this.decisions.inc({ namespace: d.namespace, pool: d.pool, reason: d.reason, applied: String(d.applied) });
     if (d.limitedBy) this.limited.inc({ variant_name: d.pool, namespace: d.namespace, limiter_name: d.limitedBy });
     if (d.applied && d.desiredReplicas !== d.currentReplicas) {
-      this.scalings.inc({ ...wva, direction: d.desiredReplicas > d.currentReplicas ? 'up' : 'down', reason: d.reason });
+      this.scalings.inc({ variant_name: d.pool, namespace: d.namespace, direction: d.desiredReplicas > d.currentReplicas ? 'up' : 'down', reason: d.reason, accelerator_type: acceleratorType });
     }
     this.ready.set({ namespace: d.namespace, pool: d.pool }, d.readyReplicas);
     this.starting.set({ namespace: d.namespace, pool: d.pool }, d.startingReplicas);
@@ -72,6 +72,14 @@ export class AutoscalerMetrics {
     this.accelerators.delete(key);
     this.ready.remove({ namespace, pool });
     this.starting.remove({ namespace, pool });
+  }
+
+  /** Drops every pool's gauges: a replica that stops leading must not export a stale desired count. */
+  forgetPools(): void {
+    for (const key of [...this.accelerators.keys()]) {
+      const [namespace, pool] = key.split('/');
+      this.poolGone(namespace, pool);
+    }
   }
 
   private removeWva(namespace: string, pool: string, accelerator: string): void {

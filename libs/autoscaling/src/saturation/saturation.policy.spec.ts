@@ -77,6 +77,11 @@ describe('saturation policy (WVA saturation analyzer)', () => {
     expect(rec).toMatchObject({ replicas: 3, reason: 'pods-starting' });
   });
 
+  it('no scale-up while replicas asked for are not ready yet, even before their pods exist (WVA pending = current - ready)', () => {
+    const rec = saturationRecommendation({ specReplicas: 3, readyReplicas: 2, startingReplicas: 0, load: replicas([0.65, 0], [0.76, 0]) }, t);
+    expect(rec).toMatchObject({ replicas: 3, reason: 'pods-starting' });
+  });
+
   it('a scale-down is not held by starting pods', () => {
     const rec = saturationRecommendation(obs(replicas([0.2, 0], [0.2, 0], [0.2, 0]), 1), t);
     expect(rec).toMatchObject({ replicas: 3, reason: 'scale-down-safe' });
