@@ -14,13 +14,14 @@ import { DesInFlight } from './des-in-flight';
 import { EventQueue } from './event-queue';
 import { TEXT_TOKENIZE_COST, tokenizeMs } from './tokenize-cost';
 import { rng, type WorkloadRequest } from './workloads';
+import { DesFleet, type FleetPod } from './des-fleet';
 import { DES_MODEL, type DesConfig, type DesResult, type RequestOutcome } from './des-config';
 
 export * from './des-config';
 
 interface Event {
   at: number;
-  kind: 'arrival' | 'pick' | 'submit' | 'flow-timeout' | 'step-end' | 'scrape' | 'kv-events' | 'transfer-done';
+  kind: 'arrival' | 'pick' | 'submit' | 'flow-timeout' | 'step-end' | 'scrape' | 'kv-events' | 'transfer-done' | 'sync' | 'pod-ready';
   pod?: number;
   request?: WorkloadRequest;
   out?: StepOutput;
@@ -44,7 +45,7 @@ interface Track {
   prefillId?: string;
 }
 
-interface Pod {
+interface Pod extends FleetPod {
   id: string;
   role: EndpointRole;
   core: EngineCore;
@@ -67,9 +68,12 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const linkGbps = config.linkGbps ?? 25;
   let now = 0;
 
-  const pods: Pod[] = Array.from({ length: config.pods }, (_, i) => ({
+  const makePod = (i: number, role: EndpointRole): Pod => ({
     id: `pod-${i}`,
-    role: config.roles?.[i] ?? 'both',
+    role,
+    state: 'ready',
+    active: 0,
+    busyMs: 0,
     core: new EngineCore(new CostModel(gpu.profile, gpu.bandwidth), {
       maxNumSeqs: config.maxNumSeqs ?? 256,
       maxNumBatchedTokens: config.maxNumBatchedTokens ?? 8192,
@@ -86,7 +90,9 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     stepping: false,
     scraped: { waiting: 0, running: 0, kvCacheUsage: 0, at: 0 },
     requests: 0,
-  }));
+  });
+  const auto = config.autoscaling;
+  const pods: Pod[] = auto ? [] : Array.from({ length: config.pods }, (_, i) => makePod(i, config.roles?.[i] ?? 'both'));
   const podIndex = new Map(pods.map((p, i) => [p.id, i]));
 
   // The precise index, fed by the pods' KV events (as cache-manager is), and its Score.
@@ -135,7 +141,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const flowPolicy: FlowControlPolicy = { ...DEFAULT_FLOW_CONTROL_POLICY, enabled: false, ...config.flowControl };
   const flow = new DesFlowControl<WorkloadRequest>(flowPolicy, () =>
     fleetRoom(
-      pods.map((p) => ({ healthy: true, waiting: p.scraped.waiting, kvCacheUsage: p.scraped.kvCacheUsage })),
+      readyIndex.map((i) => ({ healthy: true, waiting: pods[i].scraped.waiting, kvCacheUsage: pods[i].scraped.kvCacheUsage })),
       flowPolicy,
     ),
   );
@@ -155,6 +161,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     if (pod.stepping || !pod.core.hasWork()) return;
     const out = pod.core.step(now);
     pod.stepping = true;
+    pod.busyMs += out.durationMs;
     if (out.durationMs > 0) return queue.push({ at: now + out.durationMs, kind: 'step-end', pod: p, out });
     // Nothing ran: everything waiting is blocked on a KV transfer. Deliver what there is, then wait.
     queue.push({ at: pod.core.nextReadyAt(now) ?? now + 1, kind: 'step-end', pod: p, out });
@@ -175,7 +182,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
 
   // One endpoint object per pod, updated in place when its scrape or in-flight count changes (the
   // scheduler reads them only inside a cycle, and cycles do not overlap here).
-  const views: Endpoint[] = pods.map((pod) => ({
+  const view = (pod: Pod): Endpoint => ({
     id: pod.id,
     address: pod.id,
     models: [DES_MODEL],
@@ -186,9 +193,18 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     inFlight: 0,
     inFlightTokens: 0,
     healthy: true,
-  }));
+  });
+  const views: Endpoint[] = pods.map(view);
+  // An autoscaled fleet: the scheduler's endpoint list is its ready pods (`readyViews`, rebuilt when a
+  // pod becomes ready or is removed); a fixed fleet's is every pod.
+  let readyViews: Endpoint[] = views;
+  let readyIndex: number[] = pods.map((_, i) => i);
+  const fleetChanged = () => {
+    readyIndex = pods.flatMap((p, i) => (p.state === 'ready' ? [i] : []));
+    readyViews = readyIndex.map((i) => views[i]);
+  };
   const endpoints = (): Endpoint[] => {
-    for (let i = 0; i < pods.length; i++) {
+    for (const i of readyIndex) {
       const pod = pods[i];
       const v = views[i];
       v.metrics.waiting = pod.scraped.waiting;
@@ -199,8 +215,24 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       v.inFlight = load.inFlight;
       v.inFlightTokens = load.inFlightTokens;
     }
-    return views;
+    return readyViews;
   };
+  const fleet = auto
+    ? new DesFleet<Pod>(auto, {
+        create: (role) => {
+          const pod = makePod(pods.length, role);
+          podIndex.set(pod.id, pods.length);
+          pods.push(pod);
+          views.push(view(pod));
+          return pod;
+        },
+        readyAt: (pod, at) => queue.push({ at, kind: 'pod-ready', pod: podIndex.get(pod.id) }),
+        changed: fleetChanged,
+      })
+    : undefined;
+  if (fleet) queue.push({ at: fleet.syncMs, kind: 'sync' });
+  /** A fixed fleet's periodic events stop with the last request; an autoscaled one's run to the horizon. */
+  const goesOn = (next: number) => remaining > 0 || (fleet !== undefined && next <= fleet.horizonMs);
 
   const refuse = (req: WorkloadRequest, reason: string) => {
     refused.push({ id: req.id, reason });
@@ -223,8 +255,10 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     tracks.set(req.id, track);
     inFlight.start(req.id, inFlightSize(request), { target: primary.id, prefill: prefill?.id }, now);
     pods[p].requests++;
+    pods[p].active++;
     if (prefill && prefill.id !== primary.id) {
       track.prefillPod = podIndex.get(prefill.id) as number;
+      pods[track.prefillPod].active++;
       track.prefillId = `${req.id}#prefill`;
       tracks.set(track.prefillId, track);
       submit(track.prefillPod, track.prefillId, req, ids, { maxTokens: 1, holdForRemoteDecode: true });
@@ -257,8 +291,15 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     if (e.kind === 'scrape') {
       for (const pod of pods) pod.scraped = { waiting: pod.core.numWaiting, running: pod.core.numRunning, kvCacheUsage: pod.core.kvUsage, at: now };
       for (const r of flow.release()) await admitted(r);
-      if (remaining > 0) queue.push({ at: now + scrapeEvery, kind: 'scrape' });
+      if (goesOn(now + scrapeEvery)) queue.push({ at: now + scrapeEvery, kind: 'scrape' });
       if (Math.floor(now / 1000) !== Math.floor((now - scrapeEvery) / 1000)) speculative.sweep(now);
+    } else if (e.kind === 'sync' && fleet) {
+      fleet.sync(now);
+      for (const r of flow.release()) await admitted(r);
+      if (goesOn(now + fleet.syncMs)) queue.push({ at: now + fleet.syncMs, kind: 'sync' });
+    } else if (e.kind === 'pod-ready' && fleet && e.pod !== undefined) {
+      fleet.ready(pods[e.pod], now);
+      for (const r of flow.release()) await admitted(r);
     } else if (e.kind === 'arrival' && e.request) {
       const req = e.request;
       const decision = flow.arrive(req, 0, 'default');
@@ -274,7 +315,12 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     } else if (e.kind === 'transfer-done' && e.track) {
       // The decode pod pulled the prefill pod's blocks: they go back to the prefill pod's pool.
       const t = e.track;
-      if (t.prefillPod !== undefined && t.prefillId) pods[t.prefillPod].core.releaseHeld(t.prefillId);
+      if (t.prefillPod !== undefined && t.prefillId) {
+        const pod = pods[t.prefillPod];
+        pod.core.releaseHeld(t.prefillId);
+        pod.active--;
+        fleet?.drained(pod, now);
+      }
     } else if (e.kind === 'kv-events' && e.pod !== undefined && e.events) {
       applier.apply(pods[e.pod].id, e.events, now);
     } else if (e.kind === 'step-end' && e.pod !== undefined && e.out) {
@@ -283,7 +329,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       pod.stepping = false;
       prefixQueries += out.prefixQueries;
       prefixHits += out.prefixHits;
-      if (out.kvEvents.length > 0) queue.push({ at: now + kvDelay, kind: 'kv-events', pod: e.pod, events: out.kvEvents.map(toIndexEvent) });
+      // Only the precise prefix scorer reads the index the KV events feed.
+      if (out.kvEvents.length > 0 && preciseTimeoutMs !== undefined) queue.push({ at: now + kvDelay, kind: 'kv-events', pod: e.pod, events: out.kvEvents.map(toIndexEvent) });
       for (const t of out.firstTokens) {
         const track = tracks.get(t.id);
         if (!track || t.id !== track.req.id) continue; // the prefill side's single token is not the client's
@@ -312,7 +359,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
         track.lastTokenAt = now;
         track.tokens = f.generated;
         const first = track.firstTokenAt ?? now;
-        outcomes.push({
+        p.active--;
+        const outcome: RequestOutcome = {
           id: track.req.id,
           pod: p.id,
           prefillPod: track.prefillPod !== undefined ? pods[track.prefillPod].id : undefined,
@@ -325,7 +373,12 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
           promptTokens: f.promptTokens,
           cachedTokens: f.cachedTokens,
           outputTokens: f.generated,
-        });
+        };
+        outcomes.push(outcome);
+        if (fleet) {
+          fleet.finished(outcome, track.prefillPod !== undefined ? [p, pods[track.prefillPod]] : [p]);
+          fleet.drained(p, now);
+        }
       }
       startStep(e.pod);
       for (const r of flow.release()) await admitted(r);
@@ -343,6 +396,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     refused,
     preciseFallbacks,
     wallMs: performance.now() - wallStart,
+    ...(fleet ? { fleet: fleet.result(Math.max(fleet.horizonMs, now)) } : {}),
   };
 }
 
