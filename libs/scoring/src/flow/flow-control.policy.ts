@@ -1,6 +1,7 @@
 // Flow control's decisions as pure functions over counts, shared by the scheduler's FlowController
 // (real timers, gRPC callers) and the routing simulator (virtual clock): admit, hold, or refuse a
 // request, how long a hold may last, and how many held requests go when room appears.
+import { SATURATION_DEFAULTS } from '@llmd/autoscaling';
 import { isSaturated } from '../plugins/filter/saturation/saturation.filter';
 
 export interface FlowControlPolicy {
@@ -74,4 +75,10 @@ export function releaseHeld(queued: number, fleet: FleetRoom): { count: number; 
 }
 
 /** The scheduler's defaults (its `flowControl` config), for callers that run flow control elsewhere (the simulator). */
-export const DEFAULT_FLOW_CONTROL_POLICY: Readonly<FlowControlPolicy> = { enabled: true, queueDepthThreshold: 5, kvCacheUsageThreshold: 0.8, maxQueueSize: 10000, maxWaitMs: 30000 };
+export const DEFAULT_FLOW_CONTROL_POLICY: Readonly<FlowControlPolicy> = {
+  enabled: true,
+  queueDepthThreshold: SATURATION_DEFAULTS.queueLengthThreshold,
+  kvCacheUsageThreshold: SATURATION_DEFAULTS.kvCacheThreshold,
+  maxQueueSize: 10000,
+  maxWaitMs: 30000,
+};

@@ -1,0 +1,271 @@
+// One pool's autoscaler: keeps the pool's recent requests, traffic history, start-up times and
+// scaling history, and on each sync turns an observation into a decision: the policy's
+// recommendation, then scale-to-zero, min/max, stabilization and rate limits (the HPA's behavior).
+import type { AutoscalingSpec } from '@llmd/crd-types';
+import type { CostModel } from '@llmd/gpu-cost';
+import { behaviorHorizonMs, resolveBehavior, type ResolvedBehavior } from './behavior/behavior-rules';
+import { normalize } from './behavior/normalize';
+import { ScalingHistory } from './behavior/scaling-history';
+import { forecastDemand, leadSeconds, scaleLoad } from './predictive/predictive.policy';
+import { TrafficForecaster, type TrafficForecast } from './predictive/traffic-forecaster';
+import { saturationRecommendation, saturationThresholds } from './saturation/saturation.policy';
+import type { TokenMix } from './slo/capacity-model';
+import { newSloCorrections, sloRecommendation, updateCorrections, type SloCorrections } from './slo/slo.policy';
+import { TrafficWindow, type TrafficSummary } from './traffic/traffic-window';
+import type { PoolObservation, PoolRole, Recommendation, RequestSample, ScalingDecision, TrafficBin } from './types';
+import { validateObservation } from './validate-observation';
+
+/** How to build a PoolAutoscaler. */
+export interface PoolAutoscalerOptions {
+  /** The pool's autoscaling spec, parsed (defaults applied). */
+  spec: AutoscalingSpec;
+  /** Prefill pools are sized on TTFT, decode on ITL, unified on both. */
+  role: PoolRole;
+  /** The GPU cost tables; required for slo and predictive over slo. */
+  costModel?: CostModel;
+  /** Traffic history resolution. @default 60 */
+  binSeconds?: number;
+  /** The window of finished requests the rate, token mix and latency percentiles come from. @default 60 */
+  windowSeconds?: number;
+  /** With scaleToZero, how long without any request before the pool may go to zero. @default 300 */
+  idleSeconds?: number;
+}
+
+/** Observed start-ups kept for the median lead time. */
+const STARTUPS_KEPT = 21;
+/** Forecast requests per bin from which a pool counts as about to get traffic. */
+const FORECAST_TRAFFIC_PER_BIN = 0.5;
+
+interface OpenBin {
+  requests: number;
+  promptTokens: number;
+  outputTokens: number;
+}
+
+/** Decides the replicas of one pool, sync after sync. Deterministic: time comes only from its inputs. */
+export class PoolAutoscaler {
+  private spec!: AutoscalingSpec;
+  private behavior!: ResolvedBehavior;
+  private forecaster!: TrafficForecaster;
+  private readonly role: PoolRole;
+  private readonly cost: CostModel | undefined;
+  private readonly binSeconds: number;
+  private readonly idleMs: number;
+  private readonly window: TrafficWindow;
+  private readonly openBins = new Map<number, OpenBin>();
+  private lastClosedBin: number | undefined;
+  private readonly startups: number[] = [];
+  private readonly history = new ScalingHistory();
+  private readonly corrections: SloCorrections = newSloCorrections();
+  private lastActivityMs: number | undefined;
+  private lastMix: TokenMix | undefined;
+
+  constructor(options: PoolAutoscalerOptions) {
+    this.role = options.role;
+    this.cost = options.costModel;
+    this.binSeconds = options.binSeconds ?? 60;
+    const windowSeconds = options.windowSeconds ?? 60;
+    const idleSeconds = options.idleSeconds ?? 300;
+    if (!(this.binSeconds > 0)) throw new RangeError(`binSeconds must be > 0, got ${this.binSeconds}`);
+    if (!(windowSeconds > 0)) throw new RangeError(`windowSeconds must be > 0, got ${windowSeconds}`);
+    if (!(idleSeconds >= 0)) throw new RangeError(`idleSeconds must be >= 0, got ${idleSeconds}`);
+    this.window = new TrafficWindow(windowSeconds * 1000);
+    this.idleMs = idleSeconds * 1000;
+    this.updateSpec(options.spec);
+  }
+
+  /** The pool's spec changed: bounds, thresholds and behavior apply from the next decision; history is kept. */
+  updateSpec(spec: AutoscalingSpec): void {
+    const needsSlo = spec.policy === 'slo' || (spec.policy === 'predictive' && (spec.predictive?.basePolicy ?? 'slo') === 'slo');
+    if (needsSlo && spec.slo === undefined) throw new Error(`spec.slo is required by policy '${spec.policy}'`);
+    if (needsSlo && this.cost === undefined) throw new Error(`costModel is required by policy '${spec.policy}' (the slo capacity model)`);
+    if (spec.minReplicas > spec.maxReplicas) throw new RangeError(`spec.minReplicas (${spec.minReplicas}) must not exceed spec.maxReplicas (${spec.maxReplicas})`);
+    const season = spec.predictive?.seasonSeconds ?? 86400;
+    if (this.forecaster === undefined || this.forecaster.period !== Math.round(season / this.binSeconds)) {
+      this.forecaster = new TrafficForecaster(this.binSeconds, season);
+    }
+    this.spec = spec;
+    this.behavior = resolveBehavior(spec.behavior);
+  }
+
+  /** A finished request served by this pool. */
+  record(sample: RequestSample): void {
+    for (const k of ['endMs', 'ttftMs', 'itlMs', 'promptTokens', 'cachedTokens', 'outputTokens'] as const) {
+      if (!Number.isFinite(sample[k]) || (k !== 'endMs' && sample[k] < 0)) throw new RangeError(`sample.${k} must be a finite number >= 0, got ${sample[k]}`);
+    }
+    this.window.add(sample);
+    const i = this.forecaster.binIndex(sample.endMs);
+    if (this.lastClosedBin !== undefined && i <= this.lastClosedBin) return;
+    const bin = this.openBins.get(i) ?? { requests: 0, promptTokens: 0, outputTokens: 0 };
+    bin.requests++;
+    bin.promptTokens += sample.promptTokens;
+    bin.outputTokens += sample.outputTokens;
+    this.openBins.set(i, bin);
+  }
+
+  /** Traffic history (e.g. earlier days from the request-metrics topic), oldest first or not: it is sorted. */
+  seed(bins: readonly TrafficBin[]): void {
+    for (const b of [...bins].sort((x, y) => x.startMs - y.startMs)) {
+      if (!(b.requests >= 0) || !(b.promptTokens >= 0) || !(b.outputTokens >= 0)) throw new RangeError(`seed bin at ${b.startMs}: requests and tokens must be >= 0`);
+      this.forecaster.observe(b);
+    }
+    this.lastClosedBin = this.forecaster.lastBin;
+  }
+
+  /** A pod of this pool became ready this many seconds after its creation. */
+  observeStartup(seconds: number): void {
+    if (!(seconds >= 0) || !Number.isFinite(seconds)) throw new RangeError(`startup seconds must be a finite number >= 0, got ${seconds}`);
+    this.startups.push(seconds);
+    if (this.startups.length > STARTUPS_KEPT) this.startups.shift();
+  }
+
+  /** The actuator changed the replicas (the rate limits count it). */
+  scaled(atMs: number, from: number, to: number): void {
+    this.history.scaled(atMs, from, to);
+  }
+
+  /** One sync: the policy's recommendation and the replicas to write. */
+  decide(obs: PoolObservation): ScalingDecision {
+    validateObservation(obs);
+    const now = obs.nowMs;
+    this.closeBins(now);
+    const summary = this.window.summary(now, this.spec.slo?.percentile ?? 90);
+    const busy = (obs.queuedRequests ?? 0) > 0 || obs.load.some((r) => r.waiting > 0 || r.running > 0);
+    if (summary.samples > 0) this.lastActivityMs = Math.max(this.lastActivityMs ?? now, this.window.lastEndMs() ?? now);
+    if (busy || this.lastActivityMs === undefined) this.lastActivityMs = now;
+    const forecast = this.spec.policy === 'predictive' ? this.forecastPeak(now) : undefined;
+    const rec = this.recommend(obs, summary, forecast);
+
+    const current = obs.specReplicas;
+    const zeroAllowed = this.spec.scaleToZero && (rec.replicas === 0 || current === 0);
+    const n = normalize(this.history, {
+      nowMs: now,
+      current,
+      recommended: rec.replicas,
+      minReplicas: zeroAllowed ? 0 : this.spec.minReplicas,
+      maxReplicas: this.spec.maxReplicas,
+      behavior: this.behavior,
+    });
+    this.history.prune(now, behaviorHorizonMs(this.behavior));
+    const inputs: Record<string, number> = { ...rec.inputs, readyReplicas: obs.readyReplicas, startingReplicas: obs.startingReplicas };
+    if (forecast !== undefined) {
+      inputs.forecastRate = forecast.forecast?.requestRate ?? 0;
+      inputs.leadSeconds = forecast.leadSeconds;
+    }
+    return {
+      atMs: now,
+      policy: this.spec.policy,
+      current,
+      recommended: rec.replicas,
+      desired: n.desired,
+      reason: rec.reason,
+      message: n.limitedBy === undefined ? rec.message : `${rec.message}; ${n.desired} after ${n.limitedBy}`,
+      ...(n.limitedBy !== undefined ? { limitedBy: n.limitedBy } : {}),
+      inputs,
+    };
+  }
+
+  /** Feeds every bin that ended by `now` to the forecaster (bins without requests as empty). */
+  private closeBins(now: number): void {
+    const upTo = this.forecaster.binIndex(now) - 1;
+    if (this.lastClosedBin === undefined) {
+      const open = [...this.openBins.keys()];
+      this.lastClosedBin = (open.length > 0 ? Math.min(...open) : upTo + 1) - 1;
+    }
+    for (let i = Math.max(this.lastClosedBin + 1, upTo - this.forecaster.period); i <= upTo; i++) {
+      const b = this.openBins.get(i);
+      this.forecaster.observe({ startMs: i * this.forecaster.binMs, requests: b?.requests ?? 0, promptTokens: b?.promptTokens ?? 0, outputTokens: b?.outputTokens ?? 0 });
+    }
+    for (const k of [...this.openBins.keys()]) if (k <= upTo) this.openBins.delete(k);
+    this.lastClosedBin = Math.max(this.lastClosedBin, upTo);
+  }
+
+  private forecastPeak(now: number): { forecast: TrafficForecast | undefined; leadSeconds: number } {
+    const lead = leadSeconds(this.spec.predictive?.leadSeconds, this.startups, this.spec.startupSeconds);
+    return { forecast: this.forecaster.peak(now, now + lead * 1000), leadSeconds: lead };
+  }
+
+  private recommend(obs: PoolObservation, summary: TrafficSummary, forecast: { forecast: TrafficForecast | undefined; leadSeconds: number } | undefined): Recommendation {
+    const current = obs.specReplicas;
+    const floor = Math.max(1, this.spec.minReplicas);
+    const waiting = obs.load.reduce((a, r) => a + r.waiting, 0) + (obs.queuedRequests ?? 0);
+    const busy = waiting > 0 || obs.load.some((r) => r.running > 0);
+    const forecastTraffic = (forecast?.forecast?.requestRate ?? 0) * this.binSeconds >= FORECAST_TRAFFIC_PER_BIN;
+    const base = { requestRate: summary.requestRate, waiting };
+    if (current === 0) {
+      if (summary.samples > 0 || busy || forecastTraffic) {
+        const why = forecastTraffic && summary.samples === 0 && !busy ? 'traffic is forecast' : `${summary.samples} recent requests, ${waiting} waiting`;
+        return { replicas: floor, reason: 'wake-from-zero', message: `pool at zero with ${why}: waking to ${floor}`, inputs: base };
+      }
+      return { replicas: 0, reason: 'no-traffic', message: 'pool at zero with no traffic: staying at zero', inputs: base };
+    }
+    const idleFor = obs.nowMs - (this.lastActivityMs ?? obs.nowMs);
+    if (this.spec.scaleToZero && !busy && summary.samples === 0 && !forecastTraffic && idleFor >= this.idleMs) {
+      return { replicas: 0, reason: 'idle-to-zero', message: `no request for ${Math.round(idleFor / 1000)} s (idle period ${this.idleMs / 1000} s): to zero`, inputs: { ...base, idleSeconds: idleFor / 1000 } };
+    }
+    const basePolicy = this.spec.policy === 'predictive' ? (this.spec.predictive?.basePolicy ?? 'slo') : this.spec.policy;
+    if (basePolicy === 'saturation') return this.saturation(obs, summary, forecast?.forecast);
+    return this.slo(obs, summary, waiting, floor, forecast?.forecast);
+  }
+
+  private saturation(obs: PoolObservation, summary: TrafficSummary, forecast: TrafficForecast | undefined): Recommendation {
+    const t = saturationThresholds(this.spec.saturation);
+    const plain = saturationRecommendation(obs, t);
+    if (this.spec.policy !== 'predictive') return plain;
+    const demand = forecastDemand(summary.requestRate, forecast?.requestRate);
+    const factor = summary.requestRate > 0 ? demand / summary.requestRate : 1;
+    if (factor <= 1) return { ...plain, inputs: { ...plain.inputs, forecastFactor: 1 } };
+    const ahead = saturationRecommendation({ ...obs, load: scaleLoad(obs.load, factor) }, t);
+    const inputs = { ...ahead.inputs, forecastFactor: factor };
+    if (ahead.replicas > plain.replicas && ahead.reason !== 'pods-starting') {
+      return { ...ahead, reason: 'forecast', message: `load scaled by the forecast (×${factor.toFixed(2)}): ${ahead.message}`, inputs };
+    }
+    return { ...ahead, inputs };
+  }
+
+  private slo(obs: PoolObservation, summary: TrafficSummary, waiting: number, floor: number, forecast: TrafficForecast | undefined): Recommendation {
+    const slo = this.spec.slo;
+    const cost = this.cost;
+    if (slo === undefined || cost === undefined) throw new Error('spec.slo and costModel are required by the slo policy');
+    const current = obs.specReplicas;
+    if (summary.samples > 0) {
+      this.lastMix = { promptTokens: summary.meanPromptTokens, cachedTokens: summary.meanCachedTokens, outputTokens: summary.meanOutputTokens };
+    }
+    const predictive = this.spec.policy === 'predictive';
+    const forecastRate = predictive ? (forecast?.requestRate ?? 0) : 0;
+    if (summary.samples === 0 && waiting === 0 && forecastRate * this.binSeconds < FORECAST_TRAFFIC_PER_BIN) {
+      return { replicas: floor, reason: 'no-traffic', message: `no traffic in the window: holding at the minimum ${floor}`, inputs: { requestRate: 0 } };
+    }
+    const mix = this.forecastMix(predictive ? forecast : undefined) ?? this.lastMix;
+    if (mix === undefined) {
+      return { replicas: current, reason: 'no-metrics', message: `${waiting} waiting but no finished request yet to size from: holding at ${current}`, inputs: { waiting } };
+    }
+    const observed = { samples: summary.samples, requestRate: summary.requestRate, ttftP: summary.ttftP, itlP: summary.itlP, readyReplicas: obs.readyReplicas, load: obs.load };
+    const predicted = updateCorrections(this.corrections, this.role, cost, this.lastMix ?? mix, observed, slo.percentile);
+    const backlogRate = waiting / (this.window.windowMs / 1000);
+    const demandRate = (predictive ? forecastDemand(summary.requestRate, forecastRate) : summary.requestRate) + backlogRate;
+    const byForecast = predictive && forecastRate > summary.requestRate;
+    const rec = sloRecommendation({
+      role: this.role,
+      cost,
+      slo,
+      demand: { requestRate: demandRate, mix },
+      observed,
+      corrections: this.corrections,
+      current,
+      maxReplicas: this.spec.maxReplicas,
+      reason: byForecast ? 'forecast' : undefined,
+    });
+    const inputs: Record<string, number> = { ...rec.inputs, waiting, backlogRate };
+    if (Number.isFinite(predicted.ttftMs)) inputs.predictedTtftMs = predicted.ttftMs;
+    if (Number.isFinite(predicted.itlMs)) inputs.predictedItlMs = predicted.itlMs;
+    return { ...rec, inputs };
+  }
+
+  /** The forecast's token mix, the cached share taken from what is observed. */
+  private forecastMix(f: TrafficForecast | undefined): TokenMix | undefined {
+    if (f === undefined || !Number.isFinite(f.promptTokens) || !Number.isFinite(f.outputTokens)) return undefined;
+    const cachedShare = this.lastMix && this.lastMix.promptTokens > 0 ? this.lastMix.cachedTokens / this.lastMix.promptTokens : 0;
+    return { promptTokens: f.promptTokens, cachedTokens: f.promptTokens * cachedShare, outputTokens: f.outputTokens };
+  }
+}

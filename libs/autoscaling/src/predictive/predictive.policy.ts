@@ -1,0 +1,32 @@
+// The predictive policy's pieces: how far ahead to look (one pod start-up), and how a forecast
+// feeds the base policies (slo sizes for the forecast rate; saturation sees the observed load
+// scaled by forecast / observed rate).
+import type { ReplicaLoad } from '../types';
+
+/** The median of `values` (NaN when empty). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Lead time in seconds: the configured lead, else the median observed start-up, else the spec's start-up. */
+export function leadSeconds(configured: number | undefined, observedStartups: readonly number[], startupSeconds: number): number {
+  if (configured !== undefined) return configured;
+  const m = median(observedStartups);
+  return Number.isFinite(m) ? m : startupSeconds;
+}
+
+/** The demand rate a forecast asks to provision for: the forecast peak over the lead, never below what is observed now. */
+export function forecastDemand(observedRate: number, forecastPeakRate: number | undefined): number {
+  return Math.max(observedRate, forecastPeakRate !== undefined && Number.isFinite(forecastPeakRate) ? forecastPeakRate : 0);
+}
+
+/**
+ * Each replica's load as it would be at `factor` times the traffic (KV use, waiting and running
+ * scale with the request rate at a fixed replica count; KV is not capped, so a replica past 1 reads saturated).
+ */
+export function scaleLoad(load: readonly ReplicaLoad[], factor: number): ReplicaLoad[] {
+  return load.map((r) => ({ id: r.id, kvCacheUsage: r.kvCacheUsage * factor, waiting: r.waiting * factor, running: r.running * factor }));
+}
