@@ -8,7 +8,7 @@ import type { SloTarget } from './summary';
 import { arrivals } from './traces';
 
 export async function podCapacity(o: { slo: SloTarget; tokenScale: number; seed: number; quick: boolean }): Promise<number> {
-  const durationMs = (o.quick ? 60 : 180) * 1000;
+  const durationMs = (o.quick ? 40 : 150) * 1000;
   const holds = async (rate: number) => {
     const requests = mixedAt(arrivals(() => rate, rate, durationMs, rng(o.seed + 7)), { seed: o.seed + 8, scale: o.tokenScale });
     const r = await runDes(requests, { pods: 1, profile: 'load-only', seed: o.seed });
@@ -23,7 +23,7 @@ export async function podCapacity(o: { slo: SloTarget; tokenScale: number; seed:
     hi *= 2;
     if (hi > 4096) throw new Error('one pod holds the targets at any rate: targets too loose');
   }
-  for (let i = 0; i < (o.quick ? 4 : 6); i++) {
+  for (let i = 0; i < (o.quick ? 3 : 5); i++) {
     const mid = (lo + hi) / 2;
     if (await holds(mid)) lo = mid;
     else hi = mid;

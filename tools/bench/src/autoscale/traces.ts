@@ -110,22 +110,22 @@ export function buildTrace(name: TraceName, o: TraceOptions): Trace {
   const shape = (() => {
     switch (name) {
       case 'ramp': {
-        // Steady, then a linear climb to 5x over 8 minutes, then held.
-        const [lo, hi, before, climb, after] = q ? [10, 50, 1, 3, 2] : [20, 100, 2, 8, 4];
+        // Steady, then a linear climb to 5x, then held.
+        const [lo, hi, before, climb, after] = q ? [10, 50, 1, 2, 1] : [20, 100, 1, 6, 3];
         const d = (before + climb + after) * MIN;
         return { d, rate: (t: number) => (t < before * MIN ? lo : t < (before + climb) * MIN ? lo + ((hi - lo) * (t - before * MIN)) / (climb * MIN) : hi), peak: hi };
       }
       case 'step': {
-        const [lo, hi, a, b, c] = q ? [10, 40, 2, 3, 2] : [25, 90, 4, 6, 4];
+        const [lo, hi, a, b, c] = q ? [10, 40, 1, 2, 1] : [25, 90, 3, 4, 3];
         return { d: (a + b + c) * MIN, rate: (t: number) => (t >= a * MIN && t < (a + b) * MIN ? hi : lo), peak: hi };
       }
       case 'spike': {
         // A one-minute burst at 3x (a batch job, a viral link), then back.
-        const [base, top, at, total] = q ? [15, 45, 2, 5] : [30, 90, 5, 10];
+        const [base, top, at, total] = q ? [15, 45, 1, 3] : [30, 90, 4, 8];
         return { d: total * MIN, rate: (t: number) => (t >= at * MIN && t < (at + 1) * MIN ? top : base), peak: top };
       }
       case 'diurnal': {
-        const day = (q ? 12 : 48) * MIN;
+        const day = (q ? 8 : 36) * MIN;
         const peak = q ? 40 : 100;
         return { d: day, rate: (t: number) => peak * curve(WEEKDAY, day)(t), peak };
       }
