@@ -34,22 +34,25 @@ export const MIN_UNSATURATED_FOR_SCALE_DOWN = 2;
 
 /** Analyses the replicas' load against the thresholds. */
 export function analyzeSaturation(load: readonly ReplicaLoad[], t: SaturationThresholdValues): SaturationAnalysis {
+  // The arithmetic follows WVA's order (mean of per-replica spares; load after removal as the mean
+  // load times N/(N-1)) so that figures on a trigger's edge fall the same side.
   let unsaturated = 0;
-  let kvLoad = 0;
-  let queueLoad = 0;
+  let spareKvSum = 0;
+  let spareQueueSum = 0;
   for (const r of load) {
     if (isSaturated(r, t)) continue;
     unsaturated++;
-    kvLoad += r.kvCacheUsage;
-    queueLoad += r.waiting;
+    spareKvSum += t.kvCacheThreshold - r.kvCacheUsage;
+    spareQueueSum += t.queueLengthThreshold - r.waiting;
   }
-  const spareKv = unsaturated > 0 ? t.kvCacheThreshold - kvLoad / unsaturated : 0;
-  const spareQueue = unsaturated > 0 ? t.queueLengthThreshold - queueLoad / unsaturated : 0;
+  const spareKv = unsaturated > 0 ? spareKvSum / unsaturated : 0;
+  const spareQueue = unsaturated > 0 ? spareQueueSum / unsaturated : 0;
   const kvLow = spareKv < t.kvSpareTrigger;
   const queueLow = spareQueue < t.queueSpareTrigger;
   const remaining = unsaturated - 1;
-  const spareKvAfterRemoval = remaining > 0 ? t.kvCacheThreshold - kvLoad / remaining : Number.NaN;
-  const spareQueueAfterRemoval = remaining > 0 ? t.queueLengthThreshold - queueLoad / remaining : Number.NaN;
+  const spread = remaining > 0 ? unsaturated / remaining : Number.NaN;
+  const spareKvAfterRemoval = remaining > 0 ? t.kvCacheThreshold - (t.kvCacheThreshold - spareKv) * spread : Number.NaN;
+  const spareQueueAfterRemoval = remaining > 0 ? t.queueLengthThreshold - (t.queueLengthThreshold - spareQueue) * spread : Number.NaN;
   const scaleDownSafe =
     unsaturated >= MIN_UNSATURATED_FOR_SCALE_DOWN && spareKvAfterRemoval >= t.kvSpareTrigger && spareQueueAfterRemoval >= t.queueSpareTrigger;
   return {

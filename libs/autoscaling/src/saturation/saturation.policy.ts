@@ -16,7 +16,8 @@ function fmt(n: number, digits = 3): string {
 
 /**
  * One saturation decision. `load` is the newest snapshot per ready replica; a scale-up recommends
- * specReplicas + 1, a scale-down specReplicas - 1.
+ * specReplicas + 1 and waits while any replica asked for is not ready (starting, or not created yet);
+ * a scale-down recommends specReplicas - 1.
  */
 export function saturationRecommendation(obs: Pick<PoolObservation, 'specReplicas' | 'readyReplicas' | 'startingReplicas' | 'load'>, t: SaturationThresholdValues): Recommendation {
   const current = obs.specReplicas;
@@ -35,8 +36,10 @@ export function saturationRecommendation(obs: Pick<PoolObservation, 'specReplica
   };
   const spares = `spare KV ${fmt(a.spareKv)} (trigger ${t.kvSpareTrigger}), spare queue ${fmt(a.spareQueue, 2)} (trigger ${t.queueSpareTrigger}) over ${a.unsaturated} of ${a.replicas} unsaturated replicas`;
   if (a.kvLow || a.queueLow) {
-    if (obs.startingReplicas > 0) {
-      return { replicas: current, reason: 'pods-starting', message: `${spares}: scale-up waits for ${obs.startingReplicas} starting pod(s)`, inputs };
+    // WVA's pending replicas: asked for and not ready, whether the pod exists yet or not
+    const pending = Math.max(obs.startingReplicas, current - obs.readyReplicas);
+    if (pending > 0) {
+      return { replicas: current, reason: 'pods-starting', message: `${spares}: scale-up waits for ${pending} starting pod(s)`, inputs };
     }
     const reason = a.unsaturated === 0 ? 'all-saturated' : a.kvLow ? 'spare-kv-low' : 'spare-queue-low';
     return { replicas: current + 1, reason, message: `${spares}: one replica more`, inputs };

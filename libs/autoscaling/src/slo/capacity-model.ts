@@ -152,7 +152,8 @@ export function unifiedPodCapacity(cost: CostModel, mix: TokenMix, t: CapacityTa
   let hi = 1000 / s;
   let bound: 'ttft' | 'itl' | 'kv' = fails(1e-9) ?? 'ttft';
   if (fails(1e-9) !== undefined) return { ratePerPod: 0, bound, prefillMs: s, maxBatch: 0, decodeStepMs: 0 };
-  for (let i = 0; i < 60; i++) {
+  // to a relative precision of 1e-6 (about 20 halvings): the rate is an input to a ceil, not a figure to print
+  for (let i = 0; i < 60 && hi - lo > 1e-6 * hi; i++) {
     const mid = (lo + hi) / 2;
     const f = fails(mid);
     if (f === undefined) lo = mid;

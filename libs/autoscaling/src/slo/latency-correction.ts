@@ -1,8 +1,9 @@
 // Dynamo's planner correction: the ratio of observed to model-predicted latency at the current
 // load, clamped and smoothed, multiplies the model's latency when sizing.
 
-/** Bounds of a correction factor. */
+/** Lowest correction factor (the tables may overstate latency at most twofold). */
 export const CORRECTION_MIN = 0.5;
+/** Highest correction factor (the tables may understate latency at most threefold). */
 export const CORRECTION_MAX = 3;
 /** Weight of a new observation in the smoothed factor. */
 export const CORRECTION_ALPHA = 0.3;
@@ -13,6 +14,7 @@ export const CORRECTION_MIN_SAMPLES = 5;
 export class LatencyCorrection {
   private value = 1;
 
+  /** The current factor: observed / predicted latency, smoothed. */
   get factor(): number {
     return this.value;
   }

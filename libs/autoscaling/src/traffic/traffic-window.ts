@@ -25,6 +25,7 @@ export class TrafficWindow {
     if (!(windowMs > 0)) throw new RangeError(`windowMs must be > 0, got ${windowMs}`);
   }
 
+  /** Adds a finished request. */
   add(sample: RequestSample): void {
     this.samples.push(sample);
   }

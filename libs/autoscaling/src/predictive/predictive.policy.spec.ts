@@ -1,0 +1,92 @@
+import { costModelFor } from '@llmd/gpu-cost';
+import { PoolAutoscaler } from '../pool-autoscaler';
+import { feed, observe, spec } from '../testing/pool-fixtures';
+import type { TrafficBin } from '../types';
+import { forecastDemand, leadSeconds, median, scaleLoad } from './predictive.policy';
+
+const cost = costModelFor('llama-3-8b');
+const mix = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200, ttftMs: 100, itlMs: 9 };
+const HOUR = 3_600_000;
+/** An hour-long season of 60 s bins: 5 req/s for the first half hour, 200 req/s for the second. */
+function history(seasons: number): TrafficBin[] {
+  const bins: TrafficBin[] = [];
+  for (let i = 0; i < seasons * 60; i++) {
+    const rate = i % 60 < 30 ? 5 : 200;
+    bins.push({ startMs: i * 60_000, requests: rate * 60, promptTokens: rate * 60 * 1000, outputTokens: rate * 60 * 200 });
+  }
+  return bins;
+}
+
+function pool(policy: 'predictive' | 'slo', extra: Record<string, unknown> = {}) {
+  const s = spec({ policy, maxReplicas: 40, startupSeconds: 180, slo: { ttftMs: 500, itlMs: 20 }, predictive: { seasonSeconds: 3600 }, ...extra });
+  const a = new PoolAutoscaler({ spec: s, role: 'decode', costModel: cost });
+  a.seed(history(3));
+  return a;
+}
+
+describe('predictive policy', () => {
+  // Two minutes before the half-hour step of the fourth season, at the low rate.
+  const now = 3 * HOUR + 28 * 60_000;
+
+  it('provisions for the forecast peak one start-up ahead (the slo policy only for what it sees)', () => {
+    const p = pool('predictive');
+    const s = pool('slo');
+    feed(p, now - 60_000, now, 5, mix);
+    feed(s, now - 60_000, now, 5, mix);
+    const dp = p.decide(observe(now, 1));
+    const ds = s.decide(observe(now, 1));
+    expect(dp.reason).toBe('forecast');
+    expect(dp.inputs.forecastRate).toBeGreaterThan(150);
+    expect(dp.inputs.leadSeconds).toBe(180);
+    expect(dp.recommended).toBeGreaterThan(ds.recommended);
+    expect(dp.recommended).toBe(Math.ceil((dp.inputs.forecastRate + dp.inputs.backlogRate) / dp.inputs.ratePerPod - 1e-9));
+  });
+
+  it('takes the lead from the median observed start-up: a shorter lead does not see the step yet', () => {
+    const p = pool('predictive');
+    for (const s of [30, 40, 90]) p.observeStartup(s);
+    feed(p, now - 60_000, now, 5, mix);
+    const d = p.decide(observe(now, 1));
+    expect(d.inputs.leadSeconds).toBe(40);
+    expect(d.reason).not.toBe('forecast');
+    expect(d.inputs.forecastRate).toBeLessThan(10);
+  });
+
+  it('never provisions below the observed rate', () => {
+    const p = pool('predictive');
+    feed(p, now - 60_000, now, 300, mix); // more than any forecast bin
+    const d = p.decide(observe(now, 3));
+    expect(d.inputs.demandRate).toBeCloseTo(300, 6);
+  });
+
+  it('over saturation, scales the observed load by forecast / observed rate before the WVA rules', () => {
+    const p = pool('predictive', { predictive: { seasonSeconds: 3600, basePolicy: 'saturation' } });
+    feed(p, now - 60_000, now, 5, mix);
+    const d = p.decide(observe(now, 2, { kv: 0.3, waiting: 0 }));
+    expect(d.inputs.forecastFactor).toBeGreaterThan(8);
+    expect(d).toMatchObject({ reason: 'forecast', recommended: 3 });
+  });
+
+  it('wakes a pool at zero ahead of forecast traffic', () => {
+    const p = pool('predictive', { minReplicas: 0, scaleToZero: true });
+    const d = p.decide({ nowMs: now, specReplicas: 0, readyReplicas: 0, startingReplicas: 0, load: [] });
+    expect(d).toMatchObject({ reason: 'wake-from-zero', desired: 1 });
+  });
+
+  it.each([
+    [undefined, [], 120, 120],
+    [undefined, [30, 50, 40], 120, 40],
+    [undefined, [30, 50, 40, 60], 120, 45],
+    [15, [30, 50, 40], 120, 15],
+  ])('lead: configured %s, observed %j, spec %d -> %d s', (configured, observed, startup, want) => {
+    expect(leadSeconds(configured, observed, startup)).toBe(want);
+  });
+
+  it('pieces: median, demand, scaled load', () => {
+    expect(median([])).toBeNaN();
+    expect(forecastDemand(10, 25)).toBe(25);
+    expect(forecastDemand(10, 4)).toBe(10);
+    expect(forecastDemand(10, undefined)).toBe(10);
+    expect(scaleLoad([{ id: 'a', kvCacheUsage: 0.2, waiting: 1, running: 3 }], 2)).toEqual([{ id: 'a', kvCacheUsage: 0.4, waiting: 2, running: 6 }]);
+  });
+});

@@ -1,0 +1,100 @@
+import { costModelFor } from '@llmd/gpu-cost';
+import { PoolAutoscaler } from '../pool-autoscaler';
+import { feed, observe, spec } from '../testing/pool-fixtures';
+import { decodePodCapacity, prefillPodCapacity, unifiedPodCapacity } from './capacity-model';
+import { predictedLatency } from './slo.policy';
+
+const cost = costModelFor('llama-3-8b');
+const mix = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200 };
+const slo = { ttftMs: 500, itlMs: 20 };
+const base = { policy: 'slo', maxReplicas: 40, slo, behavior: { scaleDown: { stabilizationWindowSeconds: 0 } } };
+const targets = { ...slo, percentile: 90, ttftCorrection: 1, itlCorrection: 1 };
+const T = 600_000;
+
+/** A pool whose observed latencies equal the model's at the observed load (correction stays 1). */
+function pool(role: 'prefill' | 'decode' | 'unified', extra: Record<string, unknown> = {}) {
+  return new PoolAutoscaler({ spec: spec({ ...base, ...extra }), role, costModel: cost });
+}
+
+describe('slo policy (capacity model sized to TTFT and ITL targets)', () => {
+  it.each([
+    // [role, rate req/s, capacity of one pod]
+    ['decode', 50, decodePodCapacity(cost, mix, targets).ratePerPod],
+    ['decode', 200, decodePodCapacity(cost, mix, targets).ratePerPod],
+    ['prefill', 50, prefillPodCapacity(cost, mix, targets).ratePerPod],
+    ['prefill', 200, prefillPodCapacity(cost, mix, targets).ratePerPod],
+    ['unified', 50, unifiedPodCapacity(cost, mix, targets).ratePerPod],
+  ] as const)('%s pool at %d req/s: ceil(rate / capacity per pod) replicas', (role, rate, perPod) => {
+    const a = pool(role);
+    const obs = observe(T, 4);
+    const model = predictedLatency(role, cost, mix, { samples: 0, requestRate: rate, ttftP: 0, itlP: 0, readyReplicas: 4, load: obs.load }, 90);
+    // latencies as the model predicts them (an overloaded prediction, Infinity, leaves the correction alone)
+    const fin = (ms: number) => (Number.isFinite(ms) ? ms : 100);
+    feed(a, T - 60_000, T, rate, { ...mix, ttftMs: fin(model.ttftMs), itlMs: fin(model.itlMs) });
+    const d = a.decide(obs);
+    expect(d.inputs.ttftCorrection).toBeCloseTo(1, 9);
+    expect(d.inputs.itlCorrection).toBeCloseTo(1, 9);
+    expect(d.recommended).toBe(Math.ceil(rate / perPod));
+    expect(d.inputs.requestRate).toBeCloseTo(rate, 6);
+    expect(d.inputs.ratePerPod).toBeGreaterThan(0);
+  });
+
+  it('prefill and decode pools of the same traffic are sized separately', () => {
+    const p = pool('prefill');
+    const d = pool('decode');
+    const long = { promptTokens: 6000, cachedTokens: 0, outputTokens: 100, ttftMs: 100, itlMs: 10 };
+    feed(p, T - 60_000, T, 60, long);
+    feed(d, T - 60_000, T, 60, long);
+    const pd = p.decide(observe(T, 2));
+    const dd = d.decide(observe(T, 2));
+    expect(pd.recommended).toBeGreaterThan(dd.recommended); // long prompts, short answers: prefill-heavy
+  });
+
+  it('latency over the model corrects it (observed / predicted, smoothed) and asks for more replicas', () => {
+    const a = pool('decode');
+    const c = pool('decode');
+    const ctx = 1100;
+    const running = 40;
+    const predicted = cost.decodeStepMs(running, ctx);
+    let last = { a: 0, c: 0 };
+    for (let k = 1; k <= 10; k++) {
+      const now = T + k * 15_000;
+      feed(a, now - 15_000, now, 100, { ...mix, ttftMs: 100, itlMs: 2 * predicted });
+      feed(c, now - 15_000, now, 100, { ...mix, ttftMs: 100, itlMs: predicted });
+      last = { a: a.decide(observe(now, 4, { running })).recommended, c: c.decide(observe(now, 4, { running })).recommended };
+    }
+    const da = a.decide(observe(T + 165_000, 4, { running }));
+    expect(da.inputs.itlCorrection).toBeGreaterThan(1.8);
+    expect(da.inputs.itlCorrection).toBeLessThanOrEqual(2);
+    expect(last.a).toBeGreaterThan(last.c);
+  });
+
+  it('reports ttft-over-target when it scales up a prefill pool whose TTFT is over target', () => {
+    const a = pool('prefill');
+    feed(a, T - 60_000, T, 300, { ...mix, ttftMs: 900, itlMs: 10 });
+    const d = a.decide(observe(T, 2));
+    expect(d.reason).toBe('ttft-over-target');
+    expect(d.recommended).toBeGreaterThan(2);
+  });
+
+  it('waiting requests add the rate that drains them within one window', () => {
+    const a = pool('decode');
+    const b = pool('decode');
+    feed(a, T - 60_000, T, 100, { ...mix, ttftMs: 100, itlMs: 10 });
+    feed(b, T - 60_000, T, 100, { ...mix, ttftMs: 100, itlMs: 10 });
+    const calm = a.decide(observe(T, 4));
+    const queued = b.decide(observe(T, 4, { waiting: 1500 }));
+    expect(queued.inputs.backlogRate).toBeCloseTo(100, 9);
+    expect(queued.recommended).toBeGreaterThan(calm.recommended);
+  });
+
+  it('a pool without traffic holds at its minimum', () => {
+    const a = pool('decode', { minReplicas: 2 });
+    const d = a.decide(observe(T, 5, { running: 0 }));
+    expect(d).toMatchObject({ recommended: 2, desired: 2, reason: 'no-traffic' });
+  });
+
+  it('needs a cost model and slo targets', () => {
+    expect(() => new PoolAutoscaler({ spec: spec(base), role: 'decode' })).toThrow(/costModel/);
+  });
+});
