@@ -7,10 +7,10 @@ const COLORS: Record<string, string> = { 'static-peak': '#7f7f7f', 'hpa-gpu-util
 const color = (p: string) => COLORS[p] ?? '#9467bd';
 
 /** Two panels over the trace's minutes: pods (with the offered load in pods' worth, dashed) and TTFT p90 (log) against the target. */
-export function traceSvg(runs: readonly AutoscaleRun[], title: string, slo: SloTarget, loadInPods: readonly number[]): string {
+export function traceSvg(runs: readonly AutoscaleRun[], title: string, subtitle: string, slo: SloTarget, loadInPods: readonly number[]): string {
   const W = 820;
   const panelH = 230;
-  const m = { l: 64, r: 150, t: 40, gap: 46, b: 40 };
+  const m = { l: 64, r: 150, t: 56, gap: 46, b: 40 };
   const H = m.t + 2 * panelH + m.gap + m.b;
   const n = Math.max(...runs.map((r) => r.minutes.length));
   const x = (minute: number) => m.l + (minute / Math.max(1, n)) * (W - m.l - m.r);
@@ -18,6 +18,7 @@ export function traceSvg(runs: readonly AutoscaleRun[], title: string, slo: SloT
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${(W - m.r + m.l) / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`,
+    `<text x="${(W - m.r + m.l) / 2}" y="40" text-anchor="middle" fill="#555">${esc(subtitle)}</text>`,
   ];
   // Top: pods holding GPUs.
   const podMax = Math.ceil(Math.max(...runs.flatMap((r) => r.minutes.map((x) => x.pods)), ...loadInPods) + 0.5);

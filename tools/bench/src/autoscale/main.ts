@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const staticReplicas = Math.ceil(trace.peakRate / capacity);
     const maxReplicas = Math.max(4, 2 * staticReplicas);
     const loadInPods = Array.from({ length: Math.ceil(trace.durationMs / MIN) }, (_, m) => meanRate(trace, m * MIN, (m + 1) * MIN) / capacity);
-    log(`${name}: ${trace.requests.length} requests over ${trace.durationMs / MIN} simulated minutes (${trace.note}), peak ${trace.peakRate} req/s: static-peak ${staticReplicas} pods`);
+    log(`${name}: ${trace.requests.length} requests over ${trace.durationMs / MIN} simulated minutes (${trace.note}); peak ${trace.peakRate} req/s: static-peak ${staticReplicas} pods`);
     const mine: AutoscaleRun[] = [];
     for (const policy of v.policy as PolicyName[]) {
       const spec = specFor(trace, { slo, maxReplicas, startup: v.startup });
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     runs.push(...mine);
     if (v.json) for (const r of mine) process.stdout.write(`${JSON.stringify({ ...r, startupSeconds: v.startup, slo, podCapacityRps: capacity, staticReplicas })}\n`);
     mkdirSync(v.out, { recursive: true });
-    writeFileSync(join(v.out, `${name}.svg`), traceSvg(mine, `${name} (${trace.note}): pods and TTFT p90 per minute, start-up ${v.startup} s`, slo, loadInPods));
+    writeFileSync(join(v.out, `${name}.svg`), traceSvg(mine, `${name}: pods and TTFT p90 per simulated minute`, `${trace.note}; pod start-up ${v.startup} s; targets TTFT p90 ${slo.ttftMs} ms, ITL p90 ${slo.itlMs} ms`, slo, loadInPods));
     if (!v.json) process.stdout.write(`\n${name} — pods holding a GPU per simulated minute (${trace.note}):\n${asciiStrips(mine, loadInPods)}\n`);
   }
   const table = markdownTable(runs);

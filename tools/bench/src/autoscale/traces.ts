@@ -139,7 +139,7 @@ export function buildTrace(name: TraceName, o: TraceOptions): Trace {
   const times = arrivals(rate, shape.peak * 1.5, shape.d, random);
   const requests = mixedAt(times, { seed: o.seed + 1, scale: o.tokenScale });
   const history = name === 'diurnal' ? weekHistory(shape.rate, dayMs, o) : [];
-  const note = name === 'diurnal' ? `a 24-hour weekday in ${shape.d / MIN} simulated minutes (1 simulated minute = ${(1440 / (shape.d / MIN)).toFixed(0)} minutes of the day)` : 'real time';
+  const note = name === 'diurnal' ? `a 24-hour weekday in ${shape.d / MIN} simulated minutes, one for ${(1440 / (shape.d / MIN)).toFixed(0)} minutes of the day` : 'in real time';
   return { name, durationMs: shape.d, rate, peakRate: shape.peak, requests, history, dayMs, note };
 }
 

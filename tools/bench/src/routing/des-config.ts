@@ -146,7 +146,10 @@ export interface DesPoolScaler {
   podReady?(startupSeconds: number): void;
 }
 
-/** A changing fleet: pools whose replicas a scaler sets over time (DesConfig.autoscaling). */
+/**
+ * A changing fleet: pools whose replicas a scaler sets over time (DesConfig.autoscaling). Requests
+ * need a ready pod of their pool when they arrive (a pool scaled to zero is not simulated).
+ */
 export interface DesAutoscaling {
   pools: DesPoolSpec[];
   /** The scaler of each pool, by pool name. */

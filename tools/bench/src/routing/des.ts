@@ -5,6 +5,8 @@
 // index learns from the pods' KV events a little after they happen. Nothing waits on a wall clock, so
 // hundreds of pods and 100,000 requests run in minutes. Flow control, in-flight accounting and
 // cache-manager's tier-weighted score are the apps' own functions (libs/scoring, libs/kv-index).
+// With `autoscaling`, the fleet changes over the run (./des-fleet): pods start up, join the endpoint
+// list when ready, and drain when removed, as a scaler per pool decides every sync period.
 import { buildPipeline, DEFAULT_FLOW_CONTROL_POLICY, Endpoint, EndpointRole, fleetRoom, FlowControlPolicy, inFlightSize, PluginRegistry, precisePrefixCacheScorerDescriptor, PrefixCacheLookup, registerBuiltinPlugins, Scheduler, SchedulingRequest, SHIPPED_CONFIGS } from '@llmd/scoring';
 import { CostModel, costModelFor, EngineCore, kvCacheBlocks, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
 import { DEFAULT_TIER_WEIGHTS, InMemoryKvBlockIndex, KvEventApplier, lookupWithSpeculation, SpeculativeEntries, tierWeightedScore, type IndexEvent } from '@llmd/kv-index';
