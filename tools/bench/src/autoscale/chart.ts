@@ -24,7 +24,7 @@ export function traceSvg(runs: readonly AutoscaleRun[], title: string, subtitle:
   const podMax = Math.ceil(Math.max(...runs.flatMap((r) => r.minutes.map((x) => x.pods)), ...loadInPods) + 0.5);
   const top = m.t;
   const yPods = (v: number) => top + panelH - (v / podMax) * panelH;
-  axes(parts, m.l, top, W - m.r, panelH, 'pods holding a GPU', podMax, (v) => v.toFixed(0), (f) => f * podMax);
+  axes(parts, m.l, top, W - m.r, panelH, 'pods holding a GPU', (v) => v.toFixed(0), (f) => f * podMax);
   parts.push(`<polyline fill="none" stroke="#bbb" stroke-width="2" stroke-dasharray="5,4" points="${loadInPods.map((v, i) => `${x(i + 0.5).toFixed(1)},${yPods(v).toFixed(1)}`).join(' ')}"/>`);
   for (const r of runs) parts.push(`<polyline fill="none" stroke="${color(r.policy)}" stroke-width="2" points="${stepPoints(r.minutes.map((mm) => mm.pods), x, yPods)}"/>`);
   // Bottom: TTFT p90, log scale, with the target.
@@ -33,7 +33,7 @@ export function traceSvg(runs: readonly AutoscaleRun[], title: string, subtitle:
   const lo = Math.log10(Math.min(slo.ttftMs / 10, ...vals));
   const hi = Math.log10(Math.max(slo.ttftMs * 2, ...vals));
   const yT = (v: number) => bottom + panelH - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * panelH;
-  axes(parts, m.l, bottom, W - m.r, panelH, `TTFT p${slo.percentile} (ms, log)`, hi - lo, (v) => fmt(10 ** (lo + v)), (f) => f * (hi - lo));
+  axes(parts, m.l, bottom, W - m.r, panelH, `TTFT p${slo.percentile} (ms, log)`, (v) => fmt(10 ** (lo + v)), (f) => f * (hi - lo));
   parts.push(`<line x1="${m.l}" y1="${yT(slo.ttftMs)}" x2="${W - m.r}" y2="${yT(slo.ttftMs)}" stroke="#d62728" stroke-dasharray="3,3"/><text x="${W - m.r + 4}" y="${yT(slo.ttftMs) + 4}" fill="#d62728">target ${slo.ttftMs} ms</text>`);
   for (const r of runs) {
     const pts = r.minutes.filter((mm) => Number.isFinite(mm.ttftP)).map((mm) => `${x(mm.minute + 0.5).toFixed(1)},${yT(mm.ttftP).toFixed(1)}`);
@@ -48,14 +48,13 @@ export function traceSvg(runs: readonly AutoscaleRun[], title: string, subtitle:
   return parts.join('\n');
 }
 
-function axes(parts: string[], l: number, t: number, r: number, h: number, label: string, span: number, tick: (v: number) => string, at: (f: number) => number): void {
+function axes(parts: string[], l: number, t: number, r: number, h: number, label: string, tick: (v: number) => string, at: (f: number) => number): void {
   parts.push(`<line x1="${l}" y1="${t + h}" x2="${r}" y2="${t + h}" stroke="black"/><line x1="${l}" y1="${t}" x2="${l}" y2="${t + h}" stroke="black"/>`);
   parts.push(`<text x="16" y="${t + h / 2}" text-anchor="middle" transform="rotate(-90 16 ${t + h / 2})">${esc(label)}</text>`);
   for (let i = 0; i <= 4; i++) {
     const y = t + h - (i / 4) * h;
     parts.push(`<line x1="${l - 4}" y1="${y}" x2="${r}" y2="${y}" stroke="#eee"/><text x="${l - 8}" y="${y + 4}" text-anchor="end">${tick(at(i / 4))}</text>`);
   }
-  void span;
 }
 
 function stepPoints(values: readonly number[], x: (m: number) => number, y: (v: number) => number): string {
