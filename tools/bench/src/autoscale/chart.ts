@@ -21,7 +21,8 @@ export function traceSvg(runs: readonly AutoscaleRun[], title: string, subtitle:
     `<text x="${(W - m.r + m.l) / 2}" y="40" text-anchor="middle" fill="#555">${esc(subtitle)}</text>`,
   ];
   // Top: pods holding GPUs.
-  const podMax = Math.ceil(Math.max(...runs.flatMap((r) => r.minutes.map((x) => x.pods)), ...loadInPods) + 0.5);
+  // A multiple of 4: the four grid lines fall on whole pods.
+  const podMax = 4 * Math.ceil((Math.max(...runs.flatMap((r) => r.minutes.map((x) => x.pods)), ...loadInPods) + 0.5) / 4);
   const top = m.t;
   const yPods = (v: number) => top + panelH - (v / podMax) * panelH;
   axes(parts, m.l, top, W - m.r, panelH, 'pods holding a GPU', (v) => v.toFixed(0), (f) => f * podMax);
