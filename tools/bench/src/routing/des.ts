@@ -251,7 +251,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     const primary = result.profileResults[result.primaryProfile]?.targets[0];
     const prefillProfile = Object.keys(result.profileResults).find((n) => n !== result.primaryProfile);
     const prefill = prefillProfile ? result.profileResults[prefillProfile].targets[0] : undefined;
-    if (!primary) throw new Error(`no endpoint for ${req.id} under ${config.profile}`);
+    if (!primary) throw new Error(`no endpoint for ${req.id} under ${config.profile}${fleet ? ` (${readyIndex.length} ready pods at ${now} ms: autoscaling must keep a ready pod while requests arrive)` : ''}`);
     const p = podIndex.get(primary.id) as number;
     const track: Track = { req, ids, pod: p, pickedAt: now, tokens: 0 };
     tracks.set(req.id, track);
