@@ -55,7 +55,7 @@ describe('llmd: help and refused command lines start nothing', () => {
     ['sim'],
     ['sim', 'serve'],
     ['bench'],
-    ...['sim-fidelity', 'throughput-ceiling', 'sim-capacity', 'pick', 'kv-index', 'gateway', 'routing'].map((b) => ['bench', b]),
+    ...['sim-fidelity', 'throughput-ceiling', 'sim-capacity', 'pick', 'kv-index', 'gateway', 'routing', 'autoscale'].map((b) => ['bench', b]),
   ];
 
   it.each(COMMANDS.flatMap((c) => [[[...c, '--help']], [[...c, '-h']]]))('llmd %p prints its usage and flags', (args) => {
@@ -92,6 +92,7 @@ describe('llmd: help and refused command lines start nothing', () => {
     [['bench', 'routing', '--mode', 'dse'], '--mode must be one of des, live, got "dse"'],
     [['bench', 'routing', '--profiles', 'precise'], '--profiles must be a comma-separated list of'],
     [['bench', 'routing', '--rates', '3,x'], '--rates must be a comma-separated list of numbers'],
+    [['bench', 'autoscale', '--trace', 'sine'], '--trace must be a comma-separated list of'],
     [['bench', 'gateway', '--targets', 'llmd,nginx'], '--targets must be a comma-separated list of'],
     [['bench', 'pick', '--iterations', '1.5'], '--iterations must be an integer'],
     [['bench', 'pick', '--in-process-only', '--grpc-only'], '--in-process-only and --grpc-only exclude each other'],

@@ -50,6 +50,11 @@ export interface DesConfig {
   tokenizeCost?: TokenizeCost;
   /** cache-manager's concurrent tokenizations (text mode). @default 1 */
   tokenizerWorkers?: number;
+  /**
+   * Pools whose replicas change over the run (pods start up, take traffic once ready, drain when
+   * removed). Replaces `pods` and `roles`; absent, the fleet is fixed, as in the routing study.
+   */
+  autoscaling?: DesAutoscaling;
   /** Called about every 10 wall-clock seconds of a long run: requests finished, simulated and wall ms. */
   progress?: (p: { finished: number; total: number; simMs: number; wallMs: number }) => void;
 }
@@ -86,4 +91,113 @@ export interface DesResult {
   preciseFallbacks: number;
   /** Wall-clock ms the simulation took. */
   wallMs: number;
+  /** The fleet's life when autoscaled. */
+  fleet?: DesFleetResult;
+}
+
+/** A pool's role: unified pods serve whole requests; prefill and decode pods one side of P/D. */
+export type DesPoolRole = 'unified' | 'prefill' | 'decode';
+
+/** One pool of an autoscaled run (DesConfig.autoscaling). */
+export interface DesPoolSpec {
+  name: string;
+  role: DesPoolRole;
+  /** Ready pods at the start of the run. */
+  replicas: number;
+  /** GPUs each pod holds (tensor parallelism). @default 1 */
+  gpusPerPod?: number;
+}
+
+/** One ready pod's load as the scheduler scraped it last (the shape of llmd.endpoint-load.v1's figures). */
+export interface DesReplicaLoad {
+  id: string;
+  kvCacheUsage: number;
+  waiting: number;
+  running: number;
+}
+
+/** What a pool's scaler sees every sync period. */
+export interface DesPoolObservation {
+  pool: string;
+  role: DesPoolRole;
+  nowMs: number;
+  /** The replicas asked for now (the scale subresource's spec.replicas). */
+  specReplicas: number;
+  readyReplicas: number;
+  /** Pods created and still loading the model. */
+  startingReplicas: number;
+  /** Pods removed from the endpoint list that still finish their requests (not counted in specReplicas). */
+  drainingReplicas: number;
+  load: DesReplicaLoad[];
+  /** Each ready pod's share of the last sync period its engine spent stepping (GPU busy), in [0, 1]. */
+  busy: number[];
+}
+
+/**
+ * The autoscaler hook of one pool: asked every sync period for the replicas it wants, told of the
+ * pool's finished requests and of its pods' start-up times. The bench's policies and baselines all
+ * plug in here; the DES owns the pods (start-up, endpoint list, drain, GPU time).
+ */
+export interface DesPoolScaler {
+  desiredReplicas(obs: DesPoolObservation): number;
+  /** A request this pool served finished (a P/D request reaches both its pools). */
+  requestFinished?(outcome: RequestOutcome): void;
+  /** One of its pods became ready this many seconds after it was created. */
+  podReady?(startupSeconds: number): void;
+}
+
+/**
+ * A changing fleet: pools whose replicas a scaler sets over time (DesConfig.autoscaling). Requests
+ * need a ready pod of their pool when they arrive (a pool scaled to zero is not simulated).
+ */
+export interface DesAutoscaling {
+  pools: DesPoolSpec[];
+  /** The scaler of each pool, by pool name. */
+  scalers: Record<string, DesPoolScaler>;
+  /** From a pod's creation to its readiness (scheduling, image pull, model load). @default 60 */
+  startupSeconds?: number;
+  /** How often each scaler is asked. @default 15 */
+  syncSeconds?: number;
+  /** The run lasts at least this long (simulated ms): the fleet runs and scales on after the last request. @default 0 */
+  horizonMs?: number;
+}
+
+export interface DesPodLife {
+  id: string;
+  pool: string;
+  gpus: number;
+  createdMs: number;
+  readyMs?: number;
+  /** When it left the endpoint list (a removed ready pod drains from here). */
+  removedMs?: number;
+  /** When it stopped holding its GPUs (the end of the run for pods still up). */
+  stoppedMs: number;
+}
+
+export interface DesScalingAction {
+  atMs: number;
+  pool: string;
+  from: number;
+  to: number;
+}
+
+/** The pool's state at each sync, after its scaler acted. */
+export interface DesPoolSample {
+  atMs: number;
+  pool: string;
+  specReplicas: number;
+  readyReplicas: number;
+  startingReplicas: number;
+  drainingReplicas: number;
+}
+
+export interface DesFleetResult {
+  pods: DesPodLife[];
+  actions: DesScalingAction[];
+  timeline: DesPoolSample[];
+  /** GPU-hours of every pod from creation to stop (starting and draining included), by pool and in all. */
+  gpuHoursByPool: Record<string, number>;
+  gpuHours: number;
+  /** Simulated ms the run ended at (the horizon, or the last completion past it). */
+  endMs: number;
 }

@@ -5,6 +5,8 @@
 // index learns from the pods' KV events a little after they happen. Nothing waits on a wall clock, so
 // hundreds of pods and 100,000 requests run in minutes. Flow control, in-flight accounting and
 // cache-manager's tier-weighted score are the apps' own functions (libs/scoring, libs/kv-index).
+// With `autoscaling`, the fleet changes over the run (./des-fleet): pods start up, join the endpoint
+// list when ready, and drain when removed, as a scaler per pool decides every sync period.
 import { buildPipeline, DEFAULT_FLOW_CONTROL_POLICY, Endpoint, EndpointRole, fleetRoom, FlowControlPolicy, inFlightSize, PluginRegistry, precisePrefixCacheScorerDescriptor, PrefixCacheLookup, registerBuiltinPlugins, Scheduler, SchedulingRequest, SHIPPED_CONFIGS } from '@llmd/scoring';
 import { CostModel, costModelFor, EngineCore, kvCacheBlocks, loadGpuProfile, type StepOutput } from '@llmd/sim-engine';
 import { DEFAULT_TIER_WEIGHTS, InMemoryKvBlockIndex, KvEventApplier, lookupWithSpeculation, SpeculativeEntries, tierWeightedScore, type IndexEvent } from '@llmd/kv-index';
@@ -14,13 +16,14 @@ import { DesInFlight } from './des-in-flight';
 import { EventQueue } from './event-queue';
 import { TEXT_TOKENIZE_COST, tokenizeMs } from './tokenize-cost';
 import { rng, type WorkloadRequest } from './workloads';
+import { DesFleet, type FleetPod } from './des-fleet';
 import { DES_MODEL, type DesConfig, type DesResult, type RequestOutcome } from './des-config';
 
 export * from './des-config';
 
 interface Event {
   at: number;
-  kind: 'arrival' | 'pick' | 'submit' | 'flow-timeout' | 'step-end' | 'scrape' | 'kv-events' | 'transfer-done';
+  kind: 'arrival' | 'pick' | 'submit' | 'flow-timeout' | 'step-end' | 'scrape' | 'kv-events' | 'transfer-done' | 'sync' | 'pod-ready';
   pod?: number;
   request?: WorkloadRequest;
   out?: StepOutput;
@@ -44,7 +47,7 @@ interface Track {
   prefillId?: string;
 }
 
-interface Pod {
+interface Pod extends FleetPod {
   id: string;
   role: EndpointRole;
   core: EngineCore;
@@ -67,9 +70,12 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const linkGbps = config.linkGbps ?? 25;
   let now = 0;
 
-  const pods: Pod[] = Array.from({ length: config.pods }, (_, i) => ({
+  const makePod = (i: number, role: EndpointRole): Pod => ({
     id: `pod-${i}`,
-    role: config.roles?.[i] ?? 'both',
+    role,
+    state: 'ready',
+    active: 0,
+    busyMs: 0,
     core: new EngineCore(new CostModel(gpu.profile, gpu.bandwidth), {
       maxNumSeqs: config.maxNumSeqs ?? 256,
       maxNumBatchedTokens: config.maxNumBatchedTokens ?? 8192,
@@ -86,7 +92,9 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     stepping: false,
     scraped: { waiting: 0, running: 0, kvCacheUsage: 0, at: 0 },
     requests: 0,
-  }));
+  });
+  const auto = config.autoscaling;
+  const pods: Pod[] = auto ? [] : Array.from({ length: config.pods }, (_, i) => makePod(i, config.roles?.[i] ?? 'both'));
   const podIndex = new Map(pods.map((p, i) => [p.id, i]));
 
   // The precise index, fed by the pods' KV events (as cache-manager is), and its Score.
@@ -135,7 +143,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const flowPolicy: FlowControlPolicy = { ...DEFAULT_FLOW_CONTROL_POLICY, enabled: false, ...config.flowControl };
   const flow = new DesFlowControl<WorkloadRequest>(flowPolicy, () =>
     fleetRoom(
-      pods.map((p) => ({ healthy: true, waiting: p.scraped.waiting, kvCacheUsage: p.scraped.kvCacheUsage })),
+      readyIndex.map((i) => ({ healthy: true, waiting: pods[i].scraped.waiting, kvCacheUsage: pods[i].scraped.kvCacheUsage })),
       flowPolicy,
     ),
   );
@@ -155,6 +163,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     if (pod.stepping || !pod.core.hasWork()) return;
     const out = pod.core.step(now);
     pod.stepping = true;
+    pod.busyMs += out.durationMs;
     if (out.durationMs > 0) return queue.push({ at: now + out.durationMs, kind: 'step-end', pod: p, out });
     // Nothing ran: everything waiting is blocked on a KV transfer. Deliver what there is, then wait.
     queue.push({ at: pod.core.nextReadyAt(now) ?? now + 1, kind: 'step-end', pod: p, out });
@@ -175,7 +184,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
 
   // One endpoint object per pod, updated in place when its scrape or in-flight count changes (the
   // scheduler reads them only inside a cycle, and cycles do not overlap here).
-  const views: Endpoint[] = pods.map((pod) => ({
+  const view = (pod: Pod): Endpoint => ({
     id: pod.id,
     address: pod.id,
     models: [DES_MODEL],
@@ -186,9 +195,18 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     inFlight: 0,
     inFlightTokens: 0,
     healthy: true,
-  }));
+  });
+  const views: Endpoint[] = pods.map(view);
+  // An autoscaled fleet: the scheduler's endpoint list is its ready pods (`readyViews`, rebuilt when a
+  // pod becomes ready or is removed); a fixed fleet's is every pod.
+  let readyViews: Endpoint[] = views;
+  let readyIndex: number[] = pods.map((_, i) => i);
+  const fleetChanged = () => {
+    readyIndex = pods.flatMap((p, i) => (p.state === 'ready' ? [i] : []));
+    readyViews = readyIndex.map((i) => views[i]);
+  };
   const endpoints = (): Endpoint[] => {
-    for (let i = 0; i < pods.length; i++) {
+    for (const i of readyIndex) {
       const pod = pods[i];
       const v = views[i];
       v.metrics.waiting = pod.scraped.waiting;
@@ -199,8 +217,24 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       v.inFlight = load.inFlight;
       v.inFlightTokens = load.inFlightTokens;
     }
-    return views;
+    return readyViews;
   };
+  const fleet = auto
+    ? new DesFleet<Pod>(auto, {
+        create: (role) => {
+          const pod = makePod(pods.length, role);
+          podIndex.set(pod.id, pods.length);
+          pods.push(pod);
+          views.push(view(pod));
+          return pod;
+        },
+        readyAt: (pod, at) => queue.push({ at, kind: 'pod-ready', pod: podIndex.get(pod.id) }),
+        changed: fleetChanged,
+      })
+    : undefined;
+  if (fleet) queue.push({ at: fleet.syncMs, kind: 'sync' });
+  /** A fixed fleet's periodic events stop with the last request; an autoscaled one's run to the horizon. */
+  const goesOn = (next: number) => remaining > 0 || (fleet !== undefined && next <= fleet.horizonMs);
 
   const refuse = (req: WorkloadRequest, reason: string) => {
     refused.push({ id: req.id, reason });
@@ -217,14 +251,16 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     const primary = result.profileResults[result.primaryProfile]?.targets[0];
     const prefillProfile = Object.keys(result.profileResults).find((n) => n !== result.primaryProfile);
     const prefill = prefillProfile ? result.profileResults[prefillProfile].targets[0] : undefined;
-    if (!primary) throw new Error(`no endpoint for ${req.id} under ${config.profile}`);
+    if (!primary) throw new Error(`no endpoint for ${req.id} under ${config.profile}${fleet ? ` (${readyIndex.length} ready pods at ${now} ms: autoscaling must keep a ready pod while requests arrive)` : ''}`);
     const p = podIndex.get(primary.id) as number;
     const track: Track = { req, ids, pod: p, pickedAt: now, tokens: 0 };
     tracks.set(req.id, track);
     inFlight.start(req.id, inFlightSize(request), { target: primary.id, prefill: prefill?.id }, now);
     pods[p].requests++;
+    pods[p].active++;
     if (prefill && prefill.id !== primary.id) {
       track.prefillPod = podIndex.get(prefill.id) as number;
+      pods[track.prefillPod].active++;
       track.prefillId = `${req.id}#prefill`;
       tracks.set(track.prefillId, track);
       submit(track.prefillPod, track.prefillId, req, ids, { maxTokens: 1, holdForRemoteDecode: true });
@@ -257,8 +293,15 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     if (e.kind === 'scrape') {
       for (const pod of pods) pod.scraped = { waiting: pod.core.numWaiting, running: pod.core.numRunning, kvCacheUsage: pod.core.kvUsage, at: now };
       for (const r of flow.release()) await admitted(r);
-      if (remaining > 0) queue.push({ at: now + scrapeEvery, kind: 'scrape' });
+      if (goesOn(now + scrapeEvery)) queue.push({ at: now + scrapeEvery, kind: 'scrape' });
       if (Math.floor(now / 1000) !== Math.floor((now - scrapeEvery) / 1000)) speculative.sweep(now);
+    } else if (e.kind === 'sync' && fleet) {
+      fleet.sync(now);
+      for (const r of flow.release()) await admitted(r);
+      if (goesOn(now + fleet.syncMs)) queue.push({ at: now + fleet.syncMs, kind: 'sync' });
+    } else if (e.kind === 'pod-ready' && fleet && e.pod !== undefined) {
+      fleet.ready(pods[e.pod], now);
+      for (const r of flow.release()) await admitted(r);
     } else if (e.kind === 'arrival' && e.request) {
       const req = e.request;
       const decision = flow.arrive(req, 0, 'default');
@@ -274,7 +317,12 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     } else if (e.kind === 'transfer-done' && e.track) {
       // The decode pod pulled the prefill pod's blocks: they go back to the prefill pod's pool.
       const t = e.track;
-      if (t.prefillPod !== undefined && t.prefillId) pods[t.prefillPod].core.releaseHeld(t.prefillId);
+      if (t.prefillPod !== undefined && t.prefillId) {
+        const pod = pods[t.prefillPod];
+        pod.core.releaseHeld(t.prefillId);
+        pod.active--;
+        fleet?.drained(pod, now);
+      }
     } else if (e.kind === 'kv-events' && e.pod !== undefined && e.events) {
       applier.apply(pods[e.pod].id, e.events, now);
     } else if (e.kind === 'step-end' && e.pod !== undefined && e.out) {
@@ -283,7 +331,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       pod.stepping = false;
       prefixQueries += out.prefixQueries;
       prefixHits += out.prefixHits;
-      if (out.kvEvents.length > 0) queue.push({ at: now + kvDelay, kind: 'kv-events', pod: e.pod, events: out.kvEvents.map(toIndexEvent) });
+      // Only the precise prefix scorer reads the index the KV events feed.
+      if (out.kvEvents.length > 0 && preciseTimeoutMs !== undefined) queue.push({ at: now + kvDelay, kind: 'kv-events', pod: e.pod, events: out.kvEvents.map(toIndexEvent) });
       for (const t of out.firstTokens) {
         const track = tracks.get(t.id);
         if (!track || t.id !== track.req.id) continue; // the prefill side's single token is not the client's
@@ -312,7 +361,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
         track.lastTokenAt = now;
         track.tokens = f.generated;
         const first = track.firstTokenAt ?? now;
-        outcomes.push({
+        p.active--;
+        const outcome: RequestOutcome = {
           id: track.req.id,
           pod: p.id,
           prefillPod: track.prefillPod !== undefined ? pods[track.prefillPod].id : undefined,
@@ -325,7 +375,12 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
           promptTokens: f.promptTokens,
           cachedTokens: f.cachedTokens,
           outputTokens: f.generated,
-        });
+        };
+        outcomes.push(outcome);
+        if (fleet) {
+          fleet.finished(outcome, track.prefillPod !== undefined ? [p, pods[track.prefillPod]] : [p]);
+          fleet.drained(p, now);
+        }
       }
       startStep(e.pod);
       for (const r of flow.release()) await admitted(r);
@@ -343,6 +398,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     refused,
     preciseFallbacks,
     wallMs: performance.now() - wallStart,
+    ...(fleet ? { fleet: fleet.result(Math.max(fleet.horizonMs, now)) } : {}),
   };
 }
 

@@ -133,18 +133,38 @@ export function longDoc(o: WorkloadOptions & { documents?: number; questionsPerD
   return poissonArrivals(count, o.rate, random).map((arrivalMs, i) => ({ id: `ld-${i}`, arrivalMs, promptTokenIds: prompts[i % prompts.length].ids, maxTokens: Math.max(1, Math.round(outputTokens * s)), group: prompts[i % prompts.length].group, sharedTokens: docs[prompts[i % prompts.length].group].length }));
 }
 
+/** The mixed workload's lengths: log-normal prompt and output tokens (median, sigma, clamp). */
+export const MIXED_LENGTHS = { prompt: { median: 800, sigma: 1.0, min: 16, max: 16000 }, output: { median: 200, sigma: 0.9, min: 8, max: 4000 } } as const;
+
 /** Synthetic mixed traffic: heavy-tailed prompt and output lengths, no shared prefixes. */
 export function mixed(o: WorkloadOptions): WorkloadRequest[] {
   const s = o.scale ?? 1;
   const random = rng(o.seed);
   const count = o.count ?? 1000;
+  const { prompt: p, output: q } = MIXED_LENGTHS;
   return poissonArrivals(count, o.rate, random).map((arrivalMs, i) => ({
     id: `mx-${i}`,
     arrivalMs,
-    promptTokenIds: tokens(random, logNormal(random, 800, 1.0, 16, 16000) * s),
-    maxTokens: Math.max(1, Math.round(logNormal(random, 200, 0.9, 8, 4000) * s)),
+    promptTokenIds: tokens(random, logNormal(random, p.median, p.sigma, p.min, p.max) * s),
+    maxTokens: Math.max(1, Math.round(logNormal(random, q.median, q.sigma, q.min, q.max) * s)),
     group: i,
   }));
+}
+
+/**
+ * The mixed workload's token mix at given arrival times (e.g. from a rate that changes over time),
+ * its prompts built when read: a day of traffic (hundreds of thousands of requests) fits in memory.
+ */
+export function mixedAt(arrivalsMs: readonly number[], o: { seed: number; scale?: number }): WorkloadRequest[] {
+  const s = o.scale ?? 1;
+  const random = rng(o.seed);
+  const { prompt: p, output: q } = MIXED_LENGTHS;
+  return arrivalsMs.map((arrivalMs, i) => {
+    const length = Math.max(0, Math.round(logNormal(random, p.median, p.sigma, p.min, p.max) * s));
+    const maxTokens = Math.max(1, Math.round(logNormal(random, q.median, q.sigma, q.min, q.max) * s));
+    const seed = Math.floor(random() * 2 ** 32);
+    return lazyPrompt({ id: `mx-${i}`, arrivalMs, maxTokens, group: i }, () => tokens(rng(seed), length));
+  });
 }
 
 export function workload(name: WorkloadName, o: WorkloadOptions & { groups?: number; promptsPerGroup?: number; systemTokens?: number; questionTokens?: number; outputTokens?: number }): WorkloadRequest[] {

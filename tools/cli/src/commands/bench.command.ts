@@ -27,6 +27,7 @@ const BENCHES: Record<string, Bench> = {
   'kv-index': { file: 'kv-index.js' },
   gateway: { file: 'gateway.js', flags: nodeFlagsFor('gateway') },
   routing: { file: 'routing/main.js', flags: ['--enable-source-maps', '--max-old-space-size=20480', '--max-semi-space-size=64'] },
+  autoscale: { file: 'autoscale/main.js', flags: ['--enable-source-maps', '--max-old-space-size=8192', '--max-semi-space-size=64'] },
 };
 
 function benchNode(bench: Bench): CliNode {
@@ -40,7 +41,7 @@ function benchNode(bench: Bench): CliNode {
 export const benchGroup: CliGroup = {
   kind: 'group',
   name: 'llmd bench',
-  summary: 'benchmarks of the simulator, the scheduler, the KV index, the gateway and the routing study',
+  summary: 'benchmarks of the simulator, the scheduler, the KV index, the gateway, the routing study and the autoscaling study',
   childNoun: 'benchmark',
   children: Object.fromEntries(Object.entries(BENCHES).map(([name, bench]) => [name, () => benchNode(bench)])),
 };
