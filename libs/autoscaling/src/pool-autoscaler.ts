@@ -29,6 +29,12 @@ export interface PoolAutoscalerOptions {
   windowSeconds?: number;
   /** With scaleToZero, how long without any request before the pool may go to zero. @default 300 */
   idleSeconds?: number;
+  /**
+   * When this autoscaler began seeing the pool's finished requests (ms). Until a whole window has
+   * passed since, rates are over the span observed and the slo policy does not scale down.
+   * @default the first record() or decide(), whichever comes first
+   */
+  startMs?: number;
 }
 
 /** Observed start-ups kept for the median lead time. */
@@ -59,6 +65,9 @@ export class PoolAutoscaler {
   private readonly corrections: SloCorrections = newSloCorrections();
   private lastActivityMs: number | undefined;
   private lastMix: TokenMix | undefined;
+  private sinceMs: number | undefined;
+  /** The ready replicas at the last decision, and since when they have been that many. */
+  private lastReady: { replicas: number; sinceMs: number } | undefined;
 
   constructor(options: PoolAutoscalerOptions) {
     this.role = options.role;
@@ -71,6 +80,8 @@ export class PoolAutoscaler {
     if (!(idleSeconds >= 0)) throw new RangeError(`idleSeconds must be >= 0, got ${idleSeconds}`);
     this.window = new TrafficWindow(windowSeconds * 1000);
     this.idleMs = idleSeconds * 1000;
+    if (options.startMs !== undefined && !Number.isFinite(options.startMs)) throw new RangeError(`startMs must be a finite number, got ${options.startMs}`);
+    this.sinceMs = options.startMs;
     this.updateSpec(options.spec);
   }
 
@@ -93,6 +104,7 @@ export class PoolAutoscaler {
     for (const k of ['endMs', 'ttftMs', 'itlMs', 'promptTokens', 'cachedTokens', 'outputTokens'] as const) {
       if (!Number.isFinite(sample[k]) || (k !== 'endMs' && sample[k] < 0)) throw new RangeError(`sample.${k} must be a finite number >= 0, got ${sample[k]}`);
     }
+    this.sinceMs ??= sample.endMs;
     this.window.add(sample);
     const i = this.forecaster.binIndex(sample.endMs);
     if (this.lastClosedBin !== undefined && i <= this.lastClosedBin) return;
@@ -128,8 +140,10 @@ export class PoolAutoscaler {
   decide(obs: PoolObservation): ScalingDecision {
     validateObservation(obs);
     const now = obs.nowMs;
+    this.sinceMs ??= now;
+    if (this.lastReady === undefined || this.lastReady.replicas !== obs.readyReplicas) this.lastReady = { replicas: obs.readyReplicas, sinceMs: now };
     this.closeBins(now);
-    const summary = this.window.summary(now, this.spec.slo?.percentile ?? 90);
+    const summary = this.window.summary(now, this.spec.slo?.percentile ?? 90, this.sinceMs);
     const busy = (obs.queuedRequests ?? 0) > 0 || obs.load.some((r) => r.waiting > 0 || r.running > 0);
     if (summary.samples > 0) this.lastActivityMs = Math.max(this.lastActivityMs ?? now, this.window.lastEndMs() ?? now);
     if (busy || this.lastActivityMs === undefined) this.lastActivityMs = now;
@@ -241,7 +255,12 @@ export class PoolAutoscaler {
       return { replicas: current, reason: 'no-metrics', message: `${waiting} waiting but no finished request yet to size from: holding at ${current}`, inputs: { waiting } };
     }
     const observed = { samples: summary.samples, requestRate: summary.requestRate, ttftP: summary.ttftP, itlP: summary.itlP, readyReplicas: obs.readyReplicas, load: obs.load };
-    const predicted = updateCorrections(this.corrections, this.role, cost, this.lastMix ?? mix, observed, slo.percentile);
+    // The tables' bias is learnt only from a window served by the same ready replicas throughout and
+    // with no backlog: requests that queued behind a shortfall (or finished on pods since removed)
+    // measure the past fleet, not the model, and would teach a correction that over-provisions for minutes.
+    const readyFor = obs.nowMs - (this.lastReady?.sinceMs ?? obs.nowMs);
+    const steady = readyFor >= this.window.windowMs && waiting <= obs.readyReplicas;
+    const predicted = updateCorrections(this.corrections, this.role, cost, this.lastMix ?? mix, observed, slo.percentile, steady);
     const backlogRate = waiting / (this.window.windowMs / 1000);
     const demandRate = (predictive ? forecastDemand(summary.requestRate, forecastRate) : summary.requestRate) + backlogRate;
     const byForecast = predictive && forecastRate > summary.requestRate;
@@ -256,9 +275,18 @@ export class PoolAutoscaler {
       maxReplicas: this.spec.maxReplicas,
       reason: byForecast ? 'forecast' : undefined,
     });
-    const inputs: Record<string, number> = { ...rec.inputs, waiting, backlogRate };
+    const inputs: Record<string, number> = { ...rec.inputs, waiting, backlogRate, observedSeconds: summary.observedSeconds, correctionLearnt: steady ? 1 : 0 };
     if (Number.isFinite(predicted.ttftMs)) inputs.predictedTtftMs = predicted.ttftMs;
     if (Number.isFinite(predicted.itlMs)) inputs.predictedItlMs = predicted.itlMs;
+    if (rec.replicas < current && summary.observedSeconds * 1000 < this.window.windowMs) {
+      // A rate over a part-window is noisy; a right-sized pool must not shrink on the first syncs.
+      return {
+        replicas: current,
+        reason: 'window-filling',
+        message: `${rec.message}; holding at ${current} until a whole ${this.window.windowMs / 1000} s window is observed (${Math.round(summary.observedSeconds)} s so far)`,
+        inputs,
+      };
+    }
     return { ...rec, inputs };
   }
 

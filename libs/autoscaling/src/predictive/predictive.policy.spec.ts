@@ -19,7 +19,7 @@ function history(seasons: number): TrafficBin[] {
 
 function pool(policy: 'predictive' | 'slo', extra: Record<string, unknown> = {}) {
   const s = spec({ policy, maxReplicas: 40, startupSeconds: 180, slo: { ttftMs: 500, itlMs: 20 }, predictive: { seasonSeconds: 3600 }, ...extra });
-  const a = new PoolAutoscaler({ spec: s, role: 'decode', costModel: cost });
+  const a = new PoolAutoscaler({ spec: s, role: 'decode', costModel: cost, startMs: 0 });
   a.seed(history(3));
   return a;
 }

@@ -89,10 +89,12 @@ describe('per-pod capacity from the GPU cost tables', () => {
     expect(u.bound === 'itl' ? over.itlMs > 20 : over.ttftMs > 500).toBe(true);
   });
 
-  it("unified: ITL is the step stretched by the prefill share, L = rate x output x ITL", () => {
+  it("unified: ITL is the step stretched by the prefill share beyond the shared weight read, L = rate x output x ITL", () => {
     const at = unifiedLoad(cost, mix, 5, 90);
     const s = prefillServiceMs(cost, mix);
-    expect(at.prefillUtilisation).toBeCloseTo((5 * s) / 1000, 9);
+    expect(at.prefillUtilisation).toBeCloseTo((5 * (s - cost.decodeFloorMs())) / 1000, 9);
+    // the prefill's mixed step pays the weight read once
+    expect(at.prefillServiceMs).toBeCloseTo(s + cost.decodeStepMs(at.concurrency, 1100) - cost.decodeFloorMs(), 6);
     expect(at.itlMs).toBeCloseTo(cost.decodeStepMs(at.concurrency, 1100) / (1 - at.prefillUtilisation), 4);
     expect(at.concurrency).toBeCloseTo((5 * 200 * at.itlMs) / 1000, 4);
   });

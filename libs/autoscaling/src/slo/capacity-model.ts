@@ -103,21 +103,24 @@ export interface UnifiedLoad {
   concurrency: number;
   /** Decode step stretched by the prefill share: step(L) / (1 - rho_p). */
   itlMs: number;
-  /** A prefill rides in one step with the running decodes: S + step(L). */
+  /** A prefill rides in one step with the running decodes, sharing its weight read: S + step(L) - floor. */
   prefillServiceMs: number;
   ttftMs: number;
 }
 
 /**
- * A unified pod at `rate` requests/s: prefill takes rho_p = rate × S of the GPU; decodes advance in
- * the rest, so ITL = step(L) / (1 - rho_p), and L = rate × output × ITL (Little's law), solved by
- * fixed-point iteration; a prefill runs as a mixed step with the decodes, service S + step(L), queued
- * as in M/D/1. Uncorrected figures.
+ * A unified pod at `rate` requests/s, as vLLM runs it: each prefill rides in a mixed step with the
+ * running decodes, costing S + step(L) - floor (the step's weight read, `decodeFloorMs`, is paid
+ * once), and the decodes advance one token in every step, mixed or not. Per second the decodes thus
+ * lose rho_p = rate × (S - floor) of the GPU to prefill, so ITL = step(L) / (1 - rho_p), and
+ * L = rate × output × ITL (Little's law), solved by fixed-point iteration; a prefill's service is the
+ * mixed step, queued as in M/D/1. Uncorrected figures.
  */
 export function unifiedLoad(cost: CostModel, mix: TokenMix, rate: number, p: number): UnifiedLoad {
   const s = prefillServiceMs(cost, mix);
   const ctx = decodeContext(mix);
-  const rho = (rate * s) / 1000;
+  const floor = cost.decodeFloorMs();
+  const rho = (rate * Math.max(0, s - floor)) / 1000;
   if (rho >= 1) return { prefillUtilisation: rho, concurrency: Number.POSITIVE_INFINITY, itlMs: Number.POSITIVE_INFINITY, prefillServiceMs: s, ttftMs: Number.POSITIVE_INFINITY };
   let l = 1;
   let itl = cost.decodeStepMs(1, ctx) / (1 - rho);
@@ -132,7 +135,7 @@ export function unifiedLoad(cost: CostModel, mix: TokenMix, rate: number, p: num
     if (Math.abs(next - l) < 1e-6) break;
     l = next;
   }
-  const service = s + (Number.isFinite(itl) ? cost.decodeStepMs(l, ctx) : 0);
+  const service = s + (Number.isFinite(itl) ? Math.max(0, cost.decodeStepMs(l, ctx) - floor) : 0);
   const rhoService = (rate * service) / 1000;
   return { prefillUtilisation: rho, concurrency: l, itlMs: itl, prefillServiceMs: service, ttftMs: latencyQuantileMs(service, rhoService, p) };
 }

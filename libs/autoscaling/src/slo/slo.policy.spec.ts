@@ -13,7 +13,7 @@ const T = 600_000;
 
 /** A pool whose observed latencies equal the model's at the observed load (correction stays 1). */
 function pool(role: 'prefill' | 'decode' | 'unified', extra: Record<string, unknown> = {}) {
-  return new PoolAutoscaler({ spec: spec({ ...base, ...extra }), role, costModel: cost });
+  return new PoolAutoscaler({ spec: spec({ ...base, ...extra }), role, costModel: cost, startMs: 0 });
 }
 
 describe('slo policy (capacity model sized to TTFT and ITL targets)', () => {
@@ -86,6 +86,43 @@ describe('slo policy (capacity model sized to TTFT and ITL targets)', () => {
     const queued = b.decide(observe(T, 4, { waiting: 1500 }));
     expect(queued.inputs.backlogRate).toBeCloseTo(100, 9);
     expect(queued.recommended).toBeGreaterThan(calm.recommended);
+  });
+
+  it('a fresh autoscaler takes the rate over what it has observed and does not scale down before a whole window', () => {
+    const fresh = new PoolAutoscaler({ spec: spec(base), role: 'decode', costModel: cost });
+    const full = pool('decode');
+    const r = { ...mix, ttftMs: 100, itlMs: 10 };
+    // 100 req/s, seen for 15 s by the fresh one and for the whole minute by the other
+    feed(fresh, T - 15_000, T, 100, r);
+    feed(full, T - 60_000, T, 100, r);
+    const f = fresh.decide(observe(T, 8));
+    const w = full.decide(observe(T, 8));
+    expect(f.inputs.requestRate).toBeCloseTo(100, 0);
+    expect(f.inputs.observedSeconds).toBeLessThan(60);
+    expect(w.recommended).toBeLessThan(8); // eight pods are more than 100 req/s needs
+    expect(f).toMatchObject({ recommended: 8, reason: 'window-filling' });
+    // a window later, it scales down as the other does
+    feed(fresh, T, T + 60_000, 100, r);
+    const later = fresh.decide(observe(T + 60_000, 8));
+    expect(later.inputs.requestRate).toBeCloseTo(100, 0);
+    expect(later.reason).toBe('slo-capacity');
+    expect(later.recommended).toBeLessThan(8);
+  });
+
+  it.each([
+    ['the ready replicas changed inside the window', (k: number) => observe(T + k * 15_000, k < 3 ? 2 : 4, { running: 40 })],
+    ['requests are waiting (a backlog)', (k: number) => observe(T + k * 15_000, 4, { running: 40, waiting: 5 })],
+  ])('corrections learn nothing while %s', (_what, obsAt) => {
+    const a = pool('decode');
+    const predicted = cost.decodeStepMs(40, 1100);
+    let d;
+    for (let k = 1; k <= 6; k++) {
+      const now = T + k * 15_000;
+      feed(a, now - 15_000, now, 100, { ...mix, ttftMs: 100, itlMs: 3 * predicted });
+      d = a.decide(obsAt(k));
+      expect(d.inputs.correctionLearnt).toBe(0);
+    }
+    expect(d?.inputs.itlCorrection).toBe(1);
   });
 
   it('a pool without traffic holds at its minimum', () => {

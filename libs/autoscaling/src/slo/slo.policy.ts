@@ -49,10 +49,14 @@ export function predictedLatency(role: PoolRole, cost: CostModel, mix: TokenMix,
   return { ttftMs, itlMs };
 }
 
-/** Folds the window's observed/predicted latencies into the corrections (when it holds enough requests). */
-export function updateCorrections(c: SloCorrections, role: PoolRole, cost: CostModel, mix: TokenMix, observed: SloObserved, p: number): { ttftMs: number; itlMs: number } {
+/**
+ * Folds the window's observed/predicted latencies into the corrections when it holds enough requests
+ * and `learn` (the caller's judgement that the window measured the model, not a transient); returns
+ * the prediction either way.
+ */
+export function updateCorrections(c: SloCorrections, role: PoolRole, cost: CostModel, mix: TokenMix, observed: SloObserved, p: number, learn = true): { ttftMs: number; itlMs: number } {
   const predicted = predictedLatency(role, cost, mix, observed, p);
-  if (observed.samples >= CORRECTION_MIN_SAMPLES) {
+  if (learn && observed.samples >= CORRECTION_MIN_SAMPLES) {
     if (role !== 'decode') c.ttft.observe(observed.ttftP, predicted.ttftMs);
     if (role !== 'prefill') c.itl.observe(observed.itlP, predicted.itlMs);
   }

@@ -1,5 +1,5 @@
 import { percentile } from './percentile';
-import { TrafficWindow } from './traffic-window';
+import { MIN_OBSERVED_MS, TrafficWindow } from './traffic-window';
 
 describe('percentile (nearest rank)', () => {
   it.each([
@@ -24,5 +24,32 @@ describe('TrafficWindow', () => {
     expect(s.ttftP).toBe(190);
     expect(s.itlP).toBe(19);
     expect(w.summary(40_000, 90)).toMatchObject({ samples: 0, requestRate: 0 });
+  });
+});
+
+describe('TrafficWindow observed since inside the window', () => {
+  const filled = (): TrafficWindow => {
+    const w = new TrafficWindow(60_000);
+    for (let k = 1; k <= 30; k++) w.add({ endMs: 100_000 + k * 500, ttftMs: 10, itlMs: 1, promptTokens: 100, cachedTokens: 0, outputTokens: 10 });
+    return w;
+  };
+
+  it('takes the rate over the span observed, not the whole window', () => {
+    // 30 requests in the 15 s since observation began: 2 req/s, not 0.5
+    const s = filled().summary(115_000, 90, 100_000);
+    expect(s.requestRate).toBeCloseTo(2);
+    expect(s.observedSeconds).toBe(15);
+  });
+
+  it('counts the whole window once observation began before it', () => {
+    const s = filled().summary(115_000, 90, 0);
+    expect(s.requestRate).toBeCloseTo(0.5);
+    expect(s.observedSeconds).toBe(60);
+  });
+
+  it('never takes a rate over less than MIN_OBSERVED_MS', () => {
+    const w = new TrafficWindow(60_000);
+    w.add({ endMs: 100_500, ttftMs: 10, itlMs: 1, promptTokens: 100, cachedTokens: 0, outputTokens: 10 });
+    expect(w.summary(101_000, 90, 100_000).requestRate).toBeCloseTo(1000 / MIN_OBSERVED_MS);
   });
 });

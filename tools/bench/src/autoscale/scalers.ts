@@ -41,7 +41,7 @@ export function makeScaler(policy: PolicyName, ctx: ScalerContext): DesPoolScale
 /** llmd's PoolAutoscaler: fed the pool's finished requests, its pods' start-ups and its load. */
 function llmd(policy: 'saturation' | 'slo' | 'predictive', ctx: ScalerContext): DesPoolScaler {
   const spec: AutoscalingSpec = { ...ctx.spec, policy };
-  const autoscaler = new PoolAutoscaler({ spec, role: ctx.role, costModel: ctx.costModel });
+  const autoscaler = new PoolAutoscaler({ spec, role: ctx.role, costModel: ctx.costModel, startMs: ctx.offsetMs });
   if (policy === 'predictive' && ctx.history.length > 0) autoscaler.seed(ctx.history);
   const at = (ms: number) => ms + ctx.offsetMs;
   return {
