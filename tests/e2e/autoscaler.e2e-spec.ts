@@ -9,7 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { parseAllDocuments } from 'yaml';
+import { decodePodCapacity, prefillPodCapacity } from '@llmd/autoscaling';
 import { DIST, freePorts, REPO_ROOT } from '@llmd/cli';
+import { costModelFor } from '@llmd/gpu-cost';
 import { endpointLoadCodec, recordHeaders, requestMetricsCodec, scalingDecisionCodec, ScalingDecisionRecord, TOPICS } from '@llmd/telemetry';
 import { waitForRecord } from '../support/kafka-records';
 import { KubeApiServer, startKubeApiServer } from '../support/kube-apiserver';
@@ -225,5 +227,57 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
     const { record } = await waitForRecord(bootstrap, scalingDecisionCodec, (d) => d.pool === 'qwen-decode');
     expect(record.applied).toBe(false);
     await stopAutoscaler(recommender);
+  });
+
+  it('slo and predictive: a P/D pair sized from the finished requests by the capacity model, prefill and decode separately', async () => {
+    const slo = { ttftMs: 500, itlMs: 20 };
+    await applyYaml(POOLS, servingPool('pd-decode', 'decode', 1, { policy: 'slo', minReplicas: 1, maxReplicas: 6, slo }));
+    await applyYaml(POOLS, servingPool('pd-prefill', 'prefill', 1, { policy: 'predictive', minReplicas: 1, maxReplicas: 6, slo }));
+    await readyPod('pd-decode', 'pd-decode-a');
+    await readyPod('pd-prefill', 'pd-prefill-a');
+    const scaler = await startAutoscaler('scale', 'as-slo');
+    await eventually('the autoscaler ready', async () => (await readiness(scaler))?.status === 200);
+    await eventually('history read', async () => (await debugView(scaler)).seeding === false);
+
+    // 100 req/s of 1000-token prompts and 200-token answers, each through both pools, at latencies
+    // within target; one pod of either holds less than that (the tables' figures below).
+    const mix = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200 };
+    const cost = costModelFor('llama-3-8b');
+    const targets = { ...slo, percentile: 90, ttftCorrection: 1, itlCorrection: 1 };
+    const perDecodePod = decodePodCapacity(cost, mix, targets).ratePerPod;
+    const perPrefillPod = prefillPodCapacity(cost, mix, targets).ratePerPod;
+    expect(perDecodePod).toBeLessThan(100);
+    expect(perPrefillPod).toBeLessThan(100);
+    let n = 0;
+    const send = () => {
+      const end = Date.now();
+      const messages = Array.from({ length: 20 }, () => {
+        const r = { requestId: `slo-${n++}`, model: 'meta-llama/Llama-3.1-8B-Instruct', tenant: '', startUnixMs: end - 4000, ttftMs: 150, itlMs: 15, e2eMs: 4000, promptTokens: mix.promptTokens, completionTokens: mix.outputTokens, cachedTokens: 0, decodeEndpoint: `${NS}/pd-decode-a`, prefillEndpoint: `${NS}/pd-prefill-a`, httpStatus: 200, errorCode: '', stream: true, failOpen: false, traceId: '', endpointPath: '/v1/chat/completions' };
+        return { key: r.decodeEndpoint, headers: recordHeaders(requestMetricsCodec), value: requestMetricsCodec.encode(r) };
+      });
+      void producer.send({ topic: TOPICS.requestMetrics, messages }).catch(() => undefined);
+    };
+    const requests = setInterval(send, 200);
+    feedLoad('pd-decode', [`${NS}/pd-decode-a`], 0.3, 0);
+    try {
+      await eventually('both pools scaled up', async () => ((await get(`${POOLS}/pd-decode`)).spec?.replicas ?? 1) > 1 && ((await get(`${POOLS}/pd-prefill`)).spec?.replicas ?? 1) > 1, 60000);
+    } finally {
+      clearInterval(requests);
+    }
+    const pools = await decisions(scaler);
+    // the first write of each (decisions are newest first)
+    const decode = pools[`${NS}/pd-decode`].filter((d) => d.applied).at(-1)!;
+    const prefill = pools[`${NS}/pd-prefill`].filter((d) => d.applied).at(-1)!;
+    expect(decode).toMatchObject({ role: 'decode', policy: 'slo', currentReplicas: 1 });
+    expect(prefill).toMatchObject({ role: 'prefill', policy: 'predictive', currentReplicas: 1 });
+    // Each sized on its own phase: the decode pool by ITL, the prefill pool by TTFT, from the same requests.
+    expect(decode.inputs.ratePerPod).toBeCloseTo(perDecodePod, 6);
+    expect(prefill.inputs.ratePerPod).toBeCloseTo(perPrefillPod, 6);
+    for (const d of [decode, prefill]) {
+      expect(d.recommendedReplicas).toBe(Math.ceil(d.inputs.demandRate / d.inputs.ratePerPod - 1e-9));
+      expect(d.desiredReplicas).toBeGreaterThan(1);
+      expect(d.inputs.demandRate).toBeGreaterThan(d.inputs.ratePerPod); // more than one pod of its phase holds
+    }
+    await stopAutoscaler(scaler);
   });
 });

@@ -66,6 +66,8 @@ export class PoolAutoscaler {
   private lastActivityMs: number | undefined;
   private lastMix: TokenMix | undefined;
   private sinceMs: number | undefined;
+  /** The requests waiting at the previous decision (their growth is demand not finished yet). */
+  private lastWaiting: { atMs: number; waiting: number } | undefined;
   /** The ready replicas at the last decision, and since when they have been that many. */
   private lastReady: { replicas: number; sinceMs: number } | undefined;
 
@@ -149,6 +151,7 @@ export class PoolAutoscaler {
     if (busy || this.lastActivityMs === undefined) this.lastActivityMs = now;
     const forecast = this.spec.policy === 'predictive' ? this.forecastPeak(now) : undefined;
     const rec = this.recommend(obs, summary, forecast);
+    this.lastWaiting = { atMs: now, waiting: waitingOf(obs) };
 
     const current = obs.specReplicas;
     const zeroAllowed = this.spec.scaleToZero && (rec.replicas === 0 || current === 0);
@@ -202,7 +205,7 @@ export class PoolAutoscaler {
   private recommend(obs: PoolObservation, summary: TrafficSummary, forecast: { forecast: TrafficForecast | undefined; leadSeconds: number } | undefined): Recommendation {
     const current = obs.specReplicas;
     const floor = Math.max(1, this.spec.minReplicas);
-    const waiting = obs.load.reduce((a, r) => a + r.waiting, 0) + (obs.queuedRequests ?? 0);
+    const waiting = waitingOf(obs);
     const busy = waiting > 0 || obs.load.some((r) => r.running > 0);
     const forecastTraffic = (forecast?.forecast?.requestRate ?? 0) * this.binSeconds >= FORECAST_TRAFFIC_PER_BIN;
     const base = { requestRate: summary.requestRate, waiting };
@@ -261,8 +264,13 @@ export class PoolAutoscaler {
     const readyFor = obs.nowMs - (this.lastReady?.sinceMs ?? obs.nowMs);
     const steady = readyFor >= this.window.windowMs && waiting <= obs.readyReplicas;
     const predicted = updateCorrections(this.corrections, this.role, cost, this.lastMix ?? mix, observed, slo.percentile, steady);
+    // Finished requests under-read the demand of an overloaded pool (it finishes at its capacity):
+    // the queue's growth since the last sync is arriving demand on top, and what already waits is
+    // drained within one window.
+    const last = this.lastWaiting;
+    const queueGrowthRate = last !== undefined && obs.nowMs > last.atMs ? Math.max(0, waiting - last.waiting) / ((obs.nowMs - last.atMs) / 1000) : 0;
     const backlogRate = waiting / (this.window.windowMs / 1000);
-    const demandRate = (predictive ? forecastDemand(summary.requestRate, forecastRate) : summary.requestRate) + backlogRate;
+    const demandRate = (predictive ? forecastDemand(summary.requestRate, forecastRate) : summary.requestRate) + queueGrowthRate + backlogRate;
     const byForecast = predictive && forecastRate > summary.requestRate;
     const rec = sloRecommendation({
       role: this.role,
@@ -275,7 +283,7 @@ export class PoolAutoscaler {
       maxReplicas: this.spec.maxReplicas,
       reason: byForecast ? 'forecast' : undefined,
     });
-    const inputs: Record<string, number> = { ...rec.inputs, waiting, backlogRate, observedSeconds: summary.observedSeconds, correctionLearnt: steady ? 1 : 0 };
+    const inputs: Record<string, number> = { ...rec.inputs, waiting, queueGrowthRate, backlogRate, observedSeconds: summary.observedSeconds, correctionLearnt: steady ? 1 : 0 };
     if (Number.isFinite(predicted.ttftMs)) inputs.predictedTtftMs = predicted.ttftMs;
     if (Number.isFinite(predicted.itlMs)) inputs.predictedItlMs = predicted.itlMs;
     if (rec.replicas < current && summary.observedSeconds * 1000 < this.window.windowMs) {
@@ -296,4 +304,9 @@ export class PoolAutoscaler {
     const cachedShare = this.lastMix && this.lastMix.promptTokens > 0 ? this.lastMix.cachedTokens / this.lastMix.promptTokens : 0;
     return { promptTokens: f.promptTokens, cachedTokens: f.promptTokens * cachedShare, outputTokens: f.outputTokens };
   }
+}
+
+/** Requests waiting in the pool: the replicas' queues and flow control's queue before them. */
+function waitingOf(obs: PoolObservation): number {
+  return obs.load.reduce((a, r) => a + r.waiting, 0) + (obs.queuedRequests ?? 0);
 }

@@ -125,6 +125,23 @@ describe('slo policy (capacity model sized to TTFT and ITL targets)', () => {
     expect(d?.inputs.itlCorrection).toBe(1);
   });
 
+  it('a queue growing since the last sync is demand the finished requests do not show yet', () => {
+    const a = pool('decode');
+    const b = pool('decode');
+    const r = { ...mix, ttftMs: 100, itlMs: 10 };
+    feed(a, T - 60_000, T + 15_000, 100, r);
+    feed(b, T - 60_000, T + 15_000, 100, r);
+    a.decide(observe(T, 4, { waiting: 0 }));
+    b.decide(observe(T, 4, { waiting: 0 }));
+    const steady = a.decide(observe(T + 15_000, 4, { waiting: 0 }));
+    // 4 × 150 more waiting over 15 s: 40 req/s arriving beyond what finishes
+    const growing = b.decide(observe(T + 15_000, 4, { waiting: 150 }));
+    expect(steady.inputs.queueGrowthRate).toBe(0);
+    expect(growing.inputs.queueGrowthRate).toBeCloseTo(40, 9);
+    expect(growing.inputs.demandRate).toBeCloseTo(growing.inputs.requestRate + 40 + 600 / 60, 6);
+    expect(growing.recommended).toBeGreaterThan(steady.recommended);
+  });
+
   it('a pool without traffic holds at its minimum', () => {
     const a = pool('decode', { minReplicas: 2 });
     const d = a.decide(observe(T, 5, { running: 0 }));
