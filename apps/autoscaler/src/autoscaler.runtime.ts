@@ -11,7 +11,7 @@ import { createActuator } from './actuators/create-actuator';
 import type { AutoscalerConfig } from './config';
 import { registerLoadGauges } from './inputs/load-gauges';
 import { PoolLoadView } from './inputs/pool-load';
-import { AutoscalerLoop } from './loop/autoscaler-loop';
+import { AutoscalerLoop, type SyncMode } from './loop/autoscaler-loop';
 import { AutoscalerMetrics } from './telemetry/autoscaler-metrics';
 import { DecisionLog } from './telemetry/decision-log';
 
@@ -122,14 +122,15 @@ export class AutoscalerRuntime {
     const { logger } = this.deps;
     await actuator.start?.().catch((err: Error) => logger.error({ err: err.message }, 'actuator failed to start'));
     if (this.stopped) return;
-    await this.sync(false);
+    await this.sync('list');
     this.seeding = this.config.seedHistory;
     const requests = this.consumer('requests', TOPICS.requestMetrics, this.config.seedHistory, (value) => this.onRequest(value));
     this.requests = requests;
     if (this.seeding) void this.seedWhenCaughtUp(requests);
     this.elector?.run();
     // Decisions wait for the history (a forecaster is fed in time order), at most SEED_WAIT_MS.
-    this.timer = setInterval(() => void this.sync(this.leading() && !this.seeding), this.config.syncSeconds * 1000);
+    // A standby decides in shadow: its windows and history are warm when it takes the lease.
+    this.timer = setInterval(() => void this.sync(this.seeding ? 'list' : this.leading() ? 'decide' : 'shadow'), this.config.syncSeconds * 1000);
     this.timer.unref();
   }
 
@@ -160,13 +161,13 @@ export class AutoscalerRuntime {
     this.metrics.request(loop.observeRequest(r));
   }
 
-  private async sync(decide: boolean): Promise<void> {
+  private async sync(mode: SyncMode): Promise<void> {
     const loop = this.loop;
     if (!loop || this.syncing || this.stopped) return;
     this.syncing = true;
     const end = this.metrics.syncDuration.startTimer();
     try {
-      await loop.sync(Date.now(), decide);
+      await loop.sync(Date.now(), mode);
       end({ status: 'success' });
     } catch (err) {
       end({ status: 'error' });

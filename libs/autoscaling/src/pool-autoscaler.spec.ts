@@ -90,6 +90,15 @@ describe('PoolAutoscaler: scale to zero', () => {
     expect(quiet).toMatchObject({ reason: 'no-traffic', desired: 0 });
   });
 
+  it('never takes silent inputs (no snapshot from its ready replicas) for an idle pool', () => {
+    const a = new PoolAutoscaler({ spec: zeroSpec, role: 'unified', idleSeconds: 0 });
+    for (let t = 0; t <= 300_000; t += SYNC) {
+      const d = a.decide(observe(t, 2, {}, { load: [] }));
+      expect(d.desired).toBeGreaterThan(0);
+      expect(d.reason).not.toBe('idle-to-zero');
+    }
+  });
+
   it('never goes to zero without scaleToZero', () => {
     const a = new PoolAutoscaler({ spec: spec({ maxReplicas: 4, behavior: { scaleDown: { stabilizationWindowSeconds: 0 } } }), role: 'unified', idleSeconds: 0 });
     for (let t = 0; t <= 900_000; t += SYNC) {

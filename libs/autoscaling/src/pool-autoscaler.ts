@@ -217,7 +217,9 @@ export class PoolAutoscaler {
       return { replicas: 0, reason: 'no-traffic', message: 'pool at zero with no traffic: staying at zero', inputs: base };
     }
     const idleFor = obs.nowMs - (this.lastActivityMs ?? obs.nowMs);
-    if (this.spec.scaleToZero && !busy && summary.samples === 0 && !forecastTraffic && idleFor >= this.idleMs) {
+    // Idle is what the replicas' snapshots show, not the absence of inputs: silent telemetry is no evidence.
+    const seenIdle = obs.load.length > 0 || obs.readyReplicas === 0;
+    if (this.spec.scaleToZero && seenIdle && !busy && summary.samples === 0 && !forecastTraffic && idleFor >= this.idleMs) {
       return { replicas: 0, reason: 'idle-to-zero', message: `no request for ${Math.round(idleFor / 1000)} s (idle period ${this.idleMs / 1000} s): to zero`, inputs: { ...base, idleSeconds: idleFor / 1000 } };
     }
     const basePolicy = this.spec.policy === 'predictive' ? (this.spec.predictive?.basePolicy ?? 'slo') : this.spec.policy;
@@ -229,7 +231,7 @@ export class PoolAutoscaler {
     const t = saturationThresholds(this.spec.saturation);
     const plain = saturationRecommendation(obs, t);
     if (this.spec.policy !== 'predictive') return plain;
-    const demand = forecastDemand(summary.requestRate, forecast?.requestRate);
+    const demand = forecastDemand(summary.requestRate, forecast?.requestRate, forecast?.relativeError);
     const factor = summary.requestRate > 0 ? demand / summary.requestRate : 1;
     if (factor <= 1) return { ...plain, inputs: { ...plain.inputs, forecastFactor: 1 } };
     const ahead = saturationRecommendation({ ...obs, load: scaleLoad(obs.load, factor) }, t);
@@ -251,6 +253,13 @@ export class PoolAutoscaler {
     const predictive = this.spec.policy === 'predictive';
     const forecastRate = predictive ? (forecast?.requestRate ?? 0) : 0;
     if (summary.samples === 0 && waiting === 0 && forecastRate * this.binSeconds < FORECAST_TRAFFIC_PER_BIN) {
+      const running = obs.load.reduce((a, r) => a + r.running, 0);
+      if (running > 0) {
+        return { replicas: current, reason: 'no-metrics', message: `${running} requests running but none finished in the window: holding at ${current}`, inputs: { requestRate: 0, running } };
+      }
+      if (obs.readyReplicas > 0 && obs.load.length === 0) {
+        return { replicas: current, reason: 'no-metrics', message: `no finished request and no load snapshot from any of ${obs.readyReplicas} ready replicas (are the request-metrics and endpoint-load topics flowing?): holding at ${current}`, inputs: { requestRate: 0 } };
+      }
       return { replicas: floor, reason: 'no-traffic', message: `no traffic in the window: holding at the minimum ${floor}`, inputs: { requestRate: 0 } };
     }
     const mix = this.forecastMix(predictive ? forecast : undefined) ?? this.lastMix;
@@ -270,8 +279,10 @@ export class PoolAutoscaler {
     const last = this.lastWaiting;
     const queueGrowthRate = last !== undefined && obs.nowMs > last.atMs ? Math.max(0, waiting - last.waiting) / ((obs.nowMs - last.atMs) / 1000) : 0;
     const backlogRate = waiting / (this.window.windowMs / 1000);
-    const demandRate = (predictive ? forecastDemand(summary.requestRate, forecastRate) : summary.requestRate) + queueGrowthRate + backlogRate;
-    const byForecast = predictive && forecastRate > summary.requestRate;
+    const forecastError = predictive ? (forecast?.relativeError ?? 0) : 0;
+    const planned = predictive ? forecastDemand(summary.requestRate, forecastRate, forecastError) : summary.requestRate;
+    const demandRate = planned + queueGrowthRate + backlogRate;
+    const byForecast = predictive && planned > summary.requestRate;
     const rec = sloRecommendation({
       role: this.role,
       cost,
@@ -283,7 +294,7 @@ export class PoolAutoscaler {
       maxReplicas: this.spec.maxReplicas,
       reason: byForecast ? 'forecast' : undefined,
     });
-    const inputs: Record<string, number> = { ...rec.inputs, waiting, queueGrowthRate, backlogRate, observedSeconds: summary.observedSeconds, correctionLearnt: steady ? 1 : 0 };
+    const inputs: Record<string, number> = { ...rec.inputs, waiting, queueGrowthRate, backlogRate, ...(predictive ? { forecastError } : {}), observedSeconds: summary.observedSeconds, correctionLearnt: steady ? 1 : 0 };
     if (Number.isFinite(predicted.ttftMs)) inputs.predictedTtftMs = predicted.ttftMs;
     if (Number.isFinite(predicted.itlMs)) inputs.predictedItlMs = predicted.itlMs;
     if (rec.replicas < current && summary.observedSeconds * 1000 < this.window.windowMs) {

@@ -117,18 +117,31 @@ describe('AutoscalerLoop', () => {
     expect(decisions).toEqual([expect.objectContaining({ reason: 'invalid-spec', message: expect.stringContaining('spec.autoscaling.costProfile') })]);
   });
 
-  it('a replica that does not lead keeps its pools current but decides and writes nothing', async () => {
-    const { loop, actuator, decisions } = setup([decodePool()], 'scale', tight);
-    expect(await loop.sync(NOW, false)).toEqual([]);
+  it('a replica that does not lead decides in shadow: its history stays warm, nothing is written or reported', async () => {
+    const { loop, actuator, decisions, autoscalers } = setup([decodePool()], 'scale', tight);
+    expect(await loop.sync(NOW, 'list')).toEqual([]);
+    const decide = jest.spyOn(autoscalers.get('prod/decode')!, 'decide');
+    expect(await loop.sync(NOW + 15000, 'shadow')).toEqual([]);
+    expect(decide).toHaveBeenCalledTimes(1);
     expect(actuator.writes).toEqual([]);
     expect(decisions).toEqual([]);
     expect(loop.observeRequest(request())).toBe('recorded');
   });
 
+  it("a change of spec.replicas it did not write counts in the pool's rate limits", async () => {
+    const { loop, actuator, autoscalers } = setup([decodePool()], 'scale', tight);
+    await loop.sync(NOW, 'list');
+    const scaled = jest.spyOn(autoscalers.get('prod/decode')!, 'scaled');
+    const before = actuator.listed[0].specReplicas;
+    actuator.listed = [decodePool({ specReplicas: before + 1 } as Partial<ListedPool>)];
+    await loop.sync(NOW + 15000, 'list');
+    expect(scaled).toHaveBeenCalledWith(NOW + 15000, before, before + 1);
+  });
+
   it('finished requests reach their pools once listed; failed ones are not learned from', async () => {
     const { loop, autoscalers } = setup([decodePool()]);
     expect(loop.observeRequest(request())).toBe('unmapped');
-    await loop.sync(NOW, false);
+    await loop.sync(NOW, 'list');
     const record = jest.spyOn(autoscalers.get('prod/decode')!, 'record');
     expect(loop.observeRequest(request())).toBe('recorded');
     expect(record).toHaveBeenCalledWith({ endMs: NOW - 500, ttftMs: 90, itlMs: 15, promptTokens: 800, cachedTokens: 0, outputTokens: 100 });
@@ -138,12 +151,12 @@ describe('AutoscalerLoop', () => {
 
   it('start-up times reach the pool\'s autoscaler; a spec change updates it in place', async () => {
     const { loop, actuator, autoscalers } = setup([decodePool({ startupSeconds: [42] } as Partial<ListedPool>)]);
-    await loop.sync(NOW, false);
+    await loop.sync(NOW, 'list');
     const autoscaler = autoscalers.get('prod/decode')!;
     const startup = jest.spyOn(autoscaler, 'observeStartup');
     const update = jest.spyOn(autoscaler, 'updateSpec');
     actuator.listed = [decodePool({ startupSeconds: [7], autoscaling: autoscalingSpec.parse({ maxReplicas: 8 }) } as Partial<ListedPool>)];
-    await loop.sync(NOW + 15000, false);
+    await loop.sync(NOW + 15000, 'list');
     expect(startup).toHaveBeenCalledWith(7);
     expect(update).toHaveBeenCalledWith(expect.objectContaining({ maxReplicas: 8 }));
     expect(autoscalers.get('prod/decode')).toBe(autoscaler);
@@ -151,7 +164,7 @@ describe('AutoscalerLoop', () => {
 
   it('history binned per pool seeds its autoscaler once, oldest bin first', async () => {
     const { loop, autoscalers } = setup([decodePool()]);
-    await loop.sync(NOW, false);
+    await loop.sync(NOW, 'list');
     const seed = jest.spyOn(autoscalers.get('prod/decode')!, 'seed');
     const day = 86_400_000;
     expect(loop.addHistory(request({ startUnixMs: NOW - day + 61_000, e2eMs: 0 }))).toBe(true);
@@ -178,7 +191,7 @@ describe('AutoscalerLoop', () => {
 
   it('a sample the policy refuses is counted, not thrown', async () => {
     const { loop } = setup([decodePool()]);
-    await loop.sync(NOW, false);
+    await loop.sync(NOW, 'list');
     expect(loop.observeRequest(request({ ttftMs: -5 }))).toBe('invalid-sample');
   });
 

@@ -25,6 +25,9 @@ export interface AutoscalerLoopOptions {
   autoscalers?: PoolAutoscalers;
 }
 
+/** What a sync does after listing the pools (see AutoscalerLoop.sync). */
+export type SyncMode = 'decide' | 'shadow' | 'list';
+
 export class AutoscalerLoop {
   private directory = new PoolDirectory([]);
   private readonly autoscalers: PoolAutoscalers;
@@ -33,6 +36,8 @@ export class AutoscalerLoop {
   private readonly reported = new Map<string, string>();
   /** Binned start-up history per pool, until seedHistory(). */
   private readonly history = new Map<string, Map<number, TrafficBin>>();
+  /** spec.replicas of each pool at its last sync. */
+  private readonly lastSpec = new Map<string, number>();
 
   constructor(private readonly opts: AutoscalerLoopOptions) {
     this.autoscalers = opts.autoscalers ?? new PoolAutoscalers();
@@ -88,11 +93,14 @@ export class AutoscalerLoop {
   }
 
   /**
-   * One sync: lists the pools, keeps their autoscalers current and, when `decide`, decides (and in
-   * scale mode writes) for each. A replica that does not hold the lease syncs with decide=false, so
-   * its autoscalers keep learning from the traffic. Throws when the actuator cannot list pools.
+   * One sync: lists the pools and keeps their autoscalers current; then, by `mode`:
+   * - `decide`: decides (and in scale mode writes) for each pool and reports the decisions;
+   * - `shadow`: decides without writing or reporting (a replica that does not hold the lease), so
+   *   its stabilization windows, rate-limit history and corrections are warm when it takes over;
+   * - `list`: nothing more (before the request history is seeded: the forecaster learns in time order).
+   * Throws when the actuator cannot list pools.
    */
-  async sync(nowMs: number, decide = true): Promise<ScalingDecisionRecord[]> {
+  async sync(nowMs: number, mode: SyncMode = 'decide'): Promise<ScalingDecisionRecord[]> {
     const pools = await this.opts.actuator.pools();
     this.directory = new PoolDirectory(pools);
     const seen = new Set<string>();
@@ -101,7 +109,7 @@ export class AutoscalerLoop {
       const key = poolKey(pool);
       seen.add(key);
       this.listed.set(key, pool);
-      const decision = isInvalid(pool) ? this.invalid(key, pool, nowMs) : await this.syncPool(key, pool, nowMs, decide);
+      const decision = isInvalid(pool) ? (mode === 'decide' ? this.invalid(key, pool, nowMs) : undefined) : await this.syncPool(key, pool, nowMs, mode);
       if (!decision) continue;
       decisions.push(decision);
       this.opts.onDecision(decision, pool);
@@ -111,12 +119,13 @@ export class AutoscalerLoop {
       this.listed.delete(key);
       this.autoscalers.delete(key);
       this.reported.delete(key);
+      this.lastSpec.delete(key);
       this.opts.onPoolGone?.(key, pool);
     }
     return decisions;
   }
 
-  private async syncPool(key: string, pool: ScalablePool, nowMs: number, decide: boolean): Promise<ScalingDecisionRecord | undefined> {
+  private async syncPool(key: string, pool: ScalablePool, nowMs: number, mode: SyncMode): Promise<ScalingDecisionRecord | undefined> {
     let autoscaler;
     try {
       autoscaler = this.autoscalers.ensure(key, pool);
@@ -126,21 +135,28 @@ export class AutoscalerLoop {
     }
     this.reported.delete(key);
     for (const s of pool.startupSeconds ?? []) autoscaler.observeStartup(s);
-    if (!decide) return undefined;
+    // A change of spec.replicas this replica did not write (the leader's, or a person's) counts in
+    // the rate limits as its own writes do.
+    const seen = this.lastSpec.get(key);
+    if (seen !== undefined && seen !== pool.specReplicas) autoscaler.scaled(nowMs, seen, pool.specReplicas);
+    this.lastSpec.set(key, pool.specReplicas);
+    if (mode === 'list') return undefined;
     let d: ScalingDecision;
     try {
       d = autoscaler.decide({ nowMs, specReplicas: pool.specReplicas, readyReplicas: pool.readyReplicas, startingReplicas: pool.startingReplicas, load: this.loadOf(key, nowMs) });
     } catch (err) {
       // One pool's bad observation must not stop the others' decisions.
       this.opts.logger.warn({ pool: key, err: (err as Error).message }, 'no decision: the policy refused the observation');
-      return unchanged(pool, 'decide-failed', `No decision: ${(err as Error).message}`, nowMs);
+      return mode === 'decide' ? unchanged(pool, 'decide-failed', `No decision: ${(err as Error).message}`, nowMs) : undefined;
     }
+    if (mode === 'shadow') return undefined;
     let applied = false;
     let message = d.message;
     if (this.opts.mode === 'scale' && d.desired !== d.current) {
       try {
         await this.opts.actuator.scale(pool, d.desired);
         autoscaler.scaled(nowMs, d.current, d.desired);
+        this.lastSpec.set(key, d.desired);
         applied = true;
       } catch (err) {
         message = `${d.message} Not applied: ${(err as Error).message}`;

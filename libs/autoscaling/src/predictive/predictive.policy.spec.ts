@@ -2,7 +2,7 @@ import { costModelFor } from '@llmd/gpu-cost';
 import { PoolAutoscaler } from '../pool-autoscaler';
 import { feed, observe, spec } from '../testing/pool-fixtures';
 import type { TrafficBin } from '../types';
-import { forecastDemand, leadSeconds, median, scaleLoad } from './predictive.policy';
+import { forecastDemand, leadSeconds, MAX_FORECAST_MARGIN, median, scaleLoad } from './predictive.policy';
 
 const cost = costModelFor('llama-3-8b');
 const mix = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200, ttftMs: 100, itlMs: 9 };
@@ -39,7 +39,7 @@ describe('predictive policy', () => {
     expect(dp.inputs.forecastRate).toBeGreaterThan(150);
     expect(dp.inputs.leadSeconds).toBe(180);
     expect(dp.recommended).toBeGreaterThan(ds.recommended);
-    expect(dp.recommended).toBe(Math.ceil((dp.inputs.forecastRate + dp.inputs.backlogRate) / dp.inputs.ratePerPod - 1e-9));
+    expect(dp.recommended).toBe(Math.ceil((dp.inputs.forecastRate * (1 + dp.inputs.forecastError) + dp.inputs.backlogRate) / dp.inputs.ratePerPod - 1e-9));
   });
 
   it('takes the lead from the median observed start-up: a shorter lead does not see the step yet', () => {
@@ -56,7 +56,8 @@ describe('predictive policy', () => {
     const p = pool('predictive');
     feed(p, now - 60_000, now, 300, mix); // more than any forecast bin
     const d = p.decide(observe(now, 3));
-    expect(d.inputs.demandRate).toBeCloseTo(300, 6);
+    expect(d.inputs.demandRate).toBeCloseTo(Math.max(300, d.inputs.forecastRate * (1 + Math.min(MAX_FORECAST_MARGIN, d.inputs.forecastError))), 6);
+    expect(d.inputs.demandRate).toBeGreaterThanOrEqual(300);
   });
 
   it('over saturation, scales the observed load by forecast / observed rate before the WVA rules', () => {
@@ -87,6 +88,9 @@ describe('predictive policy', () => {
     expect(forecastDemand(10, 25)).toBe(25);
     expect(forecastDemand(10, 4)).toBe(10);
     expect(forecastDemand(10, undefined)).toBe(10);
+    // raised by the forecaster's recent relative error, at most MAX_FORECAST_MARGIN
+    expect(forecastDemand(10, 25, 0.08)).toBeCloseTo(27, 9);
+    expect(forecastDemand(10, 25, 3)).toBeCloseTo(25 * (1 + MAX_FORECAST_MARGIN), 9);
     expect(scaleLoad([{ id: 'a', kvCacheUsage: 0.2, waiting: 1, running: 3 }], 2)).toEqual([{ id: 'a', kvCacheUsage: 0.4, waiting: 2, running: 6 }]);
   });
 });

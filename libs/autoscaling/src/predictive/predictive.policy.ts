@@ -18,10 +18,19 @@ export function leadSeconds(configured: number | undefined, observedStartups: re
   return Number.isFinite(m) ? m : startupSeconds;
 }
 
-/** The demand rate a forecast asks to provision for: the forecast peak over the lead, never below what is observed now. */
-export function forecastDemand(observedRate: number, forecastPeakRate: number | undefined): number {
-  return Math.max(observedRate, forecastPeakRate !== undefined && Number.isFinite(forecastPeakRate) ? forecastPeakRate : 0);
+/**
+ * The demand rate a forecast asks to provision for: the forecast peak over the lead raised by the
+ * forecaster's recent relative error (its upper band: a forecast as often under as over the traffic
+ * would leave the pool short half the time), never below what is observed now.
+ */
+export function forecastDemand(observedRate: number, forecastPeakRate: number | undefined, relativeError = 0): number {
+  const f = forecastPeakRate !== undefined && Number.isFinite(forecastPeakRate) ? forecastPeakRate : 0;
+  const margin = Number.isFinite(relativeError) && relativeError > 0 ? Math.min(relativeError, MAX_FORECAST_MARGIN) : 0;
+  return Math.max(observedRate, f * (1 + margin));
 }
+
+/** The most a forecast is raised by its error (a forecaster that is off by more has learnt nothing yet). */
+export const MAX_FORECAST_MARGIN = 0.5;
 
 /**
  * Each replica's load as it would be at `factor` times the traffic (KV use, waiting and running

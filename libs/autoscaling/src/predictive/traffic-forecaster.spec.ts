@@ -32,6 +32,22 @@ describe('TrafficForecaster (requests and token mix per bin)', () => {
     expect(f.lastBin).toBe(5);
   });
 
+  it('keeps its recent one-bin-ahead relative error: none on a flat series, about the noise on a noisy one', () => {
+    const flat = new TrafficForecaster(60, 3600);
+    for (let i = 0; i < 30; i++) flat.observe(bin(i, 600));
+    expect(flat.forecastAt(31 * 60_000)?.relativeError).toBeCloseTo(0, 9);
+    const noisy = new TrafficForecaster(60, 3600);
+    // 600 with ±10% noise (a fixed pseudo-random sequence)
+    let x = 7;
+    for (let i = 0; i < 200; i++) {
+      x = (x * 48271) % 2147483647;
+      noisy.observe(bin(i, Math.round(600 * (0.9 + (0.2 * x) / 2147483647))));
+    }
+    const e = noisy.forecastAt(201 * 60_000)?.relativeError ?? 0;
+    expect(e).toBeGreaterThan(0.05);
+    expect(e).toBeLessThan(0.25);
+  });
+
   it('says nothing before any history and rejects a season under two bins', () => {
     expect(new TrafficForecaster(60, 3600).forecastAt(0)).toBeUndefined();
     expect(() => new TrafficForecaster(60, 60)).toThrow(/seasonSeconds/);

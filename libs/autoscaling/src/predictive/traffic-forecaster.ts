@@ -12,7 +12,15 @@ export interface TrafficForecast {
   outputTokens: number;
   /** Whether a full season backs it (otherwise trend only). */
   seasonal: boolean;
+  /**
+   * The forecaster's recent error: the smoothed |observed - forecast| / forecast of the request
+   * counts of the bins it forecast one bin ahead (0 before it has forecast any).
+   */
+  relativeError: number;
 }
+
+/** Weight of one bin's error in the smoothed relative error. */
+export const FORECAST_ERROR_ALPHA = 0.1;
 
 /** The largest gap, in bins, filled with empty bins before the next observation (longer gaps keep one season of zeros). */
 function gapBins(period: number): number {
@@ -26,6 +34,8 @@ export class TrafficForecaster {
   private readonly requests: SeriesForecaster;
   private readonly prompt: SeriesForecaster;
   private readonly output: SeriesForecaster;
+  private error = 0;
+  private errorSeen = false;
 
   constructor(binSeconds: number, seasonSeconds: number, params: ForecasterParams = DEFAULT_FORECASTER_PARAMS) {
     if (!(binSeconds > 0)) throw new RangeError(`binSeconds must be > 0, got ${binSeconds}`);
@@ -59,6 +69,13 @@ export class TrafficForecaster {
     if (last !== undefined && index <= last) return;
     if (last !== undefined) {
       for (let i = Math.max(last + 1, index - gapBins(this.period)); i < index; i++) this.put(i, 0, 0, 0);
+      // how far off the forecast of this bin was, from the bins before it
+      const expected = this.requests.forecast(index);
+      if (expected >= 1) {
+        const e = Math.min(1, Math.abs(bin.requests - expected) / expected);
+        this.error = this.errorSeen ? (1 - FORECAST_ERROR_ALPHA) * this.error + FORECAST_ERROR_ALPHA * e : e;
+        this.errorSeen = true;
+      }
     }
     this.put(index, bin.requests, bin.promptTokens, bin.outputTokens);
   }
@@ -79,6 +96,7 @@ export class TrafficForecaster {
       promptTokens: n > 0 ? this.prompt.forecast(i) / n : Number.NaN,
       outputTokens: n > 0 ? this.output.forecast(i) / n : Number.NaN,
       seasonal: this.requests.seasonal,
+      relativeError: this.error,
     };
   }
 

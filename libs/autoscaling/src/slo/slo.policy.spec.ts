@@ -148,6 +148,14 @@ describe('slo policy (capacity model sized to TTFT and ITL targets)', () => {
     expect(d).toMatchObject({ recommended: 2, desired: 2, reason: 'no-traffic' });
   });
 
+  it.each([
+    ['requests are running but none finished in the window (long generations)', observe(T, 5, { running: 3 })],
+    ['the inputs are silent: no finished request and no load snapshot', observe(T, 5, {}, { load: [] })],
+  ])('holds its replicas when %s', (_what, obs) => {
+    const a = pool('decode', { minReplicas: 1 });
+    expect(a.decide(obs)).toMatchObject({ recommended: 5, desired: 5, reason: 'no-metrics' });
+  });
+
   it('needs a cost model and slo targets', () => {
     expect(() => new PoolAutoscaler({ spec: spec(base), role: 'decode' })).toThrow(/costModel/);
   });
