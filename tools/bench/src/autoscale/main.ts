@@ -26,6 +26,7 @@ export const command = defineCommand({
     startup: { type: 'number', min: 0, default: '60', description: 'pod start-up (scheduling, image, model load), simulated seconds' },
     'ttft-ms': { type: 'number', min: 0, exclusiveMin: true, default: '500', description: 'TTFT target at p90' },
     'itl-ms': { type: 'number', min: 0, exclusiveMin: true, default: '40', description: 'inter-token latency target at p90' },
+    'scale-down-window': { type: 'number', min: 0, default: '300', description: "scale-down stabilization window of every scaling policy, simulated seconds (the HPA's default 300)" },
     'token-scale': { type: 'number', min: 0, exclusiveMin: true, default: '0.5', description: 'multiplies the mixed workload\'s prompt and output lengths (the routing study\'s --scale)' },
     out: { type: 'string', default: 'bench-results/autoscale', valueName: 'DIR', description: 'where the results and charts are written' },
   },
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     log(`${name}: ${trace.requests.length} requests over ${trace.durationMs / MIN} simulated minutes (${trace.note}); peak ${trace.peakRate} req/s: static-peak ${staticReplicas} pods`);
     const mine: AutoscaleRun[] = [];
     for (const policy of v.policy as PolicyName[]) {
-      const spec = specFor(trace, { slo, maxReplicas, startup: v.startup });
+      const spec = specFor(trace, { slo, maxReplicas, startup: v.startup, scaleDownWindow: v['scale-down-window'] });
       const initial = policy === 'static-peak' ? staticReplicas : Math.max(1, Math.ceil(trace.rate(0) / capacity));
       const scaler = makeScaler(policy, { role: 'unified', spec, costModel, staticReplicas, history: trace.history, offsetMs: trace.history.length > 0 ? HISTORY_DAY_COUNT * trace.dayMs : 0 });
       const r = await runDes(trace.requests, {
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     const base = mine.find((r) => r.policy === 'static-peak');
     if (base) for (const r of mine) r.gpuHoursVsStatic = r.gpuHours / base.gpuHours;
     runs.push(...mine);
-    if (v.json) for (const r of mine) process.stdout.write(`${JSON.stringify({ ...r, startupSeconds: v.startup, slo, podCapacityRps: capacity, staticReplicas })}\n`);
+    if (v.json) for (const r of mine) process.stdout.write(`${JSON.stringify({ ...r, startupSeconds: v.startup, scaleDownWindowSeconds: v['scale-down-window'], slo, podCapacityRps: capacity, staticReplicas })}\n`);
     mkdirSync(v.out, { recursive: true });
     writeFileSync(join(v.out, `${name}.svg`), traceSvg(mine, `${name}: pods and TTFT p90 per simulated minute`, `${trace.note}; pod start-up ${v.startup} s; targets TTFT p90 ${slo.ttftMs} ms, ITL p90 ${slo.itlMs} ms`, slo, loadInPods));
     if (!v.json) process.stdout.write(`\n${name} — pods holding a GPU per simulated minute (${trace.note}):\n${asciiStrips(mine, loadInPods)}\n`);
@@ -95,7 +96,7 @@ function figures(runs: readonly AutoscaleRun[]): string {
   ].join('\n');
 }
 
-function specFor(trace: Trace, o: { slo: SloTarget; maxReplicas: number; startup: number }): AutoscalingSpec {
+function specFor(trace: Trace, o: { slo: SloTarget; maxReplicas: number; startup: number; scaleDownWindow: number }): AutoscalingSpec {
   return autoscalingSpec.parse({
     policy: 'saturation',
     minReplicas: 1,
@@ -103,6 +104,7 @@ function specFor(trace: Trace, o: { slo: SloTarget; maxReplicas: number; startup
     startupSeconds: Math.round(o.startup),
     slo: { ttftMs: o.slo.ttftMs, itlMs: o.slo.itlMs, percentile: o.slo.percentile },
     predictive: { basePolicy: 'slo', seasonSeconds: Math.round(trace.dayMs / 1000) },
+    behavior: { scaleDown: { stabilizationWindowSeconds: Math.round(o.scaleDownWindow) } },
   });
 }
 

@@ -63,7 +63,7 @@ function llmd(policy: 'saturation' | 'slo' | 'predictive', ctx: ScalerContext): 
  */
 function hpaGpuUtil(ctx: ScalerContext): DesPoolScaler {
   const history = new ScalingHistory();
-  const behavior = resolveBehavior(undefined);
+  const behavior = resolveBehavior(ctx.spec.behavior);
   return {
     desiredReplicas: (obs: DesPoolObservation) => {
       const current = obs.specReplicas;
