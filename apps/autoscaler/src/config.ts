@@ -24,7 +24,7 @@ export const autoscalerConfigSchema = z.object({
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
   /**
    * Consumer group prefix. Each replica reads every partition of the input topics in a group of its
-   * own (`<groupId>-<identity>`): the one that decides must see all pools' load. @default 'llmd-autoscaler'
+   * own (`<groupId>-load-<identity>`, `<groupId>-requests-<identity>`): the one that decides must see all pools' load. @default 'llmd-autoscaler'
    */
   groupId: z.string().min(1).default('llmd-autoscaler'),
   /** An endpoint silent for longer than this no longer counts in its pool. @default 10000 */

@@ -55,7 +55,7 @@ export interface PoolObservation {
  * Why a policy recommends what it does: a stable kebab-case code, listed in the lib's README
  * ('spare-kv-low', 'spare-queue-low', 'all-saturated', 'scale-down-safe', 'steady', 'pods-starting',
  * 'no-metrics', 'ttft-over-target', 'itl-over-target', 'slo-capacity', 'forecast', 'no-traffic',
- * 'idle-to-zero', 'wake-from-zero', 'window-filling', 'out-of-bounds').
+ * 'idle-to-zero', 'wake-from-zero', 'window-filling').
  */
 export type ScalingReason = string;
 

@@ -77,7 +77,7 @@ export const autoscalingSpec = withRules(
       maxReplicas: z.int().min(1).max(10000).describe('Most pods.'),
       scaleToZero: z.boolean().default(false).describe('Allow the pool to go to zero pods when it has had no traffic (minReplicas 0). Default false.'),
       startupSeconds: z.int().min(0).max(3600).default(120).describe('Expected pod start-up (scheduling, image, model load) until the autoscaler has observed one. Default 120.'),
-      acceleratorType: z.string().min(1).optional().describe('Accelerator label of the wva_desired_replicas gauge (e.g. H100). Default from the pods\' nodes, else "unknown".'),
+      acceleratorType: z.string().min(1).optional().describe('Accelerator label of the wva_desired_replicas gauge (e.g. H100). Default from the GPU product label (nvidia.com/gpu.product and the like) in the pods\' nodeSelector, else "unknown".'),
       costProfile: z.string().min(1).optional().describe('GPU cost table the slo capacity model uses. Default: the one matching the model name.'),
       slo: sloTargets.optional().describe('Latency targets; required by the slo policy and by predictive over slo.'),
       saturation: saturationThresholds.optional().describe('Overrides of the saturation thresholds.'),
