@@ -6,7 +6,7 @@ import type { CostModel } from '@llmd/gpu-cost';
 import { behaviorHorizonMs, resolveBehavior, type ResolvedBehavior } from './behavior/behavior-rules';
 import { normalize } from './behavior/normalize';
 import { ScalingHistory } from './behavior/scaling-history';
-import { forecastDemand, leadSeconds, scaleLoad } from './predictive/predictive.policy';
+import { forecastDemand, leadSeconds, scaleLoad, trendAhead } from './predictive/predictive.policy';
 import { TrafficForecaster, type TrafficForecast } from './predictive/traffic-forecaster';
 import { saturationRecommendation, saturationThresholds } from './saturation/saturation.policy';
 import type { TokenMix } from './slo/capacity-model';
@@ -46,6 +46,13 @@ interface OpenBin {
   requests: number;
   promptTokens: number;
   outputTokens: number;
+}
+
+/** What the predictive policy sees ahead: the forecast peak over the lead and the short-term trend's rate one lead ahead. */
+interface Outlook {
+  forecast: TrafficForecast | undefined;
+  leadSeconds: number;
+  trendRate: number | undefined;
 }
 
 /** Decides the replicas of one pool, sync after sync. Deterministic: time comes only from its inputs. */
@@ -166,6 +173,7 @@ export class PoolAutoscaler {
     this.history.prune(now, behaviorHorizonMs(this.behavior));
     const inputs: Record<string, number> = { ...rec.inputs, readyReplicas: obs.readyReplicas, startingReplicas: obs.startingReplicas };
     if (forecast !== undefined) {
+      if (forecast.trendRate !== undefined) inputs.trendRate = forecast.trendRate;
       inputs.forecastRate = forecast.forecast?.requestRate ?? 0;
       inputs.leadSeconds = forecast.leadSeconds;
     }
@@ -197,12 +205,18 @@ export class PoolAutoscaler {
     this.lastClosedBin = Math.max(this.lastClosedBin, upTo);
   }
 
-  private forecastPeak(now: number): { forecast: TrafficForecast | undefined; leadSeconds: number } {
+  private forecastPeak(now: number): Outlook {
     const lead = leadSeconds(this.spec.predictive?.leadSeconds, this.startups, this.spec.startupSeconds);
-    return { forecast: this.forecaster.peak(now, now + lead * 1000), leadSeconds: lead };
+    return { forecast: this.forecaster.peak(now, now + lead * 1000), leadSeconds: lead, trendRate: trendAhead(this.window.trend(now, this.sinceMs), lead) };
   }
 
-  private recommend(obs: PoolObservation, summary: TrafficSummary, forecast: { forecast: TrafficForecast | undefined; leadSeconds: number } | undefined): Recommendation {
+  /** What predictive provisions for: the forecast's upper band or the short-term trend one lead ahead, never below what is observed. */
+  private planned(observedRate: number, o: Outlook): { rate: number; forecastError: number } {
+    const forecastError = o.forecast?.relativeError ?? 0;
+    return { rate: Math.max(forecastDemand(observedRate, o.forecast?.requestRate, forecastError), o.trendRate ?? 0), forecastError };
+  }
+
+  private recommend(obs: PoolObservation, summary: TrafficSummary, forecast: Outlook | undefined): Recommendation {
     const current = obs.specReplicas;
     const floor = Math.max(1, this.spec.minReplicas);
     const waiting = waitingOf(obs);
@@ -223,15 +237,15 @@ export class PoolAutoscaler {
       return { replicas: 0, reason: 'idle-to-zero', message: `no request for ${Math.round(idleFor / 1000)} s (idle period ${this.idleMs / 1000} s): to zero`, inputs: { ...base, idleSeconds: idleFor / 1000 } };
     }
     const basePolicy = this.spec.policy === 'predictive' ? (this.spec.predictive?.basePolicy ?? 'slo') : this.spec.policy;
-    if (basePolicy === 'saturation') return this.saturation(obs, summary, forecast?.forecast);
-    return this.slo(obs, summary, waiting, floor, forecast?.forecast);
+    if (basePolicy === 'saturation') return this.saturation(obs, summary, forecast);
+    return this.slo(obs, summary, waiting, floor, forecast);
   }
 
-  private saturation(obs: PoolObservation, summary: TrafficSummary, forecast: TrafficForecast | undefined): Recommendation {
+  private saturation(obs: PoolObservation, summary: TrafficSummary, outlook: Outlook | undefined): Recommendation {
     const t = saturationThresholds(this.spec.saturation);
     const plain = saturationRecommendation(obs, t);
     if (this.spec.policy !== 'predictive') return plain;
-    const demand = forecastDemand(summary.requestRate, forecast?.requestRate, forecast?.relativeError);
+    const demand = outlook === undefined ? summary.requestRate : this.planned(summary.requestRate, outlook).rate;
     const factor = summary.requestRate > 0 ? demand / summary.requestRate : 1;
     if (factor <= 1) return { ...plain, inputs: { ...plain.inputs, forecastFactor: 1 } };
     const ahead = saturationRecommendation({ ...obs, load: scaleLoad(obs.load, factor) }, t);
@@ -242,7 +256,8 @@ export class PoolAutoscaler {
     return { ...ahead, inputs };
   }
 
-  private slo(obs: PoolObservation, summary: TrafficSummary, waiting: number, floor: number, forecast: TrafficForecast | undefined): Recommendation {
+  private slo(obs: PoolObservation, summary: TrafficSummary, waiting: number, floor: number, outlook: Outlook | undefined): Recommendation {
+    const forecast = outlook?.forecast;
     const slo = this.spec.slo;
     const cost = this.cost;
     if (slo === undefined || cost === undefined) throw new Error('spec.slo and costModel are required by the slo policy');
@@ -279,8 +294,9 @@ export class PoolAutoscaler {
     const last = this.lastWaiting;
     const queueGrowthRate = last !== undefined && obs.nowMs > last.atMs ? Math.max(0, waiting - last.waiting) / ((obs.nowMs - last.atMs) / 1000) : 0;
     const backlogRate = waiting / (this.window.windowMs / 1000);
-    const forecastError = predictive ? (forecast?.relativeError ?? 0) : 0;
-    const planned = predictive ? forecastDemand(summary.requestRate, forecastRate, forecastError) : summary.requestRate;
+    const plan = predictive && outlook !== undefined ? this.planned(summary.requestRate, outlook) : { rate: summary.requestRate, forecastError: 0 };
+    const planned = plan.rate;
+    const forecastError = plan.forecastError;
     const demandRate = planned + queueGrowthRate + backlogRate;
     const byForecast = predictive && planned > summary.requestRate;
     const rec = sloRecommendation({

@@ -52,6 +52,25 @@ describe('predictive policy', () => {
     expect(d.inputs.forecastRate).toBeLessThan(10);
   });
 
+  it('without a season to go on, provisions one lead ahead on a rising short-term trend (at most +50%)', () => {
+    const fresh = () => new PoolAutoscaler({ spec: spec({ policy: 'predictive', maxReplicas: 40, startupSeconds: 60, slo: { ttftMs: 500, itlMs: 20 } }), role: 'decode', costModel: cost, startMs: 0 });
+    const rising = fresh();
+    const flat = fresh();
+    // 100 req/s climbing by 1 req/s every second, against a flat 130 req/s (the same last rate)
+    for (let s = 0; s < 60; s++) {
+      feed(rising, s * 1000, (s + 1) * 1000, 100 + s, mix);
+      feed(flat, s * 1000, (s + 1) * 1000, 130, mix);
+    }
+    const r = rising.decide(observe(60_000, 2));
+    const f = flat.decide(observe(60_000, 2));
+    expect(f.inputs.trendRate).toBeUndefined();
+    expect(r.inputs.trendRate).toBeGreaterThan(180); // ~160 now + 1/s over the 60 s lead, capped at 1.5 x 160
+    expect(r.inputs.trendRate).toBeLessThanOrEqual(1.5 * 161);
+    expect(r.inputs.demandRate).toBeCloseTo(r.inputs.trendRate, 6);
+    expect(r.reason).toBe('forecast');
+    expect(r.recommended).toBeGreaterThan(f.recommended);
+  });
+
   it('never provisions below the observed rate', () => {
     const p = pool('predictive');
     feed(p, now - 60_000, now, 300, mix); // more than any forecast bin

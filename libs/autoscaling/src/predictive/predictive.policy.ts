@@ -1,6 +1,7 @@
 // The predictive policy's pieces: how far ahead to look (one pod start-up), and how a forecast
 // feeds the base policies (slo sizes for the forecast rate; saturation sees the observed load
 // scaled by forecast / observed rate).
+import type { RateTrend } from '../traffic/traffic-window';
 import type { ReplicaLoad } from '../types';
 
 /** The median of `values` (NaN when empty). */
@@ -27,6 +28,20 @@ export function forecastDemand(observedRate: number, forecastPeakRate: number | 
   const f = forecastPeakRate !== undefined && Number.isFinite(forecastPeakRate) ? forecastPeakRate : 0;
   const margin = Number.isFinite(relativeError) && relativeError > 0 ? Math.min(relativeError, MAX_FORECAST_MARGIN) : 0;
   return Math.max(observedRate, f * (1 + margin));
+}
+
+/** How many standard errors a short-term slope must clear to count as a trend. */
+export const TREND_SIGNIFICANCE = 2;
+
+/**
+ * The rate one lead ahead on the short-term trend: the fitted rate now plus a rising slope times the
+ * lead, at most MAX_FORECAST_MARGIN above the rate now; undefined unless the slope is rising by more
+ * than TREND_SIGNIFICANCE standard errors (Poisson noise is no trend, and a falling rate is left to
+ * the observed rate and the scale-down window).
+ */
+export function trendAhead(trend: RateTrend | undefined, leadSeconds: number): number | undefined {
+  if (trend === undefined || !(trend.slopePerS > TREND_SIGNIFICANCE * trend.standardError) || !(trend.rateNow > 0)) return undefined;
+  return Math.min(trend.rateNow + trend.slopePerS * leadSeconds, trend.rateNow * (1 + MAX_FORECAST_MARGIN));
 }
 
 /** The most a forecast is raised by its error (a forecaster that is off by more has learnt nothing yet). */

@@ -53,3 +53,34 @@ describe('TrafficWindow observed since inside the window', () => {
     expect(w.summary(101_000, 90, 100_000).requestRate).toBeCloseTo(1000 / MIN_OBSERVED_MS);
   });
 });
+
+describe('TrafficWindow.trend', () => {
+  /** Requests ending at rate(t) over (0, 60 s], evenly within each second. */
+  const windowOf = (rate: (s: number) => number): TrafficWindow => {
+    const w = new TrafficWindow(60_000);
+    for (let sec = 0; sec < 60; sec++) {
+      const n = Math.round(rate(sec));
+      for (let k = 1; k <= n; k++) w.add({ endMs: sec * 1000 + (1000 * k) / (n + 1), ttftMs: 10, itlMs: 1, promptTokens: 100, cachedTokens: 0, outputTokens: 10 });
+    }
+    return w;
+  };
+
+  it('finds a ramp: its slope, well clear of the Poisson error, and the rate it has reached', () => {
+    const t = windowOf((s) => 20 + s * 0.5)!.trend(60_000, 0)!;
+    expect(t.slopePerS).toBeCloseTo(0.5, 1);
+    expect(t.slopePerS).toBeGreaterThan(4 * t.standardError);
+    expect(t.rateNow).toBeCloseTo(50, 0);
+  });
+
+  it('a flat rate has no slope', () => {
+    const t = windowOf(() => 30).trend(60_000, 0)!;
+    expect(Math.abs(t.slopePerS)).toBeLessThan(t.standardError);
+    expect(t.rateNow).toBeCloseTo(30, 6);
+  });
+
+  it('needs three slices of at least MIN_OBSERVED_MS observed', () => {
+    const w = windowOf(() => 30);
+    expect(w.trend(60_000, 60_000 - 2 * MIN_OBSERVED_MS)).toBeUndefined();
+    expect(w.trend(60_000, 60_000 - 3 * MIN_OBSERVED_MS)).toBeDefined();
+  });
+});

@@ -65,4 +65,48 @@ export class TrafficWindow {
       itlP: percentile(inWindow.map((s) => s.itlMs), pct),
     };
   }
+
+  /**
+   * The short-term trend of the request rate: the least-squares slope of the rates of `parts` equal
+   * slices of the observed part of the window (req/s per s), its standard error under Poisson
+   * counts, and the fitted rate now. Undefined with fewer than three slices of at least
+   * MIN_OBSERVED_MS observed.
+   */
+  trend(nowMs: number, sinceMs = Number.NEGATIVE_INFINITY, parts = 4): RateTrend | undefined {
+    const spanMs = Math.min(this.windowMs, nowMs - sinceMs);
+    const n = Math.min(parts, Math.floor(spanMs / MIN_OBSERVED_MS));
+    if (n < 3) return undefined;
+    const sliceMs = spanMs / n;
+    const from = nowMs - spanMs;
+    const counts = new Array<number>(n).fill(0);
+    for (const s of this.samples) {
+      if (s.endMs <= from || s.endMs > nowMs) continue;
+      counts[Math.min(n - 1, Math.floor((s.endMs - from) / sliceMs))]++;
+    }
+    const sliceS = sliceMs / 1000;
+    const rates = counts.map((c) => c / sliceS);
+    const t = rates.map((_, i) => (i + 0.5) * sliceS);
+    const tMean = t.reduce((a, b) => a + b, 0) / n;
+    const rMean = rates.reduce((a, b) => a + b, 0) / n;
+    let sxx = 0;
+    let sxy = 0;
+    for (let i = 0; i < n; i++) {
+      sxx += (t[i] - tMean) ** 2;
+      sxy += (t[i] - tMean) * (rates[i] - rMean);
+    }
+    // A slice's rate has variance count / slice²; the mean rate stands in for each slice's.
+    const variance = rMean / sliceS;
+    const slope = sxy / sxx;
+    return { slopePerS: slope, standardError: Math.sqrt(variance / sxx), rateNow: rMean + slope * (spanMs / 1000 - tMean) };
+  }
+}
+
+/** The short-term trend of a window (TrafficWindow.trend). */
+export interface RateTrend {
+  /** Change of the request rate per second (req/s per s). */
+  slopePerS: number;
+  /** Standard error of the slope under Poisson arrivals. */
+  standardError: number;
+  /** The fitted rate at the window's end, req/s. */
+  rateNow: number;
 }
