@@ -210,10 +210,17 @@ export class PoolAutoscaler {
     return { forecast: this.forecaster.peak(now, now + lead * 1000), leadSeconds: lead, trendRate: trendAhead(this.window.trend(now, this.sinceMs), lead) };
   }
 
-  /** What predictive provisions for: the forecast's upper band or the short-term trend one lead ahead, never below what is observed. */
+  /**
+   * What predictive provisions for: the forecast's upper band, never below what is observed; and the
+   * short-term trend one lead ahead when no season backs the forecast or the traffic has left the
+   * forecast's band (a day's own minute-to-minute noise is in the band, and the seasonal profile
+   * already carries the day's slopes).
+   */
   private planned(observedRate: number, o: Outlook): { rate: number; forecastError: number } {
     const forecastError = o.forecast?.relativeError ?? 0;
-    return { rate: Math.max(forecastDemand(observedRate, o.forecast?.requestRate, forecastError), o.trendRate ?? 0), forecastError };
+    const band = forecastDemand(observedRate, o.forecast?.requestRate, forecastError);
+    const offPattern = o.forecast === undefined || !o.forecast.seasonal || observedRate > o.forecast.requestRate * (1 + forecastError);
+    return { rate: Math.max(band, offPattern ? (o.trendRate ?? 0) : 0), forecastError };
   }
 
   private recommend(obs: PoolObservation, summary: TrafficSummary, forecast: Outlook | undefined): Recommendation {

@@ -71,6 +71,22 @@ describe('predictive policy', () => {
     expect(r.recommended).toBeGreaterThan(f.recommended);
   });
 
+  it('with a season learnt, extrapolates a rising trend only once the traffic has left the forecast band', () => {
+    const at = 3 * HOUR + 45 * 60_000; // inside the 200 req/s half of the fourth season
+    const rampFrom = (from: number) => {
+      const s = spec({ policy: 'predictive', maxReplicas: 40, startupSeconds: 180, slo: { ttftMs: 500, itlMs: 20 }, predictive: { seasonSeconds: 3600 } });
+      const p = new PoolAutoscaler({ spec: s, role: 'decode', costModel: cost, startMs: 0 });
+      p.seed(history(4).filter((b) => b.startMs < at - 60_000)); // the seasons before, up to the last minute
+      for (let s = 0; s < 60; s++) feed(p, at - 60_000 + s * 1000, at - 60_000 + (s + 1) * 1000, from + s, mix);
+      return p.decide(observe(at, 4));
+    };
+    const within = rampFrom(130); // 130 -> 189 req/s: under the forecast 200
+    expect(within.inputs.trendRate).toBeGreaterThan(200); // the slope is there...
+    expect(within.inputs.demandRate).toBeLessThan(within.inputs.trendRate); // ...and not provisioned for
+    const beyond = rampFrom(260); // 260 -> 319 req/s: off the pattern
+    expect(beyond.inputs.demandRate).toBeCloseTo(beyond.inputs.trendRate, 6);
+  });
+
   it('never provisions below the observed rate', () => {
     const p = pool('predictive');
     feed(p, now - 60_000, now, 300, mix); // more than any forecast bin
