@@ -93,6 +93,7 @@ describe('llmd: help and refused command lines start nothing', () => {
     [['bench', 'routing', '--profiles', 'precise'], '--profiles must be a comma-separated list of'],
     [['bench', 'routing', '--rates', '3,x'], '--rates must be a comma-separated list of numbers'],
     [['bench', 'autoscale', '--trace', 'sine'], '--trace must be a comma-separated list of'],
+    [['bench', 'autoscale', '--topology', 'split'], '--topology must be one of unified, pd, got "split"'],
     [['bench', 'gateway', '--targets', 'llmd,nginx'], '--targets must be a comma-separated list of'],
     [['bench', 'pick', '--iterations', '1.5'], '--iterations must be an integer'],
     [['bench', 'pick', '--in-process-only', '--grpc-only'], '--in-process-only and --grpc-only exclude each other'],

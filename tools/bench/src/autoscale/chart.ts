@@ -67,14 +67,16 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 const BARS = ' ▁▂▃▄▅▆▇█';
 
-/** One trace in the terminal: per policy, pods per minute as a bar strip, and the minutes missed. */
+/** One trace in the terminal: per policy, pods per minute as a bar strip (P/D: each pool's under it, same scale), and the minutes missed. */
 export function asciiStrips(runs: readonly AutoscaleRun[], loadInPods: readonly number[]): string {
   const max = Math.max(...runs.flatMap((r) => r.minutes.map((m) => m.pods)), ...loadInPods, 1);
   const bar = (v: number) => BARS[Math.max(0, Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1))))];
-  const width = Math.max(...runs.map((r) => r.policy.length), 'offered load'.length);
+  const pools = (r: AutoscaleRun) => (r.topology === 'pd' ? Object.keys(r.meanPodsByPool) : []);
+  const width = Math.max(...runs.map((r) => r.policy.length), ...runs.flatMap((r) => pools(r).map((p) => p.length + 2)), 'offered load'.length);
   const lines = [`${'offered load'.padEnd(width)} |${loadInPods.map(bar).join('')}|  pods' worth, full scale ${max.toFixed(1)} pods`];
   for (const r of runs) {
     lines.push(`${r.policy.padEnd(width)} |${r.minutes.map((m) => bar(m.pods)).join('')}|`);
+    for (const p of pools(r)) lines.push(`${`  ${p}`.padEnd(width)} |${r.minutes.map((m) => bar(m.podsByPool[p] ?? 0)).join('')}|`);
     if (r.minutesMissed > 0) lines.push(`${''.padEnd(width)}  ${r.minutes.map((m) => (m.met ? ' ' : 'x')).join('')}   x: minute missed the target`);
   }
   return lines.join('\n');
@@ -82,9 +84,26 @@ export function asciiStrips(runs: readonly AutoscaleRun[], loadInPods: readonly 
 
 const f = (x: number | undefined, d = 0) => (x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '-');
 
+/** The study's table; with P/D runs, each pool's mean pods and the share of requests prefilled on the prefill pool too. */
 export function markdownTable(runs: readonly AutoscaleRun[]): string {
-  const head = '| trace | policy | SLO attainment | minutes missed | GPU-hours | vs static-peak | scaling actions | mean pods | max pods | TTFT p90 ms | ITL p90 ms | requests |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const rows = runs.map((r) => `| ${r.trace} | ${r.policy} | ${f(r.sloAttainment * 100, 1)}% | ${r.minutesMissed}/${r.minutes.length} | ${f(r.gpuHours, 2)} | ${r.gpuHoursVsStatic !== undefined ? `${f(r.gpuHoursVsStatic * 100, 0)}%` : '-'} | ${r.scalingActions} | ${f(r.meanPods, 2)} | ${f(r.maxPods, 1)} | ${f(r.ttftP90Ms)} | ${f(r.itlP90Ms, 1)} | ${r.requests} |`);
-  return [head, sep, ...rows].join('\n');
+  const pd = runs.some((r) => r.topology === 'pd');
+  const cols = ['trace', 'policy', 'SLO attainment', 'minutes missed', 'GPU-hours', 'vs static-peak', 'scaling actions', 'mean pods', ...(pd ? ['mean prefill pods', 'mean decode pods', 'via prefill'] : []), 'max pods', 'TTFT p90 ms', 'ITL p90 ms', 'requests'];
+  const rows = runs.map((r) =>
+    [
+      r.trace,
+      r.policy,
+      `${f(r.sloAttainment * 100, 1)}%`,
+      `${r.minutesMissed}/${r.minutes.length}`,
+      f(r.gpuHours, 2),
+      r.gpuHoursVsStatic !== undefined ? `${f(r.gpuHoursVsStatic * 100, 0)}%` : '-',
+      String(r.scalingActions),
+      f(r.meanPods, 2),
+      ...(pd ? [f(r.meanPodsByPool.prefill, 2), f(r.meanPodsByPool.decode, 2), r.prefillShare !== undefined ? `${f(r.prefillShare * 100, 1)}%` : '-'] : []),
+      f(r.maxPods, 1),
+      f(r.ttftP90Ms),
+      f(r.itlP90Ms, 1),
+      String(r.requests),
+    ].join(' | '),
+  );
+  return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r} |`)].join('\n');
 }

@@ -1,17 +1,18 @@
 // tools/llmd bench autoscale: llmd's autoscaling policies and two baselines in the cluster-scale
 // simulator, over ramp, step, spike and a compressed weekday: SLO attainment, GPU-hours and scaling
 // actions per policy and trace (a table, ASCII strips, SVG charts; --json: one object per line).
+// --topology pd: a prefill and a decode pool, each sized by its own scaler of the policy.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCommand, parseOrExit } from '@llmd/cli';
 import { autoscalingSpec, type AutoscalingSpec } from '@llmd/crd-types';
 import { costModelFor } from '@llmd/gpu-cost';
-import { runDes } from '../routing/des';
 import { asciiStrips, markdownTable, traceSvg } from './chart';
-import { podCapacity } from './capacity';
-import { makeScaler, POLICY_NAMES, type PolicyName } from './scalers';
+import { pdCapacity, podCapacity, PREFILL_TAKEN_MIN } from './capacity';
+import { POLICY_NAMES, type PolicyName } from './scalers';
 import { summarizeRun, type AutoscaleRun, type SloTarget } from './summary';
-import { buildTrace, HISTORY_DAY_COUNT, TRACE_NAMES, type Trace, type TraceName } from './traces';
+import { pdThreshold, planPools, runPools, TOPOLOGIES, type RoleCapacity, type Topology } from './topology';
+import { buildTrace, HISTORY_DAY_COUNT, mixAbove, TRACE_NAMES, type Trace, type TraceName } from './traces';
 
 export const command = defineCommand({
   name: 'llmd bench autoscale',
@@ -20,6 +21,12 @@ export const command = defineCommand({
   flags: {
     trace: { type: 'string-list', choices: TRACE_NAMES, default: TRACE_NAMES.join(','), description: 'traffic shapes: ramp, step, spike, diurnal (a weekday, compressed)' },
     policy: { type: 'string-list', choices: POLICY_NAMES, default: POLICY_NAMES.join(','), description: 'policies and baselines compared' },
+    topology: {
+      type: 'string',
+      choices: TOPOLOGIES,
+      default: 'unified',
+      description: `unified: one pool of pods serving whole requests; pd: a prefill and a decode pool, each sized by its own scaler (prompts of ${pdThreshold()} tokens or more go through prefill)`,
+    },
     json: { type: 'boolean', description: 'print one JSON object per policy and trace, one per line (nothing else on stdout)' },
     quick: { type: 'boolean', description: 'CI-sized: shorter traces at lower rates' },
     seed: { type: 'integer', default: '42', description: 'seed of the traffic, its history and the simulator' },
@@ -36,48 +43,70 @@ const MIN = 60_000;
 
 async function main(): Promise<void> {
   const { values: v } = parseOrExit(command, process.argv.slice(2));
+  const topology = v.topology as Topology;
   const slo: SloTarget = { ttftMs: v['ttft-ms'], itlMs: v['itl-ms'], percentile: 90 };
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const started = performance.now();
   const costModel = costModelFor('llama-3-8b');
-  const capacity = await podCapacity({ slo, tokenScale: v['token-scale'], seed: v.seed, quick: v.quick });
-  log(`one pod holds the targets (TTFT p90 <= ${slo.ttftMs} ms, ITL p90 <= ${slo.itlMs} ms) up to ${capacity.toFixed(1)} req/s of this mix`);
+  const capacity = await measureCapacity(topology, { slo, tokenScale: v['token-scale'], seed: v.seed, quick: v.quick }, log);
   const runs: AutoscaleRun[] = [];
   for (const name of v.trace as TraceName[]) {
     const trace = buildTrace(name, { seed: v.seed, tokenScale: v['token-scale'], quick: v.quick });
-    const staticReplicas = Math.ceil(trace.peakRate / capacity);
-    const maxReplicas = Math.max(4, 2 * staticReplicas);
-    const loadInPods = Array.from({ length: Math.ceil(trace.durationMs / MIN) }, (_, m) => meanRate(trace, m * MIN, (m + 1) * MIN) / capacity);
-    log(`${name}: ${trace.requests.length} requests over ${trace.durationMs / MIN} simulated minutes (${trace.note}); peak ${trace.peakRate} req/s: static-peak ${staticReplicas} pods`);
+    const plans = planPools(topology, trace, capacity, v['token-scale']);
+    const staticReplicas = plans.reduce((a, p) => a + p.staticReplicas, 0);
+    // Offered load in pods' worth: each pool's share of the rate over what one of its pods sustains.
+    const loadInPods = Array.from({ length: Math.ceil(trace.durationMs / MIN) }, (_, m) => plans.reduce((a, p) => a + meanRate(trace, m * MIN, (m + 1) * MIN) / p.capacityRps, 0));
+    const pools = plans.length > 1 ? ` (${plans.map((p) => `${p.staticReplicas} ${p.name}`).join(', ')})` : '';
+    log(`${name}: ${trace.requests.length} requests over ${trace.durationMs / MIN} simulated minutes (${trace.note}); peak ${trace.peakRate} req/s: static-peak ${staticReplicas} pods${pools}`);
     const mine: AutoscaleRun[] = [];
     for (const policy of v.policy as PolicyName[]) {
-      const spec = specFor(trace, { slo, maxReplicas, startup: v.startup, scaleDownWindow: v['scale-down-window'] });
-      const initial = policy === 'static-peak' ? staticReplicas : Math.max(1, Math.ceil(trace.rate(0) / capacity));
-      const scaler = makeScaler(policy, { role: 'unified', spec, costModel, staticReplicas, history: trace.history, offsetMs: trace.history.length > 0 ? HISTORY_DAY_COUNT * trace.dayMs : 0 });
-      const r = await runDes(trace.requests, {
-        pods: 0,
-        profile: 'load-only',
+      const r = await runPools(trace.requests, policy, plans, {
+        topology,
+        specFor: (p) => specFor(trace, { slo, maxReplicas: p.maxReplicas, startup: v.startup, scaleDownWindow: v['scale-down-window'] }),
+        costModel,
         seed: v.seed,
-        autoscaling: { pools: [{ name: 'unified', role: 'unified', replicas: initial }], scalers: { unified: scaler }, startupSeconds: v.startup, syncSeconds: 15, horizonMs: trace.durationMs },
+        startupSeconds: v.startup,
+        horizonMs: trace.durationMs,
+        offsetMs: trace.history.length > 0 ? HISTORY_DAY_COUNT * trace.dayMs : 0,
       });
-      const run = summarizeRun(name, policy, r, trace.durationMs, slo);
+      const run = summarizeRun(name, policy, r, trace.durationMs, slo, topology);
       mine.push(run);
-      log(`  ${policy}: SLO attainment ${(run.sloAttainment * 100).toFixed(1)}%, ${run.gpuHours.toFixed(2)} GPU-hours, ${run.scalingActions} scaling actions (${run.wallSec.toFixed(1)} s wall)`);
+      const split = plans.length > 1 ? ` (mean pods ${plans.map((p) => `${p.name} ${run.meanPodsByPool[p.name].toFixed(2)}`).join(', ')}; ${((run.prefillShare ?? 0) * 100).toFixed(1)}% of requests via prefill)` : '';
+      log(`  ${policy}: SLO attainment ${(run.sloAttainment * 100).toFixed(1)}%, ${run.gpuHours.toFixed(2)} GPU-hours, ${run.scalingActions} scaling actions${split} (${run.wallSec.toFixed(1)} s wall)`);
     }
     const base = mine.find((r) => r.policy === 'static-peak');
     if (base) for (const r of mine) r.gpuHoursVsStatic = r.gpuHours / base.gpuHours;
     runs.push(...mine);
-    if (v.json) for (const r of mine) process.stdout.write(`${JSON.stringify({ ...r, startupSeconds: v.startup, scaleDownWindowSeconds: v['scale-down-window'], slo, podCapacityRps: capacity, staticReplicas })}\n`);
+    const byPool = plans.length > 1 ? { podCapacityRpsByPool: Object.fromEntries(plans.map((p) => [p.name, p.capacityRps])), staticReplicasByPool: Object.fromEntries(plans.map((p) => [p.name, p.staticReplicas])) } : { podCapacityRps: plans[0].capacityRps };
+    if (v.json) for (const r of mine) process.stdout.write(`${JSON.stringify({ ...r, startupSeconds: v.startup, scaleDownWindowSeconds: v['scale-down-window'], slo, ...byPool, staticReplicas })}\n`);
     mkdirSync(v.out, { recursive: true });
-    writeFileSync(join(v.out, `${name}.svg`), traceSvg(mine, `${name}: pods and TTFT p90 per simulated minute`, `${trace.note}; pod start-up ${v.startup} s; targets TTFT p90 ${slo.ttftMs} ms, ITL p90 ${slo.itlMs} ms`, slo, loadInPods));
+    writeFileSync(join(v.out, `${name}.svg`), traceSvg(mine, `${name}: pods and TTFT p90 per simulated minute${topology === 'pd' ? ' (P/D: prefill + decode pods)' : ''}`, `${trace.note}; pod start-up ${v.startup} s; targets TTFT p90 ${slo.ttftMs} ms, ITL p90 ${slo.itlMs} ms`, slo, loadInPods));
     if (!v.json) process.stdout.write(`\n${name} — pods holding a GPU per simulated minute (${trace.note}):\n${asciiStrips(mine, loadInPods)}\n`);
   }
   const table = markdownTable(runs);
-  writeFileSync(join(v.out, 'results.json'), JSON.stringify({ args: v, slo, podCapacityRps: capacity, runs }, null, 2));
+  const capacities = topology === 'pd' ? { podCapacityRpsByRole: capacity } : { podCapacityRps: capacity.unified };
+  writeFileSync(join(v.out, 'results.json'), JSON.stringify({ args: v, slo, ...capacities, runs }, null, 2));
   writeFileSync(join(v.out, 'table.md'), `${table}\n`);
   if (!v.json) {
     process.stdout.write(`\n${table}\n\n${figures(runs)}written: ${v.out}/results.json, table.md and one SVG per trace (${((performance.now() - started) / 1000).toFixed(0)} s wall)\n`);
   }
+}
+
+/** What one pod of each role of the layout sustains within the targets (P/D: after the unified pod's, which sizes the other role's pods in each measurement). */
+async function measureCapacity(topology: Topology, o: { slo: SloTarget; tokenScale: number; seed: number; quick: boolean }, log: (l: string) => void): Promise<RoleCapacity> {
+  const targets = `TTFT p90 <= ${o.slo.ttftMs} ms, ITL p90 <= ${o.slo.itlMs} ms`;
+  const unified = await podCapacity(o);
+  log(`one pod holds the targets (${targets}) up to ${unified.toFixed(1)} req/s of this mix`);
+  if (topology === 'unified') return { unified };
+  const threshold = pdThreshold();
+  const part = mixAbove(o.tokenScale, threshold);
+  const { prefill, decode } = await pdCapacity({ ...o, unified });
+  log(
+    `P/D (prompts of ${threshold} tokens or more, ${(part.share * 100).toFixed(0)}% of this mix, go through prefill): one prefill pod sustains ${prefill.toFixed(1)} req/s of the mix ` +
+      `(targets held, taking >= ${PREFILL_TAKEN_MIN * 100}% of its prompts), one decode pod ${decode.toFixed(1)} req/s (targets held), each with the other role's pods aplenty` +
+      `${o.quick ? '; --quick: a coarser bisection (3 halvings over 40 s runs)' : ''}`,
+  );
+  return { prefill, decode };
 }
 
 /** The issue's figures on the diurnal trace, when its runs are there. */

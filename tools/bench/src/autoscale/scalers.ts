@@ -51,7 +51,10 @@ function llmd(policy: 'saturation' | 'slo' | 'predictive', ctx: ScalerContext): 
       if (d.desired !== obs.specReplicas) autoscaler.scaled(at(obs.nowMs), obs.specReplicas, d.desired);
       return d.desired;
     },
-    requestFinished: (o) => autoscaler.record({ endMs: at(o.endMs), ttftMs: o.ttftMs, itlMs: o.itlMs, promptTokens: o.promptTokens, cachedTokens: o.cachedTokens, outputTokens: o.outputTokens }),
+    // A prefill pool computed the prompt past its own cache hits; the decode side reports the KV it
+    // pulled as cached, which would size the prefill pool for one-token prefills.
+    requestFinished: (o) =>
+      autoscaler.record({ endMs: at(o.endMs), ttftMs: o.ttftMs, itlMs: o.itlMs, promptTokens: o.promptTokens, cachedTokens: ctx.role === 'prefill' ? (o.prefillCachedTokens ?? o.cachedTokens) : o.cachedTokens, outputTokens: o.outputTokens }),
     podReady: (seconds) => autoscaler.observeStartup(seconds),
   };
 }

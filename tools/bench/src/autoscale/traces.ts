@@ -101,6 +101,28 @@ export function meanTokens(scale: number): { prompt: number; output: number } {
   return { prompt: mean(MIXED_LENGTHS.prompt), output: mean(MIXED_LENGTHS.output) };
 }
 
+/**
+ * The part of the mixed mix whose prompt has at least `minPromptTokens` tokens (at `scale`): its share
+ * of the requests and its mean prompt and output tokens. The P/D profile sends exactly these through
+ * the prefill pool (the mix shares no prefixes: a prompt's uncached part is all of it).
+ */
+export function mixAbove(scale: number, minPromptTokens: number): { share: number; prompt: number; output: number } {
+  const { median, sigma, min, max } = MIXED_LENGTHS.prompt;
+  let w = 0;
+  let inShare = 0;
+  let promptSum = 0;
+  for (let z = -6; z <= 6; z += 0.01) {
+    const p = Math.exp((-z * z) / 2);
+    const prompt = Math.min(max, Math.max(min, median * Math.exp(sigma * z))) * scale;
+    w += p;
+    if (prompt < minPromptTokens) continue;
+    inShare += p;
+    promptSum += p * prompt;
+  }
+  const share = inShare / w;
+  return { share, prompt: share > 0 ? promptSum / inShare : 0, output: meanTokens(scale).output };
+}
+
 const MIN = 60_000;
 
 export function buildTrace(name: TraceName, o: TraceOptions): Trace {

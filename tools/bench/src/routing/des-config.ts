@@ -73,7 +73,10 @@ export interface RequestOutcome {
   /** When its last token came (arrivalMs + e2eMs). */
   endMs: number;
   promptTokens: number;
+  /** Prompt tokens the serving pod did not compute: its prefix cache, and in P/D the KV pulled from the prefill pod. */
   cachedTokens: number;
+  /** P/D: prompt tokens the prefill pod found in its own prefix cache (its prefill computed the rest). */
+  prefillCachedTokens?: number;
   outputTokens: number;
 }
 

@@ -45,6 +45,8 @@ interface Track {
   tokens: number;
   /** The prefill pod's request id (P/D), whose held blocks the decode side takes. */
   prefillId?: string;
+  /** Prompt tokens the prefill pod found cached (P/D). */
+  prefillCachedTokens?: number;
 }
 
 interface Pod extends FleetPod {
@@ -345,6 +347,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
           // Prefill done: the decode pod pulls the KV and decodes (vLLM's NixlConnector protocol).
           // The scheduler counts the prefill pod's charge until the request completes (its only signal).
           tracks.delete(f.id);
+          track.prefillCachedTokens = f.cachedTokens;
           const remote = Math.max(0, track.ids.length - 1);
           const transferMs = (remote * gpu.profile.kv_bytes_per_token) / (linkGbps * 1e6);
           submit(track.pod, track.req.id, track.req, track.ids, { remoteComputedTokens: remote, transferMs });
@@ -375,6 +378,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
           promptTokens: f.promptTokens,
           cachedTokens: f.cachedTokens,
           outputTokens: f.generated,
+          ...(track.prefillCachedTokens !== undefined ? { prefillCachedTokens: track.prefillCachedTokens } : {}),
         };
         outcomes.push(outcome);
         if (fleet) {
