@@ -18,3 +18,4 @@ export * from './predictive/traffic-forecaster';
 export * from './predictive/predictive.policy';
 export * from './traffic/percentile';
 export * from './traffic/traffic-window';
+export * from './traffic/pool-sample';

@@ -271,6 +271,9 @@ export class PoolAutoscaler {
     const current = obs.specReplicas;
     if (summary.samples > 0) {
       this.lastMix = { promptTokens: summary.meanPromptTokens, cachedTokens: summary.meanCachedTokens, outputTokens: summary.meanOutputTokens };
+      if (this.role === 'decode' && summary.localPrefillShare > 0) {
+        this.lastMix.localPrefill = { share: summary.localPrefillShare, promptTokens: summary.meanLocalPromptTokens, cachedTokens: summary.meanLocalCachedTokens };
+      }
     }
     const predictive = this.spec.policy === 'predictive';
     const forecastRate = predictive ? (forecast?.requestRate ?? 0) : 0;
@@ -336,7 +339,7 @@ export class PoolAutoscaler {
   private forecastMix(f: TrafficForecast | undefined): TokenMix | undefined {
     if (f === undefined || !Number.isFinite(f.promptTokens) || !Number.isFinite(f.outputTokens)) return undefined;
     const cachedShare = this.lastMix && this.lastMix.promptTokens > 0 ? this.lastMix.cachedTokens / this.lastMix.promptTokens : 0;
-    return { promptTokens: f.promptTokens, cachedTokens: f.promptTokens * cachedShare, outputTokens: f.outputTokens };
+    return { promptTokens: f.promptTokens, cachedTokens: f.promptTokens * cachedShare, outputTokens: f.outputTokens, ...(this.lastMix?.localPrefill ? { localPrefill: this.lastMix.localPrefill } : {}) };
   }
 }
 

@@ -26,6 +26,8 @@ export interface RequestSample {
   /** Prompt tokens served from the prefix cache. */
   cachedTokens: number;
   outputTokens: number;
+  /** A decode pool's request whose prompt another pool prefilled (this pool only decoded it). */
+  remotePrefill?: boolean;
 }
 
 /** Traffic of one history bin (seed data for the forecaster). */

@@ -45,7 +45,7 @@ describe('PoolDirectory', () => {
 
 describe('requestSample', () => {
   it('is a finished request as the policies read it', () => {
-    expect(requestSample(req({}))).toEqual({ endMs: 1900, ttftMs: 80, itlMs: 12, promptTokens: 500, cachedTokens: 100, outputTokens: 64 });
+    expect(requestSample(req({}))).toEqual({ endMs: 1900, ttftMs: 80, itlMs: 12, promptTokens: 500, cachedTokens: 100, outputTokens: 64, viaPrefill: false });
   });
   it.each([[{ httpStatus: 503 }], [{ httpStatus: 200, errorCode: 'upstream_timeout' }], [{ httpStatus: 0 }]])('skips a failed request %j', (over) => {
     expect(requestSample(req(over))).toBeUndefined();

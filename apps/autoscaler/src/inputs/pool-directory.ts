@@ -2,7 +2,7 @@
 // ids the actuator lists for each pool's pods), then by the load record's `pool` field, then, for a
 // request whose endpoint is not (or no longer) listed, by its model when one pool of that model can
 // have served it.
-import type { RequestSample } from '@llmd/autoscaling';
+import type { FinishedRequest } from '@llmd/autoscaling';
 import type { EndpointLoadRecord, RequestMetricsRecord } from '@llmd/telemetry';
 import { poolKey } from '../actuators/actuator';
 
@@ -67,8 +67,12 @@ export class PoolDirectory {
   }
 }
 
-/** A finished request as the policies read it; undefined for failed requests (no latency to learn from). */
-export function requestSample(r: RequestMetricsRecord): RequestSample | undefined {
+/**
+ * A finished request as the policies read it (each pool then takes its own sample of it with
+ * poolSample); undefined for failed requests (no latency to learn from). The record carries no
+ * prefill-side cache count: a prefill pool counts no cache hits.
+ */
+export function requestSample(r: RequestMetricsRecord): FinishedRequest | undefined {
   if (r.httpStatus < 200 || r.httpStatus >= 300 || r.errorCode) return undefined;
   return {
     endMs: r.startUnixMs + r.e2eMs,
@@ -77,5 +81,6 @@ export function requestSample(r: RequestMetricsRecord): RequestSample | undefine
     promptTokens: r.promptTokens,
     cachedTokens: r.cachedTokens,
     outputTokens: r.completionTokens,
+    viaPrefill: r.prefillEndpoint !== '',
   };
 }

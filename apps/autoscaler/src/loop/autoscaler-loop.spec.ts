@@ -149,6 +149,18 @@ describe('AutoscalerLoop', () => {
     expect(loop.observeRequest(request({ httpStatus: 503 }))).toBe('failed-request');
   });
 
+  it('a P/D request counts for both pools, each its own way: no cache hits for prefill, prefilled elsewhere for decode', async () => {
+    const prefill = decodePool({ name: 'prefill', role: 'prefill', endpointIds: ['prod/p-0'] } as Partial<ListedPool>);
+    const { loop, autoscalers } = setup([prefill, decodePool()]);
+    await loop.sync(NOW, 'list');
+    const recordPrefill = jest.spyOn(autoscalers.get('prod/prefill')!, 'record');
+    const recordDecode = jest.spyOn(autoscalers.get('prod/decode')!, 'record');
+    expect(loop.observeRequest(request({ prefillEndpoint: 'prod/p-0', cachedTokens: 800 }))).toBe('recorded');
+    expect(recordPrefill).toHaveBeenCalledWith(expect.objectContaining({ promptTokens: 800, cachedTokens: 0 }));
+    expect(recordPrefill.mock.calls[0][0].remotePrefill).toBeUndefined();
+    expect(recordDecode).toHaveBeenCalledWith(expect.objectContaining({ promptTokens: 800, cachedTokens: 800, remotePrefill: true }));
+  });
+
   it('start-up times reach the pool\'s autoscaler; a spec change updates it in place', async () => {
     const { loop, actuator, autoscalers } = setup([decodePool({ startupSeconds: [42] } as Partial<ListedPool>)]);
     await loop.sync(NOW, 'list');

@@ -3,7 +3,7 @@
 // pool's replicas and its endpoints' newest load), takes its decision and, in scale mode, writes it.
 // Every decision (applied or not, an invalid spec included) goes to `onDecision`.
 import type { Logger } from 'pino';
-import type { ReplicaLoad, ScalingDecision, TrafficBin } from '@llmd/autoscaling';
+import { poolSample, type ReplicaLoad, type ScalingDecision, type TrafficBin } from '@llmd/autoscaling';
 import type { RequestMetricsRecord, ScalingDecisionRecord } from '@llmd/telemetry';
 import { Actuator, InvalidPool, isInvalid, ListedPool, poolKey, ScalablePool } from '../actuators/actuator';
 import { PoolDirectory, requestSample } from '../inputs/pool-directory';
@@ -49,7 +49,10 @@ export class AutoscalerLoop {
     if (!sample) return 'failed-request';
     const keys = this.directory.request(r).filter((k) => this.autoscalers.get(k));
     try {
-      for (const k of keys) this.autoscalers.get(k)?.record(sample);
+      for (const k of keys) {
+        const role = this.listed.get(k)?.role ?? 'unified';
+        this.autoscalers.get(k)?.record(poolSample(role, sample));
+      }
     } catch (err) {
       this.opts.logger.debug({ requestId: r.requestId, err: (err as Error).message }, 'request sample refused');
       return 'invalid-sample';

@@ -5,7 +5,7 @@ import type { TrafficBin } from '../types';
 import { forecastDemand, leadSeconds, MAX_FORECAST_MARGIN, median, scaleLoad } from './predictive.policy';
 
 const cost = costModelFor('llama-3-8b');
-const mix = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200, ttftMs: 100, itlMs: 9 };
+const mix = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200, ttftMs: 100, itlMs: 9, remotePrefill: true };
 const HOUR = 3_600_000;
 /** An hour-long season of 60 s bins: 5 req/s for the first half hour, 200 req/s for the second. */
 function history(seasons: number): TrafficBin[] {

@@ -11,6 +11,12 @@ export interface TokenMix {
   promptTokens: number;
   cachedTokens: number;
   outputTokens: number;
+  /**
+   * A decode pool's own prefill work: the share of its requests it prefilled itself (the rest came
+   * prefilled from a prefill pool) and their mean prompt and cached tokens. Absent: every request
+   * (unified pools), or none (decode pools).
+   */
+  localPrefill?: { share: number; promptTokens: number; cachedTokens: number };
 }
 
 /** Targets and corrections one capacity computation uses. */
@@ -117,10 +123,13 @@ export interface UnifiedLoad {
  * mixed step, queued as in M/D/1. Uncorrected figures.
  */
 export function unifiedLoad(cost: CostModel, mix: TokenMix, rate: number, p: number): UnifiedLoad {
-  const s = prefillServiceMs(cost, mix);
+  const lp = mix.localPrefill;
+  const share = lp?.share ?? 1;
+  const s = share > 0 ? prefillServiceMs(cost, lp ? { promptTokens: lp.promptTokens, cachedTokens: lp.cachedTokens, outputTokens: mix.outputTokens } : mix) : 0;
+  const prefillRate = rate * share;
   const ctx = decodeContext(mix);
   const floor = cost.decodeFloorMs();
-  const rho = (rate * Math.max(0, s - floor)) / 1000;
+  const rho = (prefillRate * Math.max(0, s - floor)) / 1000;
   if (rho >= 1) return { prefillUtilisation: rho, concurrency: Number.POSITIVE_INFINITY, itlMs: Number.POSITIVE_INFINITY, prefillServiceMs: s, ttftMs: Number.POSITIVE_INFINITY };
   let l = 1;
   let itl = cost.decodeStepMs(1, ctx) / (1 - rho);
@@ -136,14 +145,18 @@ export function unifiedLoad(cost: CostModel, mix: TokenMix, rate: number, p: num
     l = next;
   }
   const service = s + (Number.isFinite(itl) ? Math.max(0, cost.decodeStepMs(l, ctx) - floor) : 0);
-  const rhoService = (rate * service) / 1000;
-  return { prefillUtilisation: rho, concurrency: l, itlMs: itl, prefillServiceMs: service, ttftMs: latencyQuantileMs(service, rhoService, p) };
+  const rhoService = (prefillRate * service) / 1000;
+  // Without prefill work of its own, a request's first token is one decode step away.
+  const ttftMs = share > 0 ? latencyQuantileMs(service, rhoService, p) : itl;
+  return { prefillUtilisation: rho, concurrency: l, itlMs: itl, prefillServiceMs: service, ttftMs };
 }
 
 /** A unified pod: the highest rate at which corrected TTFT and ITL both meet their targets and the decodes fit the KV cache. */
 export function unifiedPodCapacity(cost: CostModel, mix: TokenMix, t: CapacityTargets): PodCapacity {
   const kvLimit = kvMaxSequences(cost, mix);
-  const s = prefillServiceMs(cost, mix);
+  const lp = mix.localPrefill;
+  const share = lp?.share ?? 1;
+  const s = lp ? prefillServiceMs(cost, { promptTokens: lp.promptTokens, cachedTokens: lp.cachedTokens, outputTokens: mix.outputTokens }) : prefillServiceMs(cost, mix);
   const fails = (rate: number): 'ttft' | 'itl' | 'kv' | undefined => {
     const u = unifiedLoad(cost, mix, rate, t.percentile);
     if (!(u.ttftMs * t.ttftCorrection <= t.ttftMs)) return 'ttft';
@@ -152,7 +165,7 @@ export function unifiedPodCapacity(cost: CostModel, mix: TokenMix, t: CapacityTa
     return undefined;
   };
   let lo = 0;
-  let hi = 1000 / s;
+  let hi = 1000 / (s * Math.max(share, 1e-6));
   let bound: 'ttft' | 'itl' | 'kv' = fails(1e-9) ?? 'ttft';
   if (fails(1e-9) !== undefined) return { ratePerPod: 0, bound, prefillMs: s, maxBatch: 0, decodeStepMs: 0 };
   // to a relative precision of 1e-6 (about 20 halvings): the rate is an input to a ceil, not a figure to print
@@ -172,6 +185,7 @@ export function unifiedPodCapacity(cost: CostModel, mix: TokenMix, t: CapacityTa
 /** One pod's capacity for the pool's role. */
 export function podCapacity(role: PoolRole, cost: CostModel, mix: TokenMix, t: CapacityTargets): PodCapacity {
   if (role === 'prefill') return prefillPodCapacity(cost, mix, t);
-  if (role === 'decode') return decodePodCapacity(cost, mix, t);
+  // A decode pool that prefills some prompts itself shares its GPU as a unified pod does, for that share.
+  if (role === 'decode') return (mix.localPrefill?.share ?? 0) > 0 ? unifiedPodCapacity(cost, mix, t) : decodePodCapacity(cost, mix, t);
   return unifiedPodCapacity(cost, mix, t);
 }

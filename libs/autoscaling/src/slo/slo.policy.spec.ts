@@ -5,7 +5,8 @@ import { decodePodCapacity, prefillPodCapacity, unifiedPodCapacity } from './cap
 import { predictedLatency } from './slo.policy';
 
 const cost = costModelFor('llama-3-8b');
-const mix = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200 };
+// Decode pools' requests came prefilled from a prefill pool (pools of other roles ignore the flag).
+const mix = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200, remotePrefill: true };
 const slo = { ttftMs: 500, itlMs: 20 };
 const base = { policy: 'slo', maxReplicas: 40, slo, behavior: { scaleDown: { stabilizationWindowSeconds: 0 } } };
 const targets = { ...slo, percentile: 90, ttftCorrection: 1, itlCorrection: 1 };
@@ -44,7 +45,7 @@ describe('slo policy (capacity model sized to TTFT and ITL targets)', () => {
     const d = pool('decode');
     const long = { promptTokens: 6000, cachedTokens: 0, outputTokens: 100, ttftMs: 100, itlMs: 10 };
     feed(p, T - 60_000, T, 60, long);
-    feed(d, T - 60_000, T, 60, long);
+    feed(d, T - 60_000, T, 60, { ...long, remotePrefill: true });
     const pd = p.decide(observe(T, 2));
     const dd = d.decide(observe(T, 2));
     expect(pd.recommended).toBeGreaterThan(dd.recommended); // long prompts, short answers: prefill-heavy
@@ -86,6 +87,24 @@ describe('slo policy (capacity model sized to TTFT and ITL targets)', () => {
     const queued = b.decide(observe(T, 4, { waiting: 1500 }));
     expect(queued.inputs.backlogRate).toBeCloseTo(100, 9);
     expect(queued.recommended).toBeGreaterThan(calm.recommended);
+  });
+
+  it('a decode pool that prefills part of its requests itself is sized for that work too (a partial P/D split)', () => {
+    const pure = pool('decode');
+    const partial = pool('decode');
+    const r = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200, ttftMs: 100, itlMs: 10 };
+    feed(pure, T - 60_000, T, 100, { ...r, remotePrefill: true });
+    // the same traffic, half of it short prompts the decode pods prefill themselves
+    feed(partial, T - 60_000, T, 50, { ...r, remotePrefill: true });
+    feed(partial, T - 60_000, T, 50, { ...r, promptTokens: 300 });
+    const dp = pure.decide(observe(T, 4));
+    const dq = partial.decide(observe(T, 4));
+    expect(dp.inputs.localPrefillShare).toBeUndefined();
+    expect(dq.inputs.localPrefillShare).toBeCloseTo(0.5, 6);
+    expect(dq.inputs.ratePerPod).toBeLessThan(dp.inputs.ratePerPod);
+    // with no local prefill the unified model is the decode model
+    const mix = { promptTokens: 1000, cachedTokens: 0, outputTokens: 200 };
+    expect(unifiedPodCapacity(cost, { ...mix, localPrefill: { share: 1e-9, promptTokens: 300, cachedTokens: 0 } }, targets).ratePerPod).toBeCloseTo(decodePodCapacity(cost, mix, targets).ratePerPod, -1);
   });
 
   it('a fresh autoscaler takes the rate over what it has observed and does not scale down before a whole window', () => {

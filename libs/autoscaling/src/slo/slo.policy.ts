@@ -96,6 +96,7 @@ export function sloRecommendation(input: {
     itlCorrection: t.itlCorrection,
     samples: observed.samples,
   };
+  if (demand.mix.localPrefill) inputs.localPrefillShare = demand.mix.localPrefill.share;
   if (Number.isFinite(observed.ttftP)) inputs.ttftP = observed.ttftP;
   if (Number.isFinite(observed.itlP)) inputs.itlP = observed.itlP;
   if (cap.prefillMs > 0) inputs.prefillMs = cap.prefillMs;

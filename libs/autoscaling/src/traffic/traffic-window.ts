@@ -14,6 +14,11 @@ export interface TrafficSummary {
   meanPromptTokens: number;
   meanCachedTokens: number;
   meanOutputTokens: number;
+  /** Share of the samples this pool prefilled itself (1 outside decode pools' remote prefills). */
+  localPrefillShare: number;
+  /** Mean prompt and cached tokens of the samples this pool prefilled itself (0 without any). */
+  meanLocalPromptTokens: number;
+  meanLocalCachedTokens: number;
   /** Observed TTFT and ITL at the percentile (NaN without samples). */
   ttftP: number;
   itlP: number;
@@ -54,6 +59,8 @@ export class TrafficWindow {
     const inWindow = this.samples.filter((s) => s.endMs <= nowMs);
     const n = inWindow.length;
     const mean = (f: (s: RequestSample) => number): number => (n === 0 ? 0 : inWindow.reduce((a, s) => a + f(s), 0) / n);
+    const local = inWindow.filter((s) => !s.remotePrefill);
+    const localMean = (f: (s: RequestSample) => number): number => (local.length === 0 ? 0 : local.reduce((a, s) => a + f(s), 0) / local.length);
     return {
       samples: n,
       requestRate: n / (spanMs / 1000),
@@ -61,6 +68,9 @@ export class TrafficWindow {
       meanPromptTokens: mean((s) => s.promptTokens),
       meanCachedTokens: mean((s) => Math.min(s.cachedTokens, s.promptTokens)),
       meanOutputTokens: mean((s) => s.outputTokens),
+      localPrefillShare: n === 0 ? 1 : local.length / n,
+      meanLocalPromptTokens: localMean((s) => s.promptTokens),
+      meanLocalCachedTokens: localMean((s) => Math.min(s.cachedTokens, s.promptTokens)),
       ttftP: percentile(inWindow.map((s) => s.ttftMs), pct),
       itlP: percentile(inWindow.map((s) => s.itlMs), pct),
     };

@@ -1,7 +1,7 @@
 // The policies the autoscaling study compares, each as the simulator's per-pool hook: llmd's three
 // (the PoolAutoscaler the autoscaler app runs, unchanged) and two baselines, static provisioning at
 // the peak and the HPA on GPU utilization (the HPA's replica formula and behavior from the same lib).
-import { behaviorHorizonMs, hpaReplicas, normalize, PoolAutoscaler, resolveBehavior, ScalingHistory, type ScalingDecision, type TrafficBin } from '@llmd/autoscaling';
+import { behaviorHorizonMs, hpaReplicas, normalize, PoolAutoscaler, poolSample, resolveBehavior, ScalingHistory, type ScalingDecision, type TrafficBin } from '@llmd/autoscaling';
 import type { AutoscalingSpec } from '@llmd/crd-types';
 import type { CostModel } from '@llmd/gpu-cost';
 import type { DesPoolObservation, DesPoolRole, DesPoolScaler } from '../routing/des';
@@ -51,10 +51,11 @@ function llmd(policy: 'saturation' | 'slo' | 'predictive', ctx: ScalerContext): 
       if (d.desired !== obs.specReplicas) autoscaler.scaled(at(obs.nowMs), obs.specReplicas, d.desired);
       return d.desired;
     },
-    // A prefill pool computed the prompt past its own cache hits; the decode side reports the KV it
-    // pulled as cached, which would size the prefill pool for one-token prefills.
+    // Each pool's sample as the app takes it (poolSample); the simulator also knows the prefill pod's own cache hits.
     requestFinished: (o) =>
-      autoscaler.record({ endMs: at(o.endMs), ttftMs: o.ttftMs, itlMs: o.itlMs, promptTokens: o.promptTokens, cachedTokens: ctx.role === 'prefill' ? (o.prefillCachedTokens ?? o.cachedTokens) : o.cachedTokens, outputTokens: o.outputTokens }),
+      autoscaler.record(
+        poolSample(ctx.role, { endMs: at(o.endMs), ttftMs: o.ttftMs, itlMs: o.itlMs, promptTokens: o.promptTokens, cachedTokens: o.cachedTokens, outputTokens: o.outputTokens, viaPrefill: o.prefillPod !== undefined, prefillCachedTokens: o.prefillCachedTokens }),
+      ),
     podReady: (seconds) => autoscaler.observeStartup(seconds),
   };
 }
