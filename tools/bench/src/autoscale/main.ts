@@ -4,6 +4,7 @@
 // --topology pd: a prefill and a decode pool, each sized by its own scaler of the policy.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ScalingDecision } from '@llmd/autoscaling';
 import { defineCommand, parseOrExit } from '@llmd/cli';
 import { autoscalingSpec, type AutoscalingSpec } from '@llmd/crd-types';
 import { costModelFor } from '@llmd/gpu-cost';
@@ -35,6 +36,7 @@ export const command = defineCommand({
     'itl-ms': { type: 'number', min: 0, exclusiveMin: true, default: '40', description: 'inter-token latency target at p90' },
     'scale-down-window': { type: 'number', min: 0, default: '300', description: "scale-down stabilization window of every scaling policy, simulated seconds (the HPA's default 300)" },
     'token-scale': { type: 'number', min: 0, exclusiveMin: true, default: '0.5', description: 'multiplies the mixed workload\'s prompt and output lengths (the routing study\'s --scale)' },
+    decisions: { type: 'boolean', description: "also write every decision of llmd's policies, per run and pool, to <out>/decisions-<trace>-<policy>.json" },
     out: { type: 'string', default: 'bench-results/autoscale', valueName: 'DIR', description: 'where the results and charts are written' },
   },
 });
@@ -60,8 +62,10 @@ async function main(): Promise<void> {
     log(`${name}: ${trace.requests.length} requests over ${trace.durationMs / MIN} simulated minutes (${trace.note}); peak ${trace.peakRate} req/s: static-peak ${staticReplicas} pods${pools}`);
     const mine: AutoscaleRun[] = [];
     for (const policy of v.policy as PolicyName[]) {
+      const decisions: Record<string, ScalingDecision[]> = {};
       const r = await runPools(trace.requests, policy, plans, {
         topology,
+        ...(v.decisions ? { decisions } : {}),
         specFor: (p) => specFor(trace, { slo, maxReplicas: p.maxReplicas, startup: v.startup, scaleDownWindow: v['scale-down-window'] }),
         costModel,
         seed: v.seed,
@@ -70,6 +74,10 @@ async function main(): Promise<void> {
         offsetMs: trace.history.length > 0 ? HISTORY_DAY_COUNT * trace.dayMs : 0,
       });
       const run = summarizeRun(name, policy, r, trace.durationMs, slo, topology);
+      if (v.decisions && Object.keys(decisions).length > 0) {
+        mkdirSync(v.out, { recursive: true });
+        writeFileSync(join(v.out, `decisions-${name}-${policy}.json`), JSON.stringify(decisions));
+      }
       mine.push(run);
       const split = plans.length > 1 ? ` (mean pods ${plans.map((p) => `${p.name} ${run.meanPodsByPool[p.name].toFixed(2)}`).join(', ')}; ${((run.prefillShare ?? 0) * 100).toFixed(1)}% of requests via prefill)` : '';
       log(`  ${policy}: SLO attainment ${(run.sloAttainment * 100).toFixed(1)}%, ${run.gpuHours.toFixed(2)} GPU-hours, ${run.scalingActions} scaling actions${split} (${run.wallSec.toFixed(1)} s wall)`);
