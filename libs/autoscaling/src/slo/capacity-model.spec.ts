@@ -1,5 +1,5 @@
 import { costModelFor } from '@llmd/gpu-cost';
-import { decodeContext, decodePodCapacity, kvMaxSequences, largestBatchWithin, prefillPodCapacity, prefillServiceMs, unifiedLoad, unifiedPodCapacity } from './capacity-model';
+import { concurrencyLimit, decodeContext, decodePodCapacity, kvMaxSequences, largestBatchWithin, MAX_BATCH, normalQuantile, prefillPodCapacity, prefillServiceMs, unifiedLoad, unifiedPodCapacity } from './capacity-model';
 import { latencyQuantileMs, maxUtilisation } from './queueing';
 
 const cost = costModelFor('llama-3-8b');
@@ -57,10 +57,29 @@ describe('per-pod capacity from the GPU cost tables', () => {
     expect((c.ratePerPod * mix.outputTokens * c.decodeStepMs) / 1000).toBeCloseTo(c.maxBatch, 9);
   });
 
-  it('decode: a loose ITL target is bound by the KV cache', () => {
-    const c = decodePodCapacity(cost, { promptTokens: 8000, cachedTokens: 0, outputTokens: 1000 }, { ...targets, itlMs: 200 });
+  it('decode: a loose ITL target is bound by the KV cache, less the Poisson fluctuation at the percentile', () => {
+    const long = { promptTokens: 8000, cachedTokens: 0, outputTokens: 1000 };
+    const c = decodePodCapacity(cost, long, { ...targets, itlMs: 200 });
+    const n = kvMaxSequences(cost, long);
     expect(c.bound).toBe('kv');
-    expect(c.maxBatch).toBe(kvMaxSequences(cost, { promptTokens: 8000, cachedTokens: 0, outputTokens: 1000 }));
+    expect(c.maxBatch).toBe(concurrencyLimit(cost, long, 90));
+    expect(Math.abs(c.maxBatch - (n - 1.2816 * Math.sqrt(n)))).toBeLessThan(1.5);
+  });
+
+  it("decode: short sequences are bound by vLLM's max_num_seqs (256), not the KV cache", () => {
+    const short = { promptTokens: 200, cachedTokens: 0, outputTokens: 100 };
+    expect(kvMaxSequences(cost, short)).toBe(MAX_BATCH);
+    const c = decodePodCapacity(cost, short, { ...targets, itlMs: 500 });
+    expect(c.maxBatch).toBe(concurrencyLimit(cost, short, 90));
+    expect(c.maxBatch).toBeLessThan(MAX_BATCH);
+  });
+
+  it.each([
+    [0.9, 1.2816],
+    [0.95, 1.6449],
+    [0.99, 2.3263],
+  ])('normalQuantile(%d) = %d within 0.01', (q, z) => {
+    expect(Math.abs(normalQuantile(q) - z)).toBeLessThan(0.01);
   });
 
   it('an ITL target below one sequence\'s step is out of reach', () => {

@@ -46,8 +46,24 @@ export interface PodCapacity {
 
 /** Fraction of GPU memory vLLM gives weights plus KV cache (its gpu_memory_utilization default). */
 export const GPU_MEMORY_UTILIZATION = 0.9;
-/** Most sequences a decode batch may hold (vLLM's max_num_seqs default is 256; headroom for larger GPUs). */
-export const MAX_BATCH = 1024;
+/** Most sequences an engine runs at once: vLLM's `--max-num-seqs` default (vllm-sim's too); more wait. */
+export const MAX_BATCH = 256;
+
+/** The standard normal quantile at 0.5 <= q < 1 (Shore's approximation, within 0.01 to q = 0.999). */
+export function normalQuantile(q: number): number {
+  if (!(q > 0.5)) return 0;
+  return 5.5556 * (1 - ((1 - q) / q) ** 0.1186);
+}
+
+/**
+ * The mean concurrency a pod may run at and still hold every sequence at the percentile: the
+ * sequences it can hold (KV cache, max_num_seqs) less the fluctuation of a Poisson number in
+ * system, n - z_p·sqrt(n). A mean at the limit itself would queue half the time.
+ */
+export function concurrencyLimit(cost: CostModel, mix: TokenMix, p: number): number {
+  const n = kvMaxSequences(cost, mix);
+  return Math.max(1, Math.floor(n - normalQuantile(p / 100) * Math.sqrt(n)));
+}
 
 /** Decode context of the mean request halfway through its output. */
 export function decodeContext(mix: TokenMix): number {
@@ -93,7 +109,7 @@ export function prefillPodCapacity(cost: CostModel, mix: TokenMix, t: CapacityTa
  */
 export function decodePodCapacity(cost: CostModel, mix: TokenMix, t: CapacityTargets): PodCapacity {
   const ctx = decodeContext(mix);
-  const kvLimit = kvMaxSequences(cost, mix);
+  const kvLimit = concurrencyLimit(cost, mix, t.percentile);
   const byItl = largestBatchWithin(cost, ctx, t.itlMs / t.itlCorrection, MAX_BATCH);
   const batch = Math.min(byItl, kvLimit);
   const step = batch > 0 ? cost.decodeStepMs(batch, ctx) : 0;
@@ -153,7 +169,7 @@ export function unifiedLoad(cost: CostModel, mix: TokenMix, rate: number, p: num
 
 /** A unified pod: the highest rate at which corrected TTFT and ITL both meet their targets and the decodes fit the KV cache. */
 export function unifiedPodCapacity(cost: CostModel, mix: TokenMix, t: CapacityTargets): PodCapacity {
-  const kvLimit = kvMaxSequences(cost, mix);
+  const kvLimit = concurrencyLimit(cost, mix, t.percentile);
   const lp = mix.localPrefill;
   const share = lp?.share ?? 1;
   const s = lp ? prefillServiceMs(cost, { promptTokens: lp.promptTokens, cachedTokens: lp.cachedTokens, outputTokens: mix.outputTokens }) : prefillServiceMs(cost, mix);
