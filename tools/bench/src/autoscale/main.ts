@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         offsetMs: trace.history.length > 0 ? HISTORY_DAY_COUNT * trace.dayMs : 0,
       });
       const run = summarizeRun(name, policy, r, trace.durationMs, slo, topology);
-      if (v.decisions && Object.keys(decisions).length > 0) {
+      if (v.decisions && Object.values(decisions).some((d) => d.length > 0)) {
         mkdirSync(v.out, { recursive: true });
         writeFileSync(join(v.out, `decisions-${name}-${policy}.json`), JSON.stringify(decisions));
       }
