@@ -14,6 +14,9 @@ export interface DirectoryPool {
   endpointIds: readonly string[];
 }
 
+/** The gateway's error code for a request no endpoint could take. */
+export const NO_ENDPOINT = 'no_endpoint_available';
+
 /** A data-parallel rank's endpoint id (`ns/pod-rank-2`) belongs to its pod (`ns/pod`). */
 const baseEndpoint = (id: string): string => id.replace(/-rank-\d+$/, '');
 
@@ -59,6 +62,15 @@ export class PoolDirectory {
       if (prefill) out.add(prefill);
     }
     return [...out];
+  }
+
+  /**
+   * The pools a request refused for want of any endpoint (`no_endpoint_available`: a pool at zero,
+   * or none of its pods ready) was meant for: the model's pool of each role, where one is known.
+   */
+  refused(r: RequestMetricsRecord): string[] {
+    if (r.errorCode !== NO_ENDPOINT || !r.model) return [];
+    return (['unified', 'prefill', 'decode'] as const).map((role) => this.byModel(r.model, [role])).filter((k): k is string => k !== undefined);
   }
 
   private byModel(model: string, roles: readonly DirectoryPool['role'][]): string | undefined {

@@ -149,6 +149,21 @@ describe('AutoscalerLoop', () => {
     expect(loop.observeRequest(request({ httpStatus: 503 }))).toBe('failed-request');
   });
 
+  it('a request refused for want of an endpoint wakes its model\'s pool from zero', async () => {
+    const atZero = decodePool({ specReplicas: 0, readyReplicas: 0, endpointIds: [], autoscaling: autoscalingSpec.parse({ policy: 'saturation', minReplicas: 0, maxReplicas: 5, scaleToZero: true }) } as Partial<ListedPool>);
+    const { loop, actuator, decisions } = setup([atZero]);
+    await loop.sync(NOW, 'list');
+    expect(loop.observeRequest(request({ decodeEndpoint: '', httpStatus: 503, errorCode: 'no_endpoint_available' }))).toBe('refused-no-endpoint');
+    expect(loop.observeRequest(request({ decodeEndpoint: '', httpStatus: 400, errorCode: 'invalid_request' }))).toBe('failed-request');
+    await loop.sync(NOW + 15000);
+    expect(decisions).toEqual([expect.objectContaining({ reason: 'wake-from-zero', currentReplicas: 0, desiredReplicas: 1, applied: true })]);
+    expect(actuator.writes).toEqual([{ pool: 'prod/decode', replicas: 1 }]);
+    // counted once: the next decision has no refused request to wake on
+    actuator.listed = [atZero];
+    await loop.sync(NOW + 30000);
+    expect(decisions[1]).toMatchObject({ reason: 'no-traffic', desiredReplicas: 0 });
+  });
+
   it('a P/D request counts for both pools, each its own way: no cache hits for prefill, prefilled elsewhere for decode', async () => {
     const prefill = decodePool({ name: 'prefill', role: 'prefill', endpointIds: ['prod/p-0'] } as Partial<ListedPool>);
     const { loop, autoscalers } = setup([prefill, decodePool()]);

@@ -10,7 +10,7 @@ import { PoolDirectory, requestSample } from '../inputs/pool-directory';
 import type { PoolLoadView } from '../inputs/pool-load';
 import { PoolAutoscalers } from './pool-autoscalers';
 
-export type RequestOutcome = 'recorded' | 'unmapped' | 'failed-request' | 'invalid-sample';
+export type RequestOutcome = 'recorded' | 'unmapped' | 'failed-request' | 'refused-no-endpoint' | 'invalid-sample';
 
 export interface AutoscalerLoopOptions {
   actuator: Actuator;
@@ -36,6 +36,8 @@ export class AutoscalerLoop {
   private readonly reported = new Map<string, string>();
   /** Binned start-up history per pool, until seedHistory(). */
   private readonly history = new Map<string, Map<number, TrafficBin>>();
+  /** Requests refused for want of an endpoint since each pool's last decision. */
+  private readonly refusedSince = new Map<string, number>();
   /** spec.replicas of each pool at its last sync. */
   private readonly lastSpec = new Map<string, number>();
 
@@ -46,7 +48,12 @@ export class AutoscalerLoop {
   /** A finished request, recorded by the pools that served it. */
   observeRequest(r: RequestMetricsRecord): RequestOutcome {
     const sample = requestSample(r);
-    if (!sample) return 'failed-request';
+    if (!sample) {
+      // Refused because no pod could take it: unmet demand, which wakes a pool at zero.
+      const refused = this.directory.refused(r).filter((k) => this.autoscalers.get(k));
+      for (const k of refused) this.refusedSince.set(k, (this.refusedSince.get(k) ?? 0) + 1);
+      return refused.length > 0 ? 'refused-no-endpoint' : 'failed-request';
+    }
     const keys = this.directory.request(r).filter((k) => this.autoscalers.get(k));
     try {
       for (const k of keys) {
@@ -123,6 +130,7 @@ export class AutoscalerLoop {
       this.autoscalers.delete(key);
       this.reported.delete(key);
       this.lastSpec.delete(key);
+      this.refusedSince.delete(key);
       this.opts.onPoolGone?.(key, pool);
     }
     return decisions;
@@ -146,7 +154,9 @@ export class AutoscalerLoop {
     if (mode === 'list') return undefined;
     let d: ScalingDecision;
     try {
-      d = autoscaler.decide({ nowMs, specReplicas: pool.specReplicas, readyReplicas: pool.readyReplicas, startingReplicas: pool.startingReplicas, load: this.loadOf(key, nowMs) });
+      const queuedRequests = this.refusedSince.get(key) ?? 0;
+      this.refusedSince.delete(key);
+      d = autoscaler.decide({ nowMs, specReplicas: pool.specReplicas, readyReplicas: pool.readyReplicas, startingReplicas: pool.startingReplicas, load: this.loadOf(key, nowMs), ...(queuedRequests > 0 ? { queuedRequests } : {}) });
     } catch (err) {
       // One pool's bad observation must not stop the others' decisions.
       this.opts.logger.warn({ pool: key, err: (err as Error).message }, 'no decision: the policy refused the observation');
