@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Builds a real etcd, kube-apiserver and kube-controller-manager from the Go module proxy into
-# .llmd/k8s/bin, for the tests that run against a real Kubernetes API (pod discovery, the operator). Versions are pinned by the go.mod files beside this
+# Builds a real etcd, kube-apiserver and kube-controller-manager, and the helm CLI, from the Go module
+# proxy into .llmd/k8s/bin, for the tests that run against a real Kubernetes API (pod discovery, the
+# operator, the Helm charts under deploy/helm). Versions are pinned by the go.mod files beside this
 # script; a build is skipped when the binaries for those go.sum files are already there.
-# First build: about 4 minutes on 2 cores (plus the module download); later runs: nothing.
+# First build: about 4 minutes on 2 cores for the Kubernetes binaries, plus about 80 s for helm (plus the
+# module download); later runs: nothing.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 BIN="$ROOT/.llmd/k8s/bin"
 mkdir -p "$BIN"
 if ! command -v go >/dev/null; then
-  echo "tools/k8s/build.sh: Go is required to build etcd and kube-apiserver" >&2
+  echo "tools/k8s/build.sh: Go is required to build etcd, kube-apiserver and helm" >&2
   exit 1
 fi
 build() { # name module-dir package
@@ -26,4 +28,5 @@ build() { # name module-dir package
 build etcd etcd go.etcd.io/etcd/server/v3
 build kube-apiserver apiserver k8s.io/kubernetes/cmd/kube-apiserver
 build kube-controller-manager apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+build helm helm helm.sh/helm/v3/cmd/helm
 bash "$HERE/inference-extension/crds.sh"
