@@ -14,13 +14,13 @@ if ! command -v go >/dev/null; then
   echo "tools/k8s/build.sh: Go is required to build etcd, kube-apiserver and helm" >&2
   exit 1
 fi
-build() { # name module-dir package
-  local name="$1" dir="$2" pkg="$3" stamp
-  stamp="$(cat "$HERE/$dir/go.mod" "$HERE/$dir/go.sum" | sha256sum | cut -c1-16)"
+build() { # name module-dir package [extra -ldflags]
+  local name="$1" dir="$2" pkg="$3" ldflags="${4:-}" stamp
+  stamp="$(if [ -n "$ldflags" ]; then cat "$HERE/$dir/go.mod" "$HERE/$dir/go.sum" - <<<"$ldflags"; else cat "$HERE/$dir/go.mod" "$HERE/$dir/go.sum"; fi | sha256sum | cut -c1-16)"
   if [ -x "$BIN/$name" ] && [ "$(cat "$BIN/$name.stamp" 2>/dev/null)" = "$stamp" ]; then return; fi
   echo "building $name ($pkg) ..."
   local start=$SECONDS
-  (cd "$HERE/$dir" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$BIN/$name.tmp" "$pkg")
+  (cd "$HERE/$dir" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w $ldflags" -o "$BIN/$name.tmp" "$pkg")
   mv "$BIN/$name.tmp" "$BIN/$name"
   echo "$stamp" > "$BIN/$name.stamp"
   echo "built $name in $((SECONDS - start)) s"
@@ -28,5 +28,12 @@ build() { # name module-dir package
 build etcd etcd go.etcd.io/etcd/server/v3
 build kube-apiserver apiserver k8s.io/kubernetes/cmd/kube-apiserver
 build kube-controller-manager apiserver k8s.io/kubernetes/cmd/kube-controller-manager
-build helm helm helm.sh/helm/v3/cmd/helm
+# As helm's own Makefile does: its version, and the Kubernetes version that `helm template` and
+# `helm lint` assume offline (.Capabilities.KubeVersion, else 1.20) set to the kube-apiserver pinned above.
+x=helm.sh/helm/v3
+helm_version="$(sed -n 's|^require helm.sh/helm/v3 ||p' "$HERE/helm/go.mod")"
+kube_minor="$(sed -n 's|^require k8s.io/kubernetes v1\.\([0-9]*\)\..*|\1|p' "$HERE/apiserver/go.mod")"
+build helm helm $x/cmd/helm "-X $x/internal/version.version=$helm_version \
+-X $x/pkg/chartutil.k8sVersionMajor=1 -X $x/pkg/chartutil.k8sVersionMinor=$kube_minor \
+-X $x/pkg/lint/rules.k8sVersionMajor=1 -X $x/pkg/lint/rules.k8sVersionMinor=$kube_minor"
 bash "$HERE/inference-extension/crds.sh"
