@@ -114,3 +114,48 @@ export function chartDefaults(service: string, overrides: Partial<ChartValues> =
     ...overrides,
   };
 }
+
+const ports = (what: string) => z.array(z.number().int().min(1).max(65535)).min(1).describe(what);
+
+/**
+ * The gateway's chart keys: an HTTP Service instead of gRPC, an optional HPA, a Secret of API keys,
+ * and no RBAC (it reads nothing from the apiserver; no ServiceAccount token is mounted).
+ */
+export const gatewayChartValuesSchema = chartValuesSchema.omit({ rbac: true, networkPolicy: true }).extend({
+  service: z.object({ type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.') }).describe('The Service (http and ops ports, from `config`).'),
+  autoscaling: z
+    .object({
+      enabled: z.boolean().describe('Render a HorizontalPodAutoscaler (autoscaling/v2, CPU); it then owns the replica count.'),
+      minReplicas: z.number().int().min(1).describe('Fewest replicas (3 keeps one per zone).'),
+      maxReplicas: z.number().int().min(1).describe('Most replicas.'),
+      targetCPUUtilizationPercentage: z.number().int().min(1).max(100).describe('Average CPU use, in percent of the request, the HPA holds.'),
+    })
+    .describe('HorizontalPodAutoscaler.'),
+  authKeysSecret: z
+    .object({
+      name: z.string().describe('A Secret of tenant API keys to mount; empty mounts none.'),
+      mountPath: z.string().regex(/^\/.+/).describe('Where it is mounted (the whole Secret, so a rotation reaches the pods); point `config.auth.keysFile` at a key in it.'),
+    })
+    .describe('API keys from a Secret (`config.auth.keysFile`).'),
+  networkPolicy: z
+    .object({
+      enabled: z.boolean().describe('Render a NetworkPolicy allowing only the architecture\'s arrows.'),
+      httpFrom: list('Peers (NetworkPolicyPeer) allowed to the http port; empty allows any source (clients, ingress controllers, load balancers).'),
+      metricsNamespace: z.string().describe('Namespace allowed to the ops port (Prometheus); empty allows none.'),
+      scheduler: z.object({ to: list('Scheduler peers (NetworkPolicyPeer); the port is `config.scheduler.address`\'s.') }).describe('Egress to the scheduler\'s gRPC.'),
+      modelServers: z
+        .object({
+          ports: ports('Model-server ports (the ports the scheduler\'s `config.kubernetes.targetPorts` lists).'),
+          to: list('Model-server peers (NetworkPolicyPeer): the pods the scheduler picks from.'),
+        })
+        .describe('Egress to the model-server pods (the proxied requests).'),
+      kafka: z
+        .object({
+          ports: ports('Broker ports.'),
+          to: list('Broker peers (NetworkPolicyPeer); empty allows the ports to any destination.'),
+        })
+        .describe('Egress to Kafka (`config.kafka.brokers`).'),
+      extraEgress: list('More egress rules (NetworkPolicyEgressRule).'),
+    })
+    .describe('NetworkPolicy (DNS egress is always allowed).'),
+});

@@ -3,8 +3,9 @@
 // the chart renders `config` verbatim into the file, so there is no second vocabulary.
 import type { z } from 'zod';
 import { cacheManagerConfigSchema } from '../../apps/cache-manager/src/config';
+import { gatewayConfigSchema } from '../../apps/gateway/src/config';
 import { schedulerConfigSchema } from '../../apps/scheduler/src/config';
-import { chartDefaults, type ChartValues } from './chart-values';
+import { chartDefaults, chartValuesSchema, gatewayChartValuesSchema, type ChartValues } from './chart-values';
 
 export interface ChartService {
   /** Chart directory under deploy/helm, and the image `llmd-<name>`. */
@@ -19,13 +20,39 @@ export interface ChartService {
    * default, applied by the app: copying defaults here would be a second copy to drift.
    */
   config: Record<string, unknown>;
-  chart: ChartValues;
+  /** The chart's own keys beside `config` (default: chartValuesSchema), and their values.yaml. */
+  chartSchema: z.ZodObject;
+  chart: Record<string, unknown>;
+  /** Replicas of its ci/ha.yaml scenario; absent: the chart has no HA scenario. */
+  haReplicas?: number;
+  /** README's "What it renders" list; absent: the gRPC services' (scheduler, cache-manager). */
+  renders?: string;
 }
 
 const GATEWAY_PODS = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'llmd-gateway' } } };
 const SCHEDULER_PODS = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'llmd-scheduler' } } };
 /** A Strimzi Kafka cluster named `llmd` in the release namespace (its bootstrap Service). */
 const BROKERS = ['llmd-kafka-bootstrap:9092'];
+/** The model-server pods of the README's Deployment section (vLLM pods of a pool). */
+const MODEL_SERVER_PODS = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'vllm', 'llm-d.ai/inferenceServing': 'true' } } };
+
+function gatewayChart(): Record<string, unknown> {
+  const { rbac: _rbac, networkPolicy, ...chart } = chartDefaults('gateway');
+  return {
+    ...chart,
+    autoscaling: { enabled: false, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
+    authKeysSecret: { name: '', mountPath: '/etc/llmd/auth' },
+    networkPolicy: {
+      enabled: false,
+      httpFrom: [],
+      metricsNamespace: networkPolicy.metricsNamespace,
+      scheduler: { to: [SCHEDULER_PODS] },
+      modelServers: { ports: [8000], to: [MODEL_SERVER_PODS] },
+      kafka: networkPolicy.kafka,
+      extraEgress: [],
+    },
+  };
+}
 
 function withNetworkPolicy(service: string, grpcFrom: Record<string, unknown>[], overrides: Partial<ChartValues> = {}): ChartValues {
   const chart = chartDefaults(service, overrides);
@@ -33,6 +60,40 @@ function withNetworkPolicy(service: string, grpcFrom: Record<string, unknown>[],
 }
 
 export const CHART_SERVICES: ChartService[] = [
+  {
+    name: 'gateway',
+    description: "llmd's gateway: the OpenAI-compatible HTTP entry point; asks the scheduler for an endpoint per request and proxies to the model server.",
+    configSchema: gatewayConfigSchema,
+    perProcessDefaults: [],
+    config: {
+      http: { host: '0.0.0.0', port: 8000 },
+      ops: { host: '0.0.0.0', port: 9100 },
+      kafka: { brokers: BROKERS },
+      // The scheduler chart's Service, released as `scheduler` in the same namespace.
+      scheduler: { address: 'scheduler:9002' },
+    },
+    chartSchema: gatewayChartValuesSchema,
+    chart: gatewayChart(),
+    haReplicas: 3,
+    renders: `- a **ConfigMap** with \`config\` as the gateway's YAML config file, mounted read-only at
+  \`/etc/llmd/config/config.yaml\` (\`LLMD_CONFIG\`); the pods roll when it changes (checksum annotation);
+- a **Deployment**: probes \`/healthz\` (startup, liveness) and \`/readyz\` (readiness) on the ops port
+  (\`config.ops.port\`); non-root (65532), read-only root filesystem, no privilege escalation, all
+  capabilities dropped, seccomp \`RuntimeDefault\`, an emptyDir at \`/tmp\`, no ServiceAccount token
+  (the gateway reads nothing from the apiserver); \`terminationGracePeriodSeconds\` must exceed
+  \`config.shutdown.graceMs\` (the chart refuses otherwise) so in-flight streams drain; with more than
+  one replica (\`replicaCount\`, or the HPA's \`minReplicas\`), spread across zones (\`topologySpread\`);
+- optionally the **Secret** \`authKeysSecret.name\` mounted at \`authKeysSecret.mountPath\` (tenant API keys,
+  \`config.auth.keysFile\`; re-read every \`config.auth.keysFileReloadMs\`, so a rotation needs no restart);
+- a **PodDisruptionBudget** with more than one replica;
+- a **Service**: \`http\` (\`config.http.port\`) and \`ops\` (\`config.ops.port\`); put an Ingress, a
+  Gateway API route or a LoadBalancer (\`service.type\`) in front of \`http\`;
+- a **ServiceAccount** without RBAC;
+- optionally a **HorizontalPodAutoscaler** (\`autoscaling\`, autoscaling/v2 on CPU), a **ServiceMonitor**
+  (prometheus-operator) and a **NetworkPolicy**: ingress to the http port from \`networkPolicy.httpFrom\`
+  (anywhere when empty), to the ops port from \`networkPolicy.metricsNamespace\`; egress to DNS, the
+  scheduler (the port of \`config.scheduler.address\`), the model-server pods, and Kafka.`,
+  },
   {
     name: 'scheduler',
     description: "llmd's scheduler: the endpoint picker the gateway asks over gRPC (llmd.scheduler.v1.Scheduler).",
@@ -43,7 +104,9 @@ export const CHART_SERVICES: ChartService[] = [
       ops: { host: '0.0.0.0', port: 9102 },
       kafka: { brokers: BROKERS },
     },
+    chartSchema: chartValuesSchema,
     chart: withNetworkPolicy('scheduler', [GATEWAY_PODS]),
+    haReplicas: 3,
   },
   {
     name: 'cache-manager',
@@ -55,8 +118,10 @@ export const CHART_SERVICES: ChartService[] = [
       ops: { host: '0.0.0.0', port: 9103 },
       kafka: { brokers: BROKERS },
     },
+    chartSchema: chartValuesSchema,
     chart: withNetworkPolicy('cache-manager', [SCHEDULER_PODS], {
       resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } },
     }),
+    haReplicas: 3,
   },
 ];

@@ -5,7 +5,6 @@
 // zod's refinements (e.g. ingest.heartbeatIntervalMs <= sessionTimeoutMs / 3) are not expressible
 // here and are left to the app's own check at start.
 import { z } from 'zod';
-import { chartValuesSchema } from './chart-values';
 import type { ChartService } from './services';
 
 export type JsonSchema = { [key: string]: unknown };
@@ -35,7 +34,14 @@ export function tidy(node: unknown): unknown {
 function dropDefaults(config: JsonSchema, paths: string[]): void {
   for (const path of paths) {
     let node: JsonSchema | undefined = config;
-    for (const key of path.split('.')) node = (node?.properties as Record<string, JsonSchema> | undefined)?.[key];
+    const keys = path.split('.');
+    keys.forEach((key, i) => {
+      node = (node?.properties as Record<string, JsonSchema> | undefined)?.[key];
+      // An object's own default holds its children's: drop the per-process one from it too.
+      let dflt: unknown = node?.default;
+      for (const k of keys.slice(i + 1, -1)) dflt = dflt && typeof dflt === 'object' ? (dflt as JsonSchema)[k] : undefined;
+      if (i < keys.length - 1 && dflt && typeof dflt === 'object') delete (dflt as JsonSchema)[keys[keys.length - 1]];
+    });
     if (node) {
       delete node.default;
       node.description = 'Computed per process when unset (see the service\'s config).';
@@ -44,7 +50,7 @@ function dropDefaults(config: JsonSchema, paths: string[]): void {
 }
 
 export function valuesSchema(service: ChartService): JsonSchema {
-  const chart = toJson(chartValuesSchema);
+  const chart = toJson(service.chartSchema);
   const config = toJson(service.configSchema);
   dropDefaults(config, service.perProcessDefaults);
   config.description = `The ${service.name}'s YAML config (LLMD_CONFIG), its own keys: rendered verbatim into the mounted file.`;
