@@ -159,3 +159,23 @@ export const gatewayChartValuesSchema = chartValuesSchema.omit({ rbac: true, net
     })
     .describe('NetworkPolicy (DNS egress is always allowed).'),
 });
+
+/**
+ * The keys of a service that serves only its ops port and works through the apiserver (autoscaler,
+ * operator): no gRPC ingress; its RBAC is the service's own (see its README).
+ */
+export function opsOnlyChartValuesSchema(rbac: string, kafka: boolean) {
+  const np = chartValuesSchema.shape.networkPolicy.omit({ grpcFrom: true });
+  return chartValuesSchema.extend({
+    rbac: z.object({ create: z.boolean().describe(rbac) }).describe('The service account\'s RBAC.'),
+    service: z.object({ type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.') }).describe('The Service (the ops port, from `config`).'),
+    networkPolicy: (kafka ? np : np.omit({ kafka: true })).describe('NetworkPolicy (DNS egress is always allowed).'),
+  });
+}
+
+/** chartDefaults without the keys an ops-only service has no use for. */
+export function opsOnlyChartDefaults(service: string, kafka: boolean, overrides: Partial<ChartValues> = {}): Record<string, unknown> {
+  const chart = chartDefaults(service, overrides);
+  const { grpcFrom: _grpcFrom, kafka: kafkaPolicy, ...np } = chart.networkPolicy;
+  return { ...chart, networkPolicy: kafka ? { ...np, kafka: kafkaPolicy } : np };
+}

@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import { cacheManagerConfigSchema } from '../../apps/cache-manager/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
 import { schedulerConfigSchema } from '../../apps/scheduler/src/config';
-import { chartDefaults, chartValuesSchema, gatewayChartValuesSchema, type ChartValues } from './chart-values';
+import { autoscalerConfigSchema } from '../../apps/autoscaler/src/config';
+import { chartDefaults, chartValuesSchema, gatewayChartValuesSchema, opsOnlyChartDefaults, opsOnlyChartValuesSchema, type ChartValues } from './chart-values';
 
 export interface ChartService {
   /** Chart directory under deploy/helm, and the image `llmd-<name>`. */
@@ -123,5 +124,37 @@ export const CHART_SERVICES: ChartService[] = [
       resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } },
     }),
     haReplicas: 3,
+  },
+  {
+    name: 'autoscaler',
+    description: "llmd's autoscaler: reads the pools' load from Kafka and scales ServingPools through their /scale subresource.",
+    configSchema: autoscalerConfigSchema,
+    perProcessDefaults: ['leaderElection.namespace', 'leaderElection.identity'],
+    config: {
+      ops: { host: '0.0.0.0', port: 9104 },
+      kafka: { brokers: BROKERS },
+      // The app's default is `none` (load gauges only); in a cluster it scales ServingPools.
+      actuator: 'kubernetes',
+    },
+    chartSchema: opsOnlyChartValuesSchema('Create the RBAC: get, list, watch ServingPools and pods; get, update, patch servingpools/scale (a ClusterRole, or a Role in `config.kubernetes.namespace` when set); get, create, update Leases in the Lease\'s namespace.', true),
+    chart: opsOnlyChartDefaults('autoscaler', true, { terminationGracePeriodSeconds: 25 }),
+    haReplicas: 2,
+    renders: `- a **ConfigMap** with \`config\` as the autoscaler's YAML config file, mounted read-only at
+  \`/etc/llmd/config/config.yaml\` (\`LLMD_CONFIG\`); the pods roll when it changes (checksum annotation);
+- a **Deployment**: probes \`/healthz\` (startup, liveness) and \`/readyz\` (readiness) on the ops port
+  (\`config.ops.port\`); non-root (65532), read-only root filesystem, no privilege escalation, all
+  capabilities dropped, seccomp \`RuntimeDefault\`, an emptyDir at \`/tmp\`; \`POD_NAMESPACE\` from the
+  downward API (the Lease's default namespace); with \`replicaCount\` > 1, spread across zones
+  (\`topologySpread\`): the replicas elect a leader on a Lease (\`config.leaderElection\`), and only it
+  writes, the others decide in shadow;
+- a **PodDisruptionBudget** when \`replicaCount\` > 1;
+- a **Service**: \`ops\` (\`config.ops.port\`: \`/metrics\`, \`/debug/decisions\`); the autoscaler serves no API;
+- a **ServiceAccount**; with \`config.actuator: kubernetes\` (the chart's default) a **ClusterRole** (or,
+  with \`config.kubernetes.namespace\`, a **Role** in it) granting \`get\`, \`list\`, \`watch\` on
+  ServingPools and pods and \`get\`, \`update\`, \`patch\` on \`servingpools/scale\`, and nothing on the
+  ServingPools themselves beyond reading; with leader election, a **Role** granting \`get\`, \`create\`,
+  \`update\` on Leases in the Lease's namespace (\`config.leaderElection.namespace\`, else the release's);
+- optionally a **ServiceMonitor** (prometheus-operator) and a **NetworkPolicy**: ingress to the ops port
+  from \`networkPolicy.metricsNamespace\` only; egress to DNS, Kafka and the kube-apiserver.`,
   },
 ];
