@@ -38,8 +38,8 @@ describe('llmd: help and refused command lines start nothing', () => {
   writeFileSync(hook, EFFECTS_HOOK);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  function llmd(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...process.env, NODE_OPTIONS: `--require ${hook}`, LLMD_STATE_DIR: state, LLMD_TEST_EFFECTS: effects }, encoding: 'utf8', timeout: 60000 });
+  function llmd(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...process.env, NODE_OPTIONS: `--require ${hook}`, LLMD_STATE_DIR: state, LLMD_TEST_EFFECTS: effects, ...env }, encoding: 'utf8', timeout: 60000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
   function nothingStarted(): void {
@@ -56,6 +56,7 @@ describe('llmd: help and refused command lines start nothing', () => {
     ['sim', 'serve'],
     ['bench'],
     ...['sim-fidelity', 'throughput-ceiling', 'sim-capacity', 'pick', 'kv-index', 'gateway', 'routing', 'autoscale'].map((b) => ['bench', b]),
+    ['images'],
   ];
 
   it.each(COMMANDS.flatMap((c) => [[[...c, '--help']], [[...c, '-h']]]))('llmd %p prints its usage and flags', (args) => {
@@ -101,11 +102,51 @@ describe('llmd: help and refused command lines start nothing', () => {
     [['bench', 'sim-capacity', '--seconds', '-1'], 'a value starting with "-" is written --seconds=VALUE'],
     [['bench', 'routng'], 'unknown benchmark "routng" (did you mean routing?)'],
     [['upp'], 'unknown command "upp" (did you mean up?)'],
+    [['images', '--service', 'gateway,kafka'], '--service must be a comma-separated list of gateway, scheduler, cache-manager, autoscaler, operator, vllm-sim'],
+    [['images', '--builder', 'kaniko'], '--builder must be one of docker, podman, buildah'],
+    [['images', '--push'], '--push needs --registry'],
   ])('llmd %p is refused: %s', (args, message) => {
     const r = llmd(args);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(message);
     nothingStarted();
+  });
+
+  describe('llmd images, with no container builder on PATH', () => {
+    // PATH without docker, podman or buildah (node itself is run by its absolute path).
+    const noBuilders = { PATH: mkdtempSync(join(tmpdir(), 'llmd-no-builders-')) };
+    afterAll(() => rmSync(noBuilders.PATH, { recursive: true, force: true }));
+    const version = (JSON.parse(readFileSync(join(cli.REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+    it('--dry-run prints the six build commands, tagged as the charts reference the images, and exits 0', () => {
+      const r = llmd(['images', '--dry-run'], noBuilders);
+      expect(r.status).toBe(0);
+      expect(r.stdout.trimEnd().split('\n')).toEqual(
+        ['gateway', 'scheduler', 'cache-manager', 'autoscaler', 'operator', 'vllm-sim'].map((s) => `docker build -f deploy/images/Containerfile --target ${s} --build-arg VERSION=${version} -t llmd-${s}:${version} .`),
+      );
+      expect(r.stderr).toContain('no container builder on PATH (looked for docker, podman, buildah)');
+      nothingStarted();
+    });
+
+    it('--dry-run --push with a registry and a tag pushes each image after building it', () => {
+      const r = llmd(['images', '--dry-run', '--service', 'scheduler', '--registry', 'registry.example:5000/llmd', '--tag', 'rc1', '--push', '--builder', 'podman'], noBuilders);
+      expect(r.status).toBe(0);
+      expect(r.stdout.trimEnd().split('\n')).toEqual([
+        `podman build -f deploy/images/Containerfile --target scheduler --build-arg VERSION=${version} -t registry.example:5000/llmd/llmd-scheduler:rc1 .`,
+        'podman push registry.example:5000/llmd/llmd-scheduler:rc1',
+      ]);
+      nothingStarted();
+    });
+
+    it('without --dry-run exits 1, naming what it looked for and how to install one', () => {
+      const r = llmd(['images'], noBuilders);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('llmd images: no container builder on PATH (looked for docker, podman, buildah).');
+      expect(r.stderr).toMatch(/Install one: Docker Engine .*Podman or Buildah/);
+      expect(llmd(['images', '--builder', 'buildah'], noBuilders).stderr).toContain('--builder buildah: buildah is not on PATH');
+      nothingStarted();
+    });
   });
 
   it('hands vllm-sim\'s flags to vllm-sim, which refuses an unknown one before it serves or registers', () => {

@@ -1,9 +1,11 @@
 // The llmd CLI: `llmd up` (the local stack), `llmd kafka ...` (the local broker and topics), `llmd sim
-// ...` (a simulated pod), `llmd bench ...` (the benchmarks). Every command answers --help from its
-// declaration and refuses an unknown or malformed flag before it starts anything.
+// ...` (a simulated pod), `llmd bench ...` (the benchmarks), `llmd images` (the services' container
+// images). Every command answers --help from its declaration and refuses an unknown or malformed flag
+// before it starts anything.
 import { formatUsageError, UsageError } from './args';
 import { benchGroup } from './commands/bench.command';
 import { CliGroup, command, dispatch } from './commands/cli-command';
+import { images, imagesCommand } from './commands/images.command';
 import { kafkaGroup } from './commands/kafka.command';
 import { simGroup } from './commands/sim.command';
 import { up, upCommand } from './commands/up.command';
@@ -15,7 +17,7 @@ const root: CliGroup = {
   summary: 'llmd: a cache-aware, disaggregation-aware serving layer for vLLM, and its local stack',
   childNoun: 'command',
   bareExitCode: 0,
-  children: { up: () => command(upCommand, up), kafka: () => kafkaGroup, sim: () => simGroup, bench: () => benchGroup },
+  children: { up: () => command(upCommand, up), kafka: () => kafkaGroup, sim: () => simGroup, bench: () => benchGroup, images: () => command(imagesCommand, images) },
 };
 
 dispatch(root, process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
