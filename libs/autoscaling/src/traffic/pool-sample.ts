@@ -3,15 +3,11 @@
 // the KV it pulled from the prefill pod.
 import type { PoolRole, RequestSample } from '../types';
 
-/** One finished request as the gateway records it. */
-export interface FinishedRequest {
-  endMs: number;
-  ttftMs: number;
-  itlMs: number;
-  promptTokens: number;
-  /** Cached prompt tokens as the client-facing (decode) response reports them. */
-  cachedTokens: number;
-  outputTokens: number;
+/**
+ * One finished request as the gateway records it: a sample whose `cachedTokens` is what the
+ * client-facing (decode) response reports, and which says whether a prefill pod computed the prompt.
+ */
+export interface FinishedRequest extends Omit<RequestSample, 'remotePrefill'> {
   /** Whether a prefill pod computed the prompt (a P/D request). */
   viaPrefill: boolean;
   /** Prompt tokens the prefill pod found in its own prefix cache, when known. */

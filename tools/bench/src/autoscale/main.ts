@@ -11,7 +11,7 @@ import { costModelFor } from '@llmd/gpu-cost';
 import { asciiStrips, markdownTable, traceSvg } from './chart';
 import { pdCapacity, podCapacity, PREFILL_TAKEN_MIN } from './capacity';
 import { POLICY_NAMES, type PolicyName } from './scalers';
-import { summarizeRun, type AutoscaleRun, type SloTarget } from './summary';
+import { resultsJson, summarizeRun, type AutoscaleRun, type SloTarget } from './summary';
 import { pdThreshold, planPools, runPools, TOPOLOGIES, type RoleCapacity, type Topology } from './topology';
 import { buildTrace, HISTORY_DAY_COUNT, mixAbove, TRACE_NAMES, type Trace, type TraceName } from './traces';
 
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   }
   const table = markdownTable(runs);
   const capacities = topology === 'pd' ? { podCapacityRpsByRole: capacity } : { podCapacityRps: capacity.unified };
-  writeFileSync(join(v.out, 'results.json'), JSON.stringify({ args: v, slo, ...capacities, runs }, null, 2));
+  writeFileSync(join(v.out, 'results.json'), resultsJson({ args: v, slo, ...capacities }, runs));
   writeFileSync(join(v.out, 'table.md'), `${table}\n`);
   if (!v.json) {
     process.stdout.write(`\n${table}\n\n${figures(runs)}written: ${v.out}/results.json, table.md and one SVG per trace (${((performance.now() - started) / 1000).toFixed(0)} s wall)\n`);

@@ -1,5 +1,5 @@
 import type { DesResult, RequestOutcome } from '../routing/des';
-import { summarizeRun } from './summary';
+import { resultsJson, summarizeRun, type AutoscaleRun } from './summary';
 
 const outcome = (arrivalMs: number, ttftMs: number, itlMs: number, outputTokens = 10): RequestOutcome => ({
   id: `r${arrivalMs}`,
@@ -76,5 +76,14 @@ describe('an autoscaled run, minute by minute', () => {
     const quiet = summarizeRun('t', 'p', result(outcomes.slice(0, 10)), 180_000, { ttftMs: 500, itlMs: 40, percentile: 90 });
     expect(quiet.minutes.map((m) => m.met)).toEqual([true, true, true]);
     expect(quiet.sloAttainment).toBe(1);
+  });
+});
+
+describe('resultsJson', () => {
+  it('writes the settings and one run per line, and reads back as the same object', () => {
+    const runs = [{ trace: 'step', policy: 'slo', minutes: [{ minute: 0 }] }, { trace: 'step', policy: 'predictive', minutes: [] }] as unknown as AutoscaleRun[];
+    const text = resultsJson({ args: { seed: 42 }, slo: { ttftMs: 500 } }, runs);
+    expect(JSON.parse(text)).toEqual({ args: { seed: 42 }, slo: { ttftMs: 500 }, runs });
+    expect(text.trimEnd().split('\n')).toHaveLength(runs.length + 2);
   });
 });

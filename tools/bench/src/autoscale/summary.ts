@@ -100,3 +100,9 @@ function podMinutes(pods: readonly { createdMs: number; stoppedMs: number }[], f
   for (const p of pods) ms += Math.max(0, Math.min(to, p.stoppedMs) - Math.max(from, p.createdMs));
   return ms / (to - from);
 }
+
+/** The results file: the run's settings, then one run per line (each with its minutes), so a diff shows which runs changed. */
+export function resultsJson(head: Record<string, unknown>, runs: readonly AutoscaleRun[]): string {
+  const top = JSON.stringify(head);
+  return `${top.slice(0, -1)},"runs":[\n${runs.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`;
+}
