@@ -6,6 +6,7 @@ import { cacheManagerConfigSchema } from '../../apps/cache-manager/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
 import { schedulerConfigSchema } from '../../apps/scheduler/src/config';
 import { autoscalerConfigSchema } from '../../apps/autoscaler/src/config';
+import { operatorConfigSchema } from '../../apps/operator/src/config';
 import { chartDefaults, chartValuesSchema, gatewayChartValuesSchema, opsOnlyChartDefaults, opsOnlyChartValuesSchema, type ChartValues } from './chart-values';
 
 export interface ChartService {
@@ -156,5 +157,47 @@ export const CHART_SERVICES: ChartService[] = [
   \`update\` on Leases in the Lease's namespace (\`config.leaderElection.namespace\`, else the release's);
 - optionally a **ServiceMonitor** (prometheus-operator) and a **NetworkPolicy**: ingress to the ops port
   from \`networkPolicy.metricsNamespace\` only; egress to DNS, Kafka and the kube-apiserver.`,
+  },
+  {
+    name: 'operator',
+    description: "llmd's operator: reconciles LLMDeployments, ServingPools, InferenceGateways, SchedulingPolicies and CachePolicies into the Deployments, Services, ConfigMaps and InferencePools that serve them.",
+    configSchema: operatorConfigSchema,
+    perProcessDefaults: ['leaderElection.namespace', 'leaderElection.identity'],
+    config: {
+      ops: { host: '0.0.0.0', port: 9105 },
+      // Written into the configs of the schedulers and cache-managers it deploys; it does not use Kafka itself.
+      kafka: { brokers: BROKERS },
+    },
+    chartSchema: opsOnlyChartValuesSchema(
+      'Create the RBAC: what the reconcilers read and write (the llm-d.io kinds and their status, Deployments, Services, ConfigMaps, InferencePools, the schedulers\' ServiceAccounts, Roles and RoleBindings; pods read-only), as a ClusterRole, or a Role in each of `config.watchNamespaces` when set; get, create, update Leases in the Lease\'s namespace.',
+      false,
+    ),
+    chart: opsOnlyChartDefaults('operator', false, { terminationGracePeriodSeconds: 15, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } } }),
+    haReplicas: 2,
+    renders: `- a **ConfigMap** with \`config\` as the operator's YAML config file, mounted read-only at
+  \`/etc/llmd/config/config.yaml\` (\`LLMD_CONFIG\`); the pods roll when it changes (checksum annotation);
+- a **Deployment**: probes \`/healthz\` (startup, liveness) and \`/readyz\` (readiness) on the ops port
+  (\`config.ops.port\`); non-root (65532), read-only root filesystem, no privilege escalation, all
+  capabilities dropped, seccomp \`RuntimeDefault\`, an emptyDir at \`/tmp\`; \`POD_NAMESPACE\` from the
+  downward API (the Lease's default namespace); in-cluster credentials of its ServiceAccount (no
+  \`config.kubeconfig\`); with \`replicaCount\` > 1, spread across zones (\`topologySpread\`): the replicas
+  elect a leader on a Lease (\`config.leaderElection\`), only it reconciles, the others are ready standbys;
+- a **PodDisruptionBudget** when \`replicaCount\` > 1;
+- a **Service**: \`ops\` (\`config.ops.port\`: \`/metrics\`); the operator serves no API;
+- a **ServiceAccount**, and a **ClusterRole** (or, with \`config.watchNamespaces\`, a **Role** in each of
+  them) granting what its reconcilers write: \`get\`, \`list\`, \`watch\`, \`patch\`, \`update\` on the five
+  llm-d.io kinds (finalizers) and their \`status\`; \`create\` and \`delete\` on ServingPools, Deployments,
+  Services, ConfigMaps and InferencePools (server-side apply, pruning); \`get\`, \`create\`, \`patch\`,
+  \`update\`, \`delete\` on ServiceAccounts, Roles and RoleBindings (each InferenceGateway's scheduler gets
+  its own); \`get\`, \`patch\`, \`update\` on \`servingpools/scale\`; \`get\`, \`list\`, \`watch\` on pods and
+  nothing more on them (a Role may grant only what its writer holds, and the schedulers read pods);
+  with leader election, a **Role** granting \`get\`, \`create\`, \`update\` on Leases in the Lease's
+  namespace;
+- optionally a **ServiceMonitor** (prometheus-operator) and a **NetworkPolicy**: ingress to the ops port
+  from \`networkPolicy.metricsNamespace\` only; egress to DNS and the kube-apiserver.
+
+Install the CRDs first (\`deploy/helm/llmd-crds\`); the Gateway API Inference Extension's InferencePool
+CRD is optional (the operator renders InferencePools once it is installed, and says
+\`InferencePoolCRDMissing\` on each LLMDeployment until then).`,
   },
 ];
