@@ -1,4 +1,17 @@
-import { numGpuBlocks, parseSimArgs } from './sim-args';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FLAGS, numGpuBlocks, parseSimArgs } from './sim-args';
+import { simConfigFileSchema } from './sim-config-file';
+
+const dir = mkdtempSync(join(tmpdir(), 'vllm-sim-config-'));
+let files = 0;
+/** A --config file with this YAML text; returns its path. */
+function configFile(text: string): string {
+  const path = join(dir, `config-${files++}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
 
 describe('parseSimArgs', () => {
   it('takes vLLM flag names, both spellings of values', () => {
@@ -57,5 +70,60 @@ describe('parseSimArgs', () => {
     // (80 GiB * 0.9 - 16.06 GB of weights) / (128 KiB per token * 16 tokens)
     expect(blocks).toBe(Math.floor((80 * 1024 ** 3 * 0.9 - 16060514304) / (131072 * 16)));
     expect(() => numGpuBlocks(parseSimArgs(['serve', 'm', '--gpu-memory-utilization', '0.1']), 16060514304, 131072)).toThrow(/no memory/);
+  });
+
+  describe('--config file.yaml (vLLM\'s config file: the flags\' names as keys)', () => {
+    const full = configFile([
+      'model: meta-llama/Llama-3.1-8B-Instruct',
+      'host: 0.0.0.0',
+      'port: 8200',
+      'served-model-name: llama',
+      'max-num-seqs: 64',
+      'block-size: 32',
+      'enable-prefix-caching: false',
+      'kv-events-config: {enable_kv_cache_events: true, publisher: zmq, endpoint: "tcp://*:5557"}',
+      'kv-transfer-config: {kv_connector: NixlConnector, kv_role: kv_both}',
+      'enable-lora: true',
+      'lora-modules: ["sql=/adapters/sql", {name: chat, path: /a/chat}]',
+      'time-scale: 0.5',
+      '',
+    ].join('\n'));
+
+    it('takes every kind of setting, with the model from the file', () => {
+      expect(parseSimArgs(['serve', '--config', full])).toMatchObject({
+        model: 'meta-llama/Llama-3.1-8B-Instruct', host: '0.0.0.0', port: 8200, servedModelName: ['llama'], maxNumSeqs: 64, blockSize: 32,
+        enablePrefixCaching: false, enableLora: true, timeScale: 0.5,
+        kvEventsConfig: { enable_kv_cache_events: true, endpoint: 'tcp://*:5557', buffer_steps: 10000 },
+        kvTransferConfig: { kv_connector: 'NixlConnector', kv_role: 'kv_both' },
+        loraModules: [{ name: 'sql', path: '/adapters/sql' }, { name: 'chat', path: '/a/chat' }],
+      });
+    });
+
+    it('lets the positional model and flags override the file, wherever --config stands', () => {
+      expect(parseSimArgs(['serve', 'other/model', '--port', '9000', `--config=${full}`, '--enable-prefix-caching'])).toMatchObject({
+        model: 'other/model', port: 9000, enablePrefixCaching: true, maxNumSeqs: 64,
+      });
+    });
+
+    it.each([
+      ['an unknown key, by name', 'model: m\nmax-num-seq: 4\n', /--config .*: max-num-seq: Unrecognized key/],
+      ['a value of the wrong type, by key', 'model: m\nmax-num-seqs: many\n', /--config .*: max-num-seqs: /],
+      ['a block size vLLM has not', 'model: m\nblock-size: 12\n', /--config .*: block-size: /],
+      ['a bad nested field, by its path', 'model: m\nkv-events-config: {endpoint: "http://x"}\n', /--config .*: kv-events-config\.endpoint: must be a ZMQ endpoint/],
+      ['YAML that does not parse', 'model: [m\n', /--config .*: /],
+      ['a file without a model and no positional one', 'port: 1\n', /usage: .*--config file.yaml with a model key/],
+    ])('refuses %s', (_what, text, message) => {
+      expect(() => parseSimArgs(['serve', '--config', configFile(text)])).toThrow(message);
+    });
+
+    it('has a key for every flag but the --no- spellings, and no key without a flag', () => {
+      const keys = Object.keys(simConfigFileSchema.shape).filter((k) => k !== 'model').map((k) => `--${k}`).sort();
+      expect(keys).toEqual(Object.keys(FLAGS).filter((f) => !f.startsWith('--no-')).sort());
+    });
+
+    it('refuses a missing file and a --config without a path', () => {
+      expect(() => parseSimArgs(['serve', 'm', '--config', join(dir, 'absent.yaml')])).toThrow(/--config .*absent\.yaml: ENOENT/);
+      expect(() => parseSimArgs(['serve', 'm', '--config'])).toThrow(/--config needs a value/);
+    });
   });
 });

@@ -1,6 +1,10 @@
 // Command line of the simulator: `serve <model> [flags]`, with vLLM's own flag names where they exist.
 import { z } from 'zod';
 import { kvCacheBlocks } from '@llmd/sim-engine';
+import { readSimConfigFile } from './sim-config-file';
+import { kvEventsConfigSchema, kvTransferConfigSchema } from './vllm-configs';
+
+export { kvEventsConfigSchema, kvTransferConfigSchema } from './vllm-configs';
 
 const GIB = 1024 ** 3;
 
@@ -17,38 +21,6 @@ function json<T extends z.ZodType>(schema: T) {
     })
     .pipe(schema);
 }
-
-/** vLLM's KVEventsConfig. */
-export const kvEventsConfigSchema = z.strictObject({
-  enable_kv_cache_events: z.boolean().default(false),
-  publisher: z.enum(['null', 'zmq']).default('zmq'),
-  endpoint: z.string().regex(/^(tcp|ipc|inproc):\/\//, 'must be a ZMQ endpoint like tcp://*:5557').default('tcp://*:5557'),
-  replay_endpoint: z.string().regex(/^(tcp|ipc|inproc):\/\//, 'must be a ZMQ endpoint').nullish(),
-  buffer_steps: z.number().int().positive().default(10000),
-  hwm: z.number().int().nonnegative().default(100000),
-  max_queue_size: z.number().int().positive().default(100000),
-  topic: z.string().default(''),
-});
-
-/** vLLM's KVTransferConfig, for the NixlConnector P/D protocol. */
-export const kvTransferConfigSchema = z.strictObject({
-  kv_connector: z.literal('NixlConnector'),
-  kv_role: z.enum(['kv_producer', 'kv_consumer', 'kv_both']),
-  engine_id: z.string().min(1).optional(),
-  kv_ip: z.string().optional(),
-  kv_port: z.number().int().optional(),
-  kv_buffer_device: z.string().optional(),
-  kv_rank: z.number().int().optional(),
-  kv_parallel_size: z.number().int().optional(),
-  kv_connector_extra_config: z
-    .looseObject({
-      /** Sim only: bandwidth of the link KV blocks cross between pods, GB/s. @default 25 */
-      link_gbps: z.number().positive().optional(),
-      /** Sim only: seconds a prefill pod holds blocks no decode pod fetched. @default 120 */
-      abort_timeout_s: z.number().positive().optional(),
-    })
-    .optional(),
-});
 
 const loraModule = z.string().transform((s, ctx) => {
   const t = s.trim();
@@ -105,7 +77,7 @@ export type KvTransferConfig = z.infer<typeof kvTransferConfigSchema>;
 type FlagSpec = { key: keyof SimArgs; kind: 'value' | 'multi' | 'true' | 'false' };
 
 /** Flags: vLLM's names first, then the simulator's own. */
-const FLAGS: Record<string, FlagSpec> = {
+export const FLAGS: Record<string, FlagSpec> = {
   '--host': { key: 'host', kind: 'value' },
   '--port': { key: 'port', kind: 'value' },
   '--served-model-name': { key: 'servedModelName', kind: 'multi' },
@@ -140,13 +112,32 @@ export class SimArgsError extends Error {
   }
 }
 
-/** Parses `serve <model> [--flag value ...]`; throws SimArgsError naming the bad flag. */
+/**
+ * Parses `serve [<model>] [--config file.yaml] [--flag value ...]`; throws SimArgsError naming the bad
+ * flag. The model is the positional argument, else the file's `model`; flags override the file.
+ */
 export function parseSimArgs(argv: readonly string[]): SimArgs {
   const args = [...argv];
   if (args[0] === 'serve') args.shift();
-  const model = args.shift();
-  if (!model || model.startsWith('-')) throw new SimArgsError('usage: serve <model> [flags]');
-  const raw: Record<string, unknown> = { model };
+  const positional = args[0] !== undefined && !args[0].startsWith('-') ? args.shift() : undefined;
+  const raw: Record<string, unknown> = {};
+  const configAt = args.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (configAt >= 0) {
+    const inline = args[configAt].startsWith('--config=') ? args[configAt].slice('--config='.length) : undefined;
+    const path = inline ?? args[configAt + 1];
+    if (!path || path.startsWith('--')) throw new SimArgsError('--config needs a value');
+    args.splice(configAt, inline !== undefined ? 1 : 2);
+    let file;
+    try {
+      file = readSimConfigFile(path);
+    } catch (err) {
+      throw new SimArgsError((err as Error).message);
+    }
+    if (file.model) raw.model = file.model;
+    for (const [flag, value] of file.flags) raw[FLAGS[flag].key] = value;
+  }
+  if (positional) raw.model = positional;
+  if (!raw.model) throw new SimArgsError('usage: serve <model> [flags], or serve --config file.yaml with a model key');
   for (let next = args.shift(); next !== undefined; next = args.shift()) {
     let flag = next;
     let inline: string | undefined;
@@ -156,7 +147,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       flag = flag.slice(0, eq);
     }
     const spec = FLAGS[flag];
-    if (!spec) throw new SimArgsError(`unknown flag ${flag} (known: ${Object.keys(FLAGS).join(' ')})`);
+    if (!spec) throw new SimArgsError(`unknown flag ${flag} (known: --config ${Object.keys(FLAGS).join(' ')})`);
     if (spec.kind === 'true' || spec.kind === 'false') {
       if (inline !== undefined) throw new SimArgsError(`${flag} takes no value`);
       raw[spec.key] = spec.kind === 'true';
