@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLAGS, numGpuBlocks, parseSimArgs } from './sim-args';
 import { simConfigFileSchema } from './sim-config-file';
+import { kvAdvertisedHost } from './sim-pod';
 
 const dir = mkdtempSync(join(tmpdir(), 'vllm-sim-config-'));
 let files = 0;
@@ -125,5 +126,14 @@ describe('parseSimArgs', () => {
       expect(() => parseSimArgs(['serve', 'm', '--config', join(dir, 'absent.yaml')])).toThrow(/--config .*absent\.yaml: ENOENT/);
       expect(() => parseSimArgs(['serve', 'm', '--config'])).toThrow(/--config needs a value/);
     });
+  });
+
+  it.each([
+    ['kv_ip wins', { host: '0.0.0.0', kvTransferConfig: { kv_connector: 'NixlConnector' as const, kv_role: 'kv_both' as const, kv_ip: '10.0.0.9' } }, { VLLM_NIXL_SIDE_CHANNEL_HOST: '10.1.1.1' }, '10.0.0.9'],
+    ["the side-channel host (the pod IP, in a cluster)", { host: '0.0.0.0' }, { VLLM_NIXL_SIDE_CHANNEL_HOST: '10.1.1.1' }, '10.1.1.1'],
+    ['loopback when listening everywhere (the local stack)', { host: '0.0.0.0' }, {}, '127.0.0.1'],
+    ['the listening address otherwise', { host: '127.0.0.7' }, {}, '127.0.0.7'],
+  ])('a prefill pod advertises its KV blocks at %s', (_what, args, env, host) => {
+    expect(kvAdvertisedHost(args, env)).toBe(host);
   });
 });

@@ -82,7 +82,7 @@ export async function createSimPod(args: SimArgs, logger: Logger): Promise<SimPo
   const driver = new EngineDriver(core, args.timeScale, onStep);
   metrics.trackDriver(driver.stats);
   driver.start();
-  const advertisedHost = args.kvTransferConfig?.kv_ip ?? (args.host === '0.0.0.0' || args.host === '::' ? '127.0.0.1' : args.host);
+  const advertisedHost = kvAdvertisedHost(args, process.env);
   return {
     args,
     logger,
@@ -105,4 +105,15 @@ export async function createSimPod(args: SimArgs, logger: Logger): Promise<SimPo
       await publisher?.close();
     },
   };
+}
+
+/**
+ * The host a prefill pod hands decode pods to pull its KV blocks from: kv_ip when set, else the
+ * NIXL side-channel host (vLLM's VLLM_NIXL_SIDE_CHANNEL_HOST, which the operator sets to the pod IP),
+ * else the listening address (loopback when it listens on every interface: the local stack).
+ */
+export function kvAdvertisedHost(args: Pick<SimArgs, 'kvTransferConfig' | 'host'>, env: NodeJS.ProcessEnv): string {
+  if (args.kvTransferConfig?.kv_ip) return args.kvTransferConfig.kv_ip;
+  if (env.VLLM_NIXL_SIDE_CHANNEL_HOST) return env.VLLM_NIXL_SIDE_CHANNEL_HOST;
+  return args.host === '0.0.0.0' || args.host === '::' ? '127.0.0.1' : args.host;
 }
