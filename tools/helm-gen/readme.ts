@@ -96,8 +96,8 @@ Chart keys:
 
 ${table(chartRows, 'default')}
 
-\`config\`: the service's own YAML config, its keys as in the project README's Configuration section
-(\`apps/${service.name}/src/config.ts\`). Keys not set in values.yaml take the service's defaults.
+${service.configDoc ? `\`config\`: ${service.configDoc}` : `\`config\`: the service's own YAML config, its keys as in the project README's Configuration section
+(\`apps/${service.name}/src/config.ts\`). Keys not set in values.yaml take the service's defaults.`}
 
 ${table(configRows, 'values.yaml, else the service\'s default')}
 `;

@@ -7,6 +7,7 @@ import { gatewayConfigSchema } from '../../apps/gateway/src/config';
 import { schedulerConfigSchema } from '../../apps/scheduler/src/config';
 import { autoscalerConfigSchema } from '../../apps/autoscaler/src/config';
 import { operatorConfigSchema } from '../../apps/operator/src/config';
+import { VLLM_SIM_CHART } from './vllm-sim-chart';
 import { chartDefaults, chartValuesSchema, gatewayChartValuesSchema, opsOnlyChartDefaults, opsOnlyChartValuesSchema, type ChartValues } from './chart-values';
 
 export interface ChartService {
@@ -29,6 +30,8 @@ export interface ChartService {
   haReplicas?: number;
   /** README's "What it renders" list; absent: the gRPC services' (scheduler, cache-manager). */
   renders?: string;
+  /** What `config` is, when it is not an llmd service's YAML config (LLMD_CONFIG). */
+  configDoc?: string;
 }
 
 const GATEWAY_PODS = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'llmd-gateway' } } };
@@ -200,4 +203,5 @@ Install the CRDs first (\`deploy/helm/llmd-crds\`); the Gateway API Inference Ex
 CRD is optional (the operator renders InferencePools once it is installed, and says
 \`InferencePoolCRDMissing\` on each LLMDeployment until then).`,
   },
+  VLLM_SIM_CHART,
 ];

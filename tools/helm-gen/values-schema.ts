@@ -53,7 +53,7 @@ export function valuesSchema(service: ChartService): JsonSchema {
   const chart = toJson(service.chartSchema);
   const config = toJson(service.configSchema);
   dropDefaults(config, service.perProcessDefaults);
-  config.description = `The ${service.name}'s YAML config (LLMD_CONFIG), its own keys: rendered verbatim into the mounted file.`;
+  config.description = service.configDoc ?? `The ${service.name}'s YAML config (LLMD_CONFIG), its own keys: rendered verbatim into the mounted file.`;
   const properties = {
     ...(chart.properties as Record<string, JsonSchema>),
     config,
