@@ -42,7 +42,7 @@ function helmHome(): string {
   return dir;
 }
 
-function helmEnv(kubeconfig: string | undefined): NodeJS.ProcessEnv {
+export function helmEnv(kubeconfig: string | undefined): NodeJS.ProcessEnv {
   const dir = helmHome();
   const env: NodeJS.ProcessEnv = {};
   // Only what a process needs to run; nothing of the developer's helm or kubectl setup.

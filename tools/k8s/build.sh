@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds a real etcd, kube-apiserver and kube-controller-manager, and the helm CLI, from the Go module
+# Builds a real etcd, kube-apiserver and kube-controller-manager, and the helm and kubectl CLIs, from the Go module
 # proxy into .llmd/k8s/bin, for the tests that run against a real Kubernetes API (pod discovery, the
 # operator, the Helm charts under deploy/helm). Versions are pinned by the go.mod files beside this
 # script; a build is skipped when the binaries for those go.sum files are already there.
-# First build: about 4 minutes on 2 cores for the Kubernetes binaries, plus about 80 s for helm (plus the
+# First build: about 4 minutes on 2 cores for the Kubernetes binaries, plus about 80 s for helm and
+# about a minute for kubectl (plus the
 # module download); later runs: nothing.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,4 +37,9 @@ kube_minor="$(sed -n 's|^require k8s.io/kubernetes v1\.\([0-9]*\)\..*|\1|p' "$HE
 build helm helm $x/cmd/helm "-X $x/internal/version.version=$helm_version \
 -X $x/pkg/chartutil.k8sVersionMajor=1 -X $x/pkg/chartutil.k8sVersionMinor=$kube_minor \
 -X $x/pkg/lint/rules.k8sVersionMajor=1 -X $x/pkg/lint/rules.k8sVersionMinor=$kube_minor"
+# kubectl, for the tests that run the README's commands: k8s.io/kubectl at the apiserver's version,
+# which it reports (kubectl warns when client and server are more than one minor apart).
+kubectl_version="$(sed -n 's|^\s*k8s.io/kubectl \(v[0-9.]*\)$|\1|p' "$HERE/kubectl/go.mod" | head -1)"
+build kubectl kubectl . "-X k8s.io/component-base/version.gitVersion=${kubectl_version/v0./v1.} \
+-X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$kube_minor"
 bash "$HERE/inference-extension/crds.sh"
