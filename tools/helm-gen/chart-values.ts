@@ -27,6 +27,16 @@ export const chartValuesSchema = z.object({
   extraEnv: list('Extra container env vars (e.g. `OTEL_*`); `LLMD_*` ones override `config`.'),
   extraVolumes: list('Extra pod volumes.'),
   extraVolumeMounts: list('Extra container volume mounts.'),
+  kafkaSecrets: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'must be a Secret name').describe('The Secret.'),
+        mountPath: z.string().regex(/^\/.+/).describe('Where it is mounted, read-only.'),
+      }),
+    )
+    .describe(
+      "Secrets holding the files `config.kafka.tls.caFile`/`certFile`/`keyFile` and `config.kafka.sasl.passwordFile` name (Strimzi: `<cluster>-cluster-ca-cert`, a KafkaUser's Secret), each mounted whole so a rotation reaches the pods.",
+    ),
   serviceAccount: z
     .object({
       create: z.boolean().describe('Create the ServiceAccount.'),
@@ -97,6 +107,7 @@ export function chartDefaults(service: string, overrides: Partial<ChartValues> =
     extraEnv: [],
     extraVolumes: [],
     extraVolumeMounts: [],
+    kafkaSecrets: [],
     serviceAccount: { create: true, name: '' },
     rbac: { create: true },
     service: { type: 'ClusterIP' },
@@ -166,7 +177,7 @@ export const gatewayChartValuesSchema = chartValuesSchema.omit({ rbac: true, net
  */
 export function opsOnlyChartValuesSchema(rbac: string, kafka: boolean) {
   const np = chartValuesSchema.shape.networkPolicy.omit({ grpcFrom: true });
-  return chartValuesSchema.extend({
+  return (kafka ? chartValuesSchema : chartValuesSchema.omit({ kafkaSecrets: true })).extend({
     rbac: z.object({ create: z.boolean().describe(rbac) }).describe('The service account\'s RBAC.'),
     service: z.object({ type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.') }).describe('The Service (the ops port, from `config`).'),
     networkPolicy: (kafka ? np : np.omit({ kafka: true })).describe('NetworkPolicy (DNS egress is always allowed).'),
@@ -177,5 +188,7 @@ export function opsOnlyChartValuesSchema(rbac: string, kafka: boolean) {
 export function opsOnlyChartDefaults(service: string, kafka: boolean, overrides: Partial<ChartValues> = {}): Record<string, unknown> {
   const chart = chartDefaults(service, overrides);
   const { grpcFrom: _grpcFrom, kafka: kafkaPolicy, ...np } = chart.networkPolicy;
-  return { ...chart, networkPolicy: kafka ? { ...np, kafka: kafkaPolicy } : np };
+  const out: Record<string, unknown> = { ...chart, networkPolicy: kafka ? { ...np, kafka: kafkaPolicy } : np };
+  if (!kafka) delete out.kafkaSecrets;
+  return out;
 }

@@ -39,7 +39,7 @@ export class AutoscalerModule {
   static forRoot(config: AutoscalerConfig): DynamicModule {
     return {
       module: AutoscalerModule,
-      imports: [KafkaModule.forRoot({ clientId: 'llmd-autoscaler', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize })],
+      imports: [KafkaModule.forRoot({ clientId: 'llmd-autoscaler', brokers: config.kafka.brokers, tls: config.kafka.tls, sasl: config.kafka.sasl, bufferSize: config.kafka.bufferSize })],
       providers: [{ provide: CONFIG, useValue: config }, AutoscalerLifecycle],
     };
   }

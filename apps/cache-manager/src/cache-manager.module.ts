@@ -135,7 +135,7 @@ export class CacheManagerModule {
   static forRoot(config: CacheManagerConfig): DynamicModule {
     return {
       module: CacheManagerModule,
-      imports: [KafkaModule.forRoot({ clientId: 'llmd-cache-manager', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize })],
+      imports: [KafkaModule.forRoot({ clientId: 'llmd-cache-manager', brokers: config.kafka.brokers, tls: config.kafka.tls, sasl: config.kafka.sasl, bufferSize: config.kafka.bufferSize })],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: INDEX, inject: [Registry], useFactory: (registry: Registry) => createIndex(config, registry) },

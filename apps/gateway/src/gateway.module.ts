@@ -36,7 +36,7 @@ class GatewayRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
-    const kafka = config.kafka.enabled ? [KafkaModule.forRoot({ clientId: 'llmd-gateway', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize, critical: false })] : [];
+    const kafka = config.kafka.enabled ? [KafkaModule.forRoot({ clientId: 'llmd-gateway', brokers: config.kafka.brokers, tls: config.kafka.tls, sasl: config.kafka.sasl, bufferSize: config.kafka.bufferSize, critical: false })] : [];
     return {
       module: GatewayModule,
       imports: kafka,

@@ -29,7 +29,11 @@ describe('operator config', () => {
     [{ LLMD_OPERATOR_CONCURRENCY: '8' }, { concurrency: 8 }],
     [{ LLMD_OPERATOR_KUBECONFIG: '/tmp/kc' }, { kubeconfig: '/tmp/kc' }],
     [{ LLMD_OPERATOR_IMAGE_VLLM: 'registry.local:5000/vllm:v1' }, { images: { vllm: 'registry.local:5000/vllm:v1' } }],
-    [{ LLMD_KAFKA_BROKERS: 'kafka-0:9092,kafka-1:9092' }, { kafka: { brokers: ['kafka-0:9092', 'kafka-1:9092'] } }],
+    [{ LLMD_KAFKA_BROKERS: 'kafka-0:9092,kafka-1:9092' }, { kafka: { brokers: ['kafka-0:9092', 'kafka-1:9092'], secrets: [] } }],
+    [
+      { LLMD_KAFKA_BROKERS: 'k:9093', LLMD_KAFKA_TLS_ENABLED: 'true', LLMD_KAFKA_TLS_CA_FILE: '/ca/ca.crt', LLMD_KAFKA_SASL_MECHANISM: 'scram-sha-512', LLMD_KAFKA_SASL_USERNAME: 'llmd', LLMD_KAFKA_SASL_PASSWORD_FILE: '/user/password' },
+      { kafka: { brokers: ['k:9093'], tls: { enabled: true, caFile: '/ca/ca.crt', rejectUnauthorized: true }, sasl: { mechanism: 'scram-sha-512', username: 'llmd', passwordFile: '/user/password' } } },
+    ],
     [{ LLMD_OPERATOR_LEADER_ELECTION: 'false', LLMD_OPERATOR_IDENTITY: 'op-a' }, { leaderElection: { enabled: false, identity: 'op-a', leaseName: 'llmd-operator' } }],
     [{ LLMD_OPERATOR_LEADER_ELECTION_NAMESPACE: 'llmd-system', LLMD_OPERATOR_LEASE_NAME: 'my-lease' }, { leaderElection: { namespace: 'llmd-system', leaseName: 'my-lease' } }],
     [{ LLMD_OPERATOR_RESYNC_INTERVAL_MS: '60000', LLMD_OPERATOR_CRD_CHECK_INTERVAL_MS: '500' }, { resyncIntervalMs: 60000, crdCheckIntervalMs: 500 }],
@@ -43,11 +47,23 @@ describe('operator config', () => {
     [{ LLMD_OPERATOR_OPS_PORT: '70000' }, 'ops.port'],
     [{ LLMD_OPERATOR_IMAGE_GATEWAY: 'has space:1' }, 'images.gateway'],
     [{ LLMD_KAFKA_BROKERS: 'no-port' }, 'kafka.brokers.0'],
+    [{ LLMD_KAFKA_BROKERS: 'k:9093', LLMD_KAFKA_SASL_MECHANISM: 'kerberos', LLMD_KAFKA_SASL_USERNAME: 'u', LLMD_KAFKA_SASL_PASSWORD_FILE: '/p' }, 'kafka.sasl.mechanism'],
+    [{ LLMD_KAFKA_BROKERS: 'k:9093', LLMD_KAFKA_TLS_CA_FILE: '/ca.crt' }, 'kafka.tls.enabled'],
     [{ LLMD_OPERATOR_LEADER_ELECTION: 'maybe' }, 'leaderElection.enabled'],
     [{ LLMD_OPERATOR_LEASE_NAME: 'Lease!' }, 'leaderElection.leaseName'],
     [{ LLMD_OPERATOR_RESYNC_INTERVAL_MS: '10' }, 'resyncIntervalMs'],
   ])('%p is refused naming %s', (env, field) => {
     expect(() => load(env)).toThrow(expect.objectContaining({ field }));
+  });
+
+  it('refuses a SASL password (it would land in the services\' ConfigMaps) and takes the Secrets to mount from YAML', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmd-operator-config-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'kafka:\n  brokers: [k:9093]\n  sasl: {mechanism: plain, username: u, password: secret}\n');
+    expect(() => load({ LLMD_CONFIG: bad })).toThrow(expect.objectContaining({ field: 'kafka.sasl.password' }));
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, 'kafka:\n  brokers: [k:9093]\n  secrets:\n    - {name: llmd-cluster-ca-cert, mountPath: /etc/llmd/kafka-ca}\n');
+    expect(load({ LLMD_CONFIG: good }).kafka?.secrets).toEqual([{ name: 'llmd-cluster-ca-cert', mountPath: '/etc/llmd/kafka-ca' }]);
   });
 
   it('reads a YAML file under the env vars', () => {

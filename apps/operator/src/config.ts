@@ -1,7 +1,7 @@
 // The operator's configuration: env vars (LLMD_OPERATOR_*) over an optional YAML file (LLMD_CONFIG).
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { booleanish, logLevelSchema, opsSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, kafkaSaslSchema, kafkaTlsSchema, logLevelSchema, opsSchema, shutdownSchema } from '@llmd/platform';
 import { llmdVersion } from './version';
 
 const dns1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label');
@@ -29,6 +29,30 @@ export const imagesSchema = z.object({
   cacheManager: image.default(`llmd-cache-manager:${version}`),
 });
 
+/**
+ * The Kafka the services an InferenceGateway runs use: brokers, TLS and SASL in the services' own
+ * `kafka` keys (rendered into their configs as they are), and the Secrets those files live in.
+ */
+export const operatorKafkaSchema = z.object({
+  brokers: commaList.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)),
+  tls: kafkaTlsSchema.optional(),
+  // The services' configs are ConfigMaps: a password can only reach them as a file of a Secret.
+  sasl: kafkaSaslSchema.refine((s) => s.password === undefined, { path: ['password'], message: "would be rendered into the services' ConfigMaps: use passwordFile, a key of a Secret in kafka.secrets" }).optional(),
+  /**
+   * Secrets mounted whole and read-only into the gateway, scheduler and cache-manager pods (each
+   * InferenceGateway's namespace must hold them), e.g. Strimzi's `<cluster>-cluster-ca-cert` and a
+   * KafkaUser's Secret: the chart's `kafkaSecrets`. @default []
+   */
+  secrets: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'must be a Secret name'),
+        mountPath: z.string().regex(/^\/.+/, 'must be an absolute path'),
+      }),
+    )
+    .default([]),
+});
+
 export const leaderElectionSchema = z.object({
   /** Only the holder of the Lease reconciles; off for a single replica you trust to be alone. @default true */
   enabled: booleanish.default(true),
@@ -51,8 +75,8 @@ export const operatorConfigSchema = z.object({
   /** Reconciles one controller runs at once (each on a different object). @default 4 */
   concurrency: z.coerce.number().int().min(1).max(64).default(4),
   images: imagesSchema.default(imagesSchema.parse({})),
-  /** Brokers rendered into the scheduler's and cache-manager's config; absent: they run without Kafka. */
-  kafka: z.object({ brokers: commaList.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)) }).optional(),
+  /** Kafka as rendered into the gateway's, scheduler's and cache-manager's config; absent: they run without Kafka. */
+  kafka: operatorKafkaSchema.optional(),
   leaderElection: leaderElectionSchema.default(leaderElectionSchema.parse({})),
   /** Every object is reconciled again this often, events or not (level-triggered safety net). @default 300000 */
   resyncIntervalMs: z.coerce.number().int().min(1000).default(300000),
@@ -77,6 +101,15 @@ export const OPERATOR_ENV: Record<string, string> = {
   LLMD_OPERATOR_IMAGE_SCHEDULER: 'images.scheduler',
   LLMD_OPERATOR_IMAGE_CACHE_MANAGER: 'images.cacheManager',
   LLMD_KAFKA_BROKERS: 'kafka.brokers',
+  LLMD_KAFKA_TLS_ENABLED: 'kafka.tls.enabled',
+  LLMD_KAFKA_TLS_CA_FILE: 'kafka.tls.caFile',
+  LLMD_KAFKA_TLS_CERT_FILE: 'kafka.tls.certFile',
+  LLMD_KAFKA_TLS_KEY_FILE: 'kafka.tls.keyFile',
+  LLMD_KAFKA_TLS_SERVER_NAME: 'kafka.tls.serverName',
+  LLMD_KAFKA_TLS_REJECT_UNAUTHORIZED: 'kafka.tls.rejectUnauthorized',
+  LLMD_KAFKA_SASL_MECHANISM: 'kafka.sasl.mechanism',
+  LLMD_KAFKA_SASL_USERNAME: 'kafka.sasl.username',
+  LLMD_KAFKA_SASL_PASSWORD_FILE: 'kafka.sasl.passwordFile',
   LLMD_OPERATOR_LEADER_ELECTION: 'leaderElection.enabled',
   LLMD_OPERATOR_LEADER_ELECTION_NAMESPACE: 'leaderElection.namespace',
   LLMD_OPERATOR_LEASE_NAME: 'leaderElection.leaseName',

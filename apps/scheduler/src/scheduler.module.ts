@@ -117,7 +117,7 @@ export class SchedulerModule {
       module: SchedulerModule,
       // Load snapshots are telemetry: Picks never wait on Kafka, so it does not gate readiness; with
       // Kafka off (as in the gateway) there is no producer and no publisher.
-      imports: config.kafka.enabled ? [KafkaModule.forRoot({ clientId: 'llmd-scheduler', brokers: config.kafka.brokers, bufferSize: config.kafka.bufferSize, critical: false })] : [],
+      imports: config.kafka.enabled ? [KafkaModule.forRoot({ clientId: 'llmd-scheduler', brokers: config.kafka.brokers, tls: config.kafka.tls, sasl: config.kafka.sasl, bufferSize: config.kafka.bufferSize, critical: false })] : [],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         {

@@ -78,6 +78,28 @@ describe('desiredInferenceGateway', () => {
     expect(out.problems.map((p) => p.reason)).toEqual(['KafkaNotConfigured']);
   });
 
+  it('Kafka over SASL and TLS: every service gets the settings, and the Secrets their files live in', () => {
+    const kafka = {
+      brokers: ['llmd-kafka-bootstrap:9093'],
+      tls: { enabled: true, caFile: '/etc/llmd/kafka-ca/ca.crt', rejectUnauthorized: true },
+      sasl: { mechanism: 'scram-sha-512', username: 'llmd', passwordFile: '/etc/llmd/kafka-user/password' },
+      secrets: [{ name: 'llmd-cluster-ca-cert', mountPath: '/etc/llmd/kafka-ca' }, { name: 'llmd', mountPath: '/etc/llmd/kafka-user' }],
+    };
+    const { objects } = desiredInferenceGateway({ ...CTX, kafka }, { gateway: gw({ authSecretRef: { name: 'keys' } }), deployments: [dep('a')] });
+    for (const name of ['gw-gateway', 'gw-scheduler', 'gw-cache-manager']) {
+      expect(config(objects, name).kafka).toEqual({ brokers: kafka.brokers, enabled: true, tls: kafka.tls, sasl: kafka.sasl });
+      const pod = (find(objects, 'Deployment', name) as unknown as { spec: { template: { spec: { volumes: unknown[]; containers: { volumeMounts: unknown[] }[] } } } }).spec.template.spec;
+      expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'kafka-secret-0', secret: { secretName: 'llmd-cluster-ca-cert' } }, { name: 'kafka-secret-1', secret: { secretName: 'llmd' } }]));
+      expect(pod.containers[0].volumeMounts).toEqual(expect.arrayContaining([{ name: 'kafka-secret-0', mountPath: '/etc/llmd/kafka-ca', readOnly: true }, { name: 'kafka-secret-1', mountPath: '/etc/llmd/kafka-user', readOnly: true }]));
+    }
+  });
+
+  it('plain Kafka renders no security keys and mounts no Kafka Secret', () => {
+    const { objects } = desiredInferenceGateway(CTX, { gateway: gw(), deployments: [dep('a')] });
+    expect(Object.keys(config(objects, 'gw-cache-manager').kafka as object).sort()).toEqual(['brokers', 'enabled']);
+    expect(JSON.stringify(find(objects, 'Deployment', 'gw-cache-manager'))).not.toContain('kafka-secret');
+  });
+
   it('a name too long for the cache-manager Service is an invalid spec', () => {
     const g = inferenceGateway({ metadata: { name: `g${'x'.repeat(49)}` }, spec: { deployments: [{ name: 'a' }] } });
     expect(desiredInferenceGateway(CTX, { gateway: g, deployments: [] }).problems).toEqual([{ reason: 'InvalidSpec', message: expect.stringMatching(/longer than 49 characters/), blocking: true }]);

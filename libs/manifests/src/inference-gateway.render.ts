@@ -64,6 +64,11 @@ function render(ctx: RenderContext, inputs: GatewayInputs, c: Component): Obj[] 
     { name: 'config', mountPath: CONFIG_MOUNT, readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
   ];
+  // The files of config.kafka.tls / sasl (every service talks to Kafka).
+  (ctx.kafka?.secrets ?? []).forEach((secret, i) => {
+    volumes.push({ name: `kafka-secret-${i}`, secret: { secretName: secret.name } });
+    mounts.push({ name: `kafka-secret-${i}`, mountPath: secret.mountPath, readOnly: true });
+  });
   if (c.authSecret) {
     volumes.push({ name: 'auth', secret: { secretName: c.authSecret } });
     mounts.push({ name: 'auth', mountPath: AUTH_MOUNT, readOnly: true });

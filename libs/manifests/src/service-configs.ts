@@ -26,7 +26,9 @@ function svc(name: string, ns: string, port: number): string {
 }
 
 function kafka(ctx: RenderContext): Record<string, unknown> {
-  return ctx.kafka ? { brokers: ctx.kafka.brokers, enabled: true } : { enabled: false };
+  if (!ctx.kafka) return { enabled: false };
+  const { brokers, tls, sasl } = ctx.kafka;
+  return { brokers, enabled: true, ...(tls ? { tls } : {}), ...(sasl ? { sasl } : {}) };
 }
 
 /** The pods the scheduler and cache-manager watch: one deployment's model servers, else every llmd model server of the namespace. */

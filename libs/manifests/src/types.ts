@@ -10,11 +10,20 @@ import type {
   ServingPoolStatus,
 } from '@llmd/crd-types';
 
+/** The Kafka the rendered services use: their `kafka` config keys, and the Secrets its files come from. */
+export interface KafkaContext {
+  brokers: string[];
+  tls?: { enabled: boolean; caFile?: string; certFile?: string; keyFile?: string; serverName?: string; rejectUnauthorized: boolean };
+  sasl?: { mechanism: string; username: string; passwordFile?: string };
+  /** Mounted whole and read-only into every service's pods. */
+  secrets?: { name: string; mountPath: string }[];
+}
+
 /** What the operator knows of its environment, the same for every render. */
 export interface RenderContext {
   namespace: string;
   images: { vllm: string; vllmSim: string; gateway: string; scheduler: string; cacheManager: string };
-  kafka?: { brokers: string[] };
+  kafka?: KafkaContext;
   /** The inference.networking.k8s.io/v1 InferencePool CRD is installed. */
   inferencePoolInstalled: boolean;
 }

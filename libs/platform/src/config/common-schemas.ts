@@ -14,6 +14,61 @@ export const opsSchema = z.object({
   host: z.string().default('127.0.0.1'),
 });
 
+const filePath = z.string().trim().min(1, 'must be a file path');
+
+/**
+ * TLS to the brokers. The files come from mounted Secrets (Strimzi: the cluster CA's `ca.crt` from
+ * `<cluster>-cluster-ca-cert`, a KafkaUser's `user.crt`/`user.key`) and are read when the client is made.
+ */
+export const kafkaTlsSchema = z
+  .object({
+    /** @default false */
+    enabled: booleanish.default(false),
+    /** PEM CA bundle the brokers' certificates are checked against; absent: Node's built-in CAs. */
+    caFile: filePath.optional(),
+    /** PEM client certificate (mutual TLS); needs keyFile. */
+    certFile: filePath.optional(),
+    /** PEM private key of certFile. */
+    keyFile: filePath.optional(),
+    /** Name the brokers' certificates are checked for (SNI), when it is not the bootstrap host. */
+    serverName: z.string().min(1).optional(),
+    /** Refuse brokers whose certificate does not check out. Turn off only to debug. @default true */
+    rejectUnauthorized: booleanish.default(true),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.certFile === undefined) !== (t.keyFile === undefined)) {
+      const missing = t.certFile === undefined ? 'certFile' : 'keyFile';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'certFile and keyFile go together (mutual TLS needs both)' });
+    }
+    const set = (['caFile', 'certFile', 'keyFile', 'serverName'] as const).filter((k) => t[k] !== undefined);
+    // Files given with TLS off would silently connect in plaintext: refuse instead.
+    if (!t.enabled && set.length > 0) ctx.addIssue({ code: 'custom', path: ['enabled'], message: `is false but ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set: set enabled: true (or remove them)` });
+  });
+
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
+/**
+ * SASL authentication. The password comes from passwordFile (Strimzi: a KafkaUser's Secret, key
+ * `password`) or, for a Secret mapped to env, from `password` (env LLMD_KAFKA_SASL_PASSWORD): never
+ * write it into a config file.
+ */
+export const kafkaSaslSchema = z
+  .object({
+    mechanism: z.enum(KAFKA_SASL_MECHANISMS, { error: () => `must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}` }),
+    username: z.string({ error: () => 'is required' }).min(1, 'is required'),
+    /** File holding the password (trailing newline ignored). */
+    passwordFile: filePath.optional(),
+    /** The password itself: only through env LLMD_KAFKA_SASL_PASSWORD, from a Secret. */
+    password: z.string().min(1).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.passwordFile === undefined && s.password === undefined) ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: 'is required (or env LLMD_KAFKA_SASL_PASSWORD)' });
+    if (s.passwordFile !== undefined && s.password !== undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: 'and passwordFile are both set: give one' });
+  });
+
+export type KafkaTlsConfig = z.infer<typeof kafkaTlsSchema>;
+export type KafkaSaslConfig = z.infer<typeof kafkaSaslSchema>;
+
 export const kafkaSchema = z.object({
   /** Bootstrap brokers, comma-separated in env. @default ['127.0.0.1:9092'] */
   brokers: z
@@ -25,7 +80,13 @@ export const kafkaSchema = z.object({
   enabled: booleanish.default(true),
   /** Telemetry records buffered while Kafka is unreachable; older ones are dropped (and counted) past this. @default 10000 */
   bufferSize: z.coerce.number().int().positive().default(10000),
+  /** TLS to the brokers; absent: plaintext. */
+  tls: kafkaTlsSchema.optional(),
+  /** SASL authentication; absent: none. */
+  sasl: kafkaSaslSchema.optional(),
 });
+
+export type KafkaConfig = z.infer<typeof kafkaSchema>;
 
 export const shutdownSchema = z.object({
   /** How long in-flight work may run after SIGTERM before the process exits anyway. @default 10000 */
@@ -43,6 +104,16 @@ export function commonEnvMap(prefix: string): Record<string, string> {
     LLMD_KAFKA_BROKERS: 'kafka.brokers',
     LLMD_KAFKA_ENABLED: 'kafka.enabled',
     LLMD_KAFKA_BUFFER_SIZE: 'kafka.bufferSize',
+    LLMD_KAFKA_TLS_ENABLED: 'kafka.tls.enabled',
+    LLMD_KAFKA_TLS_CA_FILE: 'kafka.tls.caFile',
+    LLMD_KAFKA_TLS_CERT_FILE: 'kafka.tls.certFile',
+    LLMD_KAFKA_TLS_KEY_FILE: 'kafka.tls.keyFile',
+    LLMD_KAFKA_TLS_SERVER_NAME: 'kafka.tls.serverName',
+    LLMD_KAFKA_TLS_REJECT_UNAUTHORIZED: 'kafka.tls.rejectUnauthorized',
+    LLMD_KAFKA_SASL_MECHANISM: 'kafka.sasl.mechanism',
+    LLMD_KAFKA_SASL_USERNAME: 'kafka.sasl.username',
+    LLMD_KAFKA_SASL_PASSWORD_FILE: 'kafka.sasl.passwordFile',
+    LLMD_KAFKA_SASL_PASSWORD: 'kafka.sasl.password',
     LLMD_SHUTDOWN_GRACE_MS: 'shutdown.graceMs',
   };
 }

@@ -1,4 +1,5 @@
 export * from './kafka-client';
+export * from './kafka-security';
 export * from './buffered-producer';
 export * from './reliable-producer';
 export * from './partition-ownership';

@@ -8,8 +8,9 @@ import { HealthChecks } from '../health';
 import { LOGGER } from '../lifecycle/service-shell.module';
 import { BufferedProducer } from './buffered-producer';
 import { createKafkaClient } from './kafka-client';
+import type { KafkaSecurityConfig } from './kafka-security';
 
-export interface KafkaModuleOptions {
+export interface KafkaModuleOptions extends KafkaSecurityConfig {
   clientId: string;
   brokers: string[];
   bufferSize: number;
@@ -44,7 +45,7 @@ export class KafkaModule {
         {
           provide: Kafka,
           inject: [KAFKA_OPTIONS, LOGGER],
-          useFactory: (o: KafkaModuleOptions, logger: Logger) => createKafkaClient({ clientId: o.clientId, brokers: o.brokers, logger }),
+          useFactory: (o: KafkaModuleOptions, logger: Logger) => createKafkaClient({ clientId: o.clientId, brokers: o.brokers, tls: o.tls, sasl: o.sasl, logger }),
         },
         {
           provide: BufferedProducer,
