@@ -1,6 +1,7 @@
 // The vllm-sim chart: a pool of simulated vLLM pods. Its `config` is vLLM's own config file (`serve
 // --config`, the flags' names as keys), so a values file reads like a vLLM deployment's; its chart keys
-// are the common ones less RBAC (the pods read nothing from the apiserver), plus the pool's role label
+// are the common ones less RBAC (the pods read nothing from the apiserver) and Kafka's Secrets (a
+// model server publishes KV events over ZMQ, not to Kafka), plus the pool's role label
 // and a NetworkPolicy shaped by who talks to a model server.
 import { z } from 'zod';
 import { simConfigFileSchema } from '../../apps/vllm-sim/src/sim-config-file';
@@ -10,7 +11,7 @@ import type { ChartService } from './services';
 const list = (what: string) => z.array(z.record(z.string(), z.unknown())).describe(what);
 const pods = (name: string) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': `llmd-${name}` } } });
 
-export const vllmSimChartValuesSchema = chartValuesSchema.omit({ rbac: true, networkPolicy: true }).extend({
+export const vllmSimChartValuesSchema = chartValuesSchema.omit({ rbac: true, networkPolicy: true, kafkaSecrets: true }).extend({
   role: z.enum(['', 'prefill', 'decode']).describe("The pool's role in prefill/decode disaggregation, as the pods' `llm-d.ai/role` label (the scheduler's `config.kubernetes.roleLabel`); empty: a unified pool, no label."),
   service: z.object({ type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.') }).describe("The Service (the OpenAI API on `config.port`, for trying a pod directly; llmd's gateway reaches pods by IP)."),
   networkPolicy: z
@@ -26,7 +27,7 @@ export const vllmSimChartValuesSchema = chartValuesSchema.omit({ rbac: true, net
 });
 
 function chart(): Record<string, unknown> {
-  const { rbac: _rbac, networkPolicy, ...common } = chartDefaults('vllm-sim', {
+  const { rbac: _rbac, networkPolicy, kafkaSecrets: _kafkaSecrets, ...common } = chartDefaults('vllm-sim', {
     replicaCount: 2,
     resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
     terminationGracePeriodSeconds: 30,
