@@ -37,3 +37,4 @@ build helm helm $x/cmd/helm "-X $x/internal/version.version=$helm_version \
 -X $x/pkg/chartutil.k8sVersionMajor=1 -X $x/pkg/chartutil.k8sVersionMinor=$kube_minor \
 -X $x/pkg/lint/rules.k8sVersionMajor=1 -X $x/pkg/lint/rules.k8sVersionMinor=$kube_minor"
 bash "$HERE/inference-extension/crds.sh"
+bash "$HERE/prometheus-operator/crds.sh"
