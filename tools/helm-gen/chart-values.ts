@@ -81,13 +81,16 @@ export const SERVICE_ALERTS: Record<string, Record<string, AlertDefault>> = {
   },
 };
 
-/** The dashboards (dashboards/<name>.json) each service chart ships. */
-export const SERVICE_DASHBOARDS: Record<string, string[]> = {
-  gateway: ['llmd-gateway'],
-  // vLLM's own metrics: the scheduler is the chart of the pools it picks from (real vLLM or vllm-sim).
-  scheduler: ['llmd-scheduler', 'llmd-pools'],
-  'cache-manager': ['llmd-cache-manager'],
-  autoscaler: ['llmd-autoscaler'],
+/** The dashboards (dashboards/<name>.json, uid <name>) each service chart ships, and what each shows. */
+export const SERVICE_DASHBOARDS: Record<string, { name: string; shows: string }[]> = {
+  gateway: [{ name: 'llmd-gateway', shows: 'requests by model and status, errors by status, in-flight requests, TTFT, inter-token and end-to-end latency (p50, p90, p99), fail-opens by reason, retries and P/D fallbacks, the request-metrics Kafka producer' }],
+  scheduler: [
+    { name: 'llmd-scheduler', shows: 'picks, decisions by profile (unified, disaggregated, no endpoint), plugin latency by extension point and plugin, prefix-cache fallbacks, flow control (queue length, outcomes, shed), the endpoint-load Kafka producer' },
+    // vLLM's own metrics: the scheduler is the chart of the pools it picks from (real vLLM or vllm-sim).
+    { name: 'llmd-pools', shows: "the model servers the scheduler picks from, by vLLM's own metrics (`vllm:*`; vllm-sim exports the same): KV-cache usage, waiting and running requests per pod, prefix-cache hit rate, TTFT and queue time per pod, tokens/s, preemptions. Prometheus must scrape the model-server pods (e.g. a PodMonitor of yours)" },
+  ],
+  'cache-manager': [{ name: 'llmd-cache-manager', shows: 'KV-event ingest rate, pods owned per replica, replay gaps by outcome, pod clears, index size and block churn, hit rate by tier (of the prompt blocks Score was asked about, the share the best pod holds on GPU, CPU, disk), lookup and tokenization latency, the KV-event Kafka producer' }],
+  autoscaler: [{ name: 'llmd-autoscaler', shows: 'desired vs current replicas per pool (`wva_desired_replicas`, `wva_current_replicas`), ready and starting pods, scalings, decisions by reason and limiter, sync duration, the pools\' load (waiting, running, KV-cache usage). The pools\' own namespace label is `exported_namespace` (the scrape target\'s `namespace` wins)' }],
 };
 
 function monitoringDefaults(service: string): Pick<ChartValues, 'grafanaDashboard' | 'prometheusRule'> {

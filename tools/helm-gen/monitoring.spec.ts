@@ -49,7 +49,7 @@ describe('PromQL reading (the helpers the metric checks rely on)', () => {
 describe('dashboards', () => {
   it('each chart ships the dashboards chart-values.ts lists, and nothing else', () => {
     const shipped = Object.fromEntries(charts.map((c) => [c, dashboards.filter((d) => d.chart === c).map((d) => d.file)]));
-    expect(shipped).toEqual(Object.fromEntries(charts.map((c) => [c, SERVICE_DASHBOARDS[c].map((n) => `${n}.json`).sort()])));
+    expect(shipped).toEqual(Object.fromEntries(charts.map((c) => [c, SERVICE_DASHBOARDS[c].map((d) => `${d.name}.json`).sort()])));
   });
 
   it('have stable, unique uids (the file name)', () => {
