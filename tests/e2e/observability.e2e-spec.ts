@@ -9,6 +9,7 @@ import type { LocalStack } from '@llmd/cli';
 import { template } from '../support/helm';
 import { chartDashboards, dashboardQueries, exportedSeries, GrafanaDashboard, HELM_DIR, parsePromql, Query, ruleAlerts, unexported } from '../support/promql-queries';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
+import { TTFT_BUCKETS } from '../../tools/helm-gen/chart-values';
 import { until } from '../support/until';
 
 /** Whose /metrics each dashboard reads: the chart's service, and for the pools dashboard the model servers. */
@@ -72,6 +73,12 @@ describe('observability: dashboards and alerts query only exported metrics (full
     exported.set('cache-manager', exportedSeries(await scrape(ports.cacheManagerOps)));
     exported.set('autoscaler', exportedSeries(await scrape(ports.autoscalerOps)));
     for (const [source, series] of exported) expect(`${source}: ${series.size > 10}`).toBe(`${source}: true`);
+  });
+
+  it("the gateway chart's TTFT objective offers exactly the gateway's TTFT bucket bounds (the burn rate reads one le bucket)", async () => {
+    const text = await scrape(stack.options.ports.gatewayOps);
+    const bounds = new Set([...text.matchAll(/^llmd_gateway_ttft_seconds_bucket\{[^}]*le="([^"]+)"/gm)].map((m) => m[1]));
+    expect([...bounds].filter((b) => b !== '+Inf')).toEqual([...TTFT_BUCKETS]);
   });
 
   it('every metric a dashboard queries (panels and variables) is exported by the service behind it', () => {
