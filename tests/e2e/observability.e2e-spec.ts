@@ -3,13 +3,13 @@
 // some traffic, and each service's /metrics is read; every PromQL expression of every dashboard JSON and
 // of every alert `helm template` renders is parsed with Prometheus' own grammar, and each metric name it
 // selects must be among the series its service exports (histograms as _bucket/_sum/_count).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { LocalStack } from '@llmd/cli';
 import { template } from '../support/helm';
 import { chartDashboards, dashboardQueries, exportedSeries, GrafanaDashboard, HELM_DIR, parsePromql, Query, ruleAlerts, unexported } from '../support/promql-queries';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
-import { TTFT_BUCKETS } from '../../tools/helm-gen/chart-values';
 import { until } from '../support/until';
 
 /** Whose /metrics each dashboard reads: the chart's service, and for the pools dashboard the model servers. */
@@ -75,10 +75,13 @@ describe('observability: dashboards and alerts query only exported metrics (full
     for (const [source, series] of exported) expect(`${source}: ${series.size > 10}`).toBe(`${source}: true`);
   });
 
-  it("the gateway chart's TTFT objective offers exactly the gateway's TTFT bucket bounds (the burn rate reads one le bucket)", async () => {
+  it("the gateway chart's values schema offers exactly the gateway's TTFT bucket bounds as TTFT targets (the burn rate reads one le bucket)", async () => {
     const text = await scrape(stack.options.ports.gatewayOps);
     const bounds = new Set([...text.matchAll(/^llmd_gateway_ttft_seconds_bucket\{[^}]*le="([^"]+)"/gm)].map((m) => m[1]));
-    expect([...bounds].filter((b) => b !== '+Inf')).toEqual([...TTFT_BUCKETS]);
+    type Schema = { properties: Record<string, Schema>; enum?: string[] };
+    const schema = JSON.parse(readFileSync(join(HELM_DIR, 'gateway', 'values.schema.json'), 'utf8')) as Schema;
+    const byValue = (list: string[]) => [...list].sort((a, b) => Number(a) - Number(b));
+    expect(byValue([...bounds].filter((b) => b !== '+Inf'))).toEqual(byValue(schema.properties.prometheusRule.properties.ttftSlo.properties.targetSeconds.enum ?? []));
   });
 
   it('every metric a dashboard queries (panels and variables) is exported by the service behind it', () => {
