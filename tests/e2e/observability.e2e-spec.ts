@@ -73,6 +73,8 @@ describe('observability: dashboards and alerts query only exported metrics (full
     exported.set('cache-manager', exportedSeries(await scrape(ports.cacheManagerOps)));
     exported.set('autoscaler', exportedSeries(await scrape(ports.autoscalerOps)));
     for (const [source, series] of exported) expect(`${source}: ${series.size > 10}`).toBe(`${source}: true`);
+    // Decisions by profile: the stack's one profile ran and picked.
+    expect(await scrape(ports.schedulerOps)).toMatch(/^llmd_scheduler_profile_runs_total\{(?=[^}]*profile="default")(?=[^}]*result="picked")[^}]*\} [1-9]/m);
   });
 
   it("the gateway chart's values schema offers exactly the gateway's TTFT bucket bounds as TTFT targets (the burn rate reads one le bucket)", async () => {

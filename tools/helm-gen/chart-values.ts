@@ -85,7 +85,7 @@ export const SERVICE_ALERTS: Record<string, Record<string, AlertDefault>> = {
 export const SERVICE_DASHBOARDS: Record<string, { name: string; shows: string }[]> = {
   gateway: [{ name: 'llmd-gateway', shows: 'requests by model and status, errors by status, in-flight requests, TTFT, inter-token and end-to-end latency (p50, p90, p99), fail-opens by reason, retries and P/D fallbacks, the request-metrics Kafka producer' }],
   scheduler: [
-    { name: 'llmd-scheduler', shows: 'picks, decisions by profile (unified, disaggregated, no endpoint), plugin latency by extension point and plugin, prefix-cache fallbacks, flow control (queue length, outcomes, shed), the endpoint-load Kafka producer' },
+    { name: 'llmd-scheduler', shows: 'picks by result (unified, disaggregated, no endpoint), decisions by profile (each scheduling profile that ran, picked or none), plugin latency by extension point and plugin, prefix-cache fallbacks, flow control (queue length, outcomes, shed), the endpoint-load Kafka producer' },
     // vLLM's own metrics: the scheduler is the chart of the pools it picks from (real vLLM or vllm-sim).
     { name: 'llmd-pools', shows: "the model servers the scheduler picks from, by vLLM's own metrics (`vllm:*`; vllm-sim exports the same): KV-cache usage, waiting and running requests per pod, prefix-cache hit rate, TTFT and queue time per pod, tokens/s, preemptions. Prometheus must scrape the model-server pods (e.g. a PodMonitor of yours)" },
   ],
