@@ -4,7 +4,7 @@
 # against a real kube-apiserver. prometheus-operator's main module (which ships the YAML) is not served
 # by the Go module proxy, so this does what its Makefile does: controller-gen over its API types, both
 # pinned by go.mod beside this script. Skipped when the CRDs for this go.sum are already there.
-# First run: about 30 s to build controller-gen on 2 cores (plus the module download); later runs: nothing.
+# First run: about 45 s to build controller-gen on 2 cores (plus the module download); later runs: nothing.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../../.." && pwd)"
