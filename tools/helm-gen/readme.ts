@@ -1,4 +1,5 @@
 // A service chart's README: what it renders, and one row per value (the chart's keys, then `config`).
+import { SERVICE_ALERTS, SERVICE_DASHBOARDS } from './chart-values';
 import type { JsonSchema } from './values-schema';
 import type { ChartService } from './services';
 
@@ -64,6 +65,49 @@ function grpcServiceRenders(name: string): string {
   \`config\`)${name === 'scheduler' ? ', and cache-manager (the port of `config.cacheManager.address`)' : ''}.`;
 }
 
+/** The chart's dashboards and alerts (the templates grafana-dashboards.yaml and prometheusrule.yaml); empty for a chart without. */
+function monitoringSection(name: string): string {
+  const dashboards = SERVICE_DASHBOARDS[name] ?? [];
+  const alerts = Object.entries(SERVICE_ALERTS[name] ?? {});
+  if (!dashboards.length && !alerts.length) return '';
+  const slo = name === 'gateway'
+    ? `
+
+The TTFT alerts measure the error budget of \`prometheusRule.ttftSlo\`: \`objective\` of streamed requests
+get their first token within \`targetSeconds\` (a bucket bound of \`llmd_gateway_ttft_seconds\`, so the
+share is exact). They use multi-window burn rates: the fast one pages when both the last hour and the
+last 5 minutes burn the budget faster than its threshold (14.4: a 30-day budget gone in about two days),
+the slow one when both the last 6 hours and the last 30 minutes do (6: gone in five days); the short
+window makes an alert stop soon after the problem does.`
+    : '';
+  return `## Dashboards and alerts
+
+With \`grafanaDashboard.enabled\`, a **ConfigMap** \`<fullname>-dashboards\` holds the chart's Grafana
+dashboards, the JSON files of the chart's \`dashboards/\` folder (import them by hand just as well):
+
+${dashboards.map((d) => `- \`${d.name}\` (uid \`${d.name}\`): ${d.shows}.`).join('\n')}
+
+It carries \`grafanaDashboard.labels\` (default \`grafana_dashboard: "1"\`, what the Grafana dashboard
+sidecar of kube-prometheus-stack looks for) and \`grafanaDashboard.annotations\` (default
+\`grafana_folder: llmd\`, the folder where the sidecar's \`folderAnnotation\` is \`grafana_folder\`). Each
+dashboard picks its Prometheus with a \`datasource\` variable (no data source uid is hard-coded) and
+filters by \`namespace\` and \`pod\`, the labels a ServiceMonitor's scrape adds.
+
+With \`prometheusRule.enabled\`, a **PrometheusRule** (prometheus-operator; give it the labels your
+Prometheus' \`ruleSelector\` matches with \`prometheusRule.labels\`) with the alerts below. Each selects
+this release's series by \`namespace\` and \`job\` (the Service's name, the job the chart's ServiceMonitor
+gives them), carries a \`severity\` label and the annotations \`summary\`, \`description\` and \`runbook\`
+(what it means, how to confirm it, what to do). Tune or turn off each one under
+\`prometheusRule.alerts.<name>\` (\`enabled\`, \`severity\`, \`for\`, \`threshold\`); a name the chart does
+not have is refused.
+
+| alert | fires on | severity | for | threshold |
+|---|---|---|---|---|
+${alerts.map(([alert, a]) => `| \`${alert}\` | ${a.doc} | ${a.severity} | ${a.for} | ${a.threshold} |`).join('\n')}${slo}
+
+`;
+}
+
 export function chartReadme(service: ChartService, schema: JsonSchema, version: string): string {
   const values = { ...service.chart, config: service.config };
   const all = rows(schema, values, '', []);
@@ -91,7 +135,7 @@ set \`image.registry\`.
 
 ${service.renders ?? grpcServiceRenders(service.name)}
 
-${kafka}## Values
+${kafka}${monitoringSection(service.name)}## Values
 
 Chart keys:
 

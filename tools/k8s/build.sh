@@ -43,3 +43,4 @@ kubectl_version="$(sed -n 's|^\s*k8s.io/kubectl \(v[0-9.]*\)$|\1|p' "$HERE/kubec
 build kubectl kubectl . "-X k8s.io/component-base/version.gitVersion=${kubectl_version/v0./v1.} \
 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$kube_minor"
 bash "$HERE/inference-extension/crds.sh"
+bash "$HERE/prometheus-operator/crds.sh"

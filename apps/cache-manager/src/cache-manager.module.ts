@@ -10,6 +10,7 @@ import { Counter, Gauge, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGE
 import { KV_CLEAR_REASON_HEADER, kvEventBatchCodec, TOPICS } from '@llmd/telemetry';
 import type { CacheManagerConfig } from './config';
 import { kvCacheGrpcImplementation } from './grpc/kv-cache.grpc-service';
+import { ScoreHitMetrics } from './index/score-hit-metrics';
 import { BlockSizes } from './index/block-sizes';
 import { KvEventStats } from './index/kv-event-stats';
 import { createTokenization } from './index/tokenization-metrics';
@@ -118,7 +119,7 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.config.kubernetes) this.health.register('kubernetes', () => ingest.service.discoverySynced());
     const { tokenizers, cache } = createTokenization(this.config, this.registry, this.logger);
     const scorer = new PrefixScorer(this.index, tokenizers, cache, this.config, this.blockSizes);
-    this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.logger) }]);
+    this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.logger, new ScoreHitMetrics(this.registry)) }]);
     const port = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
     this.logger.info({ grpcPort: port, pods: ingest.service.podIds() }, 'KvCache gRPC serving');
   }

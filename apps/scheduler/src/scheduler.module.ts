@@ -159,7 +159,14 @@ export class SchedulerModule {
           provide: PickService,
           inject: [Scheduler, EndpointRegistry, InFlightTracker, Registry, DecisionLog],
           useFactory: (s: Scheduler, r: EndpointRegistry, t: InFlightTracker, registry: Registry, log: DecisionLog) =>
-            new PickService(s, r, t, new Counter({ name: 'llmd_scheduler_picks_total', help: 'Pick results', labelNames: ['result'], registers: [registry] }), log),
+            new PickService(
+              s,
+              r,
+              t,
+              new Counter({ name: 'llmd_scheduler_picks_total', help: 'Pick results', labelNames: ['result'], registers: [registry] }),
+              log,
+              new Counter({ name: 'llmd_scheduler_profile_runs_total', help: 'Scheduling profiles run, by profile name and whether it picked an endpoint (picked, none)', labelNames: ['profile', 'result'], registers: [registry] }),
+            ),
         },
         {
           provide: LoadPublisher,

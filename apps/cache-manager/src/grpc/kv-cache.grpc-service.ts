@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { KvEventStats } from '../index/kv-event-stats';
 import { NoTokenizerError } from '../index/no-tokenizer.error';
 import type { PrefixScorer, ScoreInput } from '../index/prefix-scorer';
+import type { ScoreHitMetrics } from '../index/score-hit-metrics';
 
 /** A typed failure as a gRPC status: no tokenizer is a precondition (the scheduler scores approximately), not a fault. */
 function statusOf(err: Error): { code: status; details: string } {
@@ -21,14 +22,15 @@ function inputOf(r: Pick<cachev1.ScoreRequest, 'input'>): ScoreInput | undefined
   return { kind: 'chat', messages: i.value.messages.map((m) => ({ role: m.role, content: m.content })) };
 }
 
-export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIndex, stats: KvEventStats, logger: Logger): cachev1.KvCacheServer {
+export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIndex, stats: KvEventStats, logger: Logger, hits?: ScoreHitMetrics): cachev1.KvCacheServer {
   return {
     score(call: ServerUnaryCall<cachev1.ScoreRequest, cachev1.ScoreResponse>, callback: sendUnaryData<cachev1.ScoreResponse>) {
       const input = inputOf(call.request);
       if (!input) return callback({ code: status.INVALID_ARGUMENT, details: 'one of token_ids, prompt or chat is required' });
       scorer
         .score(input, call.request.model, call.request.endpointIds, call.request.loraName)
-        .then(({ promptBlocks, scores }) =>
+        .then(({ promptBlocks, scores }) => {
+          hits?.record(promptBlocks, scores);
           callback(null, {
             blockSize: scorer.blockSizeOf(call.request.model),
             promptBlocks,
@@ -41,8 +43,8 @@ export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIn
                 { tier: cachev1.Tier.TIER_DISK, blocks: s.hit.disk },
               ],
             })),
-          }),
-        )
+          });
+        })
         .catch((err: Error) => {
           if (!(err instanceof NoTokenizerError)) logger.warn({ err: err.message }, 'Score failed');
           callback(statusOf(err));

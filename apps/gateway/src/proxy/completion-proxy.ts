@@ -189,9 +189,11 @@ export class CompletionProxy {
 
   private acquire(id: string): void {
     this.localInFlight.set(id, (this.localInFlight.get(id) ?? 0) + 1);
+    this.recorder.inFlight.inc();
   }
 
   private release(id: string): void {
+    this.recorder.inFlight.dec();
     const n = (this.localInFlight.get(id) ?? 1) - 1;
     if (n <= 0) this.localInFlight.delete(id);
     else this.localInFlight.set(id, n);

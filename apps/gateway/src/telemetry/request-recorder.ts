@@ -2,7 +2,7 @@
 // (enqueued into the buffered producer: the request never waits on Kafka). The model label is a
 // model the fleet serves, or `unknown` (never a client's string); TTFT and ITL come from streams only.
 import type { BufferedProducer } from '@llmd/platform';
-import { Counter, Histogram, Registry } from '@llmd/platform';
+import { Counter, Gauge, Histogram, Registry } from '@llmd/platform';
 import { recordHeaders, RequestMetricsRecord, requestMetricsCodec } from '@llmd/telemetry';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -16,6 +16,8 @@ export class RequestRecorder {
   readonly failOpen: Counter<'reason'>;
   readonly retries: Counter;
   readonly pdFallbacks: Counter;
+  /** Requests picked an endpoint and not finished yet (streams included). */
+  readonly inFlight: Gauge;
 
   constructor(
     registry: Registry,
@@ -30,6 +32,7 @@ export class RequestRecorder {
     this.failOpen = new Counter({ name: 'llmd_gateway_fail_open_total', help: 'Requests routed by the gateway itself because the scheduler failed', labelNames: ['reason'], registers });
     this.retries = new Counter({ name: 'llmd_gateway_upstream_retries_total', help: 'Requests retried on another endpoint before the first byte', registers });
     this.pdFallbacks = new Counter({ name: 'llmd_gateway_pd_fallbacks_total', help: 'Disaggregated requests served decode-only because the prefill step failed', registers });
+    this.inFlight = new Gauge({ name: 'llmd_gateway_requests_in_flight', help: 'Requests routed to an endpoint and not finished yet, streams included', registers });
   }
 
   record(r: RequestMetricsRecord): void {

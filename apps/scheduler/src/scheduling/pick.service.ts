@@ -20,6 +20,8 @@ export class PickService {
     private readonly inFlight: InFlightTracker,
     private readonly picks: Counter<'result'>,
     private readonly decisions: DecisionLog,
+    /** Each scheduling profile that ran, by whether it found an endpoint (decisions by profile). */
+    private readonly profileRuns?: Counter<'profile' | 'result'>,
   ) {}
 
   async pick(request: SchedulingRequest): Promise<PickOutcome> {
@@ -32,6 +34,7 @@ export class PickService {
     const breakdown = Object.entries(result.profileResults).flatMap(([profile, r]) =>
       Object.entries(r.breakdown ?? {}).map(([endpointId, b]) => ({ profile, endpointId, total: b.total, scores: { ...b.scores } })),
     );
+    for (const [profile, r] of Object.entries(result.profileResults)) this.profileRuns?.inc({ profile, result: r.targets.length ? 'picked' : 'none' });
     const outcome: PickOutcome = { target, prefill, fallbacks, profile: Object.keys(result.profileResults).join(','), breakdown };
     this.decisions.add({ at: new Date().toISOString(), requestId: request.requestId, model: request.model, profile: outcome.profile, target: target?.id, prefill: prefill?.id, fallbacks: fallbacks.map((f) => f.id), breakdown });
     if (!target) {
