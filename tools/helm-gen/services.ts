@@ -59,6 +59,12 @@ function gatewayChart(): Record<string, unknown> {
   };
 }
 
+/** A chart without dashboards or alerts of its own (the operator's work shows in the pools it renders). */
+function withoutMonitoring(chart: Record<string, unknown>): Record<string, unknown> {
+  const { grafanaDashboard: _g, prometheusRule: _p, ...rest } = chart;
+  return rest;
+}
+
 function withNetworkPolicy(service: string, grpcFrom: Record<string, unknown>[], overrides: Partial<ChartValues> = {}): ChartValues {
   const chart = chartDefaults(service, overrides);
   return { ...chart, networkPolicy: { ...chart.networkPolicy, grpcFrom } };
@@ -174,8 +180,8 @@ export const CHART_SERVICES: ChartService[] = [
     chartSchema: opsOnlyChartValuesSchema(
       'Create the RBAC: what the reconcilers read and write (the llm-d.io kinds and their status, Deployments, Services, ConfigMaps, InferencePools, the schedulers\' ServiceAccounts, Roles and RoleBindings; pods read-only), as a ClusterRole, or a Role in each of `config.watchNamespaces` when set; get, create, update Leases in the Lease\'s namespace.',
       false,
-    ),
-    chart: opsOnlyChartDefaults('operator', false, { terminationGracePeriodSeconds: 15, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } } }),
+    ).omit({ grafanaDashboard: true, prometheusRule: true }),
+    chart: withoutMonitoring(opsOnlyChartDefaults('operator', false, { terminationGracePeriodSeconds: 15, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } } })),
     haReplicas: 2,
     renders: `- a **ConfigMap** with \`config\` as the operator's YAML config file, mounted read-only at
   \`/etc/llmd/config/config.yaml\` (\`LLMD_CONFIG\`); the pods roll when it changes (checksum annotation);

@@ -1,7 +1,8 @@
 // The vllm-sim chart: a pool of simulated vLLM pods. Its `config` is vLLM's own config file (`serve
 // --config`, the flags' names as keys), so a values file reads like a vLLM deployment's; its chart keys
 // are the common ones less RBAC (the pods read nothing from the apiserver) and Kafka's Secrets (a
-// model server publishes KV events over ZMQ, not to Kafka), plus the pool's role label
+// model server publishes KV events over ZMQ, not to Kafka), and without dashboards or alerts (the
+// scheduler chart's pools dashboard reads vLLM's metrics, which vllm-sim exports too), plus the pool's role label
 // and a NetworkPolicy shaped by who talks to a model server.
 import { z } from 'zod';
 import { simConfigFileSchema } from '../../apps/vllm-sim/src/sim-config-file';
@@ -11,7 +12,7 @@ import type { ChartService } from './services';
 const list = (what: string) => z.array(z.record(z.string(), z.unknown())).describe(what);
 const pods = (name: string) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': `llmd-${name}` } } });
 
-export const vllmSimChartValuesSchema = chartValuesSchema.omit({ rbac: true, networkPolicy: true, kafkaSecrets: true }).extend({
+export const vllmSimChartValuesSchema = chartValuesSchema.omit({ rbac: true, networkPolicy: true, kafkaSecrets: true, grafanaDashboard: true, prometheusRule: true }).extend({
   role: z.enum(['', 'prefill', 'decode']).describe("The pool's role in prefill/decode disaggregation, as the pods' `llm-d.ai/role` label (the scheduler's `config.kubernetes.roleLabel`); empty: a unified pool, no label."),
   service: z.object({ type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.') }).describe("The Service (the OpenAI API on `config.port`, for trying a pod directly; llmd's gateway reaches pods by IP)."),
   networkPolicy: z
@@ -27,7 +28,7 @@ export const vllmSimChartValuesSchema = chartValuesSchema.omit({ rbac: true, net
 });
 
 function chart(): Record<string, unknown> {
-  const { rbac: _rbac, networkPolicy, kafkaSecrets: _kafkaSecrets, ...common } = chartDefaults('vllm-sim', {
+  const { rbac: _rbac, networkPolicy, kafkaSecrets: _kafkaSecrets, grafanaDashboard: _dashboards, prometheusRule: _rules, ...common } = chartDefaults('vllm-sim', {
     replicaCount: 2,
     resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
     terminationGracePeriodSeconds: 30,
