@@ -47,6 +47,8 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 export interface KubeApiServerOptions {
   /** Also run kube-controller-manager with these controllers. @default none */
   controllers?: string[];
+  /** The Services' ClusterIP range (llmd's node agent serves them on a loopback one). @default 10.96.0.0/16 */
+  serviceCidr?: string;
 }
 
 /** The controllers the operator's tests need: Deployments into Pods, owner-reference garbage collection, namespaces. */
@@ -94,7 +96,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       `--etcd-servers=http://127.0.0.1:${etcdClient}`, `--secure-port=${apiPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
       `--cert-dir=${join(dir, 'certs')}`, `--token-auth-file=${join(dir, 'tokens.csv')}`, '--authorization-mode=RBAC',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local', `--service-account-key-file=${join(dir, 'sa.pub')}`,
-      `--service-account-signing-key-file=${join(dir, 'sa.key')}`, '--service-cluster-ip-range=10.96.0.0/16',
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`, `--service-cluster-ip-range=${options.serviceCidr ?? '10.96.0.0/16'}`,
       // No controller-manager creates the default service account, so pods are admitted without one.
       '--disable-admission-plugins=ServiceAccount', '--enable-priority-and-fairness=false', '--v=0',
     ],

@@ -1,0 +1,163 @@
+// Services, as kube-proxy and cluster DNS make them: each ClusterIP (allocated by the apiserver from a
+// loopback range, 127.96.0.0/16) is listened on here, port by port, and every connection is passed to
+// a ready pod the Service selects (round robin, the next one when a pod refuses). The names resolve
+// through a hosts file the preload of every pod's process reads. The apiserver refuses loopback
+// addresses in Endpoints, so the endpoints are computed here from the pods, as the
+// EndpointSlice controller would.
+import { createServer, connect, Server, Socket } from 'node:net';
+import { renameSync, writeFileSync } from 'node:fs';
+import type { KubeConfig, V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { Informer } from '@llmd/controller-kit';
+
+const SERVICES = { group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true };
+const PODS = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
+
+/** A pod is an endpoint while it is Ready, has an IP and is not being deleted. */
+export function isEndpoint(pod: V1Pod): boolean {
+  return !pod.metadata?.deletionTimestamp && !!pod.status?.podIP && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export function selects(service: V1Service, pod: V1Pod): boolean {
+  const selector = service.spec?.selector;
+  if (!selector || Object.keys(selector).length === 0) return false;
+  if (pod.metadata?.namespace !== service.metadata?.namespace) return false;
+  return Object.entries(selector).every(([k, v]) => pod.metadata?.labels?.[k] === v);
+}
+
+/** The pod port a Service port reaches: targetPort as a number, or the container port of that name. */
+export function targetPort(port: V1ServicePort, pod: V1Pod): number | undefined {
+  const t = port.targetPort ?? port.port;
+  if (typeof t === 'number') return t;
+  if (/^\d+$/.test(String(t))) return Number(t);
+  for (const c of pod.spec?.containers ?? []) for (const p of c.ports ?? []) if (p.name === t) return p.containerPort;
+  return undefined;
+}
+
+/** The hosts file's entries: every Service's FQDN to its ClusterIP (or, headless, a ready pod's IP). */
+export function hostsEntries(services: V1Service[], pods: V1Pod[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of services) {
+    const fqdn = `${s.metadata?.name}.${s.metadata?.namespace}.svc.cluster.local`;
+    const ip = s.spec?.clusterIP;
+    if (ip && ip !== 'None') out[fqdn] = ip;
+    else {
+      const pod = pods.find((p) => selects(s, p) && isEndpoint(p));
+      if (pod?.status?.podIP) out[fqdn] = pod.status.podIP;
+    }
+  }
+  return out;
+}
+
+export class ServiceProxy {
+  private readonly services: Informer<V1Service>;
+  private readonly pods: Informer<V1Pod>;
+  private readonly listeners = new Map<string, Server>();
+  private readonly next = new Map<string, number>();
+  private syncTimer?: NodeJS.Timeout;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly hostsFile: string,
+    private readonly logger: Logger,
+  ) {
+    this.services = new Informer<V1Service>(kc, SERVICES, { logger });
+    this.pods = new Informer<V1Pod>(kc, PODS, { logger });
+  }
+
+  async start(): Promise<void> {
+    const changed = () => this.scheduleSync();
+    this.services.on(changed);
+    this.pods.on(changed);
+    await Promise.all([this.services.start(), this.pods.start()]);
+    this.sync();
+  }
+
+  stop(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.services.stop();
+    this.pods.stop();
+    for (const server of this.listeners.values()) server.close();
+    this.listeners.clear();
+  }
+
+  private scheduleSync(): void {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.sync();
+    }, 50);
+  }
+
+  private sync(): void {
+    const services = this.services.list();
+    const pods = this.pods.list();
+    const tmp = `${this.hostsFile}.tmp`;
+    writeFileSync(tmp, JSON.stringify(hostsEntries(services, pods)));
+    renameSync(tmp, this.hostsFile);
+    const wanted = new Set<string>();
+    for (const s of services) {
+      const ip = s.spec?.clusterIP;
+      if (!ip || ip === 'None') continue;
+      for (const port of s.spec?.ports ?? []) {
+        if ((port.protocol ?? 'TCP') !== 'TCP') continue;
+        const key = `${ip}:${port.port}`;
+        wanted.add(key);
+        if (!this.listeners.has(key)) this.listen(key, ip, port.port, `${s.metadata?.namespace}/${s.metadata?.name}`, port.name);
+      }
+    }
+    for (const [key, server] of this.listeners) {
+      if (wanted.has(key)) continue;
+      server.close();
+      this.listeners.delete(key);
+    }
+  }
+
+  /** The ready pods of the Service now, with the port this Service port reaches on each. */
+  private endpoints(serviceKey: string, portName: string | undefined): { ip: string; port: number }[] {
+    const [ns, name] = serviceKey.split('/');
+    const service = this.services.get(ns, name);
+    const port = service?.spec?.ports?.find((p) => p.name === portName) ?? service?.spec?.ports?.[0];
+    if (!service || !port) return [];
+    const out: { ip: string; port: number }[] = [];
+    for (const pod of this.pods.list(ns)) {
+      if (!selects(service, pod) || !isEndpoint(pod)) continue;
+      const p = targetPort(port, pod);
+      const ip = pod.status?.podIP;
+      if (p !== undefined && ip) out.push({ ip, port: p });
+    }
+    return out;
+  }
+
+  private listen(key: string, ip: string, port: number, serviceKey: string, portName: string | undefined): void {
+    const server = createServer((client) => this.forward(client, key, serviceKey, portName));
+    server.on('error', (err) => this.logger.warn({ service: serviceKey, address: key, err: err.message }, 'cannot listen on the Service address'));
+    server.listen(port, ip);
+    this.listeners.set(key, server);
+  }
+
+  private forward(client: Socket, key: string, serviceKey: string, portName: string | undefined): void {
+    const targets = this.endpoints(serviceKey, portName);
+    if (targets.length === 0) return void client.destroy();
+    const first = (this.next.get(key) ?? 0) % targets.length;
+    this.next.set(key, first + 1);
+    const attempt = (i: number): void => {
+      if (i >= targets.length) return void client.destroy();
+      const t = targets[(first + i) % targets.length];
+      const upstream = connect(t.port, t.ip);
+      // A pod that refuses before the connection is made: the next one (kube-proxy's iptables mode would not retry; its IPVS mode neither; this is kinder and says so in the README).
+      const refused = () => attempt(i + 1);
+      upstream.once('error', refused);
+      upstream.once('connect', () => {
+        upstream.off('error', refused);
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+        client.once('close', () => upstream.destroy());
+        upstream.once('close', () => client.destroy());
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+    };
+    attempt(0);
+  }
+}
