@@ -115,7 +115,7 @@ describe('podStatus', () => {
 });
 
 describe('Services', () => {
-  const svc = (over: Partial<V1Service['spec']> = {}): V1Service => ({ metadata: { name: 's', namespace: 'ns' }, spec: { clusterIP: '127.96.0.9', selector: { app: 'sim' }, ports: [{ name: 'http', port: 80, targetPort: 'http' as unknown as object }], ...over } } as V1Service);
+  const svc = (over: Partial<V1Service['spec']> = {}): V1Service => ({ metadata: { name: 's', namespace: 'ns' }, spec: { clusterIP: '127.96.0.9', selector: { app: 'sim' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }], ...over } } as V1Service);
   const readyPod = (ip: string, ready = true): V1Pod => ({ ...pod(), status: { podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } });
 
   it('selects ready pods of its namespace by label and reaches their named port', () => {
@@ -124,7 +124,7 @@ describe('Services', () => {
     expect(selects(svc({ selector: {} }), readyPod('127.1.0.1'))).toBe(false);
     expect(isEndpoint(readyPod('127.1.0.1', false))).toBe(false);
     expect(targetPort(svc().spec!.ports![0], readyPod('127.1.0.1'))).toBe(8000);
-    expect(targetPort({ port: 80, targetPort: 9000 as unknown as object }, readyPod('127.1.0.1'))).toBe(9000);
+    expect(targetPort({ port: 80, targetPort: 9000 }, readyPod('127.1.0.1'))).toBe(9000);
   });
 
   it('names every Service by its FQDN: the ClusterIP, or a ready pod for a headless one', () => {
