@@ -4,7 +4,8 @@
 // status, restarts a crashed container after a back-off, serves a Service on its loopback ClusterIP,
 // stops a deleted pod's processes and removes the pod, and leaves pods of other images Pending with
 // an event saying why.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { connect, createServer, Server } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,8 @@ describe("llmd's node agent (real kube-apiserver and controllers)", () => {
   let dir: string;
   let agent: ChildProcess;
   const agentLog: string[] = [];
+  /** Stands for a service outside the cluster (the local Kafka broker): answers every connection with "outside". */
+  let outside: Server;
 
   const pods = async (selector: string): Promise<Pod[]> =>
     ((await kube.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(selector)}`)) as { items: Pod[] }).items;
@@ -78,8 +81,11 @@ describe("llmd's node agent (real kube-apiserver and controllers)", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'llmd-node-agent-'));
+    outside = createServer((socket) => socket.end('outside'));
+    await new Promise<void>((resolve) => outside.listen(0, '127.0.0.1', resolve));
+    const outsidePort = (outside.address() as { port: number }).port;
     kube = await startKubeApiServer({ controllers: WORKLOAD_CONTROLLERS, serviceCidr: '127.96.0.0/16' });
-    agent = spawn(process.execPath, [join(DIST, 'tools/cli/src/cluster/node-agent/node-agent.main.js'), '--kubeconfig', kube.kubeconfig, '--node', NODE, '--pod-subnet', '127.1.0.0/16', '--state-dir', join(dir, 'nodes', NODE), '--service-proxy'], {
+    agent = spawn(process.execPath, [join(DIST, 'tools/cli/src/cluster/node-agent/node-agent.main.js'), '--kubeconfig', kube.kubeconfig, '--node', NODE, '--pod-subnet', '127.1.0.0/16', '--state-dir', join(dir, 'nodes', NODE), '--service-proxy', '--external-service', `outside-svc:9092=127.0.0.1:${outsidePort}`], {
       env: { ...process.env, LLMD_NODE_AGENT_BACKOFF_BASE_MS: '500', OTEL_TRACES_EXPORTER: 'none' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -98,6 +104,7 @@ describe("llmd's node agent (real kube-apiserver and controllers)", () => {
       });
     }
     await kube?.stop();
+    outside?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -135,6 +142,24 @@ describe("llmd's node agent (real kube-apiserver and controllers)", () => {
     expect(((await res.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(4);
     const hosts = JSON.parse(readFileSync(join(dir, 'nodes', 'hosts.json'), 'utf8')) as Record<string, string>;
     expect(hosts[`sim.${NS}.svc.cluster.local`]).toBe(svc.spec.clusterIP);
+  });
+
+  it("resolves Service names in a pod's process, short and qualified, and an outside service's name in any namespace", async () => {
+    const svc = (await kube.request('GET', `/api/v1/namespaces/${NS}/services/sim`)) as { spec: { clusterIP: string } };
+    const resolve = (name: string) =>
+      execFileSync(process.execPath, ['--require', join(DIST, 'tools/cli/src/cluster/node-agent/preload.js'), '-e', `require('dns').lookup(process.argv[1], (e, a) => process.stdout.write(e ? 'ERR ' + e.code : a))`, name], {
+        env: { PATH: process.env.PATH, LLMD_POD_NAMESPACE: NS, LLMD_CLUSTER_HOSTS_FILE: join(dir, 'nodes', 'hosts.json') },
+      }).toString();
+    for (const name of ['sim', `sim.${NS}`, `sim.${NS}.svc`, `sim.${NS}.svc.cluster.local`]) expect(resolve(name)).toBe(svc.spec.clusterIP);
+    expect(resolve('outside-svc')).toBe('127.97.0.1');
+    expect(resolve('outside-svc.another-namespace.svc.cluster.local')).toBe('127.97.0.1');
+    expect(resolve('localhost')).toBe('127.0.0.1');
+    const reply = await new Promise<string>((res, rej) => {
+      const chunks: Buffer[] = [];
+      const socket = connect(9092, '127.97.0.1');
+      socket.on('data', (b: Buffer) => chunks.push(b)).once('end', () => res(Buffer.concat(chunks).toString())).once('error', rej);
+    });
+    expect(reply).toBe('outside');
   });
 
   it('restarts a crashed container after a back-off and counts the restart', async () => {

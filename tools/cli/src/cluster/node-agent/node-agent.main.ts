@@ -7,6 +7,17 @@ import { loadKubeConfig } from '@llmd/controller-kit';
 import { createLogger } from '@llmd/platform';
 import { KUBELET_BACKOFF } from './backoff';
 import { NodeAgent } from './node-agent';
+import type { ExternalService } from './service-proxy';
+
+/** `name:port=host:port` -> an external service. */
+function parseExternal(flag: string): ExternalService {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?):(\d+)=([^:\s]+):(\d+)$/.exec(flag);
+  if (!m) {
+    process.stderr.write(`node-agent: --external-service ${flag}: expected name:port=host:port\n`);
+    process.exit(2);
+  }
+  return { name: m[1], port: Number(m[3]), target: { host: m[4], port: Number(m[5]) } };
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,6 +28,8 @@ async function main(): Promise<void> {
       'state-dir': { type: 'string' },
       'service-proxy': { type: 'boolean', default: false },
       'hosts-file': { type: 'string' },
+      // name=host:port, e.g. llmd-kafka-bootstrap:9092=127.0.0.1:39092: the name (and its port) in every namespace.
+      'external-service': { type: 'string', multiple: true, default: [] },
     },
     strict: true,
   });
@@ -38,6 +51,7 @@ async function main(): Promise<void> {
     serviceProxy: values['service-proxy'] === true,
     hostsFile: values['hosts-file'] ? resolve(values['hosts-file']) : join(stateDir, '..', 'hosts.json'),
     logger,
+    externalServices: (values['external-service'] ?? []).map(parseExternal),
     // A harness knob (tests): the back-off's base; the shape stays the kubelet's.
     backoff: Number(process.env.LLMD_NODE_AGENT_BACKOFF_BASE_MS) > 0 ? { ...KUBELET_BACKOFF, baseMs: Number(process.env.LLMD_NODE_AGENT_BACKOFF_BASE_MS), maxMs: 30 * Number(process.env.LLMD_NODE_AGENT_BACKOFF_BASE_MS) } : undefined,
   });

@@ -12,7 +12,7 @@ import { BackoffPolicy, KUBELET_BACKOFF } from './backoff';
 import type { ObjectData } from './container-env';
 import { IpAllocator } from './ip-allocator';
 import { PodRunner } from './pod-runner';
-import { ServiceProxy } from './service-proxy';
+import { ExternalService, ServiceProxy } from './service-proxy';
 
 export interface NodeAgentOptions {
   kubeconfig: KubeConfig;
@@ -25,6 +25,8 @@ export interface NodeAgentOptions {
   dist: string;
   /** Serve the Services (one agent per cluster does). */
   serviceProxy: boolean;
+  /** Services outside the cluster the pods reach by name (with the service proxy). */
+  externalServices?: ExternalService[];
   /** The hosts file the Services' names resolve from (written by the agent that serves them). */
   hostsFile: string;
   logger: Logger;
@@ -64,7 +66,7 @@ export class NodeAgent {
     this.leaseTimer = setInterval(() => void this.renewLease(), this.o.leaseRenewMs ?? 10000);
     this.statusTimer = setInterval(() => void this.reportNodeStatus(), 60000);
     if (this.o.serviceProxy) {
-      this.proxy = new ServiceProxy(this.o.kubeconfig, this.o.hostsFile, this.o.logger.child({ component: 'service-proxy' }));
+      this.proxy = new ServiceProxy(this.o.kubeconfig, this.o.hostsFile, this.o.logger.child({ component: 'service-proxy' }), this.o.externalServices);
       await this.proxy.start();
     }
     this.informer = new Informer<V1Pod>(this.o.kubeconfig, PODS, { fieldSelector: `spec.nodeName=${this.o.nodeName}`, logger: this.o.logger });

@@ -6,7 +6,7 @@
 //  - Service names (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`) resolve to the
 //    Service's address from the hosts file the agent keeps; every other name resolves as usual.
 // It must stay small and dependency-free: it runs in every pod's process.
-import * as dns from 'node:dns';
+import dns = require('node:dns');
 import { readFileSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import Module = require('node:module');
@@ -34,7 +34,7 @@ export function clusterAddress(name: string): string | undefined {
   const n = name.replace(/\.$/, '').toLowerCase();
   const parts = n.split('.');
   const fqdn = parts.length === 1 ? `${n}.${namespace}.svc.cluster.local` : parts.length === 2 ? `${n}.svc.cluster.local` : parts.length === 3 && parts[2] === 'svc' ? `${n}.cluster.local` : n;
-  return hosts[fqdn];
+  return hosts[fqdn] ?? hosts[fqdn.replace(/^([^.]+)\.[^.]+\.svc\.cluster\.local$/, '$1.*.svc.cluster.local')];
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;

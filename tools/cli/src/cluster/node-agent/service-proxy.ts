@@ -10,6 +10,20 @@ import type { KubeConfig, V1Pod, V1Service, V1ServicePort } from '@kubernetes/cl
 import type { Logger } from 'pino';
 import { Informer } from '@llmd/controller-kit';
 
+/**
+ * A service outside the cluster that pods reach by a Service name in every namespace (the local Kafka
+ * broker as `llmd-kafka-bootstrap:9092`, the charts' default): its own loopback address and port here,
+ * forwarded to where it runs.
+ */
+export interface ExternalService {
+  name: string;
+  port: number;
+  target: { host: string; port: number };
+}
+
+/** Where external service i listens: 127.97.0.(i+1). */
+export const externalAddress = (i: number): string => `127.97.0.${i + 1}`;
+
 const SERVICES = { group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true };
 const PODS = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 
@@ -35,8 +49,10 @@ export function targetPort(port: V1ServicePort, pod: V1Pod): number | undefined 
 }
 
 /** The hosts file's entries: every Service's FQDN to its ClusterIP (or, headless, a ready pod's IP). */
-export function hostsEntries(services: V1Service[], pods: V1Pod[]): Record<string, string> {
+export function hostsEntries(services: V1Service[], pods: V1Pod[], externals: ExternalService[] = []): Record<string, string> {
   const out: Record<string, string> = {};
+  // `*`: the name in every namespace (a Service of the same name in a namespace wins there).
+  externals.forEach((e, i) => (out[`${e.name}.*.svc.cluster.local`] = externalAddress(i)));
   for (const s of services) {
     const fqdn = `${s.metadata?.name}.${s.metadata?.namespace}.svc.cluster.local`;
     const ip = s.spec?.clusterIP;
@@ -60,6 +76,7 @@ export class ServiceProxy {
     kc: KubeConfig,
     private readonly hostsFile: string,
     private readonly logger: Logger,
+    private readonly externals: ExternalService[] = [],
   ) {
     this.services = new Informer<V1Service>(kc, SERVICES, { logger });
     this.pods = new Informer<V1Pod>(kc, PODS, { logger });
@@ -70,6 +87,12 @@ export class ServiceProxy {
     this.services.on(changed);
     this.pods.on(changed);
     await Promise.all([this.services.start(), this.pods.start()]);
+    this.externals.forEach((e, i) => {
+      const server = createServer((client) => this.pipe(client, [e.target], 0));
+      server.on('error', (err) => this.logger.warn({ service: e.name, err: err.message }, 'cannot listen for the external service'));
+      server.listen(e.port, externalAddress(i));
+      this.listeners.set(`external:${e.name}`, server);
+    });
     this.sync();
   }
 
@@ -93,7 +116,7 @@ export class ServiceProxy {
     const services = this.services.list();
     const pods = this.pods.list();
     const tmp = `${this.hostsFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(hostsEntries(services, pods)));
+    writeFileSync(tmp, JSON.stringify(hostsEntries(services, pods, this.externals)));
     renameSync(tmp, this.hostsFile);
     const wanted = new Set<string>();
     for (const s of services) {
@@ -107,7 +130,7 @@ export class ServiceProxy {
       }
     }
     for (const [key, server] of this.listeners) {
-      if (wanted.has(key)) continue;
+      if (wanted.has(key) || key.startsWith('external:')) continue;
       server.close();
       this.listeners.delete(key);
     }
@@ -141,11 +164,16 @@ export class ServiceProxy {
     if (targets.length === 0) return void client.destroy();
     const first = (this.next.get(key) ?? 0) % targets.length;
     this.next.set(key, first + 1);
+    this.pipe(client, targets.map((t) => ({ host: t.ip, port: t.port })), first);
+  }
+
+  /** Connects the client to the first target that accepts, starting at `first`, and pipes both ways. */
+  private pipe(client: Socket, targets: { host: string; port: number }[], first: number): void {
     const attempt = (i: number): void => {
       if (i >= targets.length) return void client.destroy();
       const t = targets[(first + i) % targets.length];
-      const upstream = connect(t.port, t.ip);
-      // A pod that refuses before the connection is made: the next one (kube-proxy's iptables mode would not retry; its IPVS mode neither; this is kinder and says so in the README).
+      const upstream = connect(t.port, t.host);
+      // A pod that refuses before the connection is made: the next one (kube-proxy would not retry; this is kinder, see README).
       const refused = () => attempt(i + 1);
       upstream.once('error', refused);
       upstream.once('connect', () => {
