@@ -144,6 +144,12 @@ describe("llmd's node agent (real kube-apiserver and controllers)", () => {
     expect(hosts[`sim.${NS}.svc.cluster.local`]).toBe(svc.spec.clusterIP);
   });
 
+  it("serves a NodePort Service on the node's address too", async () => {
+    const svc = (await kube.request('POST', `/api/v1/namespaces/${NS}/services`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'sim-np' }, spec: { type: 'NodePort', selector: { app: 'sim' }, ports: [{ name: 'http', port: 8000, targetPort: 'http' }] } })) as { spec: { ports: { nodePort: number }[] } };
+    const nodePort = svc.spec.ports[0].nodePort;
+    await eventually('the node port answering', async () => (await fetch(`http://127.0.0.1:${nodePort}/v1/models`).catch(() => undefined))?.status === 200, 15000);
+  });
+
   it("resolves Service names in a pod's process, short and qualified, and an outside service's name in any namespace", async () => {
     const svc = (await kube.request('GET', `/api/v1/namespaces/${NS}/services/sim`)) as { spec: { clusterIP: string } };
     const resolve = (name: string) =>

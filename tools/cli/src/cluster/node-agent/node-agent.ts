@@ -12,7 +12,7 @@ import { BackoffPolicy, KUBELET_BACKOFF } from './backoff';
 import type { ObjectData } from './container-env';
 import { IpAllocator } from './ip-allocator';
 import { PodRunner } from './pod-runner';
-import { ExternalService, ServiceProxy } from './service-proxy';
+import { ExternalService, NODE_ADDRESS, ServiceProxy } from './service-proxy';
 
 export interface NodeAgentOptions {
   kubeconfig: KubeConfig;
@@ -37,7 +37,7 @@ export interface NodeAgentOptions {
 }
 
 const PODS = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
-const HOST_IP = '127.0.0.1';
+const HOST_IP = NODE_ADDRESS;
 /** What the node offers the scheduler: generous, since nothing is enforced (a process is not a container). */
 const CAPACITY = { cpu: String(Math.max(64, cpus().length)), memory: `${Math.max(256, Math.round(totalmem() / 2 ** 30))}Gi`, pods: '250', 'nvidia.com/gpu': '8', 'ephemeral-storage': '500Gi' };
 

@@ -21,6 +21,9 @@ export interface ExternalService {
   target: { host: string; port: number };
 }
 
+/** The node's InternalIP, where NodePort Services are listened on. */
+export const NODE_ADDRESS = '127.0.0.1';
+
 /** Where external service i listens: 127.97.0.(i+1). */
 export const externalAddress = (i: number): string => `127.97.0.${i + 1}`;
 
@@ -124,9 +127,15 @@ export class ServiceProxy {
       if (!ip || ip === 'None') continue;
       for (const port of s.spec?.ports ?? []) {
         if ((port.protocol ?? 'TCP') !== 'TCP') continue;
-        const key = `${ip}:${port.port}`;
-        wanted.add(key);
-        if (!this.listeners.has(key)) this.listen(key, ip, port.port, `${s.metadata?.namespace}/${s.metadata?.name}`, port.name);
+        const serviceKey = `${s.metadata?.namespace}/${s.metadata?.name}`;
+        // The ClusterIP, and for a NodePort or LoadBalancer Service the node port on the node's address.
+        const addresses: [string, number][] = [[ip, port.port]];
+        if (port.nodePort && (s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer')) addresses.push([NODE_ADDRESS, port.nodePort]);
+        for (const [address, p] of addresses) {
+          const key = `${address}:${p}`;
+          wanted.add(key);
+          if (!this.listeners.has(key)) this.listen(key, address, p, serviceKey, port.name);
+        }
       }
     }
     for (const [key, server] of this.listeners) {
