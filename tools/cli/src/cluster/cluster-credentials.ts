@@ -85,6 +85,6 @@ export function writeKubeconfigs(layout: ClusterLayout, server: string, tokens: 
   writeFileSync(layout.ca, caPem);
   const write = (file: string, user: string) => writeFileSync(file, kubeconfigYaml({ server, caPem, user, token: tokens[user] }), { mode: 0o600 });
   write(layout.kubeconfig, ADMIN_USER);
-  write(layout.componentKubeconfig(CONTROLLER_MANAGER_USER), CONTROLLER_MANAGER_USER);
-  write(layout.componentKubeconfig(SCHEDULER_USER), SCHEDULER_USER);
+  write(layout.componentKubeconfig('kube-controller-manager'), CONTROLLER_MANAGER_USER);
+  write(layout.componentKubeconfig('kube-scheduler'), SCHEDULER_USER);
 }

@@ -43,7 +43,7 @@ export interface ClusterLayout {
   logs: string;
   run: string;
   nodes: string;
-  componentKubeconfig(user: string): string;
+  componentKubeconfig(component: string): string;
   log(component: string): string;
   record(component: string): string;
   nodeState(node: string): string;
@@ -67,7 +67,7 @@ export function clusterLayout(dir: string): ClusterLayout {
     logs: join(dir, 'logs'),
     run: join(dir, 'run'),
     nodes: join(dir, 'nodes'),
-    componentKubeconfig: (user) => join(pki, `${user}.kubeconfig`),
+    componentKubeconfig: (component) => join(pki, `${component}.kubeconfig`),
     log: (component) => join(dir, 'logs', `${component}.log`),
     record: (component) => join(dir, 'run', `${component}.json`),
     nodeState: (node) => join(dir, 'nodes', node),

@@ -75,7 +75,7 @@ export function controllerManagerLaunch(layout: ClusterLayout): ComponentLaunch 
     name: 'kube-controller-manager',
     command: join(K8S_BIN, 'kube-controller-manager'),
     args: [
-      `--kubeconfig=${layout.componentKubeconfig(CONTROLLER_MANAGER_USER)}`, `--controllers=${CONTROLLERS.join(',')}`,
+      `--kubeconfig=${layout.componentKubeconfig('kube-controller-manager')}`, `--controllers=${CONTROLLERS.join(',')}`,
       // Each controller acts with its own service account's token, minted with the key the apiserver verifies.
       '--use-service-account-credentials=true', `--service-account-private-key-file=${layout.saKey}`,
       // Published to every namespace as kube-root-ca.crt, which pods' service-account volumes mount.
@@ -89,7 +89,7 @@ export function schedulerLaunch(layout: ClusterLayout): ComponentLaunch {
   return {
     name: 'kube-scheduler',
     command: join(K8S_BIN, 'kube-scheduler'),
-    args: [`--kubeconfig=${layout.componentKubeconfig(SCHEDULER_USER)}`, '--leader-elect=false', '--secure-port=0'],
+    args: [`--kubeconfig=${layout.componentKubeconfig('kube-scheduler')}`, '--leader-elect=false', '--secure-port=0'],
   };
 }
 
