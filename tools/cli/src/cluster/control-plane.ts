@@ -129,7 +129,10 @@ export async function clusterUp(options: ClusterUpOptions, log: (line: string) =
     const exists = async (path: string) => (await status(target, path)) === 200;
     await waitUntil('the default namespace and its default ServiceAccount', async () => (await exists('/api/v1/namespaces/default')) && exists('/api/v1/namespaces/default/serviceaccounts/default'), started, DEFAULTS_READY_MS);
     const agents = nodeAgentLaunches(layout, config.nodes);
-    for (const agent of agents) await start(agent);
+    for (const agent of agents) {
+      mkdirSync(layout.nodeState(agent.name), { recursive: true });
+      await start(agent);
+    }
     if (agents.length > 0) {
       const names = agents.map((a) => a.name);
       await waitUntil(`Node${names.length > 1 ? 's' : ''} ${names.join(', ')} to be Ready`, async () => {
