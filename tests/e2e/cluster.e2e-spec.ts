@@ -139,6 +139,21 @@ describe('llmd cluster: a real control plane on loopback', () => {
     expect(existsSync(other)).toBe(false);
   });
 
+  it('starts a partly running cluster again: a dead kube-scheduler is reported, and up restarts the whole', async () => {
+    const [scheduler] = [...(await llmd(['status', '--dir', dir])).stdout.matchAll(/kube-scheduler +running \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    process.kill(scheduler, 'SIGKILL');
+    await until(async () => !alive(scheduler), 10000);
+    const status = await llmd(['status', '--dir', dir]);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/NOT up[\s\S]*\n  kube-scheduler +stopped \(log /);
+    const up = await llmd(['up', '--nodes', '0', '--dir', dir]);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain(`the cluster in ${dir} is only partly running (kube-scheduler): stopping what is left and starting it again`);
+    expect(pids.filter(alive)).toEqual([]);
+    pids = pidsOf((await llmd(['status', '--dir', dir])).stdout);
+    expect(pids).toHaveLength(4);
+  });
+
   it('stops every process on down, and the next up finds its objects again', async () => {
     const ip = kubectl('get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}');
     const down = await llmd(['down', '--dir', dir]);
