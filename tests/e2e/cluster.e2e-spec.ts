@@ -145,7 +145,7 @@ describe('llmd cluster: a real control plane on loopback', () => {
     await until(async () => !alive(scheduler), 10000);
     const status = await llmd(['status', '--dir', dir]);
     expect(status.code).toBe(1);
-    expect(status.stdout).toMatch(/NOT up[\s\S]*\n  kube-scheduler +stopped \(log /);
+    expect(status.stdout).toMatch(/NOT up[\s\S]*\n {2}kube-scheduler +stopped \(log /);
     const up = await llmd(['up', '--nodes', '0', '--dir', dir]);
     expect(up.code).toBe(0);
     expect(up.stdout).toContain(`the cluster in ${dir} is only partly running (kube-scheduler): stopping what is left and starting it again`);
