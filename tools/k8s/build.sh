@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds a real etcd, kube-apiserver and kube-controller-manager, and the helm and kubectl CLIs, from the Go module
-# proxy into .llmd/k8s/bin, for the tests that run against a real Kubernetes API (pod discovery, the
-# operator, the Helm charts under deploy/helm). Versions are pinned by the go.mod files beside this
+# Builds a real etcd, kube-apiserver, kube-controller-manager and kube-scheduler, and the helm and
+# kubectl CLIs, from the Go module proxy into .llmd/k8s/bin, for the tests that run against a real
+# Kubernetes API (pod discovery, the operator, the Helm charts under deploy/helm) and for
+# `tools/llmd cluster`. Versions are pinned by the go.mod files beside this
 # script; a build is skipped when the binaries for those go.sum files are already there.
-# First build: about 4 minutes on 2 cores for the Kubernetes binaries, plus about 80 s for helm and
-# about a minute for kubectl (plus the
-# module download); later runs: nothing.
+# First build: about 4 minutes on 2 cores for the Kubernetes binaries (kube-scheduler, built after
+# kube-controller-manager from the packages they share, adds about 10 s), plus about 80 s for helm and
+# about a minute for kubectl (plus the module download); later runs: nothing.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -29,6 +30,7 @@ build() { # name module-dir package [extra -ldflags]
 build etcd etcd go.etcd.io/etcd/server/v3
 build kube-apiserver apiserver k8s.io/kubernetes/cmd/kube-apiserver
 build kube-controller-manager apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+build kube-scheduler apiserver k8s.io/kubernetes/cmd/kube-scheduler
 # As helm's own Makefile does: its version, and the Kubernetes version that `helm template` and
 # `helm lint` assume offline (.Capabilities.KubeVersion, else 1.20) set to the kube-apiserver pinned above.
 x=helm.sh/helm/v3

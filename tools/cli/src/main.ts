@@ -1,10 +1,11 @@
 // The llmd CLI: `llmd up` (the local stack), `llmd kafka ...` (the local broker and topics), `llmd sim
 // ...` (a simulated pod), `llmd bench ...` (the benchmarks), `llmd images` (the services' container
-// images). Every command answers --help from its declaration and refuses an unknown or malformed flag
-// before it starts anything.
+// images), `llmd cluster ...` (a local Kubernetes control plane and node agents). Every command
+// answers --help from its declaration and refuses an unknown or malformed flag before it starts anything.
 import { formatUsageError, UsageError } from './args';
 import { benchGroup } from './commands/bench.command';
 import { CliGroup, command, dispatch } from './commands/cli-command';
+import { clusterGroup } from './commands/cluster.command';
 import { images, imagesCommand } from './commands/images.command';
 import { kafkaGroup } from './commands/kafka.command';
 import { simGroup } from './commands/sim.command';
@@ -17,7 +18,7 @@ const root: CliGroup = {
   summary: 'llmd: a cache-aware, disaggregation-aware serving layer for vLLM, and its local stack',
   childNoun: 'command',
   bareExitCode: 0,
-  children: { up: () => command(upCommand, up), kafka: () => kafkaGroup, sim: () => simGroup, bench: () => benchGroup, images: () => command(imagesCommand, images) },
+  children: { up: () => command(upCommand, up), kafka: () => kafkaGroup, sim: () => simGroup, bench: () => benchGroup, images: () => command(imagesCommand, images), cluster: () => clusterGroup },
 };
 
 dispatch(root, process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
