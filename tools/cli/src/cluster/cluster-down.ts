@@ -4,6 +4,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { ClusterError } from './cluster.error';
 import { clusterLayout, ClusterLayout } from './cluster-layout';
 import { ProcessRecord, readRecords, stopProcess } from './process-record';
+import { stopBroker } from '../kafka/kafka-broker';
 
 const CONTROL_PLANE_STOP_ORDER = ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
 /** A node agent stops its pods within their grace periods (30 s by default) before it exits itself. */
@@ -25,6 +26,11 @@ export async function stopAll(layout: ClusterLayout, log: (line: string) => void
     if (outcome !== 'not running') log(`${record.name} (pid ${record.pid}) ${outcome === 'killed' ? `killed after ${grace / 1000} s without exiting on SIGTERM` : 'stopped'}`);
     done.push({ name: record.name, pid: record.pid, outcome });
     rmSync(layout.record(record.name), { force: true });
+  }
+  // The broker `up` started, if any: after the node agents (its clients), before nothing else needs it.
+  if (existsSync(layout.kafka) && (await stopBroker({ dir: layout.kafka }))) {
+    log('kafka stopped');
+    done.push({ name: 'kafka', pid: 0, outcome: 'stopped' });
   }
   return done;
 }

@@ -42,6 +42,8 @@ export interface ClusterLayout {
   etcdData: string;
   logs: string;
   run: string;
+  /** The Kafka broker `up` starts when none is given (its data, config, log, pid). */
+  kafka: string;
   nodes: string;
   componentKubeconfig(component: string): string;
   log(component: string): string;
@@ -66,6 +68,7 @@ export function clusterLayout(dir: string): ClusterLayout {
     etcdData: join(dir, 'etcd'),
     logs: join(dir, 'logs'),
     run: join(dir, 'run'),
+    kafka: join(dir, 'kafka'),
     nodes: join(dir, 'nodes'),
     componentKubeconfig: (component) => join(pki, `${component}.kubeconfig`),
     log: (component) => join(dir, 'logs', `${component}.log`),

@@ -94,14 +94,17 @@ export function schedulerLaunch(layout: ClusterLayout): ComponentLaunch {
 }
 
 /** The node agents, node 1 also serving the Services' ClusterIPs. */
-export function nodeAgentLaunches(layout: ClusterLayout, nodes: number, node = process.execPath): ComponentLaunch[] {
+/** The name the pods reach Kafka by, in every namespace: the bootstrap Service of a Strimzi `Kafka` named `llmd`, the charts' default. */
+export const KAFKA_SERVICE = 'llmd-kafka-bootstrap:9092';
+
+export function nodeAgentLaunches(layout: ClusterLayout, nodes: number, node = process.execPath, kafka?: string): ComponentLaunch[] {
   return nodePlan(nodes).map((n) => ({
     name: n.name,
     command: node,
     args: [
       '--enable-source-maps', NODE_AGENT_MAIN,
       '--kubeconfig', layout.kubeconfig, '--node', n.name, '--pod-subnet', n.podSubnet, '--state-dir', layout.nodeState(n.name),
-      ...(n.serviceProxy ? ['--service-proxy'] : []),
+      ...(n.serviceProxy ? ['--service-proxy', ...(kafka ? ['--external-service', `${KAFKA_SERVICE}=${kafka}`] : [])] : []),
     ],
   }));
 }

@@ -3,6 +3,8 @@
 // in the cluster's directory. Idempotent: a cluster that is up is left alone; a half-dead one is
 // stopped and started again; etcd's data (the cluster's objects) is kept unless --fresh.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensureKafkaJars, startBroker } from '../kafka/kafka-broker';
+import { ensureTopics } from '../kafka/topics';
 import { get } from 'node:http';
 import { ClusterConfig, parseClusterConfig, resolveClusterConfig } from './cluster-config';
 import { ensureCredentials, readTokens, writeKubeconfigs } from './cluster-credentials';
@@ -20,6 +22,8 @@ export interface ClusterUpOptions {
   nodes: number;
   /** Remove the cluster's state (its objects too) and make a new one. */
   fresh?: boolean;
+  /** A running Kafka broker (host:port) the pods reach as llmd-kafka-bootstrap:9092; absent: `up` starts one in the cluster's directory. */
+  kafka?: string;
 }
 
 export interface ClusterUpResult {
@@ -128,7 +132,15 @@ export async function clusterUp(options: ClusterUpOptions, log: (line: string) =
     // every pod in it needs before the ServiceAccount admission plugin lets it in.
     const exists = async (path: string) => (await status(target, path)) === 200;
     await waitUntil('the default namespace and its default ServiceAccount', async () => (await exists('/api/v1/namespaces/default')) && exists('/api/v1/namespaces/default/serviceaccounts/default'), started, DEFAULTS_READY_MS);
-    const agents = nodeAgentLaunches(layout, config.nodes);
+    let kafka = options.kafka;
+    if (!kafka && config.nodes > 0) {
+      // The services' charts publish to llmd-kafka-bootstrap:9092: a real broker, as `npm start` runs one.
+      ensureKafkaJars(log);
+      kafka = (await startBroker({ port: config.apiPort + 3, dir: layout.kafka }, log)).bootstrap;
+      await ensureTopics(kafka);
+      log(`kafka started on ${kafka}, reached by the pods as llmd-kafka-bootstrap:9092`);
+    }
+    const agents = nodeAgentLaunches(layout, config.nodes, process.execPath, kafka);
     for (const agent of agents) {
       mkdirSync(layout.nodeState(agent.name), { recursive: true });
       await start(agent);

@@ -29,10 +29,11 @@ const up = command(
       port: { type: 'integer', min: 1, max: 65533, valueName: 'PORT', description: `kube-apiserver's port (default: the cluster's own, else ${DEFAULT_API_PORT}; a new cluster's etcd takes the next two)` },
       dir,
       fresh: { type: 'boolean', description: 'remove the cluster\'s state first (its objects, keys and certificates) and make a new one' },
+      kafka: { type: 'string', valueName: 'HOST:PORT', description: 'a running Kafka broker the pods reach as llmd-kafka-bootstrap:9092 (default: up starts one in the cluster\'s directory)' },
     },
   }),
   async ({ values }) => {
-    const result = await clusterUp({ dir: clusterDir(values.dir), port: values.port, nodes: values.nodes, fresh: values.fresh }, say);
+    const result = await clusterUp({ dir: clusterDir(values.dir), port: values.port, nodes: values.nodes, fresh: values.fresh, kafka: values.kafka }, say);
     if (result.already) {
       const differs = [
         ...(result.nodes !== values.nodes ? [`--nodes ${values.nodes}`] : []),

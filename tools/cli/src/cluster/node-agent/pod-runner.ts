@@ -176,7 +176,7 @@ export class PodRunner {
     const [file, ...args] = c.argv ?? [];
     const child = spawn(file, args, {
       cwd: this.deps.dir,
-      env: { PATH: process.env.PATH, HOME: this.deps.dir, ...c.env, LLMD_POD_IP: this.deps.podIP, LLMD_POD_NAMESPACE: this.pod.metadata?.namespace ?? 'default', LLMD_CLUSTER_HOSTS_FILE: this.deps.hostsFile },
+      env: { PATH: process.env.PATH, HOME: this.deps.dir, ...c.env, LLMD_POD_IP: this.deps.podIP, LLMD_POD_NAMESPACE: this.pod.metadata?.namespace ?? 'default', LLMD_POD_PORTS: this.podPorts(), LLMD_CLUSTER_HOSTS_FILE: this.deps.hostsFile },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     c.child = child;
@@ -188,6 +188,11 @@ export class PodRunner {
     child.once('exit', (code, signal) => this.exited(c, child, code, signal));
     this.startProbes(c);
     void this.report();
+  }
+
+  /** Every container port of the pod: where localhost means the pod itself. */
+  private podPorts(): string {
+    return [...new Set((this.pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)))].join(',');
   }
 
   private target(c: Running): ProbeTarget {

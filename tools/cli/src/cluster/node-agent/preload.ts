@@ -4,7 +4,10 @@
 //    pods can both listen on their container port, as in a cluster; ZeroMQ binds (`tcp://*:5557`,
 //    vLLM's KV events) likewise;
 //  - Service names (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`) resolve to the
-//    Service's address from the hosts file the agent keeps; every other name resolves as usual.
+//    Service's address from the hosts file the agent keeps; every other name resolves as usual;
+//  - a connection to localhost on one of the pod's own container ports goes to the pod's IP: in a
+//    pod, localhost is the pod (a sidecar reaching its model server). Other localhost ports (the
+//    apiserver, the Kafka broker of the harness) are left alone.
 // It must stay small and dependency-free: it runs in every pod's process.
 import dns = require('node:dns');
 import { readFileSync, statSync } from 'node:fs';
@@ -14,6 +17,8 @@ import Module = require('node:module');
 const podIP = process.env.LLMD_POD_IP;
 const namespace = process.env.LLMD_POD_NAMESPACE ?? 'default';
 const hostsFile = process.env.LLMD_CLUSTER_HOSTS_FILE;
+const podPorts = new Set((process.env.LLMD_POD_PORTS ?? '').split(',').filter(Boolean).map(Number));
+const LOCALHOST = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 const ANY = new Set(['0.0.0.0', '::', '*', '']);
 
 let hosts: Record<string, string> = {};
@@ -69,6 +74,18 @@ if (podIP) {
     }
     return (realListen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof net.Server.prototype.listen;
+
+  const realConnect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unknown[]) {
+    // net.connect() hands over [options, callback] already normalized; a direct call passes options or (port, host).
+    const options = (Array.isArray(args[0]) ? args[0][0] : args[0]) as { host?: string; port?: number | string } | number | string;
+    if (typeof options === 'object' && options !== null && 'port' in options && podPorts.has(Number(options.port)) && (options.host === undefined || LOCALHOST.has(options.host))) options.host = podIP;
+    else if ((typeof options === 'number' || (typeof options === 'string' && /^\d+$/.test(options))) && podPorts.has(Number(options)) && (typeof args[1] !== 'string' || LOCALHOST.has(args[1]))) {
+      if (typeof args[1] === 'string') args[1] = podIP;
+      else args.splice(1, 0, podIP);
+    }
+    return (realConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+  } as typeof net.Socket.prototype.connect;
 
   // ZeroMQ binds in native code, and its Socket.prototype.bind cannot be replaced: each socket class
   // the module exports is swapped for a subclass that rewrites the endpoint first.
