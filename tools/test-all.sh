@@ -15,7 +15,7 @@ step "fetch the Kafka broker (Maven, cached in .llmd/cache)"
 node dist/tools/cli/src/main.js kafka status >/dev/null 2>&1 || true
 node -e "require('./dist/tools/cli/src/kafka/kafka-broker.js').ensureKafkaJars(console.log)"
 
-step "build etcd and kube-apiserver (Go module proxy, cached in .llmd/k8s)"
+step "build the Kubernetes binaries, helm and kubectl (Go module proxy, cached in .llmd/k8s)"
 bash tools/k8s/build.sh
 
 step "type-check"

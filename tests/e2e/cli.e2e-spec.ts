@@ -57,6 +57,8 @@ describe('llmd: help and refused command lines start nothing', () => {
     ['bench'],
     ...['sim-fidelity', 'throughput-ceiling', 'sim-capacity', 'pick', 'kv-index', 'gateway', 'routing', 'autoscale'].map((b) => ['bench', b]),
     ['images'],
+    ['cluster'],
+    ...['up', 'down', 'status', 'kubeconfig'].map((c) => ['cluster', c]),
   ];
 
   it.each(COMMANDS.flatMap((c) => [[[...c, '--help']], [[...c, '-h']]]))('llmd %p prints its usage and flags', (args) => {
