@@ -11,6 +11,7 @@ import { Controller, Informer, LeaderElector, loadKubeConfig, ObjectKey, objectK
 import { API_VERSION } from '@llmd/crd-types';
 import type { RenderContext } from '@llmd/manifests';
 import type { HealthChecks, Registry } from '@llmd/platform';
+import { builtinFor } from '@llmd/tokenizer';
 import type { OperatorConfig } from './config';
 import { inferenceGatewayReconciler } from './controllers/inference-gateway.reconciler';
 import { llmDeploymentReconciler } from './controllers/llm-deployment.reconciler';
@@ -48,6 +49,14 @@ const PRIMARY: Kind[] = ['LLMDeployment', 'ServingPool', 'InferenceGateway', 'Sc
 export function clusterConfigured(config: OperatorConfig): boolean {
   return Boolean(config.kubeconfig || existsSync(join(homedir(), '.kube', 'config')) || process.env.KUBERNETES_SERVICE_HOST);
 }
+
+/**
+ * A simulated pod of a model vllm-sim has no tokenizer for (it ships a few families: the brief's
+ * Llama-2-70b has none) tokenizes with Llama-3's, so the example runs on vllm-sim instead of
+ * crash-looping; token counts then follow Llama-3's vocabulary.
+ */
+export const SIM_STAND_IN_TOKENIZER = 'builtin:llama-3';
+const simTokenizer = (model: string): string | undefined => (builtinFor(model) ? undefined : SIM_STAND_IN_TOKENIZER);
 
 export class Operator {
   private role: OperatorRole = 'starting';
@@ -170,7 +179,7 @@ export class Operator {
     const ctx: ReconcileContext = {
       store: this.store,
       cluster,
-      render: (namespace): RenderContext => ({ namespace, images, kafka, inferencePoolInstalled: this.inferencePoolInstalled }),
+      render: (namespace): RenderContext => ({ namespace, images, kafka, inferencePoolInstalled: this.inferencePoolInstalled, simTokenizer }),
       now: () => new Date(),
       logger,
     };

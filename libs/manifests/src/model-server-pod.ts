@@ -154,6 +154,7 @@ export function modelServerPodTemplate(input: PodInput): Json {
     maxModelLen: d.spec.model.maxModelLen,
     loras: loras.map((l) => ({ name: l.name, path: l.path })),
     disaggregated: d.spec.serving.mode === 'disaggregated',
+    simTokenizer: simulated ? ctx.simTokenizer?.(servedName) : undefined,
   };
   const ssd = cache.tiers.find((t) => t.type === 'ssd');
   const volumes: Json[] = [

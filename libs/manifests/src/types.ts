@@ -26,6 +26,11 @@ export interface RenderContext {
   kafka?: KafkaContext;
   /** The inference.networking.k8s.io/v1 InferencePool CRD is installed. */
   inferencePoolInstalled: boolean;
+  /**
+   * The tokenizer a simulated pod is told to use for a model it would find none for (vllm-sim ships
+   * a few families); undefined: vllm-sim finds its own. Absent: never told.
+   */
+  simTokenizer?: (model: string) => string | undefined;
 }
 
 export interface OwnerReference {

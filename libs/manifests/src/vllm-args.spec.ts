@@ -109,4 +109,9 @@ describe('simArgs: vllm-sim on the same ports, the flags it has', () => {
   it('P/D: plain NixlConnector (the simulator speaks only that)', () => {
     expect(JSON.parse(flag(simArgs(input({ ...PD, simulated: true, cache: { tiers: [{ type: 'cpu', size: '4Gi' }] } }), 0), '--kv-transfer-config')!)).toEqual({ kv_connector: 'NixlConnector', kv_role: 'kv_both' });
   });
+  it('names a stand-in tokenizer only when the render context gives one (a model vllm-sim has none for)', () => {
+    expect(simArgs(input({ simulated: true }), 0)).not.toContain('--tokenizer');
+    expect(flag(simArgs({ ...input({ simulated: true }), simTokenizer: 'builtin:llama-3' }, 0), '--tokenizer')).toBe('builtin:llama-3');
+    expect(vllmArgs({ ...input({}), simTokenizer: 'builtin:llama-3' })).not.toContain('--tokenizer');
+  });
 });

@@ -18,6 +18,8 @@ export interface ArgsInput {
   maxModelLen?: number;
   loras: { name: string; path: string }[];
   disaggregated: boolean;
+  /** vllm-sim only: the tokenizer to stand in for the model's (RenderContext.simTokenizer). */
+  simTokenizer?: string;
 }
 
 /** `tcp://*:<port>` endpoints; topic `kv@<pod IP>@<model>` as llm-d's precise-prefix guide (the cache-manager subscribes to every topic). */
@@ -134,5 +136,6 @@ export function simArgs(input: ArgsInput, rank: number): string[] {
   const cpu = tier(cache, 'cpu');
   if (cpu) a.push('--kv-offload-gib', String(gib(quantityBytes(cpu.size) / pool.data)));
   if (input.loras.length > 0) a.push('--enable-lora', '--max-loras', String(input.loras.length), '--lora-modules', ...input.loras.map((l) => `${l.name}=${l.path}`));
+  if (input.simTokenizer) a.push('--tokenizer', input.simTokenizer);
   return [...a, ...pool.args];
 }

@@ -6,6 +6,7 @@ import { clusterDown } from '../cluster/cluster-down';
 import { clusterDir, clusterLayout, DEFAULT_API_PORT, MAX_NODES, SERVICE_CIDR } from '../cluster/cluster-layout';
 import { clusterStatus } from '../cluster/cluster-status';
 import { clusterUp } from '../cluster/control-plane';
+import { clusterDemo, DEMO_DEPLOYMENT, DEMO_NAMESPACE } from '../cluster/cluster-demo';
 import { CliGroup, command } from './cli-command';
 
 const dir = { type: 'string', valueName: 'DIR', description: 'the cluster\'s state directory (default: $LLMD_CLUSTER_DIR, else .llmd/cluster)' } as const satisfies FlagSpec;
@@ -44,6 +45,32 @@ const up = command(
       say(`cluster ready in ${result.seconds.toFixed(1)} s: API ${result.server}, ${result.nodes} node agent${result.nodes === 1 ? '' : 's'}`);
     }
     say(`export KUBECONFIG=${result.kubeconfig}`);
+    return 0;
+  },
+);
+
+const demo = command(
+  defineCommand({
+    name: 'llmd cluster demo',
+    summary: 'the whole loop: a cluster, every chart, the brief\'s disaggregated example on vllm-sim, a streamed answer',
+    details: [
+      '`cluster up` (one node, a Kafka broker), then helm installs the CRDs and the operator, cache-manager,',
+      `scheduler (pd profile), gateway (NodePort) and autoscaler charts into the ${DEMO_NAMESPACE} namespace, applies the brief's`,
+      `${DEMO_DEPLOYMENT} example with simulated: true, waits for every Deployment and the example to be ready, and streams`,
+      'one chat completion through the gateway. The cluster keeps running (`llmd cluster down` stops it); the last',
+      'line is where to send requests: OPENAI_BASE_URL=http://ADDRESS:PORT/v1.',
+    ].join('\n'),
+    flags: {
+      port: { type: 'integer', min: 1, max: 65533, valueName: 'PORT', description: `kube-apiserver's port (default: the cluster's own, else ${DEFAULT_API_PORT})` },
+      dir,
+      kafka: { type: 'string', valueName: 'HOST:PORT', description: 'a running Kafka broker (default: the cluster starts one)' },
+    },
+  }),
+  async ({ values }) => {
+    const result = await clusterDemo({ dir: clusterDir(values.dir), port: values.port, kafka: values.kafka }, say);
+    say(`answered by ${result.model} through the gateway in ${result.secondsToFirstAnswer.toFixed(1)} s from the start: ${JSON.stringify(result.answer)}`);
+    say(`export KUBECONFIG=${clusterLayout(clusterDir(values.dir)).kubeconfig}`);
+    say(`OPENAI_BASE_URL=${result.baseUrl}`);
     return 0;
   },
 );
@@ -109,5 +136,5 @@ export const clusterGroup: CliGroup = {
   name: 'llmd cluster',
   summary: 'a local Kubernetes control plane whose node agents run llmd\'s pods as local processes',
   childNoun: 'command',
-  children: { up: () => up, down: () => down, status: () => status, kubeconfig: () => kubeconfig },
+  children: { up: () => up, demo: () => demo, down: () => down, status: () => status, kubeconfig: () => kubeconfig },
 };

@@ -3,6 +3,7 @@
 // on, it also serves the cluster's Services (service-proxy.ts). A test and development harness, the
 // kubelet's contract in miniature: status, probes, restarts, grace periods, events.
 import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import type { KubeConfig, V1Pod, V1PodStatus } from '@kubernetes/client-node';
@@ -155,7 +156,8 @@ export class NodeAgent {
     if (entry) return entry.runner.update(pod);
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     const previous = pod.status?.podIP;
-    const ip = previous && this.ips.claim(previous) ? previous : this.ips.allocate();
+    const ports = (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
+    const ip = previous && this.ips.claim(previous) ? previous : await this.freeAddress(ports);
     const dir = join(this.o.stateDir, 'pods', `${pod.metadata?.namespace}_${pod.metadata?.name}_${pod.metadata?.uid}`);
     const runner = new PodRunner(pod, {
       dist: this.o.dist,
@@ -174,6 +176,19 @@ export class NodeAgent {
     this.runners.set(key, { runner, uid: pod.metadata?.uid ?? '', ip });
     this.o.logger.info({ pod: key, ip }, 'starting pod');
     await runner.start();
+  }
+
+  /**
+   * The next pod IP none of whose ports something else on this machine (another cluster's pod, a
+   * developer's process) already listens on; such an address stays taken, so it is not offered again.
+   */
+  private async freeAddress(ports: number[]): Promise<string> {
+    for (let tries = 0; tries < 64; tries++) {
+      const ip = this.ips.allocate();
+      if ((await Promise.all(ports.map((port) => canListen(ip, port)))).every(Boolean)) return ip;
+      this.o.logger.warn({ ip, ports }, 'something else listens on this address; skipping it');
+    }
+    throw new Error('no pod IP with its ports free after 64 tries');
   }
 
   /** Stops the pod's processes (SIGTERM, SIGKILL after the grace period) and, for a deleted pod, removes the object. */
@@ -245,4 +260,13 @@ export class NodeAgent {
       count: 1,
     }).catch((err: Error) => this.o.logger.warn({ err: err.message }, 'event write failed'));
   }
+}
+
+/** Whether a listener could bind ip:port now. */
+function canListen(ip: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, ip, () => server.close(() => resolve(true)));
+  });
 }

@@ -24,8 +24,8 @@ export interface ExternalService {
 /** The node's InternalIP, where NodePort Services are listened on. */
 export const NODE_ADDRESS = '127.0.0.1';
 
-/** Where external service i listens: 127.97.0.(i+1). */
-export const externalAddress = (i: number): string => `127.97.0.${i + 1}`;
+/** Where outside services listen: the first free address of 127.97.0.1-254 for their port. */
+const EXTERNAL_PREFIX = '127.97.0.';
 
 const SERVICES = { group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true };
 const PODS = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
@@ -52,10 +52,10 @@ export function targetPort(port: V1ServicePort, pod: V1Pod): number | undefined 
 }
 
 /** The hosts file's entries: every Service's FQDN to its ClusterIP (or, headless, a ready pod's IP). */
-export function hostsEntries(services: V1Service[], pods: V1Pod[], externals: ExternalService[] = []): Record<string, string> {
+export function hostsEntries(services: V1Service[], pods: V1Pod[], externals: { name: string; address: string }[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   // `*`: the name in every namespace (a Service of the same name in a namespace wins there).
-  externals.forEach((e, i) => (out[`${e.name}.*.svc.cluster.local`] = externalAddress(i)));
+  for (const e of externals) out[`${e.name}.*.svc.cluster.local`] = e.address;
   for (const s of services) {
     const fqdn = `${s.metadata?.name}.${s.metadata?.namespace}.svc.cluster.local`;
     const ip = s.spec?.clusterIP;
@@ -73,6 +73,7 @@ export class ServiceProxy {
   private readonly pods: Informer<V1Pod>;
   private readonly listeners = new Map<string, Server>();
   private readonly next = new Map<string, number>();
+  private readonly externalAddresses: { name: string; address: string }[] = [];
   private syncTimer?: NodeJS.Timeout;
 
   constructor(
@@ -90,12 +91,13 @@ export class ServiceProxy {
     this.services.on(changed);
     this.pods.on(changed);
     await Promise.all([this.services.start(), this.pods.start()]);
-    this.externals.forEach((e, i) => {
+    for (const e of this.externals) {
       const server = createServer((client) => this.pipe(client, [e.target], 0));
-      server.on('error', (err) => this.logger.warn({ service: e.name, err: err.message }, 'cannot listen for the external service'));
-      server.listen(e.port, externalAddress(i));
+      const address = await listenOnFree(server, e.port, this.externalAddresses.map((x) => x.address));
+      this.externalAddresses.push({ name: e.name, address });
       this.listeners.set(`external:${e.name}`, server);
-    });
+      this.logger.info({ service: e.name, address: `${address}:${e.port}`, target: `${e.target.host}:${e.target.port}` }, 'outside service reachable by name');
+    }
     this.sync();
   }
 
@@ -119,7 +121,7 @@ export class ServiceProxy {
     const services = this.services.list();
     const pods = this.pods.list();
     const tmp = `${this.hostsFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(hostsEntries(services, pods, this.externals)));
+    writeFileSync(tmp, JSON.stringify(hostsEntries(services, pods, this.externalAddresses)));
     renameSync(tmp, this.hostsFile);
     const wanted = new Set<string>();
     for (const s of services) {
@@ -197,4 +199,22 @@ export class ServiceProxy {
     };
     attempt(0);
   }
+}
+
+/** Listens on the first 127.97.0.N where the port is free (another cluster on this machine may hold one). */
+async function listenOnFree(server: Server, port: number, taken: string[]): Promise<string> {
+  for (let n = 1; n < 255; n++) {
+    const address = `${EXTERNAL_PREFIX}${n}`;
+    if (taken.includes(address)) continue;
+    const ok = await new Promise<boolean>((resolve) => {
+      const onError = () => resolve(false);
+      server.once('error', onError);
+      server.listen(port, address, () => {
+        server.off('error', onError);
+        resolve(true);
+      });
+    });
+    if (ok) return address;
+  }
+  throw new Error(`no free address in ${EXTERNAL_PREFIX}0/24 for port ${port}`);
 }
