@@ -1,7 +1,7 @@
 // The operator's configuration: env vars (LLMD_OPERATOR_*) over an optional YAML file (LLMD_CONFIG).
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { booleanish, kafkaSaslSchema, kafkaTlsSchema, logLevelSchema, opsSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, KAFKA_SECURITY_ENV, kafkaSaslSchema, kafkaTlsSchema, logLevelSchema, opsSchema, shutdownSchema } from '@llmd/platform';
 import { llmdVersion } from './version';
 
 const dns1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label');
@@ -101,15 +101,7 @@ export const OPERATOR_ENV: Record<string, string> = {
   LLMD_OPERATOR_IMAGE_SCHEDULER: 'images.scheduler',
   LLMD_OPERATOR_IMAGE_CACHE_MANAGER: 'images.cacheManager',
   LLMD_KAFKA_BROKERS: 'kafka.brokers',
-  LLMD_KAFKA_TLS_ENABLED: 'kafka.tls.enabled',
-  LLMD_KAFKA_TLS_CA_FILE: 'kafka.tls.caFile',
-  LLMD_KAFKA_TLS_CERT_FILE: 'kafka.tls.certFile',
-  LLMD_KAFKA_TLS_KEY_FILE: 'kafka.tls.keyFile',
-  LLMD_KAFKA_TLS_SERVER_NAME: 'kafka.tls.serverName',
-  LLMD_KAFKA_TLS_REJECT_UNAUTHORIZED: 'kafka.tls.rejectUnauthorized',
-  LLMD_KAFKA_SASL_MECHANISM: 'kafka.sasl.mechanism',
-  LLMD_KAFKA_SASL_USERNAME: 'kafka.sasl.username',
-  LLMD_KAFKA_SASL_PASSWORD_FILE: 'kafka.sasl.passwordFile',
+  ...KAFKA_SECURITY_ENV,
   LLMD_OPERATOR_LEADER_ELECTION: 'leaderElection.enabled',
   LLMD_OPERATOR_LEADER_ELECTION_NAMESPACE: 'leaderElection.namespace',
   LLMD_OPERATOR_LEASE_NAME: 'leaderElection.leaseName',

@@ -95,6 +95,19 @@ export const shutdownSchema = z.object({
 
 export { booleanish };
 
+/** Kafka's TLS and SASL settings from env (the password's own variable aside: the operator takes only a file). */
+export const KAFKA_SECURITY_ENV: Readonly<Record<string, string>> = {
+  LLMD_KAFKA_TLS_ENABLED: 'kafka.tls.enabled',
+  LLMD_KAFKA_TLS_CA_FILE: 'kafka.tls.caFile',
+  LLMD_KAFKA_TLS_CERT_FILE: 'kafka.tls.certFile',
+  LLMD_KAFKA_TLS_KEY_FILE: 'kafka.tls.keyFile',
+  LLMD_KAFKA_TLS_SERVER_NAME: 'kafka.tls.serverName',
+  LLMD_KAFKA_TLS_REJECT_UNAUTHORIZED: 'kafka.tls.rejectUnauthorized',
+  LLMD_KAFKA_SASL_MECHANISM: 'kafka.sasl.mechanism',
+  LLMD_KAFKA_SASL_USERNAME: 'kafka.sasl.username',
+  LLMD_KAFKA_SASL_PASSWORD_FILE: 'kafka.sasl.passwordFile',
+};
+
 /** Env var names shared by all services, mapped to the fragments above. */
 export function commonEnvMap(prefix: string): Record<string, string> {
   return {
@@ -104,15 +117,7 @@ export function commonEnvMap(prefix: string): Record<string, string> {
     LLMD_KAFKA_BROKERS: 'kafka.brokers',
     LLMD_KAFKA_ENABLED: 'kafka.enabled',
     LLMD_KAFKA_BUFFER_SIZE: 'kafka.bufferSize',
-    LLMD_KAFKA_TLS_ENABLED: 'kafka.tls.enabled',
-    LLMD_KAFKA_TLS_CA_FILE: 'kafka.tls.caFile',
-    LLMD_KAFKA_TLS_CERT_FILE: 'kafka.tls.certFile',
-    LLMD_KAFKA_TLS_KEY_FILE: 'kafka.tls.keyFile',
-    LLMD_KAFKA_TLS_SERVER_NAME: 'kafka.tls.serverName',
-    LLMD_KAFKA_TLS_REJECT_UNAUTHORIZED: 'kafka.tls.rejectUnauthorized',
-    LLMD_KAFKA_SASL_MECHANISM: 'kafka.sasl.mechanism',
-    LLMD_KAFKA_SASL_USERNAME: 'kafka.sasl.username',
-    LLMD_KAFKA_SASL_PASSWORD_FILE: 'kafka.sasl.passwordFile',
+    ...KAFKA_SECURITY_ENV,
     LLMD_KAFKA_SASL_PASSWORD: 'kafka.sasl.password',
     LLMD_SHUTDOWN_GRACE_MS: 'shutdown.graceMs',
   };
