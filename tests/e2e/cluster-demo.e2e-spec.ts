@@ -16,6 +16,8 @@ const NS = 'llmd';
 const MODEL = 'meta-llama/Llama-2-70b-hf';
 /** A new decode pod must serve a request within this long of the scale-up (stated in the note). */
 const SCALE_UP_BOUND_MS = 90000;
+/** After a load step, the autoscaler's new decode pod must serve a request within this long (stated in the note). */
+const AUTOSCALE_BOUND_MS = 120000;
 
 interface Run {
   code: number;
@@ -59,6 +61,8 @@ describe('tools/llmd cluster demo, and the fleet it runs', () => {
     });
   const client = () => new OpenAI({ baseURL, apiKey: 'unused', maxRetries: 0 });
   const longPrompt = (seed: string) => `${seed} `.repeat(300);
+  /** vLLM's own request fields, beside OpenAI's (the openai client sends them as they are). */
+  const vllmOnly = (fields: { ignore_eos: boolean }) => fields as object;
   const DECODE = 'llm-d.io/deployment=llama-disaggregated,llm-d.ai/role=decode';
 
   beforeAll(async () => {
@@ -151,6 +155,51 @@ describe('tools/llmd cluster demo, and the fleet it runs', () => {
       return (r.choices[0].message.content ?? '').length > 0 && r.usage?.completion_tokens === 4;
     }, 60000);
   }, 300000);
+
+  it(`the autoscaler, told to size the decode pool, brings it into its bounds and adds a pod on a load step that serves within ${AUTOSCALE_BOUND_MS / 1000} s`, async () => {
+    // Decisions every 2 s instead of the HPA's 15 (a helm upgrade of the release, as a user would do it).
+    const upgrade = await run(join(REPO_ROOT, '.llmd/k8s/bin/helm'), ['upgrade', 'autoscaler', join(REPO_ROOT, 'deploy/helm/autoscaler'), '-n', NS, '--reuse-values', '--set', 'config.syncSeconds=2', '--wait', '--timeout', '120s']);
+    expect(upgrade).toMatchObject({ code: 0 });
+    // Two sequences per decode pod, so a small step saturates the pool; the saturation policy between 2 and 3 pods.
+    const autoscaling = { policy: 'saturation', minReplicas: 2, maxReplicas: 3, startupSeconds: 5, behavior: { scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 0 } } };
+    await kubectl('-n', NS, 'patch', 'llmdeployment', 'llama-disaggregated', '--type=merge', '-p', JSON.stringify({ spec: { serving: { decode: { args: ['--max-num-seqs', '2'], autoscaling } } } }));
+    const poolReplicas = async () => (JSON.parse(await kubectl('-n', NS, 'get', 'servingpool', 'llama-disaggregated-decode', '-o', 'json')) as { spec: { replicas: number } }).spec.replicas;
+    // Idle, the pool goes from 6 to its maximum at once, then one pod fewer while the load fits.
+    await eventually('the decode pool sized down to its minimum, 2 pods ready', async () => (await poolReplicas()) === 2 && (await pods(DECODE)).length === 2 && (await readyPods(DECODE)).length === 2, 180000);
+    const before = new Set((await readyPods(DECODE)).map((p) => p.metadata.uid));
+    // The step: twelve long streams (three waves of four) on two pods of two sequences, four waiting on each.
+    const t0 = Date.now();
+    const step = Array.from({ length: 12 }, (_, i) =>
+      client()
+        .chat.completions.create({ model: MODEL, stream: true, max_tokens: 1500, messages: [{ role: 'user', content: longPrompt(`load step ${i}`) }], ...vllmOnly({ ignore_eos: true }) })
+        .then(async (stream) => {
+          let tokens = 0;
+          for await (const chunk of stream) if (chunk.choices[0]?.delta?.content) tokens++;
+          return tokens;
+        }),
+    );
+    await eventually('the autoscaler asking for a third decode pod', async () => (await poolReplicas()) === 3, AUTOSCALE_BOUND_MS);
+    let fresh: Pod | undefined;
+    await eventually('a third ready decode pod', async () => {
+      fresh = (await readyPods(DECODE)).find((p) => !before.has(p.metadata.uid));
+      return fresh !== undefined;
+    }, AUTOSCALE_BOUND_MS - (Date.now() - t0));
+    const ip = fresh!.status!.podIP!;
+    let i = 0;
+    await eventually('a request served by the autoscaler\'s pod', async () => {
+      if ((await metric(ip, 8000, 'vllm:generation_tokens_total')) > 0) return true;
+      await client().chat.completions.create({ model: MODEL, max_tokens: 4, messages: [{ role: 'user', content: longPrompt(`after the step ${i++}`) }] });
+      return (await metric(ip, 8000, 'vllm:generation_tokens_total')) > 0;
+    }, AUTOSCALE_BOUND_MS - (Date.now() - t0));
+    process.stdout.write(`load step to the first request served by the autoscaler's decode pod: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    // Every request of the step is answered in full.
+    const answered = await Promise.all(step);
+    expect(answered).toHaveLength(12);
+    for (const tokens of answered) expect(tokens).toBeGreaterThan(0);
+    // The autoscaler says why: a scale-up of the decode pool on its spare queue (or every pod saturated).
+    const [autoscaler] = await readyPods('app.kubernetes.io/name=llmd-autoscaler');
+    expect(await metric(autoscaler.status!.podIP!, 9104, 'wva_replica_scaling_total', 'direction="up"')).toBeGreaterThanOrEqual(1);
+  }, 420000);
 
   it('deleting the LLMDeployment removes its pools, their pods and their processes', async () => {
     await kubectl('-n', NS, 'delete', 'llmdeployment', 'llama-disaggregated', '--timeout=120s');
