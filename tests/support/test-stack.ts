@@ -1,5 +1,5 @@
 // A full llmd stack for one end-to-end test file: every process on ephemeral ports, the suite's Kafka.
-import { freePorts, LocalStack } from '@llmd/cli';
+import { freePorts, LocalStack, type StackOptions } from '@llmd/cli';
 import { TestSchedulerClient } from './scheduler-client';
 import { until } from './until';
 
@@ -18,6 +18,8 @@ export interface TestStackOptions {
   /** Pods added and removed at run time, through this registry folder. */
   scalable?: { registryDir: string };
   autoscalerEnv?: Record<string, string>;
+  /** Restart what exits on its own (as `tools/llmd up` does). */
+  supervise?: StackOptions['supervise'];
   /** Runs after the processes start and before waiting for them (e.g. a server the autoscaler needs). */
   beforeReady?: (stack: LocalStack) => Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startTestStack(pods = 2, options: TestStackOptions = {}): 
     kvTransfer,
     ...(scalable ? { registryDir: scalable.registryDir, scalablePods: true } : {}),
     autoscalerEnv,
+    supervise: options.supervise,
   });
   await stack.start();
   try {

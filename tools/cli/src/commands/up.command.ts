@@ -3,10 +3,11 @@
 import { join } from 'node:path';
 import { GPU_PROFILES } from '@llmd/gpu-cost';
 import { defineCommand, ParsedCommand, UsageError } from '../args';
+import { LOCAL_STACK_BACKOFF } from '../backoff';
 import { SupervisedBroker } from '../kafka/broker-supervisor';
 import { STATE_DIR } from '../paths';
 import { REGISTRY_DIR } from '../stack/local-registry';
-import { DEFAULT_PORTS, LocalStack, poolOf, type PodRole } from '../stack/local-stack';
+import { DEFAULT_PORTS, describeSupervisionEvent, LocalStack, poolOf, type PodRole } from '../stack/local-stack';
 import { DEFAULT_POOL_CONTROL_PORT, PoolControl, type PoolEvent } from '../stack/pool-control';
 
 export const upCommand = defineCommand({
@@ -110,6 +111,8 @@ export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Pro
     roles,
     ...(disaggregated ? { schedulerEnv: { LLMD_SCHEDULER_PROFILE: 'pd' } } : {}),
     scalablePods: values.autoscale,
+    // A crashed service or pod is restarted, as a kubelet would, and said.
+    supervise: { onEvent: (e) => (e.type === 'failed' ? alarm : say)(describeSupervisionEvent(e)) },
     autoscalerEnv: values.autoscale ? { LLMD_AUTOSCALER_ACTUATOR: 'local', LLMD_AUTOSCALER_LOCAL_URL: `http://127.0.0.1:${DEFAULT_POOL_CONTROL_PORT}` } : undefined,
     onLine: (service, line) => {
       // Warnings and errors reach the terminal; everything is in the log files. While the broker is
@@ -173,6 +176,7 @@ export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Pro
   say(`ready: OpenAI API on ${stack.gatewayUrl}/v1 serving "${options.model}" from ${podsLine} (${options.gpuProfile} cost tables, time scale ${options.timeScale})`);
   if (control) say(`autoscaling (${values['autoscale-policy']}) up to ${values['max-pods']} pods; pools on http://127.0.0.1:${DEFAULT_POOL_CONTROL_PORT}/pools, decisions on :${ports.autoscalerOps}/debug/decisions`);
   say('authentication is off in the local stack');
+  say(`a service or pod that exits is restarted after ${LOCAL_STACK_BACKOFF.baseMs / 1000} s, doubling to ${LOCAL_STACK_BACKOFF.maxMs / 1000} s while it keeps failing`);
   say(`logs in ${logDir}; metrics on :${ports.gatewayOps}-${ports.operatorOps}/metrics; Ctrl-C stops everything`);
   say(`more pods: tools/llmd sim serve ${options.model} --port 8200 (they register in ${REGISTRY_DIR})`);
   say(`try: curl ${stack.gatewayUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"${options.model}","messages":[{"role":"user","content":"Hello"}]}'`);

@@ -4,6 +4,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { BackoffPolicy, LOCAL_STACK_BACKOFF, restartDelay } from '../backoff';
 import { DIST } from '../paths';
 import { freePorts } from './free-port';
 import { removeRegistryEntry, writeRegistryEntry, type RegistryEntry } from './local-registry';
@@ -93,6 +94,30 @@ export interface StackOptions {
   scalablePods?: boolean;
   /** Extra environment for the autoscaler (e.g. LLMD_AUTOSCALER_ACTUATOR=local). */
   autoscalerEnv?: Record<string, string>;
+  /**
+   * Restart a service or pod that exits on its own (a crash, a kill from outside) with the same
+   * command, after a kubelet-like back-off; absent, it stays down. Stopped, restarted or removed
+   * processes are not supervised restarts.
+   */
+  supervise?: { backoff?: BackoffPolicy; onEvent?: (e: SupervisionEvent) => void };
+}
+
+/** What the supervisor did: a process exited and is restarted after `delayMs`, or it is ready again. */
+export type SupervisionEvent =
+  | { type: 'exited'; service: string; code: number | null; signal: string | null; restart: number; delayMs: number }
+  | { type: 'ready'; service: string; restart: number; downMs: number }
+  | { type: 'failed'; service: string; restart: number; message: string };
+
+/** One line per supervision event, as `tools/llmd up` prints it. */
+export function describeSupervisionEvent(e: SupervisionEvent): string {
+  switch (e.type) {
+    case 'exited':
+      return `${e.service} exited (${e.signal ? `signal ${e.signal}` : `code ${e.code}`}); restart ${e.restart} in ${(e.delayMs / 1000).toFixed(1)} s`;
+    case 'ready':
+      return `${e.service} is back after restart ${e.restart} (down ${(e.downMs / 1000).toFixed(1)} s)`;
+    case 'failed':
+      return `${e.service} restart ${e.restart} failed: ${e.message}`;
+  }
 }
 
 interface Proc {
@@ -103,6 +128,7 @@ interface Proc {
   child: ChildProcess;
   exited: Promise<number | null>;
   readyUrl: string;
+  startedAtMs: number;
 }
 
 /** The scheduler and cache-manager poll the registry every 500 ms: an unregistered pod is out of routing after this. */
@@ -116,6 +142,12 @@ export class LocalStack {
   private stopping = false;
   /** Pods being restarted: their exit is not a pod gone. */
   private readonly restarting = new Set<string>();
+  /** Supervised restarts so far, by service (the back-off's count). */
+  private readonly restarts = new Map<string, number>();
+  /** Each pod's registry entry, for re-registering it after a supervised restart. */
+  private readonly entries = new Map<string, RegistryEntry>();
+  /** Pending supervised restarts (cleared by stop). */
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
   /** Every log line of every process, by service name (bounded per service). */
   readonly logs = new Map<string, string[]>();
 
@@ -228,6 +260,8 @@ export class LocalStack {
   /** SIGTERM to every process (gateway first, pods last), SIGKILL to any still alive after `graceMs`. */
   async stop(graceMs = 15000): Promise<void> {
     this.stopping = true;
+    for (const t of this.restartTimers) clearTimeout(t);
+    this.restartTimers.clear();
     if (this.options.scalablePods) for (const p of this.simPods) removeRegistryEntry(this.registryDir, p.name);
     const order = [...this.procs].reverse();
     for (const p of order) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
@@ -298,7 +332,7 @@ export class LocalStack {
 
   /** The pod as the scheduler (static endpoints or registry file) and the cache-manager read it. */
   private registryEntry(id: string, role: PodRole, port: number, kv: [number, number] | undefined): RegistryEntry {
-    return {
+    const entry: RegistryEntry = {
       id,
       address: `127.0.0.1:${port}`,
       models: [this.options.model],
@@ -306,14 +340,21 @@ export class LocalStack {
       labels: { [POOL_LABEL]: poolOf(role) },
       ...(kv ? { kvEvents: { endpoint: `tcp://127.0.0.1:${kv[0]}`, replayEndpoint: `tcp://127.0.0.1:${kv[1]}` } } : {}),
     };
+    this.entries.set(id, entry);
+    return entry;
   }
 
-  /** A pod that exits on its own is forgotten (and unregistered). */
+  /** A pod that exits on its own is unregistered, and forgotten unless the stack supervises it. */
   private watchPod(pod: LocalPod, proc: Proc): void {
     void proc.exited.then(() => {
       if (pod.state === 'stopping' || this.stopping || this.restarting.has(pod.name)) return;
-      pod.state = 'stopping';
       if (this.options.scalablePods) removeRegistryEntry(this.registryDir, pod.name);
+      if (this.options.supervise) {
+        pod.state = 'starting';
+        pod.readyAtMs = undefined;
+        return;
+      }
+      pod.state = 'stopping';
       const i = this.simPods.indexOf(pod);
       if (i >= 0) this.simPods.splice(i, 1);
     });
@@ -358,8 +399,53 @@ export class LocalStack {
       });
     }
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const proc = { name, app, args, env, child, exited, readyUrl };
+    const proc: Proc = { name, app, args, env, child, exited, readyUrl, startedAtMs: Date.now() };
     this.procs.push(proc);
+    if (this.options.supervise) void exited.then(() => this.superviseExit(proc));
     return proc;
+  }
+
+  /** A supervised process exited: unless the stack stopped, restarted or removed it, start it again after the back-off. */
+  private superviseExit(proc: Proc): void {
+    const pod = this.simPods.find((p) => p.name === proc.name);
+    if (this.stopping || this.restarting.has(proc.name) || !this.procs.includes(proc) || pod?.state === 'stopping') return;
+    const policy = this.options.supervise?.backoff ?? LOCAL_STACK_BACKOFF;
+    const { delayMs, restarts } = restartDelay(policy, (this.restarts.get(proc.name) ?? 0) + 1, Date.now() - proc.startedAtMs);
+    this.restarts.set(proc.name, restarts);
+    const downAt = Date.now();
+    const emit = (e: SupervisionEvent) => this.options.supervise?.onEvent?.(e);
+    emit({ type: 'exited', service: proc.name, code: proc.child.exitCode, signal: proc.child.signalCode, restart: restarts, delayMs });
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      const i = this.procs.indexOf(proc);
+      // Stopped, removed or restarted by hand during the back-off.
+      if (this.stopping || i < 0 || pod?.state === 'stopping') return;
+      this.procs.splice(i, 1);
+      const fresh = this.spawn(proc.name, proc.app, proc.args, proc.env, proc.readyUrl);
+      const ready = pod ? (this.watchPod(pod, fresh), this.untilHealthy(pod, fresh, 90000)) : this.untilReady(fresh, 90000);
+      ready.then(
+        () => {
+          const entry = pod && this.entries.get(pod.name);
+          if (entry && this.options.scalablePods && !this.stopping && pod.state === 'ready') writeRegistryEntry(this.registryDir, entry);
+          emit({ type: 'ready', service: proc.name, restart: restarts, downMs: Date.now() - downAt });
+        },
+        (err: Error) => {
+          // An exit while starting is the next supervised restart; anything else is said.
+          if (fresh.child.exitCode === null && fresh.child.signalCode === null) emit({ type: 'failed', service: proc.name, restart: restarts, message: err.message });
+        },
+      );
+    }, delayMs);
+    this.restartTimers.add(timer);
+  }
+
+  /** Resolves once the process answers its readiness URL; rejects if it exits or time runs out. */
+  private async untilReady(proc: Proc, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${proc.name} exited with code ${proc.child.exitCode}`);
+      if (await fetch(proc.readyUrl, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok).catch(() => false)) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${proc.name} not ready within ${timeoutMs} ms`);
   }
 }

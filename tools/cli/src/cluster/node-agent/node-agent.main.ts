@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadKubeConfig } from '@llmd/controller-kit';
 import { createLogger } from '@llmd/platform';
-import { KUBELET_BACKOFF } from './backoff';
+import { KUBELET_BACKOFF } from '../../backoff';
 import { NodeAgent } from './node-agent';
 import type { ExternalService } from './service-proxy';
 

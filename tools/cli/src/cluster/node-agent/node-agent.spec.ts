@@ -1,7 +1,7 @@
 // The node agent's pure parts: images, env and $(VAR) expansion, path rewriting, pod IPs, back-off,
 // the status it writes and the Services' endpoints and names.
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
-import { KUBELET_BACKOFF, restartDelay } from './backoff';
+import { KUBELET_BACKOFF, restartDelay } from '../../backoff';
 import { containerArgv, containerEnv, EnvError, expand } from './container-env';
 import { entryFor, imageName } from './images';
 import { IpAllocator } from './ip-allocator';

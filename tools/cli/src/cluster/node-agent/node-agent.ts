@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import type { KubeConfig, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Informer, isConflict, isNotFound, kubeRequest } from '@llmd/controller-kit';
-import { BackoffPolicy, KUBELET_BACKOFF } from './backoff';
+import { BackoffPolicy, KUBELET_BACKOFF } from '../../backoff';
 import type { ObjectData } from './container-env';
 import { IpAllocator } from './ip-allocator';
 import { PodRunner } from './pod-runner';

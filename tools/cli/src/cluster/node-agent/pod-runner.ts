@@ -7,7 +7,7 @@ import { createWriteStream, mkdirSync, writeFileSync, WriteStream } from 'node:f
 import { join } from 'node:path';
 import type { V1Container, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { BackoffPolicy, restartDelay } from './backoff';
+import { BackoffPolicy, restartDelay } from '../../backoff';
 import { containerArgv, containerEnv, ObjectData } from './container-env';
 import { entryFor, LLMD_IMAGES } from './images';
 import { ContainerView, podStatus, PodView } from './pod-status';
