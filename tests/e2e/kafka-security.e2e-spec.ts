@@ -1,7 +1,8 @@
 // llmd's Kafka TLS and SASL against a real broker with secured listeners (its own, started here):
 // clients made by createKafkaClient from a config produce and consume over SCRAM and PLAIN, over TLS
 // and plaintext, and over mutual TLS; a wrong password and an unknown CA are refused with clear
-// errors; the cache-manager becomes ready over SASL/TLS and says so in its startup log.
+// errors; the cache-manager becomes ready over SASL/TLS and says so in its startup log; the whole
+// stack runs against a broker that requires SASL over TLS: answers, request records and KV events.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { DIST, ensureTopics, freePorts, nodeFlagsFor } from '@llmd/cli';
 import { createKafkaClient, kafkaSchema } from '@llmd/platform';
+import { requestMetricsCodec } from '@llmd/telemetry';
+import type { LocalStack } from '@llmd/cli';
+import { E2E_MODEL, startTestStack } from '../support/test-stack';
 import { SecureBroker, startSecureBroker } from '../support/secure-kafka-broker';
 import { until } from '../support/until';
 
@@ -138,4 +142,53 @@ describe('cache-manager over SASL (SCRAM-SHA-512) and TLS', () => {
     await expect(cm.exited).resolves.toBe(1);
     expect(cm.logs.join('\n')).toMatch(/invalid config: kafka\.sasl\.passwordFile: cannot read .*no-such-password/);
   });
+});
+
+describe('the whole stack against a broker that requires SASL (SCRAM-SHA-512) over TLS', () => {
+  let stack: LocalStack | undefined;
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60000);
+
+  it('answers through the gateway; its request records and the pods\' KV events travel over SASL/TLS', async () => {
+    await ensureTopics(broker.plaintext);
+    const passwordFile = secretFile('stack-password', broker.scram.password);
+    stack = await startTestStack(2, {
+      kafkaBootstrap: broker.saslSsl,
+      env: { LLMD_KAFKA_TLS_ENABLED: 'true', LLMD_KAFKA_TLS_CA_FILE: broker.caFile, LLMD_KAFKA_SASL_MECHANISM: 'scram-sha-512', LLMD_KAFKA_SASL_USERNAME: broker.scram.username, LLMD_KAFKA_SASL_PASSWORD_FILE: passwordFile },
+    });
+    const res = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: E2E_MODEL, stream: true, max_tokens: 8, messages: [{ role: 'user', content: 'over SASL and TLS, '.repeat(40) }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('data: [DONE]');
+    // The gateway's request record, read back over SASL/TLS (the broker is this file's: only this stack writes).
+    const consumer = client({ brokers: [broker.saslSsl], tls: { enabled: true, caFile: broker.caFile }, sasl: { mechanism: 'scram-sha-512', username: broker.scram.username, passwordFile } }).consumer({ groupId: `llmd-e2e-security-${randomUUID()}` });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: requestMetricsCodec.topic, fromBeginning: true });
+      const record = await new Promise<{ model: string }>((resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            if (message.value) resolve(requestMetricsCodec.decode(message.value));
+          },
+        });
+      });
+      expect(record.model).toBe(E2E_MODEL);
+    } finally {
+      await consumer.disconnect();
+    }
+    // cache-manager indexed the pods' KV events, which reach it through the same broker.
+    const ops = stack.options.ports.cacheManagerOps;
+    const indexed = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${ops}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('llmd_cache_manager_index_size_blocks'));
+      return Number(line?.slice(line.lastIndexOf(' ') + 1) ?? 0);
+    };
+    await until(async () => (await indexed()) > 0, 30000);
+    // No service logged the password.
+    for (const lines of stack.logs.values()) expect(lines.join('\n')).not.toContain(broker.scram.password);
+  }, 180000);
 });

@@ -6,6 +6,7 @@ import { containerArgv, containerEnv, EnvError, expand } from './container-env';
 import { entryFor, imageName } from './images';
 import { IpAllocator } from './ip-allocator';
 import { podStatus } from './pod-status';
+import { processArgv } from './pod-runner';
 import { hostsEntries, isEndpoint, selects, targetPort } from './service-proxy';
 import { rewritePaths } from './volumes';
 
@@ -76,6 +77,14 @@ describe('rewritePaths', () => {
     ['/srv/tmp/file', '/srv/tmp/file'],
     ['["/tmp/a"]', '["/var/x/tmp/a"]'],
   ])('%s -> %s', (text, out) => expect(rewritePaths(text, mounts)).toBe(out));
+
+  it("rewrites a container's args, never the agent's own paths, even with the checkout under a mounted /tmp", () => {
+    const host = { execPath: '/usr/bin/node', preload: '/tmp/ci/dist/tools/cli/src/cluster/node-agent/preload.js', entry: '/tmp/ci/dist/apps/gateway/src/main.js' };
+    expect(processArgv(host, [], ['--config', '/etc/llmd/config/config.yaml', '--cache=/tmp/c'], mounts)).toEqual([
+      '/usr/bin/node', '--enable-source-maps', '--require', host.preload, host.entry, '--config', '/var/x/config/config.yaml', '--cache=/var/x/tmp/c',
+    ]);
+    expect(processArgv(host, ['node', '/tmp/tool.js'], [], mounts)).toEqual(['/usr/bin/node', '--enable-source-maps', '--require', host.preload, '/var/x/tmp/tool.js']);
+  });
 });
 
 describe('IpAllocator', () => {

@@ -75,6 +75,17 @@ function references(pod: V1Pod): { kind: 'ConfigMap' | 'Secret'; name: string }[
   return refs;
 }
 
+/**
+ * The process of a container: this machine's node with the preload, then the image's entry point (or
+ * the container's `node ...` command) and its args. Only the container's own words are rewritten to
+ * the mounts' local paths; the node agent's (node, the preload, the entry point) are this machine's
+ * already, and a checkout under a mounted path such as /tmp must not be sent into the pod's volume.
+ */
+export function processArgv(host: { execPath: string; preload: string; entry: string }, command: string[], args: string[], mounts: Mount[]): string[] {
+  const rewrite = (s: string) => rewritePaths(s, mounts);
+  return [host.execPath, '--enable-source-maps', '--require', host.preload, ...(command.length ? command.slice(1).map(rewrite) : [host.entry]), ...args.map(rewrite)];
+}
+
 export class PodRunner {
   private readonly containers: Running[];
   private phase: PodView['phase'] = 'Pending';
@@ -145,13 +156,12 @@ export class PodRunner {
       allMounts.push(...c.mounts);
       const env = containerEnv(pod, c.spec, data, ips);
       const { command, args } = containerArgv(c.spec, env);
-      const rewrite = (s: string) => rewritePaths(s, c.mounts);
       const preload = join(this.deps.dist, 'tools/cli/src/cluster/node-agent/preload.js');
       const entry = join(this.deps.dist, entryFor(c.spec.image ?? '') ?? '');
       // The image's entry point runs `node <main>`; a container that names `node ...` as its command runs that instead.
       if (command.length > 0 && command[0] !== 'node') throw new Error(`container ${c.spec.name}: command ${command[0]} is not supported (only the image's entry point or node)`);
-      c.argv = [process.execPath, '--enable-source-maps', '--require', preload, ...(command.length ? command.slice(1) : [entry]), ...args].map(rewrite);
-      c.env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, rewrite(v)]));
+      c.argv = processArgv({ execPath: process.execPath, preload, entry }, command, args, c.mounts);
+      c.env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, rewritePaths(v, c.mounts)]));
       const sa = c.mounts.find((m) => m.mountPath === SERVICE_ACCOUNT_DIR);
       if (sa && token) c.env.KUBECONFIG ??= this.kubeconfig(token);
     }
