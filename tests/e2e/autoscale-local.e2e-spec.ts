@@ -9,16 +9,8 @@ import OpenAI from 'openai';
 import { freePorts, LocalStack, PoolControl, type PoolEvent } from '@llmd/cli';
 import { TestSchedulerClient } from '../support/scheduler-client';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
+import { metricSum } from '../support/metrics';
 import { until } from '../support/until';
-
-/** A counter of a pod's Prometheus text, summed over its series. */
-async function podCounter(port: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-}
 
 describe('autoscaler on the local stack (P/D, saturation policy)', () => {
   let stack: LocalStack;
@@ -105,7 +97,7 @@ describe('autoscaler on the local stack (P/D, saturation policy)', () => {
       } finally {
         scheduler.close();
       }
-      await until(async () => (await podCounter(added.port, 'vllm:generation_tokens_total')) > 0, 30000);
+      await until(async () => (await metricSum(added.port, 'vllm:generation_tokens_total')) > 0, 30000);
     } finally {
       stepping = false;
       await load;

@@ -6,6 +6,7 @@ import { type SupervisionEvent } from '@llmd/cli';
 import type { LocalStack } from '@llmd/cli';
 import { TestSchedulerClient } from '../support/scheduler-client';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
+import { metricSum } from '../support/metrics';
 import { until } from '../support/until';
 
 const BACKOFF = { baseMs: 300, maxMs: 3000, resetAfterMs: 60000 };
@@ -14,14 +15,6 @@ describe('the local stack restarts what exits (supervision)', () => {
   let stack: LocalStack;
   const events: SupervisionEvent[] = [];
   const of = (service: string, type: SupervisionEvent['type']) => events.filter((e) => e.service === service && e.type === type);
-
-  async function counter(port: number, name: string): Promise<number> {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-  }
 
   const ask = async () => {
     const res = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, {
@@ -46,7 +39,7 @@ describe('the local stack restarts what exits (supervision)', () => {
     expect(of('scheduler', 'exited')).toEqual([expect.objectContaining({ signal: 'SIGKILL', code: null, restart: 1, delayMs: BACKOFF.baseMs })]);
     // The new scheduler process (its counters start at 0) routes requests again: no fail-open.
     const ops = stack.options.ports.schedulerOps;
-    await until(async () => (await ask()) === 200 && (await counter(ops, 'llmd_scheduler_picks_total')) > 0, 30000);
+    await until(async () => (await ask()) === 200 && (await metricSum(ops, 'llmd_scheduler_picks_total')) > 0, 30000);
   }, 90000);
 
   it('a pod killed mid-life comes back on its port and the scheduler routes to it again', async () => {
