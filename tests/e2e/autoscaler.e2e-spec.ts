@@ -93,6 +93,7 @@ describe('autoscaler (real kube-apiserver, real Kafka)', () => {
         KUBECONFIG: kube.kubeconfig,
         LLMD_KAFKA_BROKERS: bootstrap,
         LLMD_AUTOSCALER_OPS_PORT: String(opsPort),
+        LLMD_AUTOSCALER_DEBUG_ENABLED: 'true',
         LLMD_AUTOSCALER_ACTUATOR: 'kubernetes',
         LLMD_AUTOSCALER_MODE: mode,
         LLMD_AUTOSCALER_SYNC_SECONDS: '1',

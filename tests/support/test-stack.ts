@@ -38,7 +38,8 @@ export async function startTestStack(pods = 2, options: TestStackOptions = {}): 
     gpuProfile: 'llama-3.2-1b',
     timeScale: options.timeScale ?? 1,
     // No trace collector in tests: spans are still made and propagated, never exported.
-    env: { OTEL_TRACES_EXPORTER: 'none', LLMD_LOG_LEVEL: 'info', ...env },
+    // The tests read the scheduler's and the autoscaler's /debug/decisions (off by default; loopback here).
+    env: { OTEL_TRACES_EXPORTER: 'none', LLMD_LOG_LEVEL: 'info', LLMD_SCHEDULER_DEBUG_ENABLED: 'true', LLMD_AUTOSCALER_DEBUG_ENABLED: 'true', ...env },
     schedulerEnv,
     roles,
     simArgs,

@@ -158,7 +158,7 @@ export const CHART_SERVICES: ChartService[] = [
   (\`topologySpread\`): the replicas elect a leader on a Lease (\`config.leaderElection\`), and only it
   writes, the others decide in shadow;
 - a **PodDisruptionBudget** when \`replicaCount\` > 1;
-- a **Service**: \`ops\` (\`config.ops.port\`: \`/metrics\`, \`/debug/decisions\`); the autoscaler serves no API;
+- a **Service**: \`ops\` (\`config.ops.port\`: \`/metrics\`, and \`/debug/decisions\` when \`config.ops.debug.enabled\`); the autoscaler serves no API;
 - a **ServiceAccount**; with \`config.actuator: kubernetes\` (the chart's default) a **ClusterRole** (or,
   with \`config.kubernetes.namespace\`, a **Role** in it) granting \`get\`, \`list\`, \`watch\` on
   ServingPools and pods and \`get\`, \`update\`, \`patch\` on \`servingpools/scale\`, and nothing on the

@@ -1,7 +1,7 @@
 // The operator's configuration: env vars (LLMD_OPERATOR_*) over an optional YAML file (LLMD_CONFIG).
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { booleanish, KAFKA_SECURITY_ENV, kafkaSaslSchema, kafkaTlsSchema, logLevelSchema, opsSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, KAFKA_SECURITY_ENV, kafkaSaslSchema, kafkaTlsSchema, logLevelSchema, opsDebugEnvMap, opsSchema, shutdownSchema } from '@llmd/platform';
 import { llmdVersion } from './version';
 
 const dns1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label');
@@ -89,6 +89,7 @@ export type OperatorConfig = z.infer<typeof operatorConfigSchema>;
 export const OPERATOR_ENV: Record<string, string> = {
   LLMD_OPERATOR_OPS_PORT: 'ops.port',
   LLMD_OPERATOR_OPS_HOST: 'ops.host',
+  ...opsDebugEnvMap('LLMD_OPERATOR'),
   LLMD_LOG_LEVEL: 'logLevel',
   LLMD_SHUTDOWN_GRACE_MS: 'shutdown.graceMs',
   LLMD_OPERATOR_WATCH_NAMESPACES: 'watchNamespaces',

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyFileWatcher, parseKeyFile, ReloadReport } from './key-file-watcher';
-import { TenantRegistry, tenantKeySchema } from './tenant-registry';
+import { hashKey, TenantRegistry, tenantKeySchema } from './tenant-registry';
 
 const yaml = (keys: { name: string; key: string; requestsPerMinute?: number }[]) => keys.map((k) => `- name: ${k.name}\n  key: ${k.key}\n${k.requestsPerMinute ? `  requestsPerMinute: ${k.requestsPerMinute}\n` : ''}`).join('');
 
@@ -90,7 +90,7 @@ describe('KeyFileWatcher', () => {
   });
 
   it('parses a JSON key file as well as YAML', () => {
-    expect(parseKeyFile(JSON.stringify([{ name: 'x', key: 'sk-12345678' }]))).toEqual({ keys: [{ name: 'x', key: 'sk-12345678', models: [] }] });
+    expect(parseKeyFile(JSON.stringify([{ name: 'x', key: 'sk-12345678' }]))).toEqual({ keys: [{ name: 'x', keyHash: hashKey('sk-12345678'), models: [] }] });
     expect(parseKeyFile('{"name": "x"}')).toEqual({ reason: '(root): Invalid input: expected array, received object' });
   });
 });

@@ -1,4 +1,6 @@
+import { inspect } from 'node:util';
 import { ApiError } from '@llmd/openai';
+import { gatewayConfigSchema } from '../config';
 import { hashKey, TenantRegistry, tenantKeySchema } from './tenant-registry';
 
 const keys = [
@@ -52,5 +54,18 @@ describe('TenantRegistry', () => {
     expect(tenantKeySchema.safeParse({ name: 'x' }).success).toBe(false);
     expect(tenantKeySchema.safeParse({ name: 'x', key: 'sk-12345678', keyHash: hashKey('y') }).success).toBe(false);
     expect(tenantKeySchema.safeParse({ name: 'x', keyHash: 'md5:abc' }).success).toBe(false);
+  });
+
+  it('holds no key in clear: not in the parsed config, nor anywhere in the registry', () => {
+    const config = gatewayConfigSchema.parse({ auth: { enabled: true, keys: [{ name: 'team-a', key: 'sk-team-a-0001' }] } });
+    expect(config.auth.keys).toEqual([expect.objectContaining({ name: 'team-a', keyHash: hashKey('sk-team-a-0001') })]);
+    expect(JSON.stringify(config)).not.toContain('sk-team-a-0001');
+    const r = new TenantRegistry(keys);
+    expect(inspect(r, { depth: 10 })).not.toContain('sk-team-a-0001');
+  });
+
+  it('tells a key from one that differs in its last character', () => {
+    const r = new TenantRegistry(keys);
+    expect(error(() => r.authenticate('Bearer sk-team-a-0002'))?.status).toBe(401);
   });
 });

@@ -1,6 +1,9 @@
 // API keys and what each tenant may do. Keys are kept only as SHA-256 hashes: a key given in clear
-// (env, config) is hashed at load and never stored or logged.
-import { createHash } from 'node:crypto';
+// (env, config, key file) is hashed as it is parsed, so the parsed config holds no key, and nothing
+// stores, logs, labels or publishes one. SHA-256 without salt or stretching is enough for API keys:
+// they are long random strings, not passwords, so there is no dictionary to try against a leaked
+// hash, and a per-request hash must stay cheap.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ApiError } from '@llmd/openai';
 import { TokenBucket } from './rate-limiter';
@@ -19,9 +22,13 @@ export const tenantKeySchema = z
     requestsPerMinute: z.number().int().positive().optional(),
     tokensPerMinute: z.number().int().positive().optional(),
   })
-  .refine((k) => (k.key === undefined) !== (k.keyHash === undefined), { message: 'exactly one of key and keyHash is required', path: ['key'] });
+  .refine((k) => (k.key === undefined) !== (k.keyHash === undefined), { message: 'exactly one of key and keyHash is required', path: ['key'] })
+  // The key in clear goes no further than this line.
+  .transform(({ key, keyHash, ...rest }) => ({ ...rest, keyHash: keyHash ?? hashKey(key as string) }));
 
-export type TenantKey = z.infer<typeof tenantKeySchema>;
+/** A tenant as parsed: its key only as `sha256:<hex>`. */
+export type TenantKey = z.output<typeof tenantKeySchema>;
+type Limits = Pick<TenantKey, 'requestsPerMinute' | 'tokensPerMinute'>;
 
 export interface Tenant {
   name: string;
@@ -34,8 +41,9 @@ export function hashKey(key: string): string {
 }
 
 export class TenantRegistry {
-  private byHash = new Map<string, Tenant>();
-  private limits = new Map<string, TenantKey>();
+  /** By the hex of the key's SHA-256: a lookup by digest tells a caller nothing about any key. */
+  private byHash = new Map<string, { tenant: Tenant; digest: Buffer }>();
+  private limits = new Map<string, Limits>();
   private readonly requests: TokenBucket;
   private readonly tokens: TokenBucket;
 
@@ -50,11 +58,12 @@ export class TenantRegistry {
    * a tenant keeps what it has used of its rate limits. Returns the number of tenants.
    */
   replace(keys: readonly TenantKey[]): number {
-    const byHash = new Map<string, Tenant>();
-    const limits = new Map<string, TenantKey>();
+    const byHash = new Map<string, { tenant: Tenant; digest: Buffer }>();
+    const limits = new Map<string, Limits>();
     for (const k of keys) {
-      byHash.set(k.keyHash ?? hashKey(k.key as string), { name: k.name, models: k.models, objective: k.objective });
-      limits.set(k.name, k);
+      const hex = k.keyHash.slice('sha256:'.length);
+      byHash.set(hex, { tenant: { name: k.name, models: k.models, objective: k.objective }, digest: Buffer.from(hex, 'hex') });
+      limits.set(k.name, { requestsPerMinute: k.requestsPerMinute, tokensPerMinute: k.tokensPerMinute });
     }
     this.byHash = byHash;
     this.limits = limits;
@@ -65,9 +74,11 @@ export class TenantRegistry {
   authenticate(authorization: string | undefined): Tenant {
     const m = authorization?.match(/^Bearer\s+(\S+)$/i);
     if (!m) throw new ApiError('unauthorized', 'Missing API key: send it as "Authorization: Bearer <key>".');
-    const tenant = this.byHash.get(hashKey(m[1]));
-    if (!tenant) throw new ApiError('unauthorized', 'Invalid API key.');
-    return tenant;
+    const digest = createHash('sha256').update(m[1]).digest();
+    const entry = this.byHash.get(digest.toString('hex'));
+    // The digests compared in constant time, as a key would be.
+    if (!entry || !timingSafeEqual(entry.digest, digest)) throw new ApiError('unauthorized', 'Invalid API key.');
+    return entry.tenant;
   }
 
   /** 403 when the tenant may not use the model; 429 with Retry-After when over a rate limit. */

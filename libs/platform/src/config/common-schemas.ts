@@ -7,14 +7,29 @@ export const logLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error',
 
 const booleanish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
 
+const filePath = z.string().trim().min(1, 'must be a file path');
+
+/**
+ * GET /debug/<view> on the ops port (recent decisions: request ids, models, per-pod scores). Off by
+ * default; on, it answers loopback callers only, or, with tokenFile, any caller that sends
+ * `Authorization: Bearer <the file's token>`.
+ */
+export const opsDebugSchema = z.object({
+  /** @default false */
+  enabled: booleanish.default(false),
+  /** A file holding the bearer token (a mounted Secret), read at start; absent: loopback callers only. */
+  tokenFile: filePath.optional(),
+});
+export type OpsDebugConfig = z.infer<typeof opsDebugSchema>;
+
 export const opsSchema = z.object({
-  /** Port of /metrics, /healthz and /readyz. */
+  /** Port of /metrics, /healthz and /readyz (and /debug/*, when ops.debug.enabled). */
   port: portSchema,
   /** @default '127.0.0.1' */
   host: z.string().default('127.0.0.1'),
+  /** The /debug/* views; absent: off. */
+  debug: opsDebugSchema.optional(),
 });
-
-const filePath = z.string().trim().min(1, 'must be a file path');
 
 /**
  * TLS to the brokers. The files come from mounted Secrets (Strimzi: the cluster CA's `ca.crt` from
@@ -108,11 +123,17 @@ export const KAFKA_SECURITY_ENV: Readonly<Record<string, string>> = {
   LLMD_KAFKA_SASL_PASSWORD_FILE: 'kafka.sasl.passwordFile',
 };
 
+/** The env vars of ops.debug: `<PREFIX>_DEBUG_ENABLED`, `<PREFIX>_DEBUG_TOKEN_FILE`. */
+export function opsDebugEnvMap(prefix: string): Record<string, string> {
+  return { [`${prefix}_DEBUG_ENABLED`]: 'ops.debug.enabled', [`${prefix}_DEBUG_TOKEN_FILE`]: 'ops.debug.tokenFile' };
+}
+
 /** Env var names shared by all services, mapped to the fragments above. */
 export function commonEnvMap(prefix: string): Record<string, string> {
   return {
     [`${prefix}_OPS_PORT`]: 'ops.port',
     [`${prefix}_OPS_HOST`]: 'ops.host',
+    ...opsDebugEnvMap(prefix),
     LLMD_LOG_LEVEL: 'logLevel',
     LLMD_KAFKA_BROKERS: 'kafka.brokers',
     LLMD_KAFKA_ENABLED: 'kafka.enabled',

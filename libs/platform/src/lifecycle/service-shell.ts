@@ -27,7 +27,7 @@ export interface Closable {
 }
 
 export interface RunOptions {
-  ops: { host: string; port: number };
+  ops: { host: string; port: number; debug?: { enabled: boolean; tokenFile?: string } };
   /** In-flight work gets this long after SIGTERM before the process exits anyway. */
   graceMs: number;
   /** Starts the service's own work; the returned handle stops it (stop taking work, drain, close clients). */
@@ -38,7 +38,7 @@ export interface RunOptions {
 export async function runService(shell: ServiceShell, options: RunOptions): Promise<void> {
   const { logger } = shell;
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
-  const ops = new OpsServer({ ...options.ops, registry: shell.registry, health: shell.health, debug: shell.debug });
+  const ops = new OpsServer({ host: options.ops.host, port: options.ops.port, registry: shell.registry, health: shell.health, debug: shell.debug, debugAccess: options.ops.debug });
   let app: Closable;
   let opsPort: number;
   try {
@@ -49,7 +49,8 @@ export async function runService(shell: ServiceShell, options: RunOptions): Prom
     await ops.stop().catch(() => undefined);
     process.exit(1);
   }
-  logger.info({ opsPort }, `${shell.service} started`);
+  const debug = options.ops.debug?.enabled ? (options.ops.debug.tokenFile ? 'on, bearer token' : 'on, loopback callers only') : 'off';
+  logger.info({ opsPort, debugViews: debug }, `${shell.service} started`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -109,6 +109,8 @@ export async function up({ values }: ParsedCommand<typeof upCommand.flags>): Pro
     logDir,
     registryDir: REGISTRY_DIR,
     roles,
+    // The decisions views, for whoever runs the stack: loopback callers only (the ops ports listen there).
+    env: { LLMD_SCHEDULER_DEBUG_ENABLED: 'true', LLMD_AUTOSCALER_DEBUG_ENABLED: 'true' },
     ...(disaggregated ? { schedulerEnv: { LLMD_SCHEDULER_PROFILE: 'pd' } } : {}),
     scalablePods: values.autoscale,
     // A crashed service or pod is restarted, as a kubelet would, and said.
