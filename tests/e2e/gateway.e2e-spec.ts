@@ -26,7 +26,9 @@ describe('gateway P/D with real prefill and decode pods', () => {
   const pod = (i: number) => `http://127.0.0.1:${stack.options.ports.sims[i]}`;
 
   beforeAll(async () => {
-    stack = await startTestStack(2, { roles: ['prefill', 'decode'], schedulerEnv: { LLMD_SCHEDULER_PROFILE: 'pd' } });
+    // A Pick deadline a busy 2-core machine meets on the stack's first request (cold tokenizers): these
+    // tests are about P/D and failures, not the deadline, which fails open when missed.
+    stack = await startTestStack(2, { roles: ['prefill', 'decode'], schedulerEnv: { LLMD_SCHEDULER_PROFILE: 'pd' }, env: { LLMD_GATEWAY_PICK_TIMEOUT_MS: '2000' } });
     client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: 'unused-locally', maxRetries: 0 });
   }, 120000);
 
