@@ -1,5 +1,5 @@
 // A raw Scheduler gRPC client for tests that call Pick directly.
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials, Metadata, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
 import { PickStreamPool } from '@llmd/platform';
 import pino from 'pino';
@@ -8,8 +8,9 @@ export class TestSchedulerClient {
   private readonly client: schedulerv1.SchedulerClient;
   private n = 0;
 
-  constructor(address: string) {
-    this.client = new schedulerv1.SchedulerClient(address, credentials.createInsecure());
+  /** `channel`: TLS credentials (grpcChannelSecurity) for a scheduler that requires them. */
+  constructor(address: string, channel?: { credentials: ChannelCredentials; options?: ChannelOptions }) {
+    this.client = new schedulerv1.SchedulerClient(address, channel?.credentials ?? credentials.createInsecure(), channel?.options ?? {});
   }
 
   pick(model: string, prompt: string, extra: Partial<schedulerv1.PickRequest> = {}): Promise<schedulerv1.PickResponse> {

@@ -1,4 +1,5 @@
 // A full llmd stack for one end-to-end test file: every process on ephemeral ports, the suite's Kafka.
+import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { freePorts, LocalStack, type StackOptions } from '@llmd/cli';
 import { TestSchedulerClient } from './scheduler-client';
 import { until } from './until';
@@ -20,6 +21,8 @@ export interface TestStackOptions {
   autoscalerEnv?: Record<string, string>;
   /** Restart what exits on its own (as `tools/llmd up` does). */
   supervise?: StackOptions['supervise'];
+  /** The channel the readiness check reaches a scheduler that requires TLS on. */
+  schedulerChannel?: { credentials: ChannelCredentials; options?: ChannelOptions };
   /** Runs after the processes start and before waiting for them (e.g. a server the autoscaler needs). */
   beforeReady?: (stack: LocalStack) => Promise<void>;
 }
@@ -53,7 +56,7 @@ export async function startTestStack(pods = 2, options: TestStackOptions = {}): 
     await options.beforeReady?.(stack);
     await stack.waitReady(90000);
     // Ready means the scheduler sees at least one pod; tests want it to see them all.
-    const scheduler = new TestSchedulerClient(`127.0.0.1:${scheduler_}`);
+    const scheduler = new TestSchedulerClient(`${options.schedulerChannel ? 'localhost' : '127.0.0.1'}:${scheduler_}`, options.schedulerChannel);
     try {
       await until(async () => (await scheduler.healthyEndpoints()) === pods, 30000);
     } finally {

@@ -132,6 +132,16 @@ export const chartValuesSchema = z.object({
     .describe(
       "Secrets holding the files `config.kafka.tls.caFile`/`certFile`/`keyFile` and `config.kafka.sasl.passwordFile` name (Strimzi: `<cluster>-cluster-ca-cert`, a KafkaUser's Secret), each mounted whole so a rotation reaches the pods.",
     ),
+  tlsSecrets: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'must be a Secret name').describe('The Secret.'),
+        mountPath: z.string().regex(/^\/.+/).describe('Where it is mounted, read-only.'),
+      }),
+    )
+    .describe(
+      "Secrets holding the certificate files the `config`'s `tls` keys name (`grpc.tls`, `http.tls`, `scheduler.tls`, `cacheManager.tls`: `certFile`/`keyFile`/`caFile`; cert-manager: a Certificate's Secret, keys `tls.crt`, `tls.key`, `ca.crt`), each mounted whole so a renewal reaches the pods (re-read every `reloadMs`, no restart).",
+    ),
   serviceAccount: z
     .object({
       create: z.boolean().describe('Create the ServiceAccount.'),
@@ -205,6 +215,7 @@ export function chartDefaults(service: string, overrides: Partial<ChartValues> =
     extraVolumes: [],
     extraVolumeMounts: [],
     kafkaSecrets: [],
+    tlsSecrets: [],
     serviceAccount: { create: true, name: '' },
     rbac: { create: true },
     service: { type: 'ClusterIP' },
@@ -276,7 +287,8 @@ export const gatewayChartValuesSchema = chartValuesSchema.omit({ rbac: true, net
  */
 export function opsOnlyChartValuesSchema(rbac: string, kafka: boolean) {
   const np = chartValuesSchema.shape.networkPolicy.omit({ grpcFrom: true });
-  return (kafka ? chartValuesSchema : chartValuesSchema.omit({ kafkaSecrets: true })).extend({
+  const base = chartValuesSchema.omit({ tlsSecrets: true });
+  return (kafka ? base : base.omit({ kafkaSecrets: true })).extend({
     rbac: z.object({ create: z.boolean().describe(rbac) }).describe('The service account\'s RBAC.'),
     service: z.object({ type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.') }).describe('The Service (the ops port, from `config`).'),
     networkPolicy: (kafka ? np : np.omit({ kafka: true })).describe('NetworkPolicy (DNS egress is always allowed).'),
@@ -288,6 +300,8 @@ export function opsOnlyChartDefaults(service: string, kafka: boolean, overrides:
   const chart = chartDefaults(service, overrides);
   const { grpcFrom: _grpcFrom, kafka: kafkaPolicy, ...np } = chart.networkPolicy;
   const out: Record<string, unknown> = { ...chart, networkPolicy: kafka ? { ...np, kafka: kafkaPolicy } : np };
+  // An ops-only service has no gRPC or API port of its own to secure.
+  delete out.tlsSecrets;
   if (!kafka) delete out.kafkaSecrets;
   return out;
 }

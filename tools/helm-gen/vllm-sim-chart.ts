@@ -12,7 +12,7 @@ import type { ChartService } from './services';
 const list = (what: string) => z.array(z.record(z.string(), z.unknown())).describe(what);
 const pods = (name: string) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': `llmd-${name}` } } });
 
-export const vllmSimChartValuesSchema = chartValuesSchema.omit({ rbac: true, networkPolicy: true, kafkaSecrets: true, grafanaDashboard: true, prometheusRule: true }).extend({
+export const vllmSimChartValuesSchema = chartValuesSchema.omit({ rbac: true, networkPolicy: true, kafkaSecrets: true, tlsSecrets: true, grafanaDashboard: true, prometheusRule: true }).extend({
   role: z.enum(['', 'prefill', 'decode']).describe("The pool's role in prefill/decode disaggregation, as the pods' `llm-d.ai/role` label (the scheduler's `config.kubernetes.roleLabel`); empty: a unified pool, no label."),
   service: z.object({ type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.') }).describe("The Service (the OpenAI API on `config.port`, for trying a pod directly; llmd's gateway reaches pods by IP)."),
   networkPolicy: z
@@ -28,7 +28,7 @@ export const vllmSimChartValuesSchema = chartValuesSchema.omit({ rbac: true, net
 });
 
 function chart(): Record<string, unknown> {
-  const { rbac: _rbac, networkPolicy, kafkaSecrets: _kafkaSecrets, grafanaDashboard: _dashboards, prometheusRule: _rules, ...common } = chartDefaults('vllm-sim', {
+  const { rbac: _rbac, networkPolicy, kafkaSecrets: _kafkaSecrets, tlsSecrets: _tlsSecrets, grafanaDashboard: _dashboards, prometheusRule: _rules, ...common } = chartDefaults('vllm-sim', {
     replicaCount: 2,
     resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
     terminationGracePeriodSeconds: 30,

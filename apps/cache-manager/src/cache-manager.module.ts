@@ -6,7 +6,7 @@ import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { cachev1 } from '@llmd/proto';
 import { InMemoryKvBlockIndex, InstrumentedKvBlockIndex, KvBlockIndex, KvEventApplier } from '@llmd/kv-index';
-import { Counter, Gauge, GrpcServer, HealthChecks, Histogram, KafkaModule, LOGGER, Registry, TopicConsumer } from '@llmd/platform';
+import { Counter, Gauge, GrpcServer, grpcServerSecurity, HealthChecks, Histogram, KafkaModule, LOGGER, Registry, TopicConsumer } from '@llmd/platform';
 import { KV_CLEAR_REASON_HEADER, kvEventBatchCodec, TOPICS } from '@llmd/telemetry';
 import type { CacheManagerConfig } from './config';
 import { kvCacheGrpcImplementation } from './grpc/kv-cache.grpc-service';
@@ -120,8 +120,9 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     const { tokenizers, cache } = createTokenization(this.config, this.registry, this.logger);
     const scorer = new PrefixScorer(this.index, tokenizers, cache, this.config, this.blockSizes);
     this.grpc = new GrpcServer([{ definition: cachev1.KvCacheService, implementation: kvCacheGrpcImplementation(scorer, this.index, this.stats, this.logger, new ScoreHitMetrics(this.registry)) }]);
-    const port = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
-    this.logger.info({ grpcPort: port, pods: ingest.service.podIds() }, 'KvCache gRPC serving');
+    const security = grpcServerSecurity(this.config.grpc.tls, 'grpc.tls', this.logger);
+    const port = await this.grpc.start(this.config.grpc.host, this.config.grpc.port, security);
+    this.logger.info({ grpcPort: port, pods: ingest.service.podIds(), ...security.description }, 'KvCache gRPC serving');
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { KV_INGEST_OWNERS_TOPIC } from '@llmd/telemetry';
-import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
 
 const zmqEndpoint = z.string().regex(/^(tcp|ipc):\/\/[^\s]+$/, 'expected a ZMQ endpoint like tcp://10.0.0.5:5557');
 
@@ -65,7 +65,14 @@ export const INGEST_DEFAULTS: IngestConfig = ingestSchema.parse({});
 
 export const cacheManagerConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
-  grpc: z.object({ host: z.string().default('127.0.0.1'), port: portSchema.default(9003) }).default({ host: '127.0.0.1', port: 9003 }),
+  grpc: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: portSchema.default(9003),
+      /** TLS (or mutual TLS) on the gRPC port; absent: plaintext. */
+      tls: serverTlsSchema.optional(),
+    })
+    .default({ host: '127.0.0.1', port: 9003 }),
   ops: opsSchema.default({ host: '127.0.0.1', port: 9103 }),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
@@ -138,4 +145,5 @@ export const CACHE_MANAGER_ENV: Record<string, string> = {
   LLMD_CACHE_MANAGER_BUILTIN_TOKENIZERS: 'builtinTokenizers',
   LLMD_CACHE_MANAGER_TOKENIZATION_CACHE_ENTRIES: 'tokenizationCacheEntries',
   LLMD_CACHE_MANAGER_TOKENIZE_CONCURRENCY: 'tokenizeConcurrency',
+  ...serverTlsEnv('LLMD_CACHE_MANAGER_GRPC', 'grpc.tls'),
 };

@@ -1,11 +1,18 @@
 // The gateway's configuration: env vars (LLMD_GATEWAY_*) over an optional YAML file (LLMD_CONFIG).
 import { z } from 'zod';
 import { tenantKeySchema } from './tenants/tenant-registry';
-import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, clientTlsEnv, clientTlsSchema, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
 
 export const gatewayConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
-  http: z.object({ host: z.string().default('127.0.0.1'), port: portSchema.default(8000) }).default({ host: '127.0.0.1', port: 8000 }),
+  http: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: portSchema.default(8000),
+      /** HTTPS on the API port (optionally requiring client certificates); absent: plaintext HTTP. */
+      tls: serverTlsSchema.optional(),
+    })
+    .default({ host: '127.0.0.1', port: 8000 }),
   ops: opsSchema.default({ host: '127.0.0.1', port: 9100 }),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 30000 }),
@@ -21,6 +28,8 @@ export const gatewayConfigSchema = z.object({
       transport: z.enum(['stream', 'unary']).default('stream'),
       /** PickStream calls kept open, used in turn (more spread the HTTP/2 flow-control windows). @default 4 */
       streams: z.coerce.number().int().min(1).max(64).default(4),
+      /** TLS (or mutual TLS) to the scheduler; absent: plaintext. */
+      tls: clientTlsSchema.optional(),
     })
     .default({ address: '127.0.0.1:9002', pickTimeoutMs: 250, refreshIntervalMs: 1000, transport: 'stream', streams: 4 }),
   upstream: z
@@ -80,6 +89,8 @@ export const GATEWAY_ENV: Record<string, string> = {
   LLMD_GATEWAY_API_KEYS: 'auth.keys',
   LLMD_GATEWAY_API_KEYS_FILE: 'auth.keysFile',
   LLMD_GATEWAY_API_KEYS_FILE_RELOAD_MS: 'auth.keysFileReloadMs',
+  ...serverTlsEnv('LLMD_GATEWAY', 'http.tls'),
+  ...clientTlsEnv('LLMD_GATEWAY_SCHEDULER', 'scheduler.tls'),
 };
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,6 +1,6 @@
 // Wiring of the gateway app: scheduler client, proxy, telemetry, routes.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BufferedProducer, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { BufferedProducer, grpcChannelSecurity, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
@@ -43,7 +43,15 @@ export class GatewayModule {
       controllers: [OpenAIController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        { provide: SchedulerClient, inject: [LOGGER], useFactory: (logger: Logger) => new SchedulerClient(config.scheduler.address, config.scheduler, logger) },
+        {
+          provide: SchedulerClient,
+          inject: [LOGGER],
+          useFactory: (logger: Logger) => {
+            const security = grpcChannelSecurity(config.scheduler.tls, 'scheduler.tls', logger);
+            logger.info({ address: config.scheduler.address, ...security.description }, 'scheduler channel');
+            return new SchedulerClient(config.scheduler.address, config.scheduler, logger, security);
+          },
+        },
         {
           provide: RequestRecorder,
           inject: [Registry, { token: BufferedProducer, optional: true }],

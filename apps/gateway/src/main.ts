@@ -6,6 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { createServiceShell, loadConfigOrExit, PinoNestLogger, runService, ServiceShellModule } from '@llmd/platform';
 import { GATEWAY_ENV, gatewayConfigSchema } from './config';
 import { GatewayModule } from './gateway.module';
+import { apiListener } from './http/https-listener';
 import { OpenAIExceptionFilter } from './http/openai-exception.filter';
 
 async function main(): Promise<void> {
@@ -19,12 +20,19 @@ async function main(): Promise<void> {
     ops: config.ops,
     graceMs: config.shutdown.graceMs,
     start: async () => {
-      const adapter = new FastifyAdapter({ bodyLimit: config.limits.bodyBytes, forceCloseConnections: 'idle', return503OnClosing: true });
+      const listener = apiListener(config.http.tls, shell.logger);
+      const adapter = new FastifyAdapter({ ...(listener.https ? { https: listener.https } : {}), bodyLimit: config.limits.bodyBytes, forceCloseConnections: 'idle', return503OnClosing: true });
       const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: new PinoNestLogger(shell.logger), bodyParser: true });
       app.useGlobalFilters(new OpenAIExceptionFilter());
       await app.listen(config.http.port, config.http.host);
-      shell.logger.info({ port: config.http.port }, 'gateway listening');
-      return app;
+      const detach = listener.attach(app.getHttpServer());
+      shell.logger.info({ port: config.http.port, ...listener.description }, 'gateway listening');
+      return {
+        close: async () => {
+          detach();
+          await app.close();
+        },
+      };
     },
   });
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, clientTlsEnv, clientTlsSchema, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
 import { endpointPickerConfigSchema, SHIPPED_CONFIGS } from '@llmd/scoring';
 
 export const staticEndpointSchema = z.object({
@@ -36,7 +36,14 @@ export type KubernetesDiscoveryConfig = z.infer<typeof kubernetesDiscoverySchema
 
 export const schedulerConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
-  grpc: z.object({ host: z.string().default('127.0.0.1'), port: portSchema.default(9002) }).default({ host: '127.0.0.1', port: 9002 }),
+  grpc: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: portSchema.default(9002),
+      /** TLS (or mutual TLS) on the gRPC port; absent: plaintext. */
+      tls: serverTlsSchema.optional(),
+    })
+    .default({ host: '127.0.0.1', port: 9002 }),
   ops: opsSchema.default({ host: '127.0.0.1', port: 9102 }),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
@@ -66,7 +73,11 @@ export const schedulerConfigSchema = z.object({
   picker: z.union([endpointPickerConfigSchema, z.string().min(1)]).optional(),
   /** The precise prefix index (cache-manager gRPC); without it precise scoring falls back to approximate. */
   cacheManager: z
-    .object({ address: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional() })
+    .object({
+      address: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional(),
+      /** TLS (or mutual TLS) to cache-manager; absent: plaintext. */
+      tls: clientTlsSchema.optional(),
+    })
     .default({}),
   /** Flow control: hold requests while every endpoint is saturated; shed negative priorities. */
   flowControl: z
@@ -106,6 +117,8 @@ export const SCHEDULER_ENV: Record<string, string> = {
   LLMD_SCHEDULER_CACHE_MANAGER_ADDRESS: 'cacheManager.address',
   LLMD_SCHEDULER_OBJECTIVES: 'flowControl.objectives',
   LLMD_SCHEDULER_FLOW_CONTROL_ENABLED: 'flowControl.enabled',
+  ...serverTlsEnv('LLMD_SCHEDULER_GRPC', 'grpc.tls'),
+  ...clientTlsEnv('LLMD_SCHEDULER_CACHE_MANAGER', 'cacheManager.tls'),
 };
 
 /** The picker config as an object: inline, read from the YAML file it names, or the shipped profile. */

@@ -2,10 +2,10 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { costModelFor } from '@llmd/gpu-cost';
 import { schedulerv1 } from '@llmd/proto';
-import { BoundHistogram, BoundHistogramChild, BufferedProducer, Counter, DEBUG_VIEWS, Gauge, GrpcServer, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { BoundHistogram, BoundHistogramChild, BufferedProducer, Counter, DEBUG_VIEWS, Gauge, grpcChannelSecurity, GrpcServer, grpcServerSecurity, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
 import { buildPipeline, ExtensionPoint, Plugin, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
 import type { Logger } from 'pino';
-import { KvCacheClient } from './cache/kv-cache.client';
+import { DEFAULT_CIRCUIT, KvCacheClient, LATE_ANSWER_MS } from './cache/kv-cache.client';
 import { resolvePickerConfig, SCHEDULER_CONFIG, SchedulerConfig } from './config';
 import { EndpointRegistry } from './datalayer/endpoint-registry';
 import { InFlightTracker } from './datalayer/in-flight-tracker';
@@ -88,14 +88,15 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     this.publisher?.start();
     this.expiry = setInterval(() => this.inFlight.expire(), 5000);
     this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.flow, this.logger) }]);
-    this.boundPort = await this.grpc.start(this.config.grpc.host, this.config.grpc.port);
+    const security = grpcServerSecurity(this.config.grpc.tls, 'grpc.tls', this.logger);
+    this.boundPort = await this.grpc.start(this.config.grpc.host, this.config.grpc.port, security);
     this.health.register('grpc', () => this.boundPort > 0);
     // Ready once the first scrape of every endpoint it started with has finished (a Pick before that
     // would not see pods it has not heard from yet, e.g. the only prefill pod), and while one is
     // healthy. Latched: endpoints discovered later do not take readiness away while they are scraped.
     let fleetSeen = false;
     this.health.register('endpoints', () => (fleetSeen ||= this.endpoints.specs().length > 0 && this.endpoints.allScrapedOnce()) && this.endpoints.candidates().length > 0);
-    this.logger.info({ grpcPort: this.boundPort, endpoints: this.endpoints.specs().length }, 'scheduler gRPC serving');
+    this.logger.info({ grpcPort: this.boundPort, endpoints: this.endpoints.specs().length, ...security.description }, 'scheduler gRPC serving');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -144,7 +145,17 @@ export class SchedulerModule {
           inject: [EndpointRegistry, LOGGER, FlowController],
           useFactory: (r: EndpointRegistry, l: Logger, flow: FlowController) => new MetricsScraper(r, config.scrape, l, () => flow.dispatch()),
         },
-        { provide: KvCacheClient, useFactory: () => (config.cacheManager.address ? new KvCacheClient(config.cacheManager.address) : undefined) },
+        {
+          provide: KvCacheClient,
+          inject: [LOGGER],
+          useFactory: (logger: Logger) => {
+            const { address, tls } = config.cacheManager;
+            if (!address) return undefined;
+            const security = grpcChannelSecurity(tls, 'cacheManager.tls', logger);
+            logger.info({ address, ...security.description }, 'cache-manager channel');
+            return new KvCacheClient(address, DEFAULT_CIRCUIT, LATE_ANSWER_MS, security);
+          },
+        },
         { provide: Scheduler, inject: [Registry, KvCacheClient], useFactory: (registry: Registry, kv: KvCacheClient | undefined) => createScheduler(config, registry, kv) },
         {
           provide: DecisionLog,

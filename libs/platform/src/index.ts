@@ -8,3 +8,4 @@ export * from './kafka';
 export * from './otel';
 export * from './lifecycle';
 export * from './discovery';
+export * from './tls';

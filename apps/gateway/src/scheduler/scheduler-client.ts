@@ -2,7 +2,7 @@
 // refresh of ListEndpoints that keeps the snapshot the gateway fails open to.
 import { credentials, Metadata, ServiceError } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
-import { deadlineIn, injectIntoHeaders, metadataWithTrace, PickStreamPool } from '@llmd/platform';
+import { deadlineIn, injectIntoHeaders, metadataWithTrace, PickStreamPool, type GrpcChannelSecurity } from '@llmd/platform';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { EndpointLoadView, RouteEndpoint } from '../routing/routing-types';
@@ -54,8 +54,11 @@ export class SchedulerClient {
     address: string,
     private readonly options: { pickTimeoutMs: number; refreshIntervalMs: number; transport?: 'stream' | 'unary'; streams?: number },
     private readonly logger: Logger,
+    /** TLS of the channel (grpcChannelSecurity); absent: plaintext. */
+    private readonly security?: GrpcChannelSecurity,
   ) {
-    this.client = new schedulerv1.SchedulerClient(address, credentials.createInsecure(), {
+    this.client = new schedulerv1.SchedulerClient(address, security?.credentials ?? credentials.createInsecure(), {
+      ...security?.options,
       'grpc.keepalive_time_ms': 30000,
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2000,
@@ -74,6 +77,7 @@ export class SchedulerClient {
     if (this.timer) clearInterval(this.timer);
     this.streams?.close();
     this.client.close();
+    this.security?.watcher?.close();
   }
 
   /** The last endpoint list the scheduler returned (possibly stale). */

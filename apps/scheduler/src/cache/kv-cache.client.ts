@@ -3,7 +3,7 @@
 // rejection per request (and a fallback to the approximate index) instead of a timeout each time.
 import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { cachev1 } from '@llmd/proto';
-import { deadlineIn } from '@llmd/platform';
+import { deadlineIn, type GrpcChannelSecurity } from '@llmd/platform';
 import type { AdapterTarget, SchedulingRequest, TargetedPrefixCacheLookup } from '@llmd/scoring';
 
 export class IndexUnavailableError extends Error {
@@ -78,8 +78,10 @@ export class KvCacheClient implements TargetedPrefixCacheLookup {
     address: string,
     circuit: CircuitOptions = DEFAULT_CIRCUIT,
     private readonly lateAnswerMs = LATE_ANSWER_MS,
+    /** TLS of the channel (grpcChannelSecurity); absent: plaintext. */
+    private readonly security?: GrpcChannelSecurity,
   ) {
-    this.client = new cachev1.KvCacheClient(address, credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 });
+    this.client = new cachev1.KvCacheClient(address, security?.credentials ?? credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000, ...security?.options });
     this.circuit = new CircuitBreaker(circuit);
     // The channel connects on the first Score, which pays for it (and may miss its deadline: one
     // counted fallback). Connecting here instead was worse: started before cache-manager, the channel
@@ -88,6 +90,7 @@ export class KvCacheClient implements TargetedPrefixCacheLookup {
 
   close(): void {
     this.client.close();
+    this.security?.watcher?.close();
   }
 
   /** Fire and forget: a failed or skipped speculation only costs the next request a hit. */

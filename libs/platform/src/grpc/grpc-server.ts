@@ -1,6 +1,7 @@
 // A gRPC server (grpc-js) hosting one or more generated service implementations.
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { Server, ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { GrpcServerSecurity } from './grpc-tls';
 
 /**
  * HTTP/2 receive windows of the server's connections: per stream, and for the whole connection.
@@ -18,16 +19,21 @@ export interface GrpcServiceBinding {
 export class GrpcServer {
   private readonly server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   private started = false;
+  private security: GrpcServerSecurity | undefined;
 
   constructor(bindings: GrpcServiceBinding[]) {
     for (const b of bindings) this.server.addService(b.definition, b.implementation);
   }
 
-  /** Binds and starts; returns the bound port (useful with port 0). */
-  start(host: string, port: number): Promise<number> {
+  /** Binds and starts, in plaintext unless `security` says TLS (see grpcServerSecurity); returns the bound port (useful with port 0). */
+  start(host: string, port: number, security?: GrpcServerSecurity): Promise<number> {
+    this.security = security;
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, bound) => {
-        if (err) return reject(err);
+      this.server.bindAsync(`${host}:${port}`, security?.credentials ?? ServerCredentials.createInsecure(), (err, bound) => {
+        if (err) {
+          security?.watcher?.close();
+          return reject(err);
+        }
         this.widenWindows();
         this.started = true;
         resolve(bound);
@@ -59,7 +65,7 @@ export class GrpcServer {
   stop(graceMs: number): Promise<void> {
     if (!this.started) return Promise.resolve();
     this.started = false;
-    return new Promise((resolve) => {
+    return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
         resolve();
@@ -68,6 +74,6 @@ export class GrpcServer {
         clearTimeout(timer);
         resolve();
       });
-    });
+    }).finally(() => this.security?.watcher?.close());
   }
 }

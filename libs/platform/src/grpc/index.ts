@@ -1,3 +1,4 @@
 export * from './grpc-server';
 export * from './grpc-metadata';
 export * from './pick-stream-pool';
+export * from './grpc-tls';

@@ -1,0 +1,2 @@
+export * from './certificate-watcher';
+export * from './https-options';
