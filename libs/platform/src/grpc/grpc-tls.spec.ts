@@ -1,7 +1,7 @@
 import { connect as tlsConnect } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { Client, makeGenericClientConstructor, Metadata, ServiceDefinition, status, type ServiceError } from '@grpc/grpc-js';
-import { TestCertificates, type TestCa } from '@llmd/platform/testing';
+import { TestCertificates, type TestCa } from '../testing';
 import { clientTlsSchema, serverTlsSchema, type ClientTlsConfig, type ServerTlsConfig } from '../config/transport-tls-schemas';
 import { ConfigError } from '../config/config-error';
 import { GrpcServer } from './grpc-server';

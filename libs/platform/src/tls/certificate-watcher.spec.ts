@@ -1,6 +1,6 @@
 import { copyFileSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestCertificates } from '@llmd/platform/testing';
+import { TestCertificates } from '../testing';
 import { CertificateWatcher } from './certificate-watcher';
 
 const certs = new TestCertificates();
