@@ -66,8 +66,20 @@ export const gatewayConfigSchema = z.object({
        * context length. @default 1048576
        */
       promptTokens: z.coerce.number().int().min(1).default(1024 * 1024),
+      /** Largest accepted request head (request line and headers); past it: 431, before any parsing. @default 16384 (Node's) */
+      headerBytes: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+      /** A client must have sent the whole request head within this of connecting (slowloris); past it: 408. @default 10000 */
+      headersTimeoutMs: z.coerce.number().int().min(1).default(10000),
+      /**
+       * A client must have sent the whole request, head and body, within this (a slowly dripped body);
+       * past it: 408. The answer (a long stream) is not bounded by it: upstream.timeoutMs is. @default 60000
+       */
+      requestTimeoutMs: z.coerce.number().int().min(1).default(60000),
+      /** An idle keep-alive connection is closed after this. @default 72000 (above common load balancers' 60 s) */
+      keepAliveTimeoutMs: z.coerce.number().int().min(1).default(72000),
     })
-    .default({ bodyBytes: 16 * 1024 * 1024, promptTokens: 1024 * 1024 }),
+    .refine((l) => l.headersTimeoutMs <= l.requestTimeoutMs, { message: 'must not be above requestTimeoutMs', path: ['headersTimeoutMs'] })
+    .default({ bodyBytes: 16 * 1024 * 1024, promptTokens: 1024 * 1024, headerBytes: 16 * 1024, headersTimeoutMs: 10000, requestTimeoutMs: 60000, keepAliveTimeoutMs: 72000 }),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
@@ -85,6 +97,10 @@ export const GATEWAY_ENV: Record<string, string> = {
   LLMD_GATEWAY_UPSTREAM_RETRIES: 'upstream.retries',
   LLMD_GATEWAY_BODY_LIMIT_BYTES: 'limits.bodyBytes',
   LLMD_GATEWAY_PROMPT_LIMIT_TOKENS: 'limits.promptTokens',
+  LLMD_GATEWAY_HEADER_LIMIT_BYTES: 'limits.headerBytes',
+  LLMD_GATEWAY_HEADERS_TIMEOUT_MS: 'limits.headersTimeoutMs',
+  LLMD_GATEWAY_REQUEST_TIMEOUT_MS: 'limits.requestTimeoutMs',
+  LLMD_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: 'limits.keepAliveTimeoutMs',
   LLMD_GATEWAY_AUTH_ENABLED: 'auth.enabled',
   LLMD_GATEWAY_API_KEYS: 'auth.keys',
   LLMD_GATEWAY_API_KEYS_FILE: 'auth.keysFile',

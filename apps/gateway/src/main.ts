@@ -7,6 +7,7 @@ import { createServiceShell, loadConfigOrExit, PinoNestLogger, runService, Servi
 import { GATEWAY_ENV, gatewayConfigSchema } from './config';
 import { GatewayModule } from './gateway.module';
 import { apiListener } from './http/https-listener';
+import { listenerOptions } from './http/listener-options';
 import { OpenAIExceptionFilter } from './http/openai-exception.filter';
 
 async function main(): Promise<void> {
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     graceMs: config.shutdown.graceMs,
     start: async () => {
       const listener = apiListener(config.http.tls, shell.logger);
-      const adapter = new FastifyAdapter({ ...(listener.https ? { https: listener.https } : {}), bodyLimit: config.limits.bodyBytes, forceCloseConnections: 'idle', return503OnClosing: true });
+      const adapter = new FastifyAdapter(listenerOptions(config.limits, listener.https));
       const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: new PinoNestLogger(shell.logger), bodyParser: true });
       app.useGlobalFilters(new OpenAIExceptionFilter());
       await app.listen(config.http.port, config.http.host);

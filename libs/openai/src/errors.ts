@@ -11,6 +11,8 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'payload_too_large'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'context_length_exceeded'
   | 'rate_limited'
   | 'no_endpoint_available'
@@ -24,6 +26,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   payload_too_large: 413,
+  request_timeout: 408,
+  headers_too_large: 431,
   context_length_exceeded: 400,
   rate_limited: 429,
   no_endpoint_available: 503,
@@ -36,7 +40,9 @@ const TYPE: Record<number, string> = {
   401: 'authentication_error',
   403: 'permission_error',
   404: 'not_found_error',
+  408: 'invalid_request_error',
   413: 'invalid_request_error',
+  431: 'invalid_request_error',
   429: 'rate_limit_error',
 };
 
