@@ -3,6 +3,18 @@
 // writing every other byte exactly as the pod sent it. Nothing is decoded except the usage event, so
 // a multi-byte character cut across two socket reads passes through intact.
 
+/** The longest SSE line the relay buffers: past it the pod's stream is refused. */
+export const MAX_SSE_LINE_BYTES = 1024 * 1024;
+
+/** The pod sent a line longer than the relay buffers: the stream is ended with an error. */
+export class SseLineTooLongError extends Error {
+  readonly code = 'SSE_LINE_TOO_LONG';
+  constructor(readonly limitBytes: number) {
+    super(`the inference endpoint sent an SSE line over ${limitBytes} bytes`);
+    this.name = 'SseLineTooLongError';
+  }
+}
+
 export interface StreamUsage {
   promptTokens: number;
   completionTokens: number;
@@ -84,6 +96,8 @@ export class SseRelay {
     /** Remove the usage-only event (the client did not ask for usage; the gateway did). */
     private readonly stripUsage: boolean,
     private readonly now: () => number = () => performance.now(),
+    /** A line without its end past this throws SseLineTooLongError. */
+    private readonly maxLineBytes = MAX_SSE_LINE_BYTES,
   ) {}
 
   /** True once an event carrying generated text (the first token) has been seen. */
@@ -94,6 +108,7 @@ export class SseRelay {
   /**
    * Feeds one read of the upstream body; returns the bytes to write to the client now (the same
    * Buffer when nothing is removed; bytes of an event that may still be removed wait for its end).
+   * Throws SseLineTooLongError when a line does not end within the cap.
    */
   push(chunk: Buffer): Buffer {
     if (chunk.length === 0) return chunk;
@@ -131,9 +146,11 @@ export class SseRelay {
     }
     if (lineStart < chunk.length) {
       const rest = chunk.subarray(lineStart);
+      if ((this.lineCarry?.length ?? 0) + rest.length > this.maxLineBytes) throw new SseLineTooLongError(this.maxLineBytes);
       this.lineCarry = this.lineCarry ? Buffer.concat([this.lineCarry, rest]) : rest;
     }
     if (!this.stripUsage || this.fate === 'keep') out.keep(chunk.length);
+    // Held back is at most the event's first line (a second line decides it is kept), so the line cap bounds it too.
     else this.held = out.holdRest();
     return out.result();
   }
