@@ -14,7 +14,8 @@ export const chatMessageSchema = z.looseObject({
   content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
 });
 
-const tokenIds = z.array(z.number().int().nonnegative());
+/** Token ids as vLLM and the scheduler's Pick (uint32) take them; larger ones are in no vocabulary. */
+const tokenIds = z.array(z.number().int().nonnegative().max(2 ** 32 - 1));
 
 const common = {
   model: z.string().min(1),

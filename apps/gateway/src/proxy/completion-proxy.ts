@@ -5,7 +5,7 @@ import { context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opente
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Agent, Dispatcher, request } from 'undici';
-import { ApiError, chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema, isOpenAIErrorBody, messageText, parseRequest, tokenizeRequestSchema } from '@llmd/openai';
+import { ApiError, chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema, isOpenAIErrorBody, parseRequest, tokenizeRequestSchema } from '@llmd/openai';
 import { extractFromHeaders, injectIntoHeaders, traceIdOf } from '@llmd/platform';
 import type { RequestMetricsRecord } from '@llmd/telemetry';
 import type { GatewayConfig } from '../config';
@@ -17,7 +17,7 @@ import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { drained } from './drain';
 import { promptTokensOf } from './prompt-length';
 import { runPrefill } from './prefill-step';
-import { disaggregable, estimateTokens, routingPrompt, withStreamUsage } from './request-shape';
+import { disaggregable, estimateTokens, maxTokensOf, routingMessages, routingPrompt, withStreamUsage } from './request-shape';
 import { SseRelay, usageFrom } from './sse-relay';
 
 export type CompletionPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings' | '/tokenize';
@@ -155,8 +155,8 @@ export class CompletionProxy {
       requestId,
       model: body.model,
       ...routingPrompt(body),
-      messages: (body.messages ?? []).map((m) => ({ role: m.role, content: messageText(m.content as never) })),
-      maxTokens: body.max_completion_tokens ?? body.max_tokens ?? 0,
+      messages: routingMessages(body),
+      maxTokens: maxTokensOf(body),
       priority: 0,
       tenant: tenant?.name ?? '',
       sessionId: header(req, 'x-session-id'),

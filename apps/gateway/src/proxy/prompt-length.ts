@@ -1,6 +1,6 @@
 // How long a request's prompt is, in tokens, on the gateway's path (no tokenizer there): for the
 // prompt-length limit and the tokens-per-minute limit.
-import { messageText } from '@llmd/openai';
+import { contentText, messagesOf } from './request-shape';
 
 /** Characters per token, for estimates made without a tokenizer. */
 const CHARS_PER_TOKEN = 4;
@@ -12,7 +12,7 @@ const CHARS_PER_TOKEN = 4;
 export function promptTokensOf(body: { prompt?: unknown; messages?: { content: unknown }[] }): number {
   let chars = 0;
   let tokens = 0;
-  if (body.messages) for (const m of body.messages) chars += messageText(m.content as never).length;
+  for (const m of messagesOf(body) ?? []) chars += contentText(m.content).length;
   const prompts = Array.isArray(body.prompt) ? body.prompt : [body.prompt];
   for (const p of prompts) {
     if (typeof p === 'string') chars += p.length;

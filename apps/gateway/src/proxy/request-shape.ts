@@ -1,5 +1,8 @@
 // What the gateway reads off a generation request to route and meter it (pure): the prompt it routes
 // on, how many sequences it asks for, whether the client asked for stream usage, its token estimate.
+// Each endpoint's schema types only its own fields (a chat body's `prompt`, a completion body's
+// `messages` pass through untyped, as vLLM ignores them), so every reader here checks what it reads.
+import { messageText } from '@llmd/openai';
 
 export interface RequestShape {
   prompt?: unknown;
@@ -13,6 +16,27 @@ export interface RequestShape {
 
 /** Completion tokens assumed when the request sets no limit (for the tokens-per-minute estimate). */
 const DEFAULT_MAX_TOKENS = 256;
+
+/** A token id as the scheduler's Pick (uint32) carries it. */
+const isTokenId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2 ** 32 - 1;
+
+/** The chat messages, when the body has a list of them (objects only). */
+export function messagesOf(body: RequestShape): { role?: unknown; content: unknown }[] | undefined {
+  if (!Array.isArray(body.messages)) return undefined;
+  return body.messages.filter((m): m is { content: unknown } => typeof m === 'object' && m !== null);
+}
+
+/** A message's text for routing: its string, or its text parts joined; anything else is empty. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return messageText(content.filter((p) => typeof p === 'object' && p !== null) as never);
+}
+
+/** The messages as the scheduler's Pick carries them. */
+export function routingMessages(body: RequestShape): { role: string; content: string }[] {
+  return (messagesOf(body) ?? []).map((m) => ({ role: typeof m.role === 'string' ? m.role : '', content: contentText(m.content) }));
+}
 
 /** The prompts of a /v1/completions request: one, or each of a batch (text or token ids). */
 export function promptsOf(body: RequestShape): unknown[] {
@@ -29,14 +53,15 @@ export function promptsOf(body: RequestShape): unknown[] {
 export function routingPrompt(body: RequestShape): { prompt: string; promptTokenIds: number[] } {
   const first = promptsOf(body)[0];
   if (typeof first === 'string') return { prompt: first, promptTokenIds: [] };
-  if (Array.isArray(first)) return { prompt: '', promptTokenIds: first as number[] };
+  if (Array.isArray(first) && first.every(isTokenId)) return { prompt: '', promptTokenIds: first };
   return { prompt: '', promptTokenIds: [] };
 }
 
 /** Sequences the request generates: prompts times choices (n, or best_of when larger). */
 export function sequencesOf(body: RequestShape): number {
-  const prompts = body.messages ? 1 : Math.max(1, promptsOf(body).length);
-  return prompts * Math.max(1, body.n ?? 1, body.best_of ?? 1);
+  const prompts = messagesOf(body) ? 1 : Math.max(1, promptsOf(body).length);
+  const choices = [body.n, body.best_of].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return prompts * Math.max(1, ...choices);
 }
 
 /**
@@ -68,8 +93,25 @@ export function withStreamUsage<B extends RequestShape & { stream?: boolean | nu
   return { body: { ...body, stream_options: { ...options, include_usage: true } }, stripUsage: true };
 }
 
+/**
+ * The completion-token limit the request sets, if it sets one as a number. /v1/completions does not
+ * type max_completion_tokens (vLLM ignores it there), so anything may arrive in it: it counts only
+ * when it is a finite number.
+ */
+function limitOf(body: RequestShape): number | undefined {
+  const limit = [body.max_completion_tokens, body.max_tokens].find((v) => typeof v === 'number' && Number.isFinite(v));
+  return limit ?? undefined;
+}
+
+const UINT32_MAX = 2 ** 32 - 1;
+
+/** The limit as the scheduler's Pick carries it (uint32; 0: none). An out-of-range value is vLLM's to refuse. */
+export function maxTokensOf(body: RequestShape): number {
+  return Math.min(UINT32_MAX, Math.max(0, Math.floor(limitOf(body) ?? 0)));
+}
+
 /** Prompt plus completion tokens, estimated, for the tokens-per-minute limit. */
 export function estimateTokens(body: RequestShape, promptTokens: number): number {
-  const perSequence = Math.max(0, body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS);
+  const perSequence = Math.max(0, limitOf(body) ?? DEFAULT_MAX_TOKENS);
   return promptTokens + sequencesOf(body) * perSequence;
 }
