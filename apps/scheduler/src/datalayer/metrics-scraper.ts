@@ -8,6 +8,20 @@ import { MetricsFormat, parseVllmLoad } from './parse-prometheus';
 const MAX_SLICES = 10;
 /** No tick closer than this to the next. */
 const MIN_TICK_MS = 5;
+/** A /metrics answer past this is refused unread (vLLM's is tens of KiB; a bound on what a pod can make the scheduler hold). */
+export const MAX_SCRAPE_BYTES = 8 * 1024 * 1024;
+
+/** The body as text, or an error once it passes `max` bytes (the rest is not read). */
+export async function readCapped(body: AsyncIterable<Buffer>, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) throw new Error(`metrics over ${max} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export class MetricsScraper {
   private readonly pools = new Map<string, Pool>();
@@ -75,8 +89,11 @@ export class MetricsScraper {
   private async scrape(id: string, address: string, format: MetricsFormat): Promise<void> {
     try {
       const res = await this.pool(address).request({ path: '/metrics', method: 'GET' });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw new Error(`status ${res.statusCode}`);
+      }
+      const text = await readCapped(res.body, MAX_SCRAPE_BYTES);
       this.registry.recordScrape(id, parseVllmLoad(text, format));
     } catch (err) {
       this.registry.recordScrapeFailure(id);

@@ -53,7 +53,11 @@ const NAMES: Record<MetricsFormat, MetricNames> = {
 };
 const WANTED: Record<MetricsFormat, Set<string>> = { vllm: new Set(Object.values(NAMES.vllm)), sglang: new Set(Object.values(NAMES.sglang)) };
 
-/** Sums each metric over its series (one per model_name); missing metrics read as 0. */
+/**
+ * Sums each metric over its series (one per model_name); missing metrics read as 0. Any text is read
+ * without an error: a line that is not a sample is skipped, and a sum that is negative or not finite
+ * (a broken or hostile pod) reads as 0, so no score downstream sees NaN or a negative queue.
+ */
 export function parseVllmLoad(text: string, format: MetricsFormat = 'vllm'): ScrapedLoad {
   const VLLM = NAMES[format];
   const sums = new Map<string, number>();
@@ -77,7 +81,10 @@ export function parseVllmLoad(text: string, format: MetricsFormat = 'vllm'): Scr
     const value = Number(line.slice(space + 1));
     if (Number.isFinite(value)) sums.set(name, (sums.get(name) ?? 0) + value);
   }
-  const get = (n: string) => sums.get(n) ?? 0;
+  const get = (n: string) => {
+    const v = sums.get(n) ?? 0;
+    return Number.isFinite(v) && v > 0 ? v : 0;
+  };
   return {
     waiting: get(VLLM.waiting),
     running: get(VLLM.running),
@@ -90,5 +97,6 @@ export function parseVllmLoad(text: string, format: MetricsFormat = 'vllm'): Scr
 function parseLoraInfo(line: string): ScrapedLoad['lora'] {
   const label = (name: string) => line.match(new RegExp(`${name}="([^"]*)"`))?.[1] ?? '';
   const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-  return { running: list(label('running_lora_adapters')), waiting: list(label('waiting_lora_adapters')), max: Number(label('max_lora')) || 0 };
+  const max = Number(label('max_lora'));
+  return { running: list(label('running_lora_adapters')), waiting: list(label('waiting_lora_adapters')), max: Number.isFinite(max) && max > 0 ? max : 0 };
 }
