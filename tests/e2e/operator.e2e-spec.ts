@@ -116,6 +116,8 @@ describe('operator (real kube-apiserver, etcd and kube-controller-manager)', () 
         LLMD_LOG_LEVEL: 'info',
         KUBECONFIG: kube.kubeconfig,
         LLMD_OPERATOR_OPS_PORT: String(opsPort),
+        // The test reads /debug/operator: off by default, on here (loopback only).
+        LLMD_OPERATOR_DEBUG_ENABLED: 'true',
         LLMD_OPERATOR_IDENTITY: identity,
         LLMD_OPERATOR_LEADER_ELECTION_NAMESPACE: LEASE_NS,
         LLMD_OPERATOR_CRD_CHECK_INTERVAL_MS: '500',

@@ -11,8 +11,9 @@ export function createLogger(service: string, level = 'info'): Logger {
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    // Never log credentials, whatever a caller passes in.
-    redact: { paths: ['authorization', 'headers.authorization', '*.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
+    // Never log credentials or request content, whatever a caller passes in (no code logs them: this
+    // is the net under a mistake).
+    redact: { paths: ['authorization', 'headers.authorization', '*.authorization', 'apiKey', '*.apiKey', 'password', '*.password', 'token', '*.token', 'body', '*.body', 'prompt', 'messages'], censor: '[redacted]' },
     mixin() {
       const span = trace.getActiveSpan();
       if (!span) return {};
