@@ -1,7 +1,7 @@
 // The autoscaler's configuration: env vars (LLMD_AUTOSCALER_*) over an optional YAML file (LLMD_CONFIG).
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchemaFor, shutdownSchema } from '@llmd/platform';
 
 const dns1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label');
 const identity = `${hostname()}-${process.pid}`;
@@ -19,7 +19,7 @@ export const leaderElectionSchema = z.object({
 
 export const autoscalerConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
-  ops: opsSchema.default({ host: '127.0.0.1', port: 9104 }),
+  ops: opsSchemaFor(9104),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
   /**

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { KV_INGEST_OWNERS_TOPIC } from '@llmd/telemetry';
-import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchemaFor, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
 
 const zmqEndpoint = z.string().regex(/^(tcp|ipc):\/\/[^\s]+$/, 'expected a ZMQ endpoint like tcp://10.0.0.5:5557');
 
@@ -73,7 +73,7 @@ export const cacheManagerConfigSchema = z.object({
       tls: serverTlsSchema.optional(),
     })
     .default({ host: '127.0.0.1', port: 9003 }),
-  ops: opsSchema.default({ host: '127.0.0.1', port: 9103 }),
+  ops: opsSchemaFor(9103),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
   /**

@@ -1,7 +1,7 @@
 // The gateway's configuration: env vars (LLMD_GATEWAY_*) over an optional YAML file (LLMD_CONFIG).
 import { z } from 'zod';
 import { tenantKeySchema } from './tenants/tenant-registry';
-import { booleanish, clientTlsEnv, clientTlsSchema, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, clientTlsEnv, clientTlsSchema, commonEnvMap, kafkaSchema, logLevelSchema, opsSchemaFor, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
 
 export const gatewayConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
@@ -13,7 +13,7 @@ export const gatewayConfigSchema = z.object({
       tls: serverTlsSchema.optional(),
     })
     .default({ host: '127.0.0.1', port: 8000 }),
-  ops: opsSchema.default({ host: '127.0.0.1', port: 9100 }),
+  ops: opsSchemaFor(9100),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 30000 }),
   scheduler: z

@@ -1,7 +1,7 @@
 // The operator's configuration: env vars (LLMD_OPERATOR_*) over an optional YAML file (LLMD_CONFIG).
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { booleanish, KAFKA_SECURITY_ENV, kafkaSaslSchema, kafkaTlsSchema, logLevelSchema, opsDebugEnvMap, opsSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, KAFKA_SECURITY_ENV, kafkaSaslSchema, kafkaTlsSchema, logLevelSchema, opsDebugEnvMap, opsSchemaFor, shutdownSchema } from '@llmd/platform';
 import { llmdVersion } from './version';
 
 const dns1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label');
@@ -66,7 +66,7 @@ export const leaderElectionSchema = z.object({
 
 export const operatorConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
-  ops: opsSchema.default({ host: '127.0.0.1', port: 9105 }),
+  ops: opsSchemaFor(9105),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
   /** Path of a kubeconfig; else ~/.kube/config, else in-cluster credentials; with none of them the operator idles. */
   kubeconfig: z.string().min(1).optional(),

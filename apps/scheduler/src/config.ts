@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { booleanish, clientTlsEnv, clientTlsSchema, commonEnvMap, kafkaSchema, logLevelSchema, opsSchema, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
+import { booleanish, clientTlsEnv, clientTlsSchema, commonEnvMap, kafkaSchema, logLevelSchema, opsSchemaFor, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
 import { endpointPickerConfigSchema, SHIPPED_CONFIGS } from '@llmd/scoring';
 
 export const staticEndpointSchema = z.object({
@@ -44,7 +44,7 @@ export const schedulerConfigSchema = z.object({
       tls: serverTlsSchema.optional(),
     })
     .default({ host: '127.0.0.1', port: 9002 }),
-  ops: opsSchema.default({ host: '127.0.0.1', port: 9102 }),
+  ops: opsSchemaFor(9102),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
   /** Endpoints known up front (a fixed fleet). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error';
-import { commonEnvMap, kafkaSchema } from './common-schemas';
+import { commonEnvMap, kafkaSchema, opsSchemaFor } from './common-schemas';
 import { loadConfig } from './load-config';
 
 const schema = z.object({ kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }) });
@@ -62,5 +62,19 @@ describe('kafkaSchema security', () => {
   it('never puts the password in the error', () => {
     const err = refusal({ LLMD_KAFKA_SASL_MECHANISM: 'plain', LLMD_KAFKA_SASL_USERNAME: 'u', LLMD_KAFKA_SASL_PASSWORD_FILE: '/p', LLMD_KAFKA_SASL_PASSWORD: 'hunter2' });
     expect(err.message).not.toContain('hunter2');
+  });
+});
+
+describe('opsSchemaFor', () => {
+  const ops = z.object({ ops: opsSchemaFor(9100) });
+  const loadOps = (env: Record<string, string>) => loadConfig(ops, { envMap, env }).ops;
+
+  it.each<[Record<string, string>, unknown]>([
+    [{}, { host: '127.0.0.1', port: 9100 }],
+    [{ LLMD_TEST_DEBUG_ENABLED: 'true' }, { host: '127.0.0.1', port: 9100, debug: { enabled: true } }],
+    [{ LLMD_TEST_OPS_HOST: '0.0.0.0' }, { host: '0.0.0.0', port: 9100 }],
+    [{ LLMD_TEST_OPS_PORT: '9200' }, { host: '127.0.0.1', port: 9200 }],
+  ])('%p keeps the other defaults', (env, expected) => {
+    expect(loadOps(env)).toEqual(expected);
   });
 });

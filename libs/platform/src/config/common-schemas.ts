@@ -32,6 +32,14 @@ export const opsSchema = z.object({
 });
 
 /**
+ * A service's ops config with its own default port, so that setting one key of it from env (the host,
+ * LLMD_<SERVICE>_DEBUG_ENABLED) keeps the others' defaults instead of leaving ops.port missing.
+ */
+export function opsSchemaFor(defaultPort: number) {
+  return opsSchema.extend({ port: portSchema.default(defaultPort) }).default({ host: '127.0.0.1', port: defaultPort });
+}
+
+/**
  * TLS to the brokers. The files come from mounted Secrets (Strimzi: the cluster CA's `ca.crt` from
  * `<cluster>-cluster-ca-cert`, a KafkaUser's `user.crt`/`user.key`) and are read when the client is made.
  */
