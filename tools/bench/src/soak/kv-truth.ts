@@ -24,22 +24,36 @@ function decodeEventBatch(payload: Uint8Array): IndexEvent[] {
   });
 }
 
-/** Every batch the replay socket holds: its sequence numbers and events. */
+/**
+ * Every batch the replay socket holds, from `from` on. The pod's ROUTER socket drops what does not fit
+ * its send queue (a long history does not), so a gap or a silence is followed by a new request from
+ * the first batch missing; each round moves on by at least a queue's worth.
+ */
 async function replayAll(endpoint: string): Promise<{ seq: number; events: IndexEvent[] }[]> {
-  const dealer = new Dealer({ receiveTimeout: 5000, sendTimeout: 5000, linger: 0 });
-  try {
-    dealer.connect(endpoint);
-    await dealer.send(['', Buffer.alloc(8)]);
-    const out: { seq: number; events: IndexEvent[] }[] = [];
-    for (;;) {
-      const [, seq, payload] = await dealer.receive();
-      const n = Number(seq.readBigInt64BE());
-      if (n === -1) return out;
-      out.push({ seq: n, events: decodeEventBatch(payload) });
+  const out: { seq: number; events: IndexEvent[] }[] = [];
+  for (let round = 0; round < 200; round++) {
+    const dealer = new Dealer({ receiveTimeout: 3000, sendTimeout: 5000, linger: 0, receiveHighWaterMark: 0 });
+    const from = Buffer.alloc(8);
+    from.writeBigInt64BE(BigInt(out.length > 0 ? out[out.length - 1].seq + 1 : 0));
+    try {
+      dealer.connect(endpoint);
+      await dealer.send(['', from]);
+      for (;;) {
+        const [, seq, payload] = await dealer.receive();
+        const n = Number(seq.readBigInt64BE());
+        if (n === -1) return out;
+        const expected = out.length > 0 ? out[out.length - 1].seq + 1 : n;
+        if (n < expected) continue;
+        if (n > expected) break;
+        out.push({ seq: n, events: decodeEventBatch(payload) });
+      }
+    } catch {
+      // silence: the rest was dropped; ask again from the first batch missing
+    } finally {
+      dealer.close();
     }
-  } finally {
-    dealer.close();
   }
+  throw new Error(`${endpoint} did not replay its history to the end in 200 rounds`);
 }
 
 export interface KvPod {

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineCommand, ensureTopics, freePorts, LocalStack, parseOrExit, startBroker, STATE_DIR, stopBroker, describeSupervisionEvent, type StackPorts, type SupervisionEvent } from '@llmd/cli';
+import { defineCommand, ensureTopics, freePorts, LocalStack, parseOrExit, startBroker, STATE_DIR, stopBroker, waitForBrokerServing, describeSupervisionEvent, type StackPorts, type SupervisionEvent } from '@llmd/cli';
 import { chaosSchedule, formatSchedule } from './chaos-schedule';
 import { ChaosRunner } from './chaos-runner';
 import { parseDuration, phases } from './duration';
@@ -84,6 +84,8 @@ async function main(): Promise<number> {
   const broker = {
     start: async () => {
       await startBroker(brokerOptions);
+      // Coordinating groups and handing out producer ids, not just answering metadata.
+      await waitForBrokerServing(`127.0.0.1:${kafkaPort}`);
     },
     stop: async () => {
       await stopBroker(brokerOptions);
@@ -205,6 +207,7 @@ async function main(): Promise<number> {
     rateRps: Math.round(rate * 10) / 10,
     outcomes,
     retried: results.filter((r) => r.retried).length,
+    errors: errorCounts(results),
     failOpen: [...sampler.gateways.values()].reduce((n, g) => n + g.failOpen, 0),
     tenant429: { steady: results.filter((r) => r.spec.tenant === 'steady' && r.status === 429).length, greedy: results.filter((r) => r.spec.tenant === 'greedy' && r.status === 429).length },
     telemetry,
@@ -223,6 +226,17 @@ async function main(): Promise<number> {
   await teardown();
   process.stdout.write(`${JSON.stringify({ ...summary, rampRequests: ramp.results.length, logs: join(runDir, 'logs') })}\n`);
   return failures.length === 0 ? 0 : 1;
+}
+
+/** Explicit error statuses by `<status> <code>` (`429 rate_limited`). */
+function errorCounts(results: readonly RequestResult[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of results) {
+    if (r.status === undefined || r.status < 400) continue;
+    const key = `${r.status} ${r.errorCode ?? ''}`.trim();
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
 }
 
 /**

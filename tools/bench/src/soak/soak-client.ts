@@ -21,6 +21,8 @@ export interface RequestResult {
   incarnation?: string;
   /** The gateway's x-request-id, the key of its telemetry record. */
   requestId?: string;
+  /** An error status's OpenAI error code (`rate_limited`, `no_endpoint_available`, ...). */
+  errorCode?: string;
 }
 
 export interface SoakClientOptions {
@@ -89,6 +91,7 @@ export class SoakClient {
     let incarnation: string | undefined;
     let requestId: string | undefined;
     let pid: number | undefined;
+    let errorCode: string | undefined;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.options.auth) headers.authorization = `Bearer ${TENANTS[spec.tenant].key}`;
     const body = JSON.stringify(requestBody(spec, this.options.model));
@@ -116,12 +119,12 @@ export class SoakClient {
             if (mine.signal.aborted) seen.failure = 'aborted';
           } else {
             const text = await res.body.text();
-            if (res.statusCode === 200) {
-              try {
-                seen.completeBody = Array.isArray((JSON.parse(text) as { choices?: unknown }).choices);
-              } catch {
-                seen.completeBody = false;
-              }
+            try {
+              const parsed = JSON.parse(text) as { choices?: unknown; error?: { code?: unknown; type?: unknown } };
+              seen.completeBody = res.statusCode === 200 && Array.isArray(parsed.choices);
+              if (res.statusCode >= 400) errorCode = String(parsed.error?.code ?? parsed.error?.type ?? 'unknown');
+            } catch {
+              seen.completeBody = false;
             }
           }
           break;
@@ -140,6 +143,6 @@ export class SoakClient {
       else seen.failure = 'reset';
     }
     seen.gatewayDied = pid !== undefined && this.options.killed(pid);
-    return { spec, startMs, endMs: Date.now(), outcome: classify(seen), status: seen.status, retried, incarnation, requestId };
+    return { spec, startMs, endMs: Date.now(), outcome: classify(seen), status: seen.status, retried, incarnation, requestId, errorCode };
   }
 }

@@ -5,7 +5,7 @@ const outcomes = (o: Partial<Record<Outcome, number>>) => ({ ...(Object.fromEntr
 const facts: SoakFacts = {
   seed: 1, durationS: 180, capacityRps: 10, rateRps: 8,
   outcomes: outcomes({ answered: 900, 'sse-error': 4, 'http-4xx': 30, severed: 2 }),
-  retried: 3, failOpen: 0, tenant429: { steady: 0, greedy: 30 },
+  retried: 3, errors: {}, failOpen: 0, tenant429: { steady: 0, greedy: 30 },
   telemetry: { recorded: 700, dropped: 0, arrived: 700, unattributed: 0, lostOnKill: 5 },
   leasesHeld: 2, leasesOrphanedByGatewayKill: 2, indexAccurate: true, indexDetail: 'ok',
   memory: { gateway: { heapSlopeMiBPerMin: 0.1, rssSlopeMiBPerMin: 0.2, spanMin: 2, leak: null } },

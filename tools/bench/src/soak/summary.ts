@@ -22,6 +22,8 @@ export interface SoakFacts {
   rateRps: number;
   outcomes: Record<Outcome, number>;
   retried: number;
+  /** Explicit error statuses by `<status> <code>`. */
+  errors: Record<string, number>;
   tenant429: { steady: number; greedy: number };
   telemetry: TelemetryCount;
   /** In-flight leases the scheduler still holds after draining. */
@@ -84,6 +86,7 @@ export function summarize(f: SoakFacts): { summary: Summary; failures: string[] 
     rateRps: f.rateRps,
     outcomes: f.outcomes,
     retried: f.retried,
+    errors: f.errors,
     failOpen: f.failOpen,
     tenant429: f.tenant429,
     telemetry: { ...f.telemetry, lost },
