@@ -114,6 +114,9 @@ async function main(): Promise<number> {
     env: { OTEL_TRACES_EXPORTER: 'none', LLMD_LOG_LEVEL: 'warn' },
     roles,
     loraAdapters: [LORA_ADAPTER],
+    // The index check rebuilds each pod's pool from its whole replay history: room for ~200 batches a
+    // second (a pod here makes ~50-100 under load) over the run, the ramp and the start.
+    kvEventsBufferSteps: Math.max(10000, Math.ceil(200 * (durationMs / 1000 + 180))),
     schedulerEnv: { LLMD_SCHEDULER_PROFILE: 'pd' },
     gatewayEnv: {
       LLMD_GATEWAY_AUTH_ENABLED: 'true',

@@ -94,6 +94,11 @@ export interface StackOptions {
    * are written to the registry too once healthy, so that removing any pod unregisters it first.
    */
   scalablePods?: boolean;
+  /**
+   * Batches each pod keeps for KV-event replay (vLLM's `buffer_steps`, 10000 by default): a check that
+   * rebuilds a pod's whole block pool from its replay socket needs its history from the first batch.
+   */
+  kvEventsBufferSteps?: number;
   /** LoRA adapters every pod serves (`--enable-lora --lora-modules <name>=/adapters/<name>`), registered with the pods. */
   loraAdapters?: string[];
   /** Extra environment for every gateway replica (e.g. LLMD_GATEWAY_AUTH_ENABLED, LLMD_GATEWAY_API_KEYS). */
@@ -343,7 +348,8 @@ export class LocalStack {
     const lora = this.options.loraAdapters ?? [];
     if (lora.length > 0) args.push('--enable-lora', ...lora.flatMap((a) => ['--lora-modules', `${a}=/adapters/${a}`]));
     args.push(...(this.options.simArgs ?? []));
-    if (kv) args.push('--kv-events-config', JSON.stringify({ enable_kv_cache_events: true, publisher: 'zmq', endpoint: `tcp://127.0.0.1:${kv[0]}`, replay_endpoint: `tcp://127.0.0.1:${kv[1]}` }));
+    const bufferSteps = this.options.kvEventsBufferSteps ? { buffer_steps: this.options.kvEventsBufferSteps } : {};
+    if (kv) args.push('--kv-events-config', JSON.stringify({ enable_kv_cache_events: true, publisher: 'zmq', endpoint: `tcp://127.0.0.1:${kv[0]}`, replay_endpoint: `tcp://127.0.0.1:${kv[1]}`, ...bufferSteps }));
     return args;
   }
 
