@@ -129,7 +129,16 @@ export class SchedulerModule {
             return registry;
           },
         },
-        { provide: InFlightTracker, inject: [EndpointRegistry], useFactory: (r: EndpointRegistry) => new InFlightTracker(r, config.inFlightLeaseMs) },
+        {
+          provide: InFlightTracker,
+          inject: [EndpointRegistry, Registry],
+          useFactory: (r: EndpointRegistry, registry: Registry) => {
+            const tracker = new InFlightTracker(r, config.inFlightLeaseMs);
+            // A lease the gateway never completed shows here until it expires (the soak reads it after draining).
+            new Gauge({ name: 'llmd_scheduler_in_flight_leases', help: 'Picked requests not completed yet (leases held until Complete or expiry)', registers: [registry], collect() { this.set(tracker.size()); } });
+            return tracker;
+          },
+        },
         {
           provide: FlowController,
           inject: [EndpointRegistry, Registry],

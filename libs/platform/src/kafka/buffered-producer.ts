@@ -5,7 +5,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { groupByTopic, sleep } from './record-batch';
+import { groupByTopic, nextBatch, sleep } from './record-batch';
 
 export interface TelemetryRecord {
   topic: string;
@@ -110,7 +110,7 @@ export class BufferedProducer {
           this.wake = undefined;
           continue;
         }
-        const batch = this.queue.slice(0, this.batchSize);
+        const batch = nextBatch(this.queue, this.batchSize);
         await this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: 1 });
         this.queue.splice(0, batch.length);
         for (const r of batch) this.sent.inc({ topic: r.topic });

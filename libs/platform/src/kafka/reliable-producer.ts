@@ -7,7 +7,7 @@ import { CompressionTypes, Partitioners } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { TelemetryRecord } from './buffered-producer';
-import { groupByTopic, sleep } from './record-batch';
+import { groupByTopic, nextBatch, sleep } from './record-batch';
 
 export interface ReliableProducerOptions {
   kafka: Kafka;
@@ -130,7 +130,7 @@ export class ReliableProducer {
           this.wake = undefined;
           continue;
         }
-        const batch = this.queue.slice(0, this.batchSize);
+        const batch = nextBatch(this.queue, this.batchSize);
         await this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: -1, compression: CompressionTypes.None });
         this.queue.splice(0, batch.length);
         this.sent.inc(batch.length);

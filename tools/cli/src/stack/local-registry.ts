@@ -49,6 +49,8 @@ export interface RegistryEntry {
   models: string[];
   role: 'both' | 'prefill' | 'decode';
   labels?: Record<string, string>;
+  /** LoRA adapters the pod serves (requests may name them as their model). */
+  loraAdapters?: string[];
   kvEvents?: { endpoint: string; replayEndpoint?: string };
 }
 

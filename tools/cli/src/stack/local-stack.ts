@@ -45,6 +45,8 @@ export interface StackPorts {
   autoscalerOps: number;
   operatorOps: number;
   sims: number[];
+  /** More gateway replicas (`gateway-1`, `gateway-2`, ...), each on its own API and ops port, sharing the scheduler. */
+  extraGateways?: { port: number; ops: number }[];
   /** Per pod, the ZMQ KV-event PUB and replay ports (pods publish no KV events without them). */
   simKvEvents?: [number, number][];
 }
@@ -92,6 +94,15 @@ export interface StackOptions {
    * are written to the registry too once healthy, so that removing any pod unregisters it first.
    */
   scalablePods?: boolean;
+  /**
+   * Batches each pod keeps for KV-event replay (vLLM's `buffer_steps`, 10000 by default): a check that
+   * rebuilds a pod's whole block pool from its replay socket needs its history from the first batch.
+   */
+  kvEventsBufferSteps?: number;
+  /** LoRA adapters every pod serves (`--enable-lora --lora-modules <name>=/adapters/<name>`), registered with the pods. */
+  loraAdapters?: string[];
+  /** Extra environment for every gateway replica (e.g. LLMD_GATEWAY_AUTH_ENABLED, LLMD_GATEWAY_API_KEYS). */
+  gatewayEnv?: Record<string, string>;
   /** Extra environment for the autoscaler (e.g. LLMD_AUTOSCALER_ACTUATOR=local). */
   autoscalerEnv?: Record<string, string>;
   /**
@@ -202,7 +213,11 @@ export class LocalStack {
     }, `http://127.0.0.1:${ports.cacheManagerOps}/readyz`);
     this.spawn('autoscaler', 'autoscaler', [], { ...common, LLMD_AUTOSCALER_OPS_PORT: String(ports.autoscalerOps), ...this.options.autoscalerEnv }, `http://127.0.0.1:${ports.autoscalerOps}/readyz`);
     this.spawn('operator', 'operator', [], { ...common, LLMD_OPERATOR_OPS_PORT: String(ports.operatorOps) }, `http://127.0.0.1:${ports.operatorOps}/readyz`);
-    this.spawn('gateway', 'gateway', [], { ...common, LLMD_GATEWAY_PORT: String(ports.gateway), LLMD_GATEWAY_OPS_PORT: String(ports.gatewayOps), LLMD_GATEWAY_SCHEDULER_ADDRESS: `127.0.0.1:${ports.scheduler}` }, `http://127.0.0.1:${ports.gatewayOps}/readyz`);
+    const gateways = [{ port: ports.gateway, ops: ports.gatewayOps }, ...(ports.extraGateways ?? [])];
+    gateways.forEach((g, i) => {
+      const env = { ...common, LLMD_GATEWAY_PORT: String(g.port), LLMD_GATEWAY_OPS_PORT: String(g.ops), LLMD_GATEWAY_SCHEDULER_ADDRESS: `127.0.0.1:${ports.scheduler}`, ...this.options.gatewayEnv };
+      this.spawn(i === 0 ? 'gateway' : `gateway-${i}`, 'gateway', [], env, `http://127.0.0.1:${g.ops}/readyz`);
+    });
   }
 
   /** Resolves when every process answers its readiness URL; rejects if one exits or time runs out. */
@@ -247,6 +262,11 @@ export class LocalStack {
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`${name} not ready after restart`);
+  }
+
+  /** The pid of a service's current process (a supervised restart gives it a new one); undefined when unknown. */
+  pidOf(name: string): number | undefined {
+    return this.procs.find((x) => x.name === name)?.child.pid;
   }
 
   /** Sends a signal to one service; resolves with its exit code once it has exited. */
@@ -325,8 +345,11 @@ export class LocalStack {
     const kvRole = { both: 'kv_both', prefill: 'kv_producer', decode: 'kv_consumer' } as const;
     const args = ['serve', this.options.model, '--port', String(port), '--gpu-profile', this.options.gpuProfile, '--time-scale', String(this.options.timeScale), '--seed', String(seed)];
     if (this.options.kvTransfer !== false) args.push('--kv-transfer-config', JSON.stringify({ kv_connector: 'NixlConnector', kv_role: kvRole[role] }));
+    const lora = this.options.loraAdapters ?? [];
+    if (lora.length > 0) args.push('--enable-lora', ...lora.flatMap((a) => ['--lora-modules', `${a}=/adapters/${a}`]));
     args.push(...(this.options.simArgs ?? []));
-    if (kv) args.push('--kv-events-config', JSON.stringify({ enable_kv_cache_events: true, publisher: 'zmq', endpoint: `tcp://127.0.0.1:${kv[0]}`, replay_endpoint: `tcp://127.0.0.1:${kv[1]}` }));
+    const bufferSteps = this.options.kvEventsBufferSteps ? { buffer_steps: this.options.kvEventsBufferSteps } : {};
+    if (kv) args.push('--kv-events-config', JSON.stringify({ enable_kv_cache_events: true, publisher: 'zmq', endpoint: `tcp://127.0.0.1:${kv[0]}`, replay_endpoint: `tcp://127.0.0.1:${kv[1]}`, ...bufferSteps }));
     return args;
   }
 
@@ -338,6 +361,7 @@ export class LocalStack {
       models: [this.options.model],
       role,
       labels: { [POOL_LABEL]: poolOf(role) },
+      ...(this.options.loraAdapters?.length ? { loraAdapters: [...this.options.loraAdapters] } : {}),
       ...(kv ? { kvEvents: { endpoint: `tcp://127.0.0.1:${kv[0]}`, replayEndpoint: `tcp://127.0.0.1:${kv[1]}` } } : {}),
     };
     this.entries.set(id, entry);
