@@ -86,14 +86,17 @@ describe('PickStreamPool', () => {
     pool.close();
   });
 
-  it('times a Pick out with DEADLINE_EXCEEDED, and ignores its late answer', async () => {
+  it('times a Pick out with DEADLINE_EXCEEDED, and completes its late answer (the caller failed open; the lease is released)', async () => {
     const late: [Call, string][] = [];
-    onMessage = (call, m) => late.push([call, m.pick!.requestId]);
+    onMessage = (call, m) => m.pick && late.push([call, m.pick.requestId]);
     const pool = new PickStreamPool(client, 1, pino({ level: 'silent' }));
     await expect(pool.pick(request('slow'), 50, {})).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
     for (const [c, id] of late) c.write(answer(id));
-    onMessage = (call, m) => call.write(answer(m.pick!.requestId));
+    onMessage = (call, m) => m.pick && call.write(answer(m.pick.requestId));
+    const from = seen.length;
     await expect(pool.pick(request('next'), 5000, {})).resolves.toMatchObject({ target: { id: 'pod-for-next' } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen.slice(from).flatMap((m) => m.completed)).toContain('slow');
     pool.close();
   });
 

@@ -102,7 +102,12 @@ export class PickStreamPool {
     const slot: Slot = { call: this.client.pickStream(), pending: new Map(), dead: false };
     slot.call.on('data', (res: schedulerv1.PickStreamResponse) => {
       const p = slot.pending.get(res.requestId);
-      if (!p) return; // timed out already
+      if (!p) {
+        // Timed out already: the caller failed open and will never complete it, but the scheduler
+        // charged a lease when it picked; release it now rather than at lease expiry.
+        if (res.pick?.target) this.complete(res.requestId);
+        return;
+      }
       slot.pending.delete(res.requestId);
       clearTimeout(p.timer);
       if (res.errorCode !== 0 || !res.pick) p.reject(pickError(res.errorCode || status.INTERNAL, res.error || 'empty Pick response'));
