@@ -26,7 +26,7 @@ const payload = (n: number) => Buffer.from(encode({ ts: n, events: [{ type: 'Blo
 type Step = number | { lost: number; retained: boolean };
 
 /** A pod-like peer: a PUB socket and a ROUTER replay socket over its buffer of published batches. */
-async function peer(preloaded: number[]) {
+async function peer(preloaded: number[], perRequest = Infinity) {
   const [pubPort, replayPort] = [await freePort(), await freePort()];
   const buffer = [...preloaded];
   const pub = new Publisher();
@@ -36,8 +36,10 @@ async function peer(preloaded: number[]) {
   void (async () => {
     for await (const [client, , start] of router) {
       const from = Number(start.readBigUInt64BE());
-      for (const n of buffer) if (n >= from) await router.send([client, '', seqBytes(n), payload(n)]);
-      await router.send([client, '', seqBytes(-1), '']);
+      // A send queue that holds `perRequest` batches: the rest of a long history, and the end marker, are dropped.
+      const wanted = buffer.filter((n) => n >= from);
+      for (const n of wanted.slice(0, perRequest)) await router.send([client, '', seqBytes(n), payload(n)]);
+      if (wanted.length <= perRequest) await router.send([client, '', seqBytes(-1), '']);
     }
   })().catch(() => undefined);
   /** Publishes a batch; a lost one reaches the buffer (if retained) but not the live stream. */
@@ -143,4 +145,20 @@ describe('PodSubscriber back-pressure', () => {
     router.close();
     expect(got).toEqual([0, 1, 2]);
   }, 10000);
+
+  it('reads a replay buffer longer than the replay socket sends at once, in rounds, from the first batch missing', async () => {
+    const history = Array.from({ length: 10 }, (_, i) => i);
+    const { pub, router, pod } = await peer(history, 4);
+    const got: number[] = [];
+    const clears: ClearReason[] = [];
+    const sub = new PodSubscriber(pod, { batch: (_p, seq: number) => got.push(seq), cleared: (_p, r) => clears.push(r), undecodable: () => undefined, gap: () => undefined }, pino({ level: 'silent' }));
+    sub.start(NO_CURSOR);
+    const deadline = Date.now() + 20000;
+    while (got.length < history.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await sub.stop();
+    pub.close();
+    router.close();
+    expect(got).toEqual(history);
+    expect(clears).toEqual([]);
+  }, 30000);
 });

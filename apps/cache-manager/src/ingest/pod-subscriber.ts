@@ -38,6 +38,9 @@ function seqBytes(seq: number): Buffer {
   return b;
 }
 
+/** Requests to a replay socket before giving up on reading its buffer to the end. */
+const MAX_REPLAY_ROUNDS = 100;
+
 function decoded(seq: number, payload: Buffer): Replayed {
   try {
     const batch = decodeEventBatch(payload);
@@ -194,18 +197,42 @@ export class PodSubscriber {
     for (const r of plan.deliver) this.deliver(r);
   }
 
+  /**
+   * The pod's replay buffer from `from` on. Its ROUTER socket drops what does not fit the send queue
+   * (vLLM's does the same: a long history never arrives whole), so a round that skips a number or
+   * falls silent is followed by another from the first batch missing, as long as each round brings
+   * something; a socket that answers nothing at all rejects, as before.
+   */
   private async replay(from: number): Promise<Replayed[]> {
+    const out: Replayed[] = [];
+    for (let round = 0; round < MAX_REPLAY_ROUNDS; round++) {
+      const next = out.length > 0 ? out[out.length - 1].seq + 1 : from;
+      const before = out.length;
+      const ended = await this.replayRound(next, out).catch((err: Error) => {
+        if (out.length === before) throw err; // silence with no progress: the socket is not answering
+        return false;
+      });
+      if (ended) return out;
+      if (out.length === before) throw new Error(`replay from ${next} made no progress`);
+    }
+    throw new Error(`replay did not reach its end in ${MAX_REPLAY_ROUNDS} rounds`);
+  }
+
+  /** One request to the replay socket: appends the batches in order; true at the end marker, false at a skipped number. */
+  private async replayRound(from: number, out: Replayed[]): Promise<boolean> {
     // Bounded both ways: a replay socket that never comes up must not hold the subscription (a send
     // to a peer that is not connected waits for one), and close() must not wait on an unsent request.
-    const dealer = new Dealer({ receiveTimeout: 2000, sendTimeout: 2000, linger: 0 });
+    const dealer = new Dealer({ receiveTimeout: 2000, sendTimeout: 2000, linger: 0, receiveHighWaterMark: 0 });
     try {
       dealer.connect(this.pod.kvEvents.replayEndpoint as string);
       await dealer.send(['', seqBytes(from)]);
-      const out: Replayed[] = [];
       for (;;) {
         const [, seq, payload] = await dealer.receive();
         const n = Number(seq.readBigInt64BE());
-        if (n === -1) return out;
+        if (n === -1) return true;
+        const expected = out.length > 0 ? out[out.length - 1].seq + 1 : n;
+        if (n < expected) continue;
+        if (n > expected) return false;
         out.push(decoded(n, payload));
       }
     } finally {
