@@ -37,6 +37,7 @@ describe('llmd soak --duration 3m (the CI profile)', () => {
     const last = output.trim().split('\n').filter((l) => l.startsWith('{')).pop();
     if (!last) throw new Error(`the soak printed no summary line:\n${output.slice(-4000)}`);
     summary = JSON.parse(last) as SoakSummary;
+    process.stdout.write(`soak summary: ${last}\n`);
   }, 480000);
 
   it('prints its chaos schedule and how to replay it', () => {
