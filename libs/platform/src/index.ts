@@ -9,3 +9,4 @@ export * from './otel';
 export * from './lifecycle';
 export * from './discovery';
 export * from './tls';
+export * from './random';

@@ -2,18 +2,7 @@
 // inputs on every run; LLMD_FUZZ_SEED and LLMD_FUZZ_RUNS widen a search), and forAll, which names the
 // seed, the run and the input of the first failure so it can be replayed. No shrinking: the generators
 // are biased toward small inputs instead.
-
-/** Uniform numbers in [0, 1) from a seed (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../random';
 
 const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
 /** Characters that break naive parsers: separators, quotes, escapes, controls, a lone surrogate, multi-byte ones. */
@@ -23,7 +12,7 @@ export class Gen {
   private readonly random: () => number;
 
   constructor(readonly seed: number) {
-    this.random = mulberry32(seed);
+    this.random = seededRandom(seed);
   }
 
   float(): number {

@@ -1,15 +1,10 @@
-// A small seeded PRNG (mulberry32): the soak's schedule and workload replay exactly from --seed.
+// The soak's randomness: seeded (libs/platform's mulberry32), so the schedule and workload replay exactly from --seed.
+import { seededRandom } from '@llmd/platform';
+
 export type Rng = () => number;
 
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 /** Fisher-Yates, in place, with `rng`. */
