@@ -167,6 +167,9 @@ describe('rendered manifests against a real kube-apiserver', () => {
     const sp = must(parseSchedulingPolicy({ kind: 'SchedulingPolicy', metadata: meta('mine'), spec: { plugins: [{ type: 'queue-depth-scorer', weight: 2 }, { type: 'precise-prefix-cache-scorer', name: 'prefix', weight: 3 }] } }));
     const igw = must(parseInferenceGateway({ kind: 'InferenceGateway', metadata: meta('main'), spec: { deployments: [{ name: 'llama-deployment' }, { name: 'llama-disaggregated' }], authSecretRef: { name: 'keys' }, schedulingPolicyRef: { name: 'mine' }, flowControl: { enabled: true, objectives: { batch: -1 } } } }));
     rendered.push({ name: 'InferenceGateway', objects: desiredInferenceGateway(CTX, { gateway: igw, deployments: [unified, disagg], schedulingPolicy: sp, cachePolicy: cp }).objects });
+    // The same gateway with the operator's gRPC mutual TLS: the configs must load with the services' schemas too.
+    const igwTls = must(parseInferenceGateway({ kind: 'InferenceGateway', metadata: meta('main-tls'), spec: { deployments: [{ name: 'llama-deployment' }] } }));
+    rendered.push({ name: 'InferenceGateway (gRPC mTLS)', objects: desiredInferenceGateway({ ...CTX, grpcTls: { secretName: 'llmd-grpc-tls', requireClientCert: true } }, { gateway: igwTls, deployments: [unified] }).objects });
   }, 180000);
 
   afterAll(async () => {
@@ -218,7 +221,7 @@ describe('rendered manifests against a real kube-apiserver', () => {
       scheduler: { module: 'apps/scheduler/src/config.js', schema: 'schedulerConfigSchema', env: 'SCHEDULER_ENV' },
       'cache-manager': { module: 'apps/cache-manager/src/config.js', schema: 'cacheManagerConfigSchema', env: 'CACHE_MANAGER_ENV' },
     };
-    expect(configs).toHaveLength(3);
+    expect(configs).toHaveLength(6);
     for (const cm of configs) {
       const component = cm.metadata.labels!['app.kubernetes.io/component'];
       const s = schemas[component];

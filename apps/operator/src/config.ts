@@ -53,6 +53,18 @@ export const operatorKafkaSchema = z.object({
     .default([]),
 });
 
+/**
+ * TLS on the gRPC hops of every InferenceGateway's services (gateway -> scheduler -> cache-manager):
+ * a Secret in cert-manager's layout (tls.crt, tls.key, ca.crt), in each InferenceGateway's
+ * namespace, whose certificate names the scheduler's and cache-manager's Services and allows both
+ * server and client auth. Absent: plaintext.
+ */
+export const operatorGrpcTlsSchema = z.object({
+  secretName: z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'must be a Secret name'),
+  /** Mutual TLS: the scheduler and cache-manager refuse callers without a certificate from ca.crt. @default true */
+  requireClientCert: booleanish.default(true),
+});
+
 export const leaderElectionSchema = z.object({
   /** Only the holder of the Lease reconciles; off for a single replica you trust to be alone. @default true */
   enabled: booleanish.default(true),
@@ -77,6 +89,8 @@ export const operatorConfigSchema = z.object({
   images: imagesSchema.default(imagesSchema.parse({})),
   /** Kafka as rendered into the gateway's, scheduler's and cache-manager's config; absent: they run without Kafka. */
   kafka: operatorKafkaSchema.optional(),
+  /** TLS (mutual by default) on the gRPC hops of the services it renders; absent: plaintext. */
+  grpcTls: operatorGrpcTlsSchema.optional(),
   leaderElection: leaderElectionSchema.default(leaderElectionSchema.parse({})),
   /** Every object is reconciled again this often, events or not (level-triggered safety net). @default 300000 */
   resyncIntervalMs: z.coerce.number().int().min(1000).default(300000),
@@ -94,6 +108,8 @@ export const OPERATOR_ENV: Record<string, string> = {
   LLMD_SHUTDOWN_GRACE_MS: 'shutdown.graceMs',
   LLMD_OPERATOR_WATCH_NAMESPACES: 'watchNamespaces',
   LLMD_OPERATOR_CONCURRENCY: 'concurrency',
+  LLMD_OPERATOR_GRPC_TLS_SECRET: 'grpcTls.secretName',
+  LLMD_OPERATOR_GRPC_TLS_REQUIRE_CLIENT_CERT: 'grpcTls.requireClientCert',
   KUBECONFIG: 'kubeconfig',
   LLMD_OPERATOR_KUBECONFIG: 'kubeconfig',
   LLMD_OPERATOR_IMAGE_VLLM: 'images.vllm',

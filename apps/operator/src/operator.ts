@@ -175,11 +175,11 @@ export class Operator {
 
   private makeControllers(cluster: ClusterWriter): Controllers {
     const { logger, registry } = this.deps;
-    const { images, kafka } = this.config;
+    const { images, kafka, grpcTls } = this.config;
     const ctx: ReconcileContext = {
       store: this.store,
       cluster,
-      render: (namespace): RenderContext => ({ namespace, images, kafka, inferencePoolInstalled: this.inferencePoolInstalled, simTokenizer }),
+      render: (namespace): RenderContext => ({ namespace, images, kafka, grpcTls, inferencePoolInstalled: this.inferencePoolInstalled, simTokenizer }),
       now: () => new Date(),
       logger,
     };

@@ -94,6 +94,26 @@ describe('desiredInferenceGateway', () => {
     }
   });
 
+  it('gRPC over mutual TLS: the scheduler and cache-manager serve with the Secret, the gateway and the scheduler call with it', () => {
+    const { objects } = desiredInferenceGateway({ ...CTX, grpcTls: { secretName: 'llmd-grpc-tls', requireClientCert: true } }, { gateway: gw(), deployments: [dep('a')] });
+    const files = { certFile: '/etc/llmd/grpc-tls/tls.crt', keyFile: '/etc/llmd/grpc-tls/tls.key', caFile: '/etc/llmd/grpc-tls/ca.crt' };
+    expect((config(objects, 'gw-scheduler').grpc as { tls: unknown }).tls).toEqual({ enabled: true, ...files, requireClientCert: true });
+    expect((config(objects, 'gw-cache-manager').grpc as { tls: unknown }).tls).toEqual({ enabled: true, ...files, requireClientCert: true });
+    expect(config(objects, 'gw-gateway').scheduler).toEqual({ address: expect.stringMatching(/^gw-scheduler\./), tls: { enabled: true, ...files } });
+    expect(config(objects, 'gw-scheduler').cacheManager).toEqual({ address: expect.stringMatching(/^gw-cache-manager\./), tls: { enabled: true, ...files } });
+    for (const name of ['gw-gateway', 'gw-scheduler', 'gw-cache-manager']) {
+      const pod = (find(objects, 'Deployment', name) as unknown as { spec: { template: { spec: { volumes: unknown[]; containers: { volumeMounts: unknown[] }[] } } } }).spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: 'grpc-tls', secret: { secretName: 'llmd-grpc-tls' } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'grpc-tls', mountPath: '/etc/llmd/grpc-tls', readOnly: true });
+    }
+  });
+
+  it('without gRPC TLS: plaintext channels, no TLS keys, no Secret mounted', () => {
+    const { objects } = desiredInferenceGateway(CTX, { gateway: gw(), deployments: [dep('a')] });
+    expect(JSON.stringify(objects)).not.toContain('grpc-tls');
+    expect(config(objects, 'gw-gateway').scheduler).not.toHaveProperty('tls');
+  });
+
   it('plain Kafka renders no security keys and mounts no Kafka Secret', () => {
     const { objects } = desiredInferenceGateway(CTX, { gateway: gw(), deployments: [dep('a')] });
     expect(Object.keys(config(objects, 'gw-cache-manager').kafka as object).sort()).toEqual(['brokers', 'enabled']);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { CONFIG_CHECKSUM_ANNOTATION, nameProblem, ownerRef, standardLabels } from './meta';
 import { cacheManagerName, CACHE_MANAGER_GRPC_PORT, CACHE_MANAGER_OPS_PORT, gatewayName, GATEWAY_OPS_PORT, schedulerServiceName, SCHEDULER_GRPC_PORT, SCHEDULER_OPS_PORT } from './names';
-import { AUTH_MOUNT, cacheManagerConfig, gatewayConfig, gatewayGaps, schedulerConfig, type GatewayInputs } from './service-configs';
+import { AUTH_MOUNT, cacheManagerConfig, GRPC_TLS_MOUNT, gatewayConfig, gatewayGaps, schedulerConfig, type GatewayInputs } from './service-configs';
 import type { Obj, Problem, RenderContext } from './types';
 
 type Json = Obj[string];
@@ -69,6 +69,11 @@ function render(ctx: RenderContext, inputs: GatewayInputs, c: Component): Obj[] 
     volumes.push({ name: `kafka-secret-${i}`, secret: { secretName: secret.name } });
     mounts.push({ name: `kafka-secret-${i}`, mountPath: secret.mountPath, readOnly: true });
   });
+  // The gRPC TLS Secret: the scheduler and cache-manager serve with it, the gateway and the scheduler call with it.
+  if (ctx.grpcTls) {
+    volumes.push({ name: 'grpc-tls', secret: { secretName: ctx.grpcTls.secretName } });
+    mounts.push({ name: 'grpc-tls', mountPath: GRPC_TLS_MOUNT, readOnly: true });
+  }
   if (c.authSecret) {
     volumes.push({ name: 'auth', secret: { secretName: c.authSecret } });
     mounts.push({ name: 'auth', mountPath: AUTH_MOUNT, readOnly: true });

@@ -8,6 +8,8 @@ import { HTTP_PORT } from './vllm-args';
 import type { CachePolicyObject, InferenceGatewayObject, LLMDeploymentObject, Problem, RenderContext, SchedulingPolicyObject } from './types';
 
 export const AUTH_MOUNT = '/etc/llmd/auth';
+/** Where the gRPC TLS Secret (RenderContext.grpcTls) is mounted in the gateway, scheduler and cache-manager. */
+export const GRPC_TLS_MOUNT = '/etc/llmd/grpc-tls';
 /** The file of the auth Secret the gateway reads (the InferenceGateway's authSecretRef holds `keys.yaml`). */
 export const AUTH_KEYS_FILE = 'keys.yaml';
 
@@ -29,6 +31,18 @@ function kafka(ctx: RenderContext): Record<string, unknown> {
   if (!ctx.kafka) return { enabled: false };
   const { brokers, tls, sasl } = ctx.kafka;
   return { brokers, enabled: true, ...(tls ? { tls } : {}), ...(sasl ? { sasl } : {}) };
+}
+
+const tlsFiles = { certFile: `${GRPC_TLS_MOUNT}/tls.crt`, keyFile: `${GRPC_TLS_MOUNT}/tls.key`, caFile: `${GRPC_TLS_MOUNT}/ca.crt` };
+
+/** A gRPC server's `grpc.tls` (scheduler, cache-manager), when the operator has a TLS Secret. */
+function grpcServerTls(ctx: RenderContext): Record<string, unknown> {
+  return ctx.grpcTls ? { tls: { enabled: true, ...tlsFiles, requireClientCert: ctx.grpcTls.requireClientCert } } : {};
+}
+
+/** A gRPC channel's `tls` (the gateway's to the scheduler, the scheduler's to cache-manager): its certificate is the client's too. */
+function grpcChannelTls(ctx: RenderContext): Record<string, unknown> {
+  return ctx.grpcTls ? { tls: { enabled: true, ...tlsFiles } } : {};
 }
 
 /** The pods the scheduler and cache-manager watch: one deployment's model servers, else every llmd model server of the namespace. */
@@ -54,7 +68,7 @@ export function gatewayConfig(ctx: RenderContext, g: InferenceGatewayObject): Re
     http: { host: '0.0.0.0', port: g.spec.gateway.port },
     ops: { host: '0.0.0.0', port: GATEWAY_OPS_PORT },
     kafka: kafka(ctx),
-    scheduler: { address: svc(schedulerServiceName(g.metadata.name), ctx.namespace, SCHEDULER_GRPC_PORT) },
+    scheduler: { address: svc(schedulerServiceName(g.metadata.name), ctx.namespace, SCHEDULER_GRPC_PORT), ...grpcChannelTls(ctx) },
   };
   if (g.spec.authSecretRef) c.auth = { enabled: true, keysFile: `${AUTH_MOUNT}/${AUTH_KEYS_FILE}` };
   return c;
@@ -65,7 +79,7 @@ export function schedulerConfig(ctx: RenderContext, inputs: GatewayInputs): Reco
   const ranks = Math.max(1, ...dataParallelRanks(inputs.deployments));
   const disaggregated = inputs.deployments.some((d) => d.spec.serving.mode === 'disaggregated');
   const c: Record<string, unknown> = {
-    grpc: { host: '0.0.0.0', port: SCHEDULER_GRPC_PORT },
+    grpc: { host: '0.0.0.0', port: SCHEDULER_GRPC_PORT, ...grpcServerTls(ctx) },
     ops: { host: '0.0.0.0', port: SCHEDULER_OPS_PORT },
     kafka: kafka(ctx),
   };
@@ -79,7 +93,7 @@ export function schedulerConfig(ctx: RenderContext, inputs: GatewayInputs): Reco
     };
   }
   Object.assign(c, schedulerPicking(inputs.schedulingPolicy, disaggregated));
-  c.cacheManager = { address: svc(cacheManagerName(g.metadata.name), ctx.namespace, CACHE_MANAGER_GRPC_PORT) };
+  c.cacheManager = { address: svc(cacheManagerName(g.metadata.name), ctx.namespace, CACHE_MANAGER_GRPC_PORT), ...grpcChannelTls(ctx) };
   if (g.spec.flowControl) {
     const f = g.spec.flowControl;
     c.flowControl = {
@@ -100,7 +114,7 @@ export function cacheManagerConfig(ctx: RenderContext, inputs: GatewayInputs): R
   const policy = inputs.cachePolicy?.spec;
   const kvEvents = policy?.kvEvents ?? { enabled: true, port: 5557 };
   const c: Record<string, unknown> = {
-    grpc: { host: '0.0.0.0', port: CACHE_MANAGER_GRPC_PORT },
+    grpc: { host: '0.0.0.0', port: CACHE_MANAGER_GRPC_PORT, ...grpcServerTls(ctx) },
     ops: { host: '0.0.0.0', port: CACHE_MANAGER_OPS_PORT },
     kafka: kafka(ctx),
     // One ownership group per cache-manager Deployment: its replicas share the pods' sockets.

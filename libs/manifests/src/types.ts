@@ -19,11 +19,25 @@ export interface KafkaContext {
   secrets?: { name: string; mountPath: string }[];
 }
 
+/**
+ * TLS between the rendered gateway, scheduler and cache-manager: one Secret in cert-manager's layout
+ * (`tls.crt`, `tls.key`, `ca.crt`) mounted into each, whose certificate names their Services
+ * (`<gateway>-scheduler.<namespace>.svc`, `<gateway>-cache-manager.<namespace>.svc`) and serves as
+ * both server and client certificate.
+ */
+export interface GrpcTlsContext {
+  secretName: string;
+  /** The scheduler and cache-manager refuse callers without a certificate from `ca.crt` (mutual TLS). */
+  requireClientCert: boolean;
+}
+
 /** What the operator knows of its environment, the same for every render. */
 export interface RenderContext {
   namespace: string;
   images: { vllm: string; vllmSim: string; gateway: string; scheduler: string; cacheManager: string };
   kafka?: KafkaContext;
+  /** TLS on the gRPC hops (gateway -> scheduler -> cache-manager); absent: plaintext. */
+  grpcTls?: GrpcTlsContext;
   /** The inference.networking.k8s.io/v1 InferencePool CRD is installed. */
   inferencePoolInstalled: boolean;
   /**
