@@ -3,3 +3,4 @@ export * from './routing/workloads';
 export * from './routing/des';
 export * from './routing/live';
 export * from './routing/report';
+export { replayAll } from './soak/kv-truth';

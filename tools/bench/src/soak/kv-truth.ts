@@ -1,6 +1,7 @@
 // The pods' true block pools, read from each pod's own KV-event replay socket (vLLM's replay buffer,
 // from the pod's first batch) and folded into a fresh index with the applier cache-manager uses; and
-// the comparison of cache-manager's Score answers with it. (tests/support/kv-truth.ts is the tests' copy.)
+// the comparison of cache-manager's Score answers with it. The tests' TrueBlockPools (tests/support) read
+// the pods through replayAll too.
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { decode } from '@msgpack/msgpack';
 import { Dealer } from 'zeromq';
@@ -10,11 +11,12 @@ import { cachev1 } from '@llmd/proto';
 
 type Hash = bigint | Uint8Array;
 
-function decodeEventBatch(payload: Uint8Array): IndexEvent[] {
-  const body = decode(payload, { useBigInt64: true }) as { events: Record<string, unknown>[] };
+/** vLLM's KVEventBatch in its map encoding (vllm-sim's default), read independently of cache-manager's decoder, which is under test. */
+function decodeEventBatch(payload: Uint8Array): { ts: number; events: IndexEvent[] } {
+  const body = decode(payload, { useBigInt64: true }) as { ts: number; events: Record<string, unknown>[] };
   const tier = (m: unknown) => (String(m).toUpperCase() === 'CPU' ? 'cpu' : 'gpu');
   const hashes = (v: unknown) => (v as (Hash | number)[]).map((h) => (typeof h === 'number' ? BigInt(h) : h));
-  return body.events.map((e): IndexEvent => {
+  const events = body.events.map((e): IndexEvent => {
     if (e.type === 'BlockStored') {
       return { type: 'BlockStored', blockHashes: hashes(e.block_hashes), parentBlockHash: e.parent_block_hash == null ? undefined : hashes([e.parent_block_hash])[0], tokenIds: (e.token_ids as number[]).map(Number), blockSize: Number(e.block_size), loraName: typeof e.lora_name === 'string' ? e.lora_name : undefined, medium: tier(e.medium) };
     }
@@ -22,6 +24,7 @@ function decodeEventBatch(payload: Uint8Array): IndexEvent[] {
     if (e.type === 'AllBlocksCleared') return { type: 'AllBlocksCleared' };
     throw new Error(`unexpected KV event ${String(e.type)}`);
   });
+  return { ts: Number(body.ts), events };
 }
 
 /**
@@ -29,8 +32,8 @@ function decodeEventBatch(payload: Uint8Array): IndexEvent[] {
  * its send queue (a long history does not), so a gap or a silence is followed by a new request from
  * the first batch missing; each round moves on by at least a queue's worth.
  */
-async function replayAll(endpoint: string): Promise<{ seq: number; events: IndexEvent[] }[]> {
-  const out: { seq: number; events: IndexEvent[] }[] = [];
+export async function replayAll(endpoint: string): Promise<{ seq: number; ts: number; events: IndexEvent[] }[]> {
+  const out: { seq: number; ts: number; events: IndexEvent[] }[] = [];
   for (let round = 0; round < 200; round++) {
     const dealer = new Dealer({ receiveTimeout: 3000, sendTimeout: 5000, linger: 0, receiveHighWaterMark: 0 });
     const from = Buffer.alloc(8);
@@ -45,7 +48,7 @@ async function replayAll(endpoint: string): Promise<{ seq: number; events: Index
         const expected = out.length > 0 ? out[out.length - 1].seq + 1 : n;
         if (n < expected) continue;
         if (n > expected) break;
-        out.push({ seq: n, events: decodeEventBatch(payload) });
+        out.push({ seq: n, ...decodeEventBatch(payload) });
       }
     } catch {
       // silence: the rest was dropped; ask again from the first batch missing
