@@ -1,5 +1,7 @@
 // Kafka down: requests are unaffected (telemetry waits in the gateway's bounded buffer); Kafka back:
-// the buffered records arrive. Uses a broker of its own, so stopping it disturbs no other test.
+// the buffered records arrive, and cache-manager's index consumer, restarted by kafkajs while the
+// broker was away, goes on from where it was (not from the topic's start again). Uses a broker of its
+// own, so stopping it disturbs no other test.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,9 @@ import type { LocalStack } from '@llmd/cli';
 import { requestMetricsCodec } from '@llmd/telemetry';
 import { builtCli } from '../support/global-setup';
 import { waitForRecord } from '../support/kafka-records';
+import { endOffsets } from '../support/kv-topic';
+import { metricSum } from '../support/metrics';
+import { until } from '../support/until';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
 
 describe('Kafka outage', () => {
@@ -50,4 +55,37 @@ describe('Kafka outage', () => {
       expect(record.httpStatus).toBe(200);
     }
   }, 120000);
+
+  it('resumes the index consumer after the last record it applied when kafkajs restarts it', async () => {
+    const client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: 'unused-locally', maxRetries: 0 });
+    const ask = async (tag: string) => {
+      for (let i = 0; i < 4; i++) await client.chat.completions.create({ model: E2E_MODEL, messages: [{ role: 'user', content: `${tag} ${i}: ${'a long enough prompt to fill several KV blocks '.repeat(8)}` }], max_tokens: 4 });
+    };
+    const cmLog = (msg: string) => (stack.logs.get('cache-manager') ?? []).filter((l) => l.includes(`"msg":"${msg}"`)).length;
+    const onTopic = async () => [...(await endOffsets(broker.bootstrap)).values()].reduce((a, b) => a + b, 0);
+    const consumed = () => metricSum(stack.options.ports.cacheManagerOps, 'llmd_cache_manager_kv_event_batches_total');
+    await ask('before');
+    await until(async () => (await consumed()) >= (await onTopic()), 30000);
+    const before = await onTopic();
+    const [crashed, joined] = [cmLog('consumer crashed'), cmLog('consumer joined group')];
+    await cli.stopBroker({ dir: broker.dir });
+    try {
+      // kafkajs gives up on the broker and restarts the consumer (a CRASH with restart: true).
+      await until(async () => cmLog('consumer crashed') > crashed, 90000);
+    } finally {
+      await cli.startBroker({ port: broker.port, controllerPort: broker.controllerPort, dir: broker.dir, heap: '256m' });
+    }
+    await until(async () => cmLog('consumer joined group') > joined, 90000);
+    expect(cmLog('consumer resumed after the last message handled')).toBeGreaterThan(0);
+    await ask('after');
+    // Every record on the topic (this broker's own, all since the stack started) applied once and no
+    // more: a restart from the topic's start would apply the earlier ones again.
+    let last = -1;
+    await until(async () => {
+      const [n, total] = [await consumed(), await onTopic()];
+      const settled = n === total && n === last && total > before;
+      last = n;
+      return settled;
+    }, 60000);
+  }, 240000);
 });

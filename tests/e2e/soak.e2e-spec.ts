@@ -5,6 +5,7 @@
 // behind, and keeps the KV index true to the pods' block pools. Rates are the stack's own (measured
 // first), so nothing here depends on how fast the machine is.
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtCli } from '../support/global-setup';
 
@@ -23,6 +24,19 @@ interface SoakSummary {
   tenant429: { steady: number; greedy: number };
   faults: { kind: string; target: string; backMs: number | null }[];
   failures: string[];
+  logs: string;
+}
+
+/** What a failed run leaves for whoever reads CI's output: the soak's own lines, and each service's last warnings. */
+function diagnostics(output: string, logs: string): string {
+  const parts = [`soak output (last 60 lines):\n${output.trim().split('\n').slice(-60).join('\n')}`];
+  if (existsSync(logs)) {
+    for (const file of readdirSync(logs).sort()) {
+      const warnings = readFileSync(join(logs, file), 'utf8').split('\n').filter((l) => /"level":"(warn|error|fatal)"/.test(l) && !l.includes('"logger":"kafkajs"'));
+      if (warnings.length > 0) parts.push(`${file} (last ${Math.min(15, warnings.length)} of ${warnings.length} warnings, kafkajs' own left out):\n${warnings.slice(-15).map((l) => l.slice(0, 400)).join('\n')}`);
+    }
+  }
+  return parts.join('\n\n');
 }
 
 describe('llmd soak --duration 3m (the CI profile)', () => {
@@ -47,7 +61,7 @@ describe('llmd soak --duration 3m (the CI profile)', () => {
   });
 
   it('keeps every invariant, and exits 0', () => {
-    expect(summary.failures).toEqual([]);
+    if (summary.failures.length > 0) throw new Error(`${summary.failures.join('\n')}\n\n${diagnostics(output, summary.logs)}`);
     expect(summary).toMatchObject({ lost: 0, hung: 0, telemetryLost: 0, leasesLeft: 0, indexAccurate: true, ok: true });
     expect(code).toBe(0);
   });

@@ -10,8 +10,10 @@ export interface TopicConsumerOptions {
   /** @default false */
   fromBeginning?: boolean;
   /**
-   * Commit offsets as messages are handled. Off, every start reads again from `fromBeginning`'s
-   * position: what a consumer that rebuilds its state from the topic wants. @default true
+   * Commit offsets as messages are handled. Off, every start of the process reads again from
+   * `fromBeginning`'s position: what a consumer that rebuilds its state from the topic wants. A
+   * restart within the process (kafkajs restarts a consumer that crashed, e.g. while the broker was
+   * away) resumes after the last message handled, so nothing is handled twice or skipped. @default true
    */
   autoCommit?: boolean;
   handler: (payload: EachMessagePayload) => Promise<void> | void;
@@ -31,6 +33,10 @@ export class TopicConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
       this.assigned = new Set(Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)));
+      // Without committed offsets, a rejoin would start again from `fromBeginning`'s position: the
+      // whole topic again, or its end (skipping what arrived meanwhile). Resume from where this
+      // process is; kafkajs applies a seek made now before its first fetch.
+      if (options.autoCommit === false) this.resumeAssigned(e.payload.memberAssignment);
       options.logger.info({ groupId: options.groupId, topics: options.topics }, 'consumer joined group');
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
@@ -41,6 +47,19 @@ export class TopicConsumer {
     this.consumer.on(this.consumer.events.DISCONNECT, () => {
       this.joined = false;
     });
+  }
+
+  private resumeAssigned(assignment: Record<string, number[]>): void {
+    let resumed = 0;
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const offset = this.positions.get(`${topic}:${partition}`);
+        if (offset === undefined) continue;
+        this.consumer.seek({ topic, partition, offset: String(offset) });
+        resumed++;
+      }
+    }
+    if (resumed > 0) this.options.logger.info({ groupId: this.options.groupId, partitions: resumed }, 'consumer resumed after the last message handled');
   }
 
   isReady(): boolean {
