@@ -1,11 +1,14 @@
 // The precise prefix index end to end: real vllm-sim pods publish KV events over ZMQ, cache-manager
 // ingests them through the real Kafka topic into its index, the scheduler's precise scorer routes a
-// shared prefix to the pod that holds it, and a restarted cache-manager rebuilds its index from Kafka.
+// shared prefix to the pod that holds it, and a restarted cache-manager rebuilds its index from its
+// newest checkpoint and the part of the topic after it.
 import type { LocalStack } from '@llmd/cli';
 import { PRECISE_PREFIX_CONFIG } from '@llmd/scoring';
 import { kvEventBatchCodec } from '@llmd/telemetry';
 import { waitForRecord } from '../support/kafka-records';
 import { TestKvCacheClient } from '../support/kv-cache-client';
+import { endOffsets } from '../support/kv-topic';
+import { metricSum } from '../support/metrics';
 import { TestSchedulerClient } from '../support/scheduler-client';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
 import { until } from '../support/until';
@@ -35,7 +38,7 @@ describe('cache-manager with real pods', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack(3, { schedulerEnv: PATIENT_PRECISE });
+    stack = await startTestStack(3, { schedulerEnv: PATIENT_PRECISE, env: { LLMD_CACHE_MANAGER_CHECKPOINT_INTERVAL_MS: '1000' } });
     scheduler = new TestSchedulerClient(`127.0.0.1:${stack.options.ports.scheduler}`);
     kv = new TestKvCacheClient(`127.0.0.1:${stack.options.ports.cacheManager}`);
   }, 120000);
@@ -66,10 +69,13 @@ describe('cache-manager with real pods', () => {
     expect(pick.breakdown.find((b) => b.endpointId === 'sim-1')?.scores['prefix']).toBeGreaterThan(0.8);
   });
 
-  it('rebuilds its index from Kafka after a restart, before it says ready', async () => {
+  it('rebuilds its index after a kill from its newest checkpoint and the records after it, before it says ready', async () => {
     const before = await holderBlocks('sim-1');
     expect(before).toBeGreaterThan(0);
-    await stack.restart('cache-manager');
+    const ops = stack.options.ports.cacheManagerOps;
+    await until(async () => /llmd_cache_manager_checkpoints_total\{result="written"[^}]*\} [1-9]/.test(await (await fetch(`http://127.0.0.1:${ops}/metrics`)).text()), 30000);
+    // Killed: no last checkpoint on the way out, so the periodic one is what the next start finds.
+    await stack.restart('cache-manager', { signal: 'SIGKILL' });
     kv.close();
     kv = new TestKvCacheClient(`127.0.0.1:${stack.options.ports.cacheManager}`);
     // Ready means rebuilt: the first answer after readiness already has everything.
@@ -77,6 +83,11 @@ describe('cache-manager with real pods', () => {
     const stats = await kv.stats();
     expect(Number(stats.indexedBlocks)).toBeGreaterThan(0);
     expect(stats.endpoints.map((e) => e.endpointId)).toContain('sim-1');
+    const metrics = await (await fetch(`http://127.0.0.1:${ops}/metrics`)).text();
+    expect(metrics).toMatch(/llmd_cache_manager_checkpoint_restores_total\{result="restored"[^}]*\} [1-9]/);
+    // Only what came after the checkpoints was read, not the whole topic.
+    const onTopic = [...(await endOffsets(process.env.LLMD_E2E_KAFKA!)).values()].reduce((a, b) => a + b, 0);
+    expect(await metricSum(ops, 'llmd_cache_manager_kv_event_batches_total')).toBeLessThan(onTopic);
   });
 });
 
@@ -165,7 +176,7 @@ describe('speculative entries', () => {
   let scheduler: TestSchedulerClient;
 
   beforeAll(async () => {
-    stack = await startTestStack(3, { schedulerEnv: PATIENT_PRECISE });
+    stack = await startTestStack(3, { schedulerEnv: PATIENT_PRECISE, env: { LLMD_CACHE_MANAGER_CHECKPOINT_INTERVAL_MS: '1000' } });
     scheduler = new TestSchedulerClient(`127.0.0.1:${stack.options.ports.scheduler}`);
   }, 120000);
 

@@ -76,7 +76,7 @@ describe('Kafka outage', () => {
       await cli.startBroker({ port: broker.port, controllerPort: broker.controllerPort, dir: broker.dir, heap: '256m' });
     }
     await until(async () => cmLog('consumer joined group') > joined, 90000);
-    expect(cmLog('consumer resumed after the last message handled')).toBeGreaterThan(0);
+    expect(cmLog('consumer resumed from its own positions')).toBeGreaterThan(0);
     await ask('after');
     // Every record on the topic (this broker's own, all since the stack started) applied once and no
     // more: a restart from the topic's start would apply the earlier ones again.

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { KV_INGEST_OWNERS_TOPIC } from '@llmd/telemetry';
+import { KV_INDEX_CHECKPOINTS_TOPIC, KV_INGEST_OWNERS_TOPIC } from '@llmd/telemetry';
 import { booleanish, commonEnvMap, kafkaSchema, logLevelSchema, opsSchemaFor, portSchema, serverTlsEnv, serverTlsSchema, shutdownSchema } from '@llmd/platform';
 
 const zmqEndpoint = z.string().regex(/^(tcp|ipc):\/\/[^\s]+$/, 'expected a ZMQ endpoint like tcp://10.0.0.5:5557');
@@ -63,6 +63,20 @@ export type IngestConfig = z.infer<typeof ingestSchema>;
 
 export const INGEST_DEFAULTS: IngestConfig = ingestSchema.parse({});
 
+/**
+ * Checkpoints of the index on a compacted topic: a start restores the newest one of each KV-event
+ * partition and reads the topic only after it, so start-up no longer grows with the topic's retention.
+ * The KV-event topic's retention must stay well above the interval (a day against seconds by default).
+ */
+export const checkpointSchema = z.object({
+  /** Off: every start reads the whole KV-event topic. @default true */
+  enabled: booleanish.default(true),
+  /** The compacted topic (created by the first replica when missing). @default llmd.kv-index-checkpoints.v1 */
+  topic: z.string().min(1).default(KV_INDEX_CHECKPOINTS_TOPIC),
+  /** How often a partition that moved on is checkpointed (by the replica that owns its share of pods). @default 30000 */
+  intervalMs: z.coerce.number().int().min(1000).default(30000),
+});
+
 export const cacheManagerConfigSchema = z.object({
   logLevel: logLevelSchema.default('info'),
   grpc: z
@@ -84,6 +98,8 @@ export const cacheManagerConfigSchema = z.object({
   groupId: z.string().min(1).default(`llmd-cache-manager-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
   /** Which replica ingests which pod, and the KV-event producer's buffer. */
   ingest: ingestSchema.default(INGEST_DEFAULTS),
+  /** Checkpoints of the index, so that a start does not read the whole KV-event topic. */
+  checkpoint: checkpointSchema.default(checkpointSchema.parse({})),
   /** Pods whose ZMQ KV-event sockets are ingested. */
   pods: z.array(podSchema).default([]),
   /** A local registry folder of pod files (pods with a kvEvents entry are ingested). */
@@ -135,6 +151,9 @@ export const CACHE_MANAGER_ENV: Record<string, string> = {
   LLMD_CACHE_MANAGER_MODEL_BLOCK_SIZES: 'modelBlockSizes',
   LLMD_CACHE_MANAGER_MAX_BLOCKS: 'maxBlocks',
   LLMD_CACHE_MANAGER_INGEST_GROUP_ID: 'ingest.groupId',
+  LLMD_CACHE_MANAGER_CHECKPOINT_ENABLED: 'checkpoint.enabled',
+  LLMD_CACHE_MANAGER_CHECKPOINT_TOPIC: 'checkpoint.topic',
+  LLMD_CACHE_MANAGER_CHECKPOINT_INTERVAL_MS: 'checkpoint.intervalMs',
   LLMD_CACHE_MANAGER_INGEST_TOPIC: 'ingest.ownershipTopic',
   LLMD_CACHE_MANAGER_INGEST_PARTITIONS: 'ingest.ownershipPartitions',
   LLMD_CACHE_MANAGER_INGEST_SESSION_TIMEOUT_MS: 'ingest.sessionTimeoutMs',

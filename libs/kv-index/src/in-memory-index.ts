@@ -7,6 +7,7 @@ import { grown, LruKeyTable, type BlockKey } from '@llmd/prefix-hash';
 import type { KvBlockIndex, PrefixHit, Tier } from './kv-block-index';
 
 const BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
+const TIERS_BY_BIT = Object.entries(BIT) as [Tier, number][];
 /** The answer for a pod that holds none of the prompt (shared; callers do not mutate hits). */
 const NO_HIT: PrefixHit = Object.freeze({ gpu: 0, cpu: 0, disk: 0 });
 
@@ -39,7 +40,7 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
   }
 
   /** `pod`'s tier bits on the block in `slot`. */
-  private tiersOf(slot: number, pod: number): number {
+  private bitsAt(slot: number, pod: number): number {
     const h = this.holder[slot];
     if (h !== MANY) return h >> 3 === pod ? h & 7 : 0;
     for (const x of this.many.get(slot) as number[]) if (x >> 3 === pod) return x & 7;
@@ -75,7 +76,7 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
         const h = this.holder[slot];
         if (h === one) continue;
         if (h !== MANY && h >> 3 === pod) this.holder[slot] = h | bit;
-        else this.setTiers(slot, pod, this.tiersOf(slot, pod) | bit);
+        else this.setTiers(slot, pod, this.bitsAt(slot, pod) | bit);
       } else {
         slot = this.keys.insert(keys[i]);
         if (slot >= this.holder.length) this.holder = grown(this.holder, new Int32Array(this.keys.slotCount));
@@ -92,7 +93,7 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     for (const key of keys) {
       const slot = this.keys.find(key);
       if (slot < 0) continue;
-      const bits = this.tiersOf(slot, pod);
+      const bits = this.bitsAt(slot, pod);
       if (bits === 0) continue;
       if (!this.setTiers(slot, pod, tier ? bits & ~BIT[tier] : 0)) this.drop(key, slot);
     }
@@ -103,7 +104,7 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     if (pod === undefined) return;
     const gone: number[] = [];
     this.keys.forEachSlot((slot) => {
-      if (this.tiersOf(slot, pod) !== 0 && !this.setTiers(slot, pod, 0)) gone.push(slot);
+      if (this.bitsAt(slot, pod) !== 0 && !this.setTiers(slot, pod, 0)) gone.push(slot);
     });
     for (const slot of gone) this.drop(this.keys.keyAt(slot), slot);
   }
@@ -166,6 +167,14 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     return out;
   }
 
+  tiersOf(key: BlockKey, podName: string): Tier[] {
+    const pod = this.podIds.get(podName);
+    const slot = pod === undefined ? -1 : this.keys.find(key);
+    if (slot < 0) return [];
+    const bits = this.bitsAt(slot, pod as number);
+    return TIERS_BY_BIT.filter(([, bit]) => bits & bit).map(([tier]) => tier);
+  }
+
   size(): number {
     return this.keys.size;
   }
@@ -174,7 +183,7 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
   podKeys(podName: string): BlockKey[] {
     const pod = this.podIds.get(podName);
     const out: BlockKey[] = [];
-    if (pod !== undefined) this.keys.forEachSlot((slot) => this.tiersOf(slot, pod) !== 0 && out.push(this.keys.keyAt(slot)));
+    if (pod !== undefined) this.keys.forEachSlot((slot) => this.bitsAt(slot, pod) !== 0 && out.push(this.keys.keyAt(slot)));
     return out;
   }
 

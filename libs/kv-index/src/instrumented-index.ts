@@ -39,6 +39,10 @@ export class InstrumentedKvBlockIndex implements KvBlockIndex {
     return out;
   }
 
+  tiersOf(key: BlockKey, pod: string): Tier[] {
+    return this.inner.tiersOf(key, pod);
+  }
+
   size(): number {
     return this.inner.size();
   }

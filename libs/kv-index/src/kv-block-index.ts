@@ -22,6 +22,8 @@ export interface KvBlockIndex {
   clearPod(pod: string): void;
   /** For each pod (of `pods`, or every pod that holds the first block), its cached prefix of `keys`. */
   lookup(keys: readonly BlockKey[], pods?: readonly string[]): Map<string, PrefixHit>;
+  /** The tiers `pod` holds the block on (none: it does not hold it). */
+  tiersOf(key: BlockKey, pod: string): Tier[];
   /** Blocks indexed (distinct keys). */
   size(): number;
 }

@@ -67,4 +67,54 @@ describe('KvEventApplier', () => {
     expect(index.lookup(tokenBlockKeys(seq(4), BS, { seed: 42 })).get('pod')).toBeUndefined();
     expect(index.lookup(tokenBlockKeys(seq(4), BS, { seed: 42, extra: 'sql' })).get('pod')?.gpu).toBe(1);
   });
+
+  describe('exportPod and restorePod (checkpoints)', () => {
+    const bytes = (n: number) => new Uint8Array([n, n + 1, n + 2]);
+    function history(applier: KvEventApplier) {
+      applier.apply('pod', [{ type: 'BlockStored', blockHashes: [1n, 2n], tokenIds: prompt.slice(0, 8), blockSize: BS, medium: 'gpu' }], 0);
+      applier.apply('pod', [{ type: 'BlockStored', blockHashes: [bytes(3), bytes(4)], parentBlockHash: 2n, tokenIds: prompt.slice(8), blockSize: BS, medium: 'gpu' }], 0);
+      // Offloaded to CPU, then the last block dropped from the GPU.
+      applier.apply('pod', [{ type: 'BlockStored', blockHashes: [1n, 2n, bytes(3), bytes(4)], tokenIds: [], blockSize: BS, medium: 'cpu' }], 0);
+      applier.apply('pod', [{ type: 'BlockRemoved', blockHashes: [bytes(4)], medium: 'gpu' }], 0);
+      applier.apply('other', [{ type: 'BlockStored', blockHashes: [9n], tokenIds: prompt.slice(0, 4), blockSize: BS, medium: 'gpu' }], 0);
+    }
+
+    it('exports what a pod holds, by engine hash, with its tiers', () => {
+      const { applier } = setup();
+      history(applier);
+      applier.apply('pod', [{ type: 'BlockRemoved', blockHashes: [1n], medium: 'gpu' }, { type: 'BlockRemoved', blockHashes: [1n], medium: 'cpu' }], 0);
+      const out = applier.exportPod('pod');
+      expect(out.keys).toEqual(keys.slice(1));
+      expect(out.engineHashes).toEqual([2n, bytes(3), bytes(4)]);
+      expect(out.tiers).toEqual([3, 3, 2]);
+      expect(applier.exportPod('nobody')).toEqual({ engineHashes: [], keys: [], tiers: [] });
+    });
+
+    it('restores into a fresh index exactly what was exported, and the pod\'s later events still resolve', () => {
+      const a = setup();
+      history(a.applier);
+      const b = setup();
+      b.applier.restorePod('pod', a.applier.exportPod('pod'), 0);
+      b.applier.restorePod('other', a.applier.exportPod('other'), 0);
+      expect(b.index.lookup(keys)).toEqual(a.index.lookup(keys));
+      expect(b.index.tiersOf(keys[3], 'pod')).toEqual(['cpu']);
+      // Events after the checkpoint name blocks by engine hash: the same on both.
+      const later = [
+        { type: 'BlockRemoved' as const, blockHashes: [bytes(3)], medium: 'gpu' as const },
+        { type: 'BlockStored' as const, blockHashes: [5n], parentBlockHash: bytes(4), tokenIds: seq(4, 100), blockSize: BS, medium: 'gpu' as const },
+      ];
+      for (const { applier } of [a, b]) applier.apply('pod', later, 0);
+      const longer = tokenBlockKeys([...prompt, ...seq(4, 100)], BS, { seed: 42 });
+      expect(b.index.lookup(longer)).toEqual(a.index.lookup(longer));
+      expect(b.applier.exportPod('pod')).toEqual(a.applier.exportPod('pod'));
+    });
+
+    it('replaces what the pod held before, and refuses a malformed checkpoint', () => {
+      const { index, applier } = setup();
+      history(applier);
+      applier.restorePod('pod', { engineHashes: [7n], keys: [keys[0]], tiers: [4] }, 0);
+      expect(index.lookup(keys).get('pod')).toEqual({ gpu: 0, cpu: 0, disk: 1 });
+      expect(() => applier.restorePod('pod', { engineHashes: [7n], keys: [], tiers: [] }, 0)).toThrow(/1 engine hashes, 0 keys/);
+    });
+  });
 });

@@ -3,7 +3,7 @@
 // engine block hash is mapped to its key, so BlockRemoved events and CPU-offload BlockStored events
 // (which carry no tokens) resolve through that map.
 import { BlockKey, tokenBlockKeys } from '@llmd/prefix-hash';
-import type { KvBlockIndex, Tier } from './kv-block-index';
+import { TIERS, type KvBlockIndex, type Tier } from './kv-block-index';
 
 /** vLLM's ExternalBlockHash: an int or bytes. */
 export type EngineBlockHash = bigint | Uint8Array;
@@ -12,6 +12,18 @@ export type IndexEvent =
   | { type: 'BlockStored'; blockHashes: EngineBlockHash[]; parentBlockHash?: EngineBlockHash; tokenIds: number[]; blockSize: number; loraName?: string; medium: Tier }
   | { type: 'BlockRemoved'; blockHashes: EngineBlockHash[]; medium: Tier }
   | { type: 'AllBlocksCleared' };
+
+/**
+ * What a pod holds, as the applier knows it: each block's engine hash, its llmd key, and its tiers
+ * (bit 1 GPU, 2 CPU, 4 disk). Enough to rebuild the pod's entries and go on applying its events.
+ */
+export interface PodBlocks {
+  engineHashes: EngineBlockHash[];
+  keys: BlockKey[];
+  tiers: number[];
+}
+
+const TIER_BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
 
 export interface ApplyResult {
   stored: number;
@@ -24,6 +36,10 @@ export interface ApplyResult {
 /** A map key for an engine hash: the integer itself (a BigInt key compares by value), bytes as hex. */
 function engineKey(h: EngineBlockHash): bigint | string {
   return typeof h === 'bigint' ? h : Buffer.from(h).toString('hex');
+}
+
+function engineHashOf(key: bigint | string): EngineBlockHash {
+  return typeof key === 'bigint' ? key : new Uint8Array(Buffer.from(key, 'hex'));
 }
 
 /**
@@ -60,6 +76,12 @@ class EngineKeyMap {
 
   get size(): number {
     return this.current.size + this.previous.size;
+  }
+
+  /** Every entry, the older generation first. */
+  forEach(fn: (value: BlockKey, key: bigint | string) => void): void {
+    this.previous.forEach(fn);
+    this.current.forEach(fn);
   }
 }
 
@@ -111,6 +133,37 @@ export class KvEventApplier {
   clearPod(pod: string): void {
     this.index.clearPod(pod);
     this.engineMap.delete(pod);
+  }
+
+  /**
+   * The blocks `pod` holds now, by engine hash (a checkpoint of the pod). Blocks whose engine hash the
+   * map has forgotten are left out: no event of the pod's could name them again.
+   */
+  exportPod(pod: string): PodBlocks {
+    const out: PodBlocks = { engineHashes: [], keys: [], tiers: [] };
+    this.engineMap.get(pod)?.forEach((key, engine) => {
+      let bits = 0;
+      for (const t of this.index.tiersOf(key, pod)) bits |= TIER_BIT[t];
+      if (bits === 0) return;
+      out.engineHashes.push(engineHashOf(engine));
+      out.keys.push(key);
+      out.tiers.push(bits);
+    });
+    return out;
+  }
+
+  /** Puts back what exportPod gave, in place of whatever `pod` held. */
+  restorePod(pod: string, blocks: PodBlocks, nowMs: number): void {
+    if (blocks.engineHashes.length !== blocks.keys.length || blocks.tiers.length !== blocks.keys.length) throw new RangeError(`a checkpoint of ${pod} has ${blocks.engineHashes.length} engine hashes, ${blocks.keys.length} keys and ${blocks.tiers.length} tiers`);
+    this.clearPod(pod);
+    const map = new EngineKeyMap(this.maxMappedPerPod);
+    this.engineMap.set(pod, map);
+    const byTier = new Map<Tier, BlockKey[]>(TIERS.map((t) => [t, []]));
+    blocks.keys.forEach((key, i) => {
+      map.set(engineKey(blocks.engineHashes[i]), key);
+      for (const t of TIERS) if (blocks.tiers[i] & TIER_BIT[t]) byTier.get(t)?.push(key);
+    });
+    for (const [tier, keys] of byTier) if (keys.length > 0) this.index.add(keys, pod, tier, nowMs);
   }
 
   private keysOf(pod: string, e: Extract<IndexEvent, { type: 'BlockStored' }>): BlockKey[] | undefined {

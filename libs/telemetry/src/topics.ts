@@ -28,3 +28,10 @@ export const KV_CLEAR_REASON_HEADER = 'llmd-clear-reason';
  * consumer group (pods hashed onto them). It carries no records, so it is not among ALL_TOPICS.
  */
 export const KV_INGEST_OWNERS_TOPIC = 'llmd.kv-ingest-owners.v1';
+
+/**
+ * Checkpoints of cache-manager's index (compacted; msgpack, not protobuf): per partition of
+ * llmd.kv-events.v1, the state its records give up to an offset, so a starting replica reads the
+ * newest checkpoint and the KV-event topic after it. Not among ALL_TOPICS (not a record stream).
+ */
+export const KV_INDEX_CHECKPOINTS_TOPIC = 'llmd.kv-index-checkpoints.v1';

@@ -49,6 +49,11 @@ export class BlockSizes {
     return this.byPod.get(pod)?.size ?? this.ofModel(model);
   }
 
+  /** The size the pod's own events reported, if any did. */
+  reported(pod: string): number | undefined {
+    return this.byPod.get(pod)?.size;
+  }
+
   /** A pod that went away. */
   forget(pod: string): void {
     this.byPod.delete(pod);

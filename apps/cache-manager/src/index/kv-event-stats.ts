@@ -25,6 +25,17 @@ export class KvEventStats {
     return kind;
   }
 
+  /** One endpoint's bookkeeping, if any batch of it was read. */
+  of(endpointId: string): EndpointEventStats | undefined {
+    const s = this.byEndpoint.get(endpointId);
+    return s && { ...s };
+  }
+
+  /** Puts back an endpoint's bookkeeping from a checkpoint. */
+  restore(s: EndpointEventStats): void {
+    this.byEndpoint.set(s.endpointId, { ...s });
+  }
+
   endpoints(): EndpointEventStats[] {
     return [...this.byEndpoint.values()].map((s) => ({ ...s }));
   }

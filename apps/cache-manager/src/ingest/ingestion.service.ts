@@ -123,6 +123,11 @@ export class IngestionService implements PodSink {
     await this.reconciling;
   }
 
+  /** True when this replica holds the ownership share `n` falls in (n modulo the share count): one replica per n. */
+  ownsShare(n: number): boolean {
+    return this.owned !== undefined && this.owned.partitions.has(n % this.owned.count);
+  }
+
   podIds(): string[] {
     return [...this.known.keys()];
   }

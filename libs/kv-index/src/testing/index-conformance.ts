@@ -50,6 +50,14 @@ export function describeIndexConformance(name: string, make: (maxBlocks: number)
       expect(idx.lookup(k).get('a')).toEqual({ gpu: 0, cpu: 5, disk: 5 });
     });
 
+    it('says which tiers a pod holds a block on', () => {
+      const idx = make(1000);
+      idx.add([11, 12], 'a', 'gpu', 1);
+      idx.add([12], 'a', 'disk', 1);
+      idx.add([12], 'b', 'cpu', 1);
+      expect([idx.tiersOf(11, 'a'), idx.tiersOf(12, 'a'), idx.tiersOf(12, 'b'), idx.tiersOf(11, 'b'), idx.tiersOf(99, 'a'), idx.tiersOf(11, 'z')]).toEqual([['gpu'], ['gpu', 'disk'], ['cpu'], [], [], []]);
+    });
+
     it('clears a pod without touching the others', () => {
       const idx = make(1000);
       idx.add(k, 'a', 'gpu', 1);

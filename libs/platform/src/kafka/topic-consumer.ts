@@ -16,6 +16,11 @@ export interface TopicConsumerOptions {
    * away) resumes after the last message handled, so nothing is handled twice or skipped. @default true
    */
   autoCommit?: boolean;
+  /**
+   * Where to start reading some partitions (`topic:partition` -> offset) instead of `fromBeginning`'s
+   * position, e.g. after a restored checkpoint. Only without autoCommit.
+   */
+  startAt?: ReadonlyMap<string, number>;
   handler: (payload: EachMessagePayload) => Promise<void> | void;
 }
 
@@ -29,13 +34,15 @@ export class TopicConsumer {
   private assigned: Set<string> | undefined;
 
   constructor(private readonly options: TopicConsumerOptions) {
+    if (options.startAt && options.autoCommit !== false) throw new Error('startAt needs autoCommit: false (committed offsets decide where a committing consumer starts)');
+    for (const [key, offset] of options.startAt ?? []) this.positions.set(key, offset);
     this.consumer = options.kafka.consumer({ groupId: options.groupId, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 } });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
       this.assigned = new Set(Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)));
       // Without committed offsets, a rejoin would start again from `fromBeginning`'s position: the
       // whole topic again, or its end (skipping what arrived meanwhile). Resume from where this
-      // process is; kafkajs applies a seek made now before its first fetch.
+      // process is (or was told to start); kafkajs applies a seek made now before its first fetch.
       if (options.autoCommit === false) this.resumeAssigned(e.payload.memberAssignment);
       options.logger.info({ groupId: options.groupId, topics: options.topics }, 'consumer joined group');
     });
@@ -59,7 +66,7 @@ export class TopicConsumer {
         resumed++;
       }
     }
-    if (resumed > 0) this.options.logger.info({ groupId: this.options.groupId, partitions: resumed }, 'consumer resumed after the last message handled');
+    if (resumed > 0) this.options.logger.info({ groupId: this.options.groupId, partitions: resumed }, 'consumer resumed from its own positions');
   }
 
   isReady(): boolean {

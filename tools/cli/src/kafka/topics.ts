@@ -1,22 +1,32 @@
 // Creates llmd's topics idempotently, and reads them back as JSON (decoded from protobuf).
 import { Kafka, logLevel } from 'kafkajs';
-import { ALL_TOPICS, endpointLoadCodec, KV_INGEST_OWNERS_TOPIC, kvEventBatchCodec, requestMetricsCodec, scalingDecisionCodec, TopicCodec } from '@llmd/telemetry';
+import { ALL_TOPICS, endpointLoadCodec, KV_INDEX_CHECKPOINTS_TOPIC, KV_INGEST_OWNERS_TOPIC, kvEventBatchCodec, requestMetricsCodec, scalingDecisionCodec, TopicCodec } from '@llmd/telemetry';
 
-const PARTITIONS: Record<string, number> = { 'llmd.kv-events.v1': 6, 'llmd.endpoint-load.v1': 3, 'llmd.request-metrics.v1': 3, [KV_INGEST_OWNERS_TOPIC]: 64 };
+const PARTITIONS: Record<string, number> = { 'llmd.kv-events.v1': 6, 'llmd.endpoint-load.v1': 3, 'llmd.request-metrics.v1': 3, [KV_INGEST_OWNERS_TOPIC]: 64, [KV_INDEX_CHECKPOINTS_TOPIC]: 1 };
 
 /**
- * What the stack creates before its services start: the record topics, and cache-manager's ingest
- * ownership topic (no records; cache-manager would create it itself, but a topic made while its
- * consumers join answers "not the leader" until its leaders are known, which kafkajs logs).
+ * What the stack creates before its services start: the record topics, cache-manager's ingest
+ * ownership topic (no records) and its index checkpoints (compacted). cache-manager would create the
+ * last two itself, but a topic made while its consumers join answers "not the leader" until its
+ * leaders are known, which kafkajs logs.
  */
-const STACK_TOPICS: readonly string[] = [...ALL_TOPICS, KV_INGEST_OWNERS_TOPIC];
+const STACK_TOPICS: readonly string[] = [...ALL_TOPICS, KV_INGEST_OWNERS_TOPIC, KV_INDEX_CHECKPOINTS_TOPIC];
 
 /**
- * Retention per topic. cache-manager rebuilds its index by replaying llmd.kv-events.v1, so its
- * retention bounds both the rebuild time and how old a block can be and still be known: a day is
- * far longer than blocks live in a pod's cache, and events older than that can only under-report.
+ * Retention per topic. cache-manager rebuilds its index from its checkpoints and the part of
+ * llmd.kv-events.v1 after them, so that topic's retention need only be far longer than the checkpoint
+ * interval (30 s); a day also lets a replica without checkpoints rebuild from the topic alone.
  */
 const RETENTION_MS: Record<string, string> = { 'llmd.kv-events.v1': String(24 * 3600 * 1000), 'llmd.endpoint-load.v1': String(24 * 3600 * 1000), 'llmd.request-metrics.v1': String(7 * 24 * 3600 * 1000) };
+
+/** Topics that are not retained by time: the checkpoints are compacted (cache-manager's own settings). */
+const CONFIGS: Record<string, { name: string; value: string }[]> = {
+  [KV_INDEX_CHECKPOINTS_TOPIC]: [
+    { name: 'cleanup.policy', value: 'compact' },
+    { name: 'segment.ms', value: String(10 * 60 * 1000) },
+    { name: 'delete.retention.ms', value: String(60 * 60 * 1000) },
+  ],
+};
 
 export const CODECS: Record<string, TopicCodec<unknown>> = Object.fromEntries(
   [kvEventBatchCodec, endpointLoadCodec, requestMetricsCodec, scalingDecisionCodec].map((c) => [c.topic, c as TopicCodec<unknown>]),
@@ -36,7 +46,7 @@ export async function ensureTopics(bootstrap: string): Promise<string[]> {
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: PARTITIONS[topic] ?? 3, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: RETENTION_MS[topic] ?? String(7 * 24 * 3600 * 1000) }] })),
+        topics: missing.map((topic) => ({ topic, numPartitions: PARTITIONS[topic] ?? 3, replicationFactor: 1, configEntries: CONFIGS[topic] ?? [{ name: 'retention.ms', value: RETENTION_MS[topic] ?? String(7 * 24 * 3600 * 1000) }] })),
       });
     }
     return missing;

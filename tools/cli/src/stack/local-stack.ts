@@ -241,13 +241,13 @@ export class LocalStack {
   }
 
   /** Stops one service (SIGTERM) and starts it again with the same command; resolves when it is ready. */
-  async restart(name: string, options: { timeoutMs?: number; whileDown?: () => Promise<void>; extraArgs?: string[] } = {}): Promise<void> {
+  async restart(name: string, options: { timeoutMs?: number; whileDown?: () => Promise<void>; extraArgs?: string[]; signal?: NodeJS.Signals } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 60000;
     const i = this.procs.findIndex((x) => x.name === name);
     if (i < 0) throw new Error(`no process ${name}`);
     const old = this.procs[i];
     this.restarting.add(name);
-    await this.kill(name, 'SIGTERM');
+    await this.kill(name, options.signal ?? 'SIGTERM');
     await options.whileDown?.();
     this.procs.splice(i, 1);
     const fresh = this.spawn(old.name, old.app, [...old.args, ...(options.extraArgs ?? [])], old.env, old.readyUrl);
