@@ -217,7 +217,7 @@ describe('gateway limits, timeouts and an empty fleet, with a real pod', () => {
   const pod = () => `http://127.0.0.1:${stack.options.ports.sims[0]}`;
 
   beforeAll(async () => {
-    stack = await startTestStack(1, { env: { LLMD_GATEWAY_BODY_LIMIT_BYTES: '65536', LLMD_GATEWAY_PROMPT_LIMIT_TOKENS: '2000', LLMD_GATEWAY_UPSTREAM_TIMEOUT_MS: '1500' } });
+    stack = await startTestStack(1, { env: { LLMD_GATEWAY_BODY_LIMIT_BYTES: '65536', LLMD_GATEWAY_PROMPT_LIMIT_TOKENS: '2000', LLMD_GATEWAY_UPSTREAM_TIMEOUT_MS: '1500', LLMD_GATEWAY_UPSTREAM_MAX_RESPONSE_BYTES: '2048' } });
   }, 120000);
 
   afterAll(async () => {
@@ -239,6 +239,13 @@ describe('gateway limits, timeouts and an empty fleet, with a real pod', () => {
     expect(await errorOf(tokens)).toMatchObject({ code: 'context_length_exceeded', param: 'prompt' });
     // Just under the limit it is served.
     expect((await post('/v1/completions', { model: E2E_MODEL, prompt: Array.from({ length: 2000 }, (_, i) => i % 1000), max_tokens: 1 })).status).toBe(200);
+  });
+
+  it('ends with 502 a non-streamed answer larger than upstream.maxResponseBytes, and serves smaller ones', async () => {
+    const big = await post('/v1/completions', { model: E2E_MODEL, prompt: 'an answer too large to hold', max_tokens: 64, n: 16, ignore_eos: true });
+    expect(big.status).toBe(502);
+    expect(await errorOf(big)).toMatchObject({ code: 'upstream_error', message: expect.stringMatching(/upstream\.maxResponseBytes \(2048 bytes\)/) });
+    expect((await post('/v1/completions', { model: E2E_MODEL, prompt: 'a small answer', max_tokens: 2 })).status).toBe(200);
   });
 
   it('answers 504 when the pod does not finish within the upstream timeout, and stops the pod\'s work', async () => {

@@ -40,8 +40,10 @@ export const gatewayConfigSchema = z.object({
       timeoutMs: z.coerce.number().int().min(1).default(600000),
       /** Further endpoints tried when a connection fails before the first byte. @default 2 */
       retries: z.coerce.number().int().min(0).max(5).default(2),
+      /** A non-streamed answer (or an error body) larger than this ends the request with 502; streams are bounded per SSE line instead. @default 67108864 */
+      maxResponseBytes: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
     })
-    .default({ connectTimeoutMs: 2000, timeoutMs: 600000, retries: 2 }),
+    .default({ connectTimeoutMs: 2000, timeoutMs: 600000, retries: 2, maxResponseBytes: 64 * 1024 * 1024 }),
   /** API keys and tenants. Off for local use (`tools/llmd up` says so). */
   auth: z
     .object({
@@ -95,6 +97,7 @@ export const GATEWAY_ENV: Record<string, string> = {
   LLMD_GATEWAY_UPSTREAM_TIMEOUT_MS: 'upstream.timeoutMs',
   LLMD_GATEWAY_UPSTREAM_CONNECT_TIMEOUT_MS: 'upstream.connectTimeoutMs',
   LLMD_GATEWAY_UPSTREAM_RETRIES: 'upstream.retries',
+  LLMD_GATEWAY_UPSTREAM_MAX_RESPONSE_BYTES: 'upstream.maxResponseBytes',
   LLMD_GATEWAY_BODY_LIMIT_BYTES: 'limits.bodyBytes',
   LLMD_GATEWAY_PROMPT_LIMIT_TOKENS: 'limits.promptTokens',
   LLMD_GATEWAY_HEADER_LIMIT_BYTES: 'limits.headerBytes',

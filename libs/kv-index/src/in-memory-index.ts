@@ -4,10 +4,7 @@
 // a holder is one integer, pod * 8 + tier bits, in a typed array by the key's slot; only a block held
 // by several pods has a list.
 import { grown, LruKeyTable, type BlockKey } from '@llmd/prefix-hash';
-import type { KvBlockIndex, PrefixHit, Tier } from './kv-block-index';
-
-const BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
-const TIERS_BY_BIT = Object.entries(BIT) as [Tier, number][];
+import { TIER_BITS as BIT, type KvBlockIndex, type PrefixHit, type Tier } from './kv-block-index';
 /** The answer for a pod that holds none of the prompt (shared; callers do not mutate hits). */
 const NO_HIT: PrefixHit = Object.freeze({ gpu: 0, cpu: 0, disk: 0 });
 
@@ -167,12 +164,10 @@ export class InMemoryKvBlockIndex implements KvBlockIndex {
     return out;
   }
 
-  tiersOf(key: BlockKey, podName: string): Tier[] {
+  tierBits(key: BlockKey, podName: string): number {
     const pod = this.podIds.get(podName);
     const slot = pod === undefined ? -1 : this.keys.find(key);
-    if (slot < 0) return [];
-    const bits = this.bitsAt(slot, pod as number);
-    return TIERS_BY_BIT.filter(([, bit]) => bits & bit).map(([tier]) => tier);
+    return slot < 0 ? 0 : this.bitsAt(slot, pod as number);
   }
 
   size(): number {

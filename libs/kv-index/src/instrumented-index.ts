@@ -39,8 +39,8 @@ export class InstrumentedKvBlockIndex implements KvBlockIndex {
     return out;
   }
 
-  tiersOf(key: BlockKey, pod: string): Tier[] {
-    return this.inner.tiersOf(key, pod);
+  tierBits(key: BlockKey, pod: string): number {
+    return this.inner.tierBits(key, pod);
   }
 
   size(): number {

@@ -6,6 +6,9 @@ export type Tier = 'gpu' | 'cpu' | 'disk';
 
 export const TIERS: readonly Tier[] = ['gpu', 'cpu', 'disk'];
 
+/** A tier as one bit of a set of tiers. */
+export const TIER_BITS: Readonly<Record<Tier, number>> = { gpu: 1, cpu: 2, disk: 4 };
+
 /** Per pod: the longest run of leading blocks held on each tier or a faster one. */
 export interface PrefixHit {
   readonly gpu: number;
@@ -22,8 +25,8 @@ export interface KvBlockIndex {
   clearPod(pod: string): void;
   /** For each pod (of `pods`, or every pod that holds the first block), its cached prefix of `keys`. */
   lookup(keys: readonly BlockKey[], pods?: readonly string[]): Map<string, PrefixHit>;
-  /** The tiers `pod` holds the block on (none: it does not hold it). */
-  tiersOf(key: BlockKey, pod: string): Tier[];
+  /** The tiers `pod` holds the block on, as bits (TIER_BITS; 0: it does not hold it). */
+  tierBits(key: BlockKey, pod: string): number;
   /** Blocks indexed (distinct keys). */
   size(): number;
 }

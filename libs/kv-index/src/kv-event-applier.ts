@@ -3,7 +3,7 @@
 // engine block hash is mapped to its key, so BlockRemoved events and CPU-offload BlockStored events
 // (which carry no tokens) resolve through that map.
 import { BlockKey, tokenBlockKeys } from '@llmd/prefix-hash';
-import { TIERS, type KvBlockIndex, type Tier } from './kv-block-index';
+import { TIER_BITS, TIERS, type KvBlockIndex, type Tier } from './kv-block-index';
 
 /** vLLM's ExternalBlockHash: an int or bytes. */
 export type EngineBlockHash = bigint | Uint8Array;
@@ -22,8 +22,6 @@ export interface PodBlocks {
   keys: BlockKey[];
   tiers: number[];
 }
-
-const TIER_BIT: Record<Tier, number> = { gpu: 1, cpu: 2, disk: 4 };
 
 export interface ApplyResult {
   stored: number;
@@ -78,10 +76,11 @@ class EngineKeyMap {
     return this.current.size + this.previous.size;
   }
 
-  /** Every entry, the older generation first. */
-  forEach(fn: (value: BlockKey, key: bigint | string) => void): void {
-    this.previous.forEach(fn);
-    this.current.forEach(fn);
+  /** Every entry, the older generation first (each generation as it was when reached). */
+  *entries(): Generator<[bigint | string, BlockKey]> {
+    const [previous, current] = [this.previous, this.current];
+    yield* previous;
+    yield* current;
   }
 }
 
@@ -141,15 +140,27 @@ export class KvEventApplier {
    */
   exportPod(pod: string): PodBlocks {
     const out: PodBlocks = { engineHashes: [], keys: [], tiers: [] };
-    this.engineMap.get(pod)?.forEach((key, engine) => {
-      let bits = 0;
-      for (const t of this.index.tiersOf(key, pod)) bits |= TIER_BIT[t];
-      if (bits === 0) return;
-      out.engineHashes.push(engineHashOf(engine));
+    for (const [engineHash, key, bits] of this.podBlocks(pod)) {
+      out.engineHashes.push(engineHash);
       out.keys.push(key);
       out.tiers.push(bits);
-    });
+    }
     return out;
+  }
+
+  /**
+   * exportPod one block at a time, for a caller that yields to other work in between: what it gives
+   * is then a mix of the pod's states over that time, which is still a sound checkpoint at the offset
+   * where it began (every change since is applied again after a restore, and applying again changes
+   * nothing), and the blocks added meanwhile may or may not be in it.
+   */
+  *podBlocks(pod: string): Generator<[EngineBlockHash, BlockKey, number]> {
+    const map = this.engineMap.get(pod);
+    if (!map) return;
+    for (const [engine, key] of map.entries()) {
+      const bits = this.index.tierBits(key, pod);
+      if (bits !== 0) yield [engineHashOf(engine), key, bits];
+    }
   }
 
   /** Puts back what exportPod gave, in place of whatever `pod` held. */
@@ -161,7 +172,7 @@ export class KvEventApplier {
     const byTier = new Map<Tier, BlockKey[]>(TIERS.map((t) => [t, []]));
     blocks.keys.forEach((key, i) => {
       map.set(engineKey(blocks.engineHashes[i]), key);
-      for (const t of TIERS) if (blocks.tiers[i] & TIER_BIT[t]) byTier.get(t)?.push(key);
+      for (const t of TIERS) if (blocks.tiers[i] & TIER_BITS[t]) byTier.get(t)?.push(key);
     });
     for (const [tier, keys] of byTier) if (keys.length > 0) this.index.add(keys, pod, tier, nowMs);
   }

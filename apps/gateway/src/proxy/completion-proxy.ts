@@ -16,6 +16,7 @@ import type { RequestRecorder } from '../telemetry/request-recorder';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { drained } from './drain';
 import { promptTokensOf } from './prompt-length';
+import { readCapped } from './capped-body';
 import { runPrefill } from './prefill-step';
 import { disaggregable, estimateTokens, maxTokensOf, routingMessages, routingPrompt, withStreamUsage } from './request-shape';
 import { SseRelay, usageFrom } from './sse-relay';
@@ -218,7 +219,7 @@ export class CompletionProxy {
       const prefill = pick.prefill;
       const pre = await phase('llmd.prefill', SpanKind.CLIENT, ctx, async (span, prefillCtx) => {
         span.setAttributes({ 'llmd.endpoint': prefill.id, 'server.address': prefill.address });
-        const result = await runPrefill({ dispatcher: this.agent, address: prefill.address, path, body: body as Record<string, unknown>, headers: injectIntoHeaders({ ...headers }, prefillCtx), signal, timeoutMs: this.config.upstream.timeoutMs });
+        const result = await runPrefill({ dispatcher: this.agent, address: prefill.address, path, body: body as Record<string, unknown>, headers: injectIntoHeaders({ ...headers }, prefillCtx), signal, timeoutMs: this.config.upstream.timeoutMs, maxResponseBytes: this.config.upstream.maxResponseBytes });
         if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason });
         return result;
       });
@@ -250,7 +251,7 @@ export class CompletionProxy {
         const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
         if (body.stream === true && isSse) return this.relayStream(response, reply, rec, outHeaders, startedAt, clientGone.signal, stripUsage, span);
 
-        const text = await response.body.text();
+        const text = await readCapped(response.body, this.config.upstream.maxResponseBytes);
         rec.httpStatus = response.statusCode;
         // A whole response has no first token to time: its time is the request's (e2e) only.
         span.addEvent('response');
@@ -287,7 +288,7 @@ export class CompletionProxy {
   }
 
   private async relayError(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>): Promise<void> {
-    const text = await response.body.text();
+    const text = await readCapped(response.body, this.config.upstream.maxResponseBytes);
     let body: unknown;
     try {
       body = JSON.parse(text);

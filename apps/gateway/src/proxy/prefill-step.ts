@@ -2,6 +2,7 @@
 // the prompt with max_tokens 1 and do_remote_decode, and answers with the kv_transfer_params the
 // decode pod needs to pull the KV instead of recomputing it.
 import { Dispatcher, request } from 'undici';
+import { readCapped } from './capped-body';
 
 export type PrefillOutcome = { ok: true; kvTransferParams: Record<string, unknown> } | { ok: false; reason: string };
 
@@ -13,6 +14,8 @@ export interface PrefillOptions {
   headers: Record<string, string>;
   signal: AbortSignal;
   timeoutMs: number;
+  /** A larger answer is a failed prefill (the request falls back to the decode pod alone). */
+  maxResponseBytes: number;
 }
 
 /** The prefill request's body: the client's request, generating one token, not streamed, asking to hold the KV. */
@@ -37,7 +40,7 @@ export async function runPrefill(o: PrefillOptions): Promise<PrefillOutcome> {
       headersTimeout: o.timeoutMs,
       bodyTimeout: o.timeoutMs,
     });
-    const text = await res.body.text();
+    const text = await readCapped(res.body, o.maxResponseBytes);
     if (res.statusCode >= 400) return { ok: false, reason: `status ${res.statusCode}` };
     const params = (JSON.parse(text) as { kv_transfer_params?: unknown }).kv_transfer_params;
     if (!params || typeof params !== 'object') return { ok: false, reason: 'no kv_transfer_params' };

@@ -50,12 +50,12 @@ export function describeIndexConformance(name: string, make: (maxBlocks: number)
       expect(idx.lookup(k).get('a')).toEqual({ gpu: 0, cpu: 5, disk: 5 });
     });
 
-    it('says which tiers a pod holds a block on', () => {
+    it('says which tiers a pod holds a block on, as bits', () => {
       const idx = make(1000);
       idx.add([11, 12], 'a', 'gpu', 1);
       idx.add([12], 'a', 'disk', 1);
       idx.add([12], 'b', 'cpu', 1);
-      expect([idx.tiersOf(11, 'a'), idx.tiersOf(12, 'a'), idx.tiersOf(12, 'b'), idx.tiersOf(11, 'b'), idx.tiersOf(99, 'a'), idx.tiersOf(11, 'z')]).toEqual([['gpu'], ['gpu', 'disk'], ['cpu'], [], [], []]);
+      expect([idx.tierBits(11, 'a'), idx.tierBits(12, 'a'), idx.tierBits(12, 'b'), idx.tierBits(11, 'b'), idx.tierBits(99, 'a'), idx.tierBits(11, 'z')]).toEqual([1, 1 | 4, 2, 0, 0, 0]);
     });
 
     it('clears a pod without touching the others', () => {
