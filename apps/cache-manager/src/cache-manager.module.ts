@@ -222,12 +222,8 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const started = Date.now();
-    // Not ready until the index is rebuilt (registered first: readiness is asked while this runs).
-    this.health.register('index', () => this.indexRebuilt);
-    this.health.register('grpc', () => this.serving);
-    const startAt = await this.restoreCheckpoints();
+  /** The consumer that builds the index from the KV-event topic, from `startAt` where a checkpoint was restored. */
+  private indexConsumer(startAt: Map<string, number>): TopicConsumer {
     this.consumer = new TopicConsumer({
       kafka: this.kafka,
       groupId: this.config.groupId,
@@ -256,24 +252,53 @@ class CacheManagerRuntime implements OnApplicationBootstrap, OnApplicationShutdo
         }
       },
     });
-    void this.consumer.start();
+    return this.consumer;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const started = Date.now();
+    // Not ready until the index is rebuilt (registered first: readiness is asked while this runs).
+    this.health.register('index', () => this.indexRebuilt);
+    this.health.register('grpc', () => this.serving);
+    // The index consumer starts once the checkpoints are restored (in the background: Kafka may be
+    // away, and the gRPC port serves meanwhile, from an index that is not ready yet).
+    const consumerStarted = this.restoreCheckpoints().catch((err: Error) => {
+      // Whatever was put back is taken out again: the whole topic is read instead.
+      this.logger.error({ err: err.message }, 'index checkpoints could not be restored; reading the whole KV-event topic instead');
+      this.checkpointMetrics.restored.inc({ result: 'failed' });
+      for (const pod of this.pods.keys()) this.applier.clearPod(pod);
+      this.pods.clear();
+      this.cursors.clear();
+      this.appliedThrough.clear();
+      this.checkpointed.clear();
+      return new Map<string, number>();
+    }).then((startAt) => {
+      const consumer = this.indexConsumer(startAt);
+      void consumer.start();
+      return consumer;
+    });
     this.health.register('kafka-consumer', () => this.consumer?.isReady() ?? false);
     // Ingestion of the pods this replica owns; it resumes each from the topic as read above.
-    const consumer = this.consumer;
-    this.ingest = new KvIngest(this.config, this.kafka, { cursor: (pod) => this.cursors.get(pod) ?? NO_CURSOR, caughtUp: () => consumer.caughtUp() }, this.registry, this.logger);
+    this.ingest = new KvIngest(this.config, this.kafka, { cursor: (pod) => this.cursors.get(pod) ?? NO_CURSOR, caughtUp: async () => (await consumerStarted).caughtUp() }, this.registry, this.logger);
     await this.ingest.start(this.config);
     const ingest = this.ingest;
     // Ready once the index is rebuilt: every record on the topic consumed, including the clears the
     // pods' first syncs just published (an earlier incarnation's blocks under a reused pod id).
     // Before that, Score would under-report what pods hold, or report what they no longer hold.
     void (async () => {
+      const consumer = await consumerStarted;
       await ingest.service.initialSyncs();
       await ingest.producer.flushed();
       await consumer.caughtUp();
       this.indexRebuilt = true;
       this.checkpointMetrics.rebuild.set((Date.now() - started) / 1000);
       this.logger.info({ ms: Date.now() - started, indexedBlocks: this.index.size() }, 'index rebuilt from the topic');
-      if (this.config.checkpoint.enabled) this.checkpointTimer = setInterval(() => void this.writeCheckpoints(), this.config.checkpoint.intervalMs);
+      if (this.config.checkpoint.enabled) {
+        // One now: the state just rebuilt is the freshest there is, and a replica that dies soon after
+        // its start should not leave the next one the same backlog to read.
+        void this.writeCheckpoints();
+        this.checkpointTimer = setInterval(() => void this.writeCheckpoints(), this.config.checkpoint.intervalMs);
+      }
     })();
     if (this.config.kubernetes) this.health.register('kubernetes', () => ingest.service.discoverySynced());
     const { tokenizers, cache } = createTokenization(this.config, this.registry, this.logger);

@@ -1,7 +1,7 @@
 // The checkpoint topic (compacted, keyed by partition/slot/chunk): read whole at start, written by one
 // replica per KV-event partition into the slot not holding the newest checkpoint, so compaction keeps
 // at most two per partition and one of them is always complete.
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CheckpointAssembler, checkpointRecords, leftoverKeys, PartitionCheckpoint } from './checkpoint';
 
@@ -97,7 +97,7 @@ export class CheckpointStore {
   /** Writes a checkpoint whole, then deletes the partition's older ones. Returns the bytes written. */
   async write(c: PartitionCheckpoint): Promise<number> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5 } });
+      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, retry: { retries: 5 } });
       await producer.connect();
       this.producer = producer;
     }
