@@ -35,3 +35,13 @@ export const KV_INGEST_OWNERS_TOPIC = 'llmd.kv-ingest-owners.v1';
  * newest checkpoint and the KV-event topic after it. Not among ALL_TOPICS (not a record stream).
  */
 export const KV_INDEX_CHECKPOINTS_TOPIC = 'llmd.kv-index-checkpoints.v1';
+
+/**
+ * The checkpoint topic's settings, whoever creates it (cache-manager, or the local CLI): compacted, with
+ * segments rolled often enough that compaction (which skips the active segment) keeps it small.
+ */
+export const KV_INDEX_CHECKPOINTS_TOPIC_CONFIG: readonly { name: string; value: string }[] = [
+  { name: 'cleanup.policy', value: 'compact' },
+  { name: 'segment.ms', value: String(10 * 60 * 1000) },
+  { name: 'delete.retention.ms', value: String(60 * 60 * 1000) },
+];

@@ -3,6 +3,7 @@
 // at most two per partition and one of them is always complete.
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { KV_INDEX_CHECKPOINTS_TOPIC_CONFIG } from '@llmd/telemetry';
 import { CheckpointAssembler, checkpointRecords, leftoverKeys, PartitionCheckpoint } from './checkpoint';
 
 /** Under the 1 MiB a broker takes in one message by default, with room for the batch around it. */
@@ -32,12 +33,7 @@ export class CheckpointStore {
         topics: [{
           topic: this.topic,
           numPartitions: 1,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            // Roll segments often enough that compaction (which skips the active one) keeps the topic small.
-            { name: 'segment.ms', value: String(10 * 60 * 1000) },
-            { name: 'delete.retention.ms', value: String(60 * 60 * 1000) },
-          ],
+          configEntries: [...KV_INDEX_CHECKPOINTS_TOPIC_CONFIG],
         }],
       }).catch((err: Error) => {
         // Another replica made it meanwhile.
@@ -94,7 +90,7 @@ export class CheckpointStore {
     return new Map([...latest].map(([partition, { checkpoint }]) => [partition, checkpoint]));
   }
 
-  /** Writes a checkpoint whole, then deletes the partition's older ones. Returns the bytes written. */
+  /** Writes a checkpoint whole into the slot not holding the newest one, then deletes chunk keys of that slot past its end. Returns the bytes written. */
   async write(c: PartitionCheckpoint): Promise<number> {
     if (!this.producer) {
       const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, retry: { retries: 5 } });

@@ -1,6 +1,6 @@
 // Creates llmd's topics idempotently, and reads them back as JSON (decoded from protobuf).
 import { Kafka, logLevel } from 'kafkajs';
-import { ALL_TOPICS, endpointLoadCodec, KV_INDEX_CHECKPOINTS_TOPIC, KV_INGEST_OWNERS_TOPIC, kvEventBatchCodec, requestMetricsCodec, scalingDecisionCodec, TopicCodec } from '@llmd/telemetry';
+import { ALL_TOPICS, endpointLoadCodec, KV_INDEX_CHECKPOINTS_TOPIC, KV_INDEX_CHECKPOINTS_TOPIC_CONFIG, KV_INGEST_OWNERS_TOPIC, kvEventBatchCodec, requestMetricsCodec, scalingDecisionCodec, TopicCodec } from '@llmd/telemetry';
 
 const PARTITIONS: Record<string, number> = { 'llmd.kv-events.v1': 6, 'llmd.endpoint-load.v1': 3, 'llmd.request-metrics.v1': 3, [KV_INGEST_OWNERS_TOPIC]: 64, [KV_INDEX_CHECKPOINTS_TOPIC]: 1 };
 
@@ -21,11 +21,7 @@ const RETENTION_MS: Record<string, string> = { 'llmd.kv-events.v1': String(24 * 
 
 /** Topics that are not retained by time: the checkpoints are compacted (cache-manager's own settings). */
 const CONFIGS: Record<string, { name: string; value: string }[]> = {
-  [KV_INDEX_CHECKPOINTS_TOPIC]: [
-    { name: 'cleanup.policy', value: 'compact' },
-    { name: 'segment.ms', value: String(10 * 60 * 1000) },
-    { name: 'delete.retention.ms', value: String(60 * 60 * 1000) },
-  ],
+  [KV_INDEX_CHECKPOINTS_TOPIC]: [...KV_INDEX_CHECKPOINTS_TOPIC_CONFIG],
 };
 
 export const CODECS: Record<string, TopicCodec<unknown>> = Object.fromEntries(
