@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { DIST, freePorts, REPO_ROOT } from '@llmd/cli';
+import { DIST, freePortRun, REPO_ROOT } from '@llmd/cli';
 import { until } from '../support/until';
 
 const NS = 'llmd';
@@ -68,7 +68,7 @@ describe('tools/llmd cluster demo, and the fleet it runs', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'llmd-demo-'));
     kubeconfig = join(dir, 'cluster', 'kubeconfig');
-    const [port] = await freePorts(1);
+    const port = await freePortRun(3);
     const demo = await cli('cluster', 'demo', '--dir', join(dir, 'cluster'), '--port', String(port), '--kafka', process.env.LLMD_E2E_KAFKA ?? '');
     demoOut = demo.out;
     if (demo.code !== 0) throw new Error(`cluster demo failed:\n${demo.out}`);

@@ -4,7 +4,6 @@
 // `down` leaves no process behind, a second `up` finds the objects again, `down --purge` removes it all.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtCli } from '../support/global-setup';
@@ -31,22 +30,6 @@ function llmd(args: string[]): Promise<Run> {
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A free port whose next two are free too: a new cluster's etcd takes them. */
-async function freePortRun(): Promise<number> {
-  for (;;) {
-    const [port] = await cli.freePorts(1);
-    if (port + 2 <= 65535 && (await canListen(port + 1)) && (await canListen(port + 2))) return port;
-  }
 }
 
 /** Alive and not a zombie (the cluster's processes outlive the CLI that started them). */
@@ -78,7 +61,7 @@ describe('llmd cluster: a real control plane on loopback', () => {
   type Pod = { metadata: { name: string }; spec: { nodeName?: string; serviceAccountName?: string }; status: { phase: string; conditions?: { type: string; status: string; reason?: string }[] } };
 
   beforeAll(async () => {
-    port = await freePortRun();
+    port = await cli.freePortRun(3);
   });
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, freePorts, REPO_ROOT } from '@llmd/cli';
+import { DIST, freePortRun, REPO_ROOT } from '@llmd/cli';
 import { helm, helmEnv } from '../support/helm';
 
 const BIN = join(REPO_ROOT, '.llmd', 'k8s', 'bin');
@@ -60,7 +60,7 @@ describe('README "Deploying on Kubernetes", every command on tools/llmd cluster'
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'llmd-walkthrough-'));
     kubeconfig = join(dir, 'cluster', 'kubeconfig');
-    const [port] = await freePorts(1);
+    const port = await freePortRun(3);
     // The suite's broker stands for the cluster's Kafka (the pods reach it as llmd-kafka-bootstrap:9092).
     const up = await cli('cluster', 'up', '--nodes', '1', '--dir', join(dir, 'cluster'), '--port', String(port), '--kafka', process.env.LLMD_E2E_KAFKA ?? '');
     if (up.code !== 0) throw new Error(`cluster up failed:\n${up.out}`);
