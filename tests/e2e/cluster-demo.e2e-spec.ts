@@ -68,7 +68,7 @@ describe('tools/llmd cluster demo, and the fleet it runs', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'llmd-demo-'));
     kubeconfig = join(dir, 'cluster', 'kubeconfig');
-    const port = await freePortRun(3);
+    const port = await freePortRun(5);
     const demo = await cli('cluster', 'demo', '--dir', join(dir, 'cluster'), '--port', String(port), '--kafka', process.env.LLMD_E2E_KAFKA ?? '');
     demoOut = demo.out;
     if (demo.code !== 0) throw new Error(`cluster demo failed:\n${demo.out}`);

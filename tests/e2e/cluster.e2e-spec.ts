@@ -61,7 +61,7 @@ describe('llmd cluster: a real control plane on loopback', () => {
   type Pod = { metadata: { name: string }; spec: { nodeName?: string; serviceAccountName?: string }; status: { phase: string; conditions?: { type: string; status: string; reason?: string }[] } };
 
   beforeAll(async () => {
-    port = await cli.freePortRun(3);
+    port = await cli.freePortRun(5);
   });
 
   afterAll(async () => {

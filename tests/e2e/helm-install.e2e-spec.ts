@@ -60,7 +60,7 @@ describe('README "Deploying on Kubernetes", every command on tools/llmd cluster'
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'llmd-walkthrough-'));
     kubeconfig = join(dir, 'cluster', 'kubeconfig');
-    const port = await freePortRun(3);
+    const port = await freePortRun(5);
     // The suite's broker stands for the cluster's Kafka (the pods reach it as llmd-kafka-bootstrap:9092).
     const up = await cli('cluster', 'up', '--nodes', '1', '--dir', join(dir, 'cluster'), '--port', String(port), '--kafka', process.env.LLMD_E2E_KAFKA ?? '');
     if (up.code !== 0) throw new Error(`cluster up failed:\n${up.out}`);

@@ -69,10 +69,18 @@ export class PartitionOwnership {
       options.onAssigned(owned, this.partitionCount);
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      options.logger.warn({ err: e.payload.error?.message, restart: e.payload.restart }, 'ownership consumer crashed; releasing owned work');
+      if (e.payload.restart) {
+        // kafkajs restarts the consumer (the broker went away, a connection closed). Nobody else can be
+        // given this share meanwhile: only the group, through a rebalance, moves it. Letting go here
+        // stopped reading the pods for the whole outage, and a pod without a replay socket was then
+        // cleared from the index for the gap, every block it stored before lost.
+        options.logger.warn({ err: e.payload.error?.message }, 'ownership consumer crashed; kafkajs restarts it; owned work kept until the group moves it');
+        return;
+      }
+      options.logger.warn({ err: e.payload.error?.message }, 'ownership consumer crashed for good; releasing owned work and joining again');
       this.delivered = undefined;
       options.onRevoked();
-      if (!e.payload.restart && !this.stopped) setTimeout(() => void this.start(), 2000);
+      if (!this.stopped) setTimeout(() => void this.start(), 2000);
     });
   }
 

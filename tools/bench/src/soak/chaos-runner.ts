@@ -1,7 +1,6 @@
-// Applies the chaos schedule to a running stack: kill -9 (the stack's supervisor restarts the process),
+// Applies the chaos schedule to a running stack: kill -9 (its supervisor, or the node agent, restarts the process),
 // a Kafka outage (broker stopped, started again), netem on the loopback. Records when each target
 // was serving again.
-import type { LocalStack, SupervisionEvent } from '@llmd/cli';
 import type { Fault } from './chaos-schedule';
 import { setNetem } from './netem';
 
@@ -14,6 +13,12 @@ export interface FaultRun {
   error?: string;
   /** The process killed. */
   killedPid?: number;
+}
+
+/** What the runner kills: the local stack's processes, or a cluster's containers. */
+export interface Processes {
+  pidOf(name: string): number | undefined;
+  kill(name: string, signal: NodeJS.Signals): Promise<void>;
 }
 
 export interface Broker {
@@ -29,15 +34,14 @@ export class ChaosRunner {
   private readonly pending: Promise<void>[] = [];
 
   constructor(
-    private readonly stack: LocalStack,
+    private readonly stack: Processes,
     private readonly broker: Broker,
     private readonly say: (line: string) => void,
   ) {}
 
-  /** Feed the stack's supervision events: a `ready` after a kill marks the target back. */
-  onSupervision(e: SupervisionEvent): void {
-    if (e.type !== 'ready') return;
-    const run = this.runs.find((r) => r.fault.target === e.service && r.backAtMs === undefined && r.fault.holdMs === 0);
+  /** A process serving again (the stack's supervisor, or a container ready again): a kill's target is back. */
+  onReady(service: string): void {
+    const run = this.runs.find((r) => r.fault.target === service && r.backAtMs === undefined && r.fault.holdMs === 0);
     if (run) run.backAtMs = Date.now();
   }
 

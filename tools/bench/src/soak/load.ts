@@ -2,7 +2,7 @@
 // (Poisson) arrivals the run is made of.
 import type { Rng } from './rng';
 import type { RequestResult, SoakClient } from './soak-client';
-import { nextRequest } from './workload';
+import { nextRequest, type MixOptions } from './workload';
 
 const RAMP = [2, 4, 8, 16, 32, 64];
 
@@ -10,7 +10,7 @@ const RAMP = [2, 4, 8, 16, 32, 64];
  * Concurrency doubled step by step (the steady tenant, no aborts) until answered requests per second
  * stop growing by 10%, or errors pass 1%: the capacity is the best step's throughput.
  */
-export async function measureCapacity(client: SoakClient, rng: Rng, stepMs: number, say: (line: string) => void): Promise<{ capacityRps: number; results: RequestResult[] }> {
+export async function measureCapacity(client: SoakClient, rng: Rng, stepMs: number, say: (line: string) => void, mix: MixOptions = {}): Promise<{ capacityRps: number; results: RequestResult[] }> {
   const results: RequestResult[] = [];
   let best = 0;
   for (const concurrency of RAMP) {
@@ -18,7 +18,7 @@ export async function measureCapacity(client: SoakClient, rng: Rng, stepMs: numb
     const step: RequestResult[] = [];
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (Date.now() < end) step.push(await client.send({ ...nextRequest(rng, { tenants: false, abortShare: 0 }), tenant: 'steady' }));
+        while (Date.now() < end) step.push(await client.send({ ...nextRequest(rng, { ...mix, tenants: false, abortShare: 0 }), tenant: 'steady' }));
       }),
     );
     results.push(...step);
@@ -36,7 +36,7 @@ export async function measureCapacity(client: SoakClient, rng: Rng, stepMs: numb
 }
 
 /** Poisson arrivals at `rate` per second for `durationMs`; resolves when every request has ended. */
-export async function openLoop(client: SoakClient, rng: Rng, rate: number, durationMs: number, say: (line: string) => void): Promise<RequestResult[]> {
+export async function openLoop(client: SoakClient, rng: Rng, rate: number, durationMs: number, say: (line: string) => void, mix: MixOptions = {}): Promise<RequestResult[]> {
   const started = Date.now();
   const inflight: Promise<RequestResult>[] = [];
   let next = 0;
@@ -46,7 +46,7 @@ export async function openLoop(client: SoakClient, rng: Rng, rate: number, durat
     if (next > durationMs) break;
     const wait = started + next - Date.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(client.send(nextRequest(rng)));
+    inflight.push(client.send(nextRequest(rng, mix)));
     if (Date.now() - reported >= 30000) {
       reported = Date.now();
       say(`load: ${Math.round((reported - started) / 1000)} s, ${inflight.length} requests sent`);

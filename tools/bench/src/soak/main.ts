@@ -1,10 +1,11 @@
-// `llmd soak`: the whole local stack (P/D pods, two gateway replicas, its own Kafka broker) under an
-// open-loop mixed workload at a share of its measured capacity, while a seeded chaos schedule kills
-// and restarts its parts. Ends with one JSON line; exits 1 when an invariant fails.
+// `llmd soak`: the whole local stack (P/D pods, two gateway replicas, its own Kafka broker), or the
+// demo on a local cluster, under an open-loop mixed workload at a share of its measured capacity,
+// while a seeded chaos schedule kills and restarts its parts. Ends with one JSON line; exits 1 when an
+// invariant fails.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineCommand, ensureTopics, freePorts, LocalStack, parseOrExit, startBroker, STATE_DIR, stopBroker, waitForBrokerServing, describeSupervisionEvent, type StackPorts, type SupervisionEvent } from '@llmd/cli';
+import { defineCommand, parseOrExit, STATE_DIR } from '@llmd/cli';
 import { chaosSchedule, formatSchedule } from './chaos-schedule';
 import { ChaosRunner } from './chaos-runner';
 import { parseDuration, phases } from './duration';
@@ -13,13 +14,14 @@ import { IN_NETNS_ENV, inNamespace, probeNetem } from './netem';
 import { metricSum } from './metrics-text';
 import { faultImpact, tally } from './outcome';
 import { seededRng } from './rng';
-import { ServiceSampler, type SampledService } from './service-sampler';
+import { ServiceSampler } from './service-sampler';
 import { memoryVerdict } from './slope';
 import { SoakClient, type RequestResult } from './soak-client';
 import { summarize, type TelemetryCount } from './summary';
 import { arrivedRequestIds } from './telemetry-topic';
 import { measureCapacity, openLoop } from './load';
-import { LORA_ADAPTER, TENANTS } from './workload';
+import { startClusterTarget } from './cluster-target';
+import { startLocalTarget } from './local-target';
 
 export const command = defineCommand({
   name: 'llmd soak',
@@ -29,7 +31,9 @@ export const command = defineCommand({
     'short closed-loop ramp, then drives --load of it while it kills pods, the scheduler, the cache-manager and a gateway',
     '(kill -9; the stack restarts them) and stops and starts Kafka. The schedule is printed and replays from --seed.',
     'Ends with one JSON line (requests, lost, hung, telemetryLost, leasesLeft, indexAccurate, ...); exits 1 when an',
-    'invariant fails. --duration 3m is the CI profile, 30m the full run. See docs/soak.md.',
+    'invariant fails. --duration 3m is the CI profile, 30m the full run. With --cluster DIR it soaks the demo of',
+    '`tools/llmd cluster demo --dir DIR` instead: containers killed (the node agent restarts them), the cluster\'s broker',
+    'stopped and started. See docs/soak.md.',
   ].join('\n'),
   flags: {
     duration: { type: 'string', default: '3m', valueName: 'DURATION', description: 'open-loop load with chaos for this long (3m, 30m, 1h)' },
@@ -42,10 +46,9 @@ export const command = defineCommand({
     'timeout-s': { type: 'number', min: 5, default: '60', description: 'a request not ended by then is hung' },
     'ramp-step-s': { type: 'number', min: 1, default: '4', description: 'seconds per step of the capacity ramp' },
     'no-chaos': { type: 'boolean', description: 'the load and the checks without faults (a baseline)' },
+    cluster: { type: 'string', valueName: 'DIR', description: 'soak the running `tools/llmd cluster demo` made in DIR instead of a local stack' },
   },
 });
-
-const MODEL = 'soak/llama-3.2-1b';
 
 /** Stops what the run started (the stack, the broker); set once they exist. */
 let cleanup: () => Promise<void> = async () => undefined;
@@ -68,114 +71,47 @@ async function main(): Promise<number> {
   say(netem.reason);
 
   const seed = v.seed ?? Math.floor(Math.random() * 1e6);
-  const roles = [...Array.from({ length: v.prefill }, () => 'prefill' as const), ...Array.from({ length: v.decode }, () => 'decode' as const)];
-  const pods = roles.map((_, i) => `sim-${i}`);
-  const gatewayNames = Array.from({ length: v.gateways }, (_, i) => (i === 0 ? 'gateway' : `gateway-${i}`));
   const { warmupMs, cooldownMs } = phases(durationMs);
+  const runDir = join(STATE_DIR, 'soak', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  mkdirSync(runDir, { recursive: true });
+  const target = v.cluster
+    ? await startClusterTarget({ dir: v.cluster, gateways: v.gateways, timeoutS: v['timeout-s'], say })
+    : await startLocalTarget({ runDir, prefill: v.prefill, decode: v.decode, gateways: v.gateways, timeScale: v['time-scale'], timeoutS: v['timeout-s'], durationMs, say });
+  cleanup = () => target.teardown();
+  process.on('SIGINT', () => void target.teardown().then(() => process.exit(130)));
+  const { pods, bootstrap } = target;
+  const gatewayNames = target.gateways.map((g) => g.name);
   const faults = v['no-chaos'] ? [] : chaosSchedule({ seed, durationMs, warmupMs, cooldownMs, pods, gateways: gatewayNames, netem: netem.available });
-  say(`seed ${seed}; replay with: tools/llmd soak --duration ${v.duration} --seed ${seed} --prefill ${v.prefill} --decode ${v.decode} --gateways ${v.gateways}${v['no-chaos'] ? ' --no-chaos' : ''}`);
+  say(`seed ${seed}; replay with: tools/llmd soak --duration ${v.duration} --seed ${seed}${v.cluster ? ` --cluster ${v.cluster}` : ` --prefill ${v.prefill} --decode ${v.decode}`} --gateways ${v.gateways}${v['no-chaos'] ? ' --no-chaos' : ''}`);
   say(`chaos schedule (${faults.length} faults, times from the start of the load):`);
   for (const line of formatSchedule(faults)) process.stdout.write(`${line}\n`);
 
-  const runDir = join(STATE_DIR, 'soak', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-  mkdirSync(runDir, { recursive: true });
-  const [kafkaPort, controllerPort, ...ports] = await freePorts(2 + 8 + 2 * (v.gateways - 1) + roles.length * 3);
-  const brokerOptions = { port: kafkaPort, controllerPort, dir: join(runDir, 'kafka'), heap: '384m' };
-  const broker = {
-    start: async () => {
-      await startBroker(brokerOptions);
-      // Coordinating groups and handing out producer ids, not just answering metadata.
-      await waitForBrokerServing(`127.0.0.1:${kafkaPort}`);
-    },
-    stop: async () => {
-      await stopBroker(brokerOptions);
-    },
-  };
-  say(`starting Kafka on 127.0.0.1:${kafkaPort} (the soak's own; it stops and starts it)`);
-  await broker.start();
-  const bootstrap = `127.0.0.1:${kafkaPort}`;
-  await ensureTopics(bootstrap);
-
-  const [gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, ...rest] = ports;
-  const extraGateways = Array.from({ length: v.gateways - 1 }, (_, i) => ({ port: rest[2 * i], ops: rest[2 * i + 1] }));
-  const podPorts = rest.slice(2 * (v.gateways - 1));
-  const sims = podPorts.slice(0, roles.length);
-  const simKvEvents = sims.map((_, i) => [podPorts[roles.length + 2 * i], podPorts[roles.length + 2 * i + 1]] as [number, number]);
-  const stackPorts: StackPorts = { gateway, gatewayOps, scheduler, schedulerOps, cacheManager, cacheManagerOps, autoscalerOps, operatorOps, sims, simKvEvents, extraGateways };
-  // The chaos runner needs the stack, and the stack's supervisor feeds the runner: wired once both exist.
-  let onSupervision: (e: SupervisionEvent) => void = () => undefined;
-  const stack = new LocalStack({
-    kafkaBootstrap: bootstrap,
-    ports: stackPorts,
-    model: MODEL,
-    gpuProfile: 'llama-3.2-1b',
-    timeScale: v['time-scale'],
-    logDir: join(runDir, 'logs'),
-    env: { OTEL_TRACES_EXPORTER: 'none', LLMD_LOG_LEVEL: 'warn' },
-    roles,
-    loraAdapters: [LORA_ADAPTER],
-    // The index check rebuilds each pod's pool from its whole replay history: room for ~200 batches a
-    // second (a pod here makes ~50-100 under load) over the run, the ramp and the start.
-    kvEventsBufferSteps: Math.max(10000, Math.ceil(200 * (durationMs / 1000 + 180))),
-    schedulerEnv: { LLMD_SCHEDULER_PROFILE: 'pd' },
-    gatewayEnv: {
-      LLMD_GATEWAY_AUTH_ENABLED: 'true',
-      LLMD_GATEWAY_API_KEYS: JSON.stringify(Object.values(TENANTS)),
-      // A stalled pod is ended with an explicit error well inside the client's timeout.
-      LLMD_GATEWAY_UPSTREAM_TIMEOUT_MS: String(Math.round(v['timeout-s'] * 1000 * 0.75)),
-    },
-    supervise: {
-      onEvent: (e) => {
-        onSupervision(e);
-        say(describeSupervisionEvent(e));
-      },
-    },
-  });
-  let stopped = false;
-  const teardown = async () => {
-    if (stopped) return;
-    stopped = true;
-    await stack.stop(10000).catch(() => undefined);
-    await broker.stop().catch(() => undefined);
-    rmSync(brokerOptions.dir, { recursive: true, force: true });
-  };
-  cleanup = teardown;
-  process.on('SIGINT', () => void teardown().then(() => process.exit(130)));
-  await stack.start();
-  await stack.waitReady(120000);
-  say(`stack ready: ${v.prefill} prefill + ${v.decode} decode pods, ${v.gateways} gateways (${[gateway, ...extraGateways.map((g) => g.port)].map((p) => `:${p}`).join(', ')}); logs in ${join(runDir, 'logs')}`);
-
-  const chaos = new ChaosRunner(stack, broker, say);
-  onSupervision = (e) => chaos.onSupervision(e);
+  const chaos = new ChaosRunner(target.processes, target.broker, say);
+  target.onReady((service) => chaos.onReady(service));
   const client = new SoakClient({
-    gateways: [{ name: 'gateway', url: `http://127.0.0.1:${gateway}` }, ...extraGateways.map((g, i) => ({ name: `gateway-${i + 1}`, url: `http://127.0.0.1:${g.port}` }))],
-    model: MODEL,
-    pidOf: (name) => stack.pidOf(name),
+    gateways: target.gateways,
+    model: target.model,
+    pidOf: (name) => target.processes.pidOf(name),
     killed: (pid) => chaos.killedPids.has(pid),
     timeoutMs: v['timeout-s'] * 1000,
-    auth: true,
+    auth: target.auth,
   });
-  const opsOf: Record<string, number> = { gateway: gatewayOps, scheduler: schedulerOps, 'cache-manager': cacheManagerOps, autoscaler: autoscalerOps, operator: operatorOps, ...Object.fromEntries(extraGateways.map((g, i) => [`gateway-${i + 1}`, g.ops])) };
-  const services: SampledService[] = [
-    ...Object.entries(opsOf).map(([name, port]) => ({ name, metricsUrl: `http://127.0.0.1:${port}/metrics`, pid: () => stack.pidOf(name), gateway: name.startsWith('gateway') })),
-    ...pods.map((name, i) => ({ name, metricsUrl: `http://127.0.0.1:${sims[i]}/metrics`, pid: () => stack.pidOf(name), gateway: false })),
-  ];
-  const sampler = new ServiceSampler(services);
+  const sampler = new ServiceSampler(target.services);
   sampler.start(2000);
 
-  const ramp = await measureCapacity(client, seededRng(seed + 1), v['ramp-step-s'] * 1000, say);
+  const ramp = await measureCapacity(client, seededRng(seed + 1), v['ramp-step-s'] * 1000, say, target.mix);
   const rate = Math.max(0.5, ramp.capacityRps * v.load);
   say(`capacity ${ramp.capacityRps.toFixed(1)} req/s (closed-loop ramp); offering ${rate.toFixed(1)} req/s (${v.load} of it) for ${v.duration}`);
 
   const t0 = Date.now();
   chaos.start(faults, t0);
-  const results = await openLoop(client, seededRng(seed), rate, durationMs, say);
+  const results = await openLoop(client, seededRng(seed), rate, durationMs, say, target.mix);
   await chaos.settle();
   say(`load done: ${results.length} requests; draining and checking`);
 
   // Drain: every process serving again, every gateway's telemetry buffer flushed.
-  await stack.waitReady(120000);
-  const gatewayKey = (name: string) => `${name}#${stack.pidOf(name)}`;
+  await target.waitReady(120000);
+  const gatewayKey = (name: string) => `${name}#${target.processes.pidOf(name)}`;
   for (const end = Date.now() + 60000; Date.now() < end; ) {
     await sampler.sample();
     if (gatewayNames.every((g) => sampler.gateways.get(gatewayKey(g))?.buffered === 0)) break;
@@ -186,14 +122,14 @@ async function main(): Promise<number> {
 
   const all: RequestResult[] = [...ramp.results, ...results];
   const orphanable = orphanedLeases(chaos, results);
-  const leasesHeld = await readLeases(`http://127.0.0.1:${schedulerOps}/metrics`, orphanable);
+  const leasesHeld = await readLeases(target.schedulerMetricsUrl, orphanable);
   const telemetry = await countTelemetry(bootstrap, all, sampler, gatewayNames.map(gatewayKey)).catch((err: Error) => {
     say(`could not read the telemetry topic: ${err.message}`);
     // Unread is not proof of nothing lost: counted as lost, and said above.
     return { recorded: 1, dropped: 0, arrived: 0, unattributed: 0, lostOnKill: 0 };
   });
   const indexPrompts = results.filter((r) => Array.isArray(r.spec.prompt) && !r.spec.lora).slice(-150).map((r) => r.spec.prompt as number[]);
-  const index = await checkIndex(`127.0.0.1:${cacheManager}`, MODEL, pods.map((id, i) => ({ id, replayEndpoint: `tcp://127.0.0.1:${simKvEvents[i][1]}` })), indexPrompts).catch((err: Error) => ({ accurate: null, detail: `the check failed: ${err.message}` }));
+  const index = await checkIndex(target.cacheManager, target.model, await target.kvPods(), indexPrompts).catch((err: Error) => ({ accurate: null, detail: `the check failed: ${err.message}` }));
   const memory = Object.fromEntries([...sampler.memory].map(([name, byPid]) => [name, memoryVerdict([...byPid.values()], t0 + warmupMs)]));
 
   const finished = results.map((r) => ({ startMs: r.startMs, endMs: r.endMs, outcome: r.outcome, retried: r.retried }));
@@ -212,7 +148,7 @@ async function main(): Promise<number> {
     retried: results.filter((r) => r.retried).length,
     errors: errorCounts(results),
     failOpen: [...sampler.gateways.values()].reduce((n, g) => n + g.failOpen, 0),
-    tenant429: { steady: results.filter((r) => r.spec.tenant === 'steady' && r.status === 429).length, greedy: results.filter((r) => r.spec.tenant === 'greedy' && r.status === 429).length },
+    tenant429: target.auth ? { steady: results.filter((r) => r.spec.tenant === 'steady' && r.status === 429).length, greedy: results.filter((r) => r.spec.tenant === 'greedy' && r.status === 429).length } : null,
     telemetry,
     leasesHeld,
     leasesOrphanedByGatewayKill: orphanable,
@@ -226,8 +162,8 @@ async function main(): Promise<number> {
   say(`index: ${index.detail}`);
   for (const f of failures) say(`FAILED: ${f}`);
   await client.close();
-  await teardown();
-  process.stdout.write(`${JSON.stringify({ ...summary, rampRequests: ramp.results.length, logs: join(runDir, 'logs') })}\n`);
+  await target.teardown();
+  process.stdout.write(`${JSON.stringify({ ...summary, rampRequests: ramp.results.length, logs: target.logs })}\n`);
   return failures.length === 0 ? 0 : 1;
 }
 

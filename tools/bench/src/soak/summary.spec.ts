@@ -35,6 +35,12 @@ describe('summarize', () => {
     expect(summary.ok).toBe(false);
   });
 
+  it('asks for no 429 where the run sent no tenant keys (a cluster gateway without auth)', () => {
+    const { summary, failures } = summarize({ ...facts, tenant429: null });
+    expect(failures).toEqual([]);
+    expect(summary.ok).toBe(true);
+  });
+
   it('allows the bounded buffer\'s drops and records answered after the client gave up', () => {
     expect(telemetryLost({ recorded: 100, dropped: 10, arrived: 88, unattributed: 2, lostOnKill: 0 })).toBe(0);
   });

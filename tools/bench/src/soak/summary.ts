@@ -24,7 +24,8 @@ export interface SoakFacts {
   retried: number;
   /** Explicit error statuses by `<status> <code>`. */
   errors: Record<string, number>;
-  tenant429: { steady: number; greedy: number };
+  /** Requests refused 429 by tenant; null when the run sends no tenant keys (a gateway without auth). */
+  tenant429: { steady: number; greedy: number } | null;
   telemetry: TelemetryCount;
   /** In-flight leases the scheduler still holds after draining. */
   leasesHeld: number | null;
@@ -68,7 +69,7 @@ export function summarize(f: SoakFacts): { summary: Summary; failures: string[] 
     leasesLeft === null && 'the scheduler\'s in-flight leases could not be read',
     leasesLeft !== null && leasesLeft > 0 && `${leasesLeft} in-flight lease(s) left in the scheduler after draining`,
     f.indexAccurate !== true && `the KV index ${f.indexAccurate === false ? 'did not match' : 'could not be checked against'} the pods' block pools: ${f.indexDetail}`,
-    f.tenant429.greedy === 0 && 'the over-limit tenant got no 429',
+    f.tenant429 !== null && f.tenant429.greedy === 0 && 'the over-limit tenant got no 429',
     leaks.length > 0 && `memory grows past the bound in ${leaks.join(', ')}`,
     ...f.faultErrors.map((e) => `a fault could not be applied: ${e}`),
   ].filter((x): x is string => typeof x === 'string');

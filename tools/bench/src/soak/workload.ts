@@ -37,6 +37,8 @@ export interface MixOptions {
   abortShare?: number;
   /** Include tenants (the gateway has auth on). @default true */
   tenants?: boolean;
+  /** Include requests for the LoRA adapter (the pods serve it). @default true */
+  lora?: boolean;
 }
 
 /** 8 shared 160-token prefixes (system prompts, documents), each request with its own tail. */
@@ -58,7 +60,8 @@ export function nextRequest(rng: Rng, options: MixOptions = {}): RequestSpec {
   const chat = rng() < 0.5;
   const stream = rng() < 0.6;
   const long = rng() < 0.3;
-  const lora = chat && rng() < 0.15;
+  // Drawn either way, so the rest of the stream is the same with or without LoRA.
+  const lora = chat && rng() < 0.15 && options.lora !== false;
   const tenant = options.tenants !== false && rng() < (options.greedyShare ?? 0.08) ? 'greedy' : 'steady';
   const abort = stream && rng() < (options.abortShare ?? 0.05);
   const maxTokens = 8 + Math.floor(rng() * 40);

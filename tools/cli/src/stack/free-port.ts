@@ -43,8 +43,8 @@ async function kernelPort(): Promise<number> {
 }
 
 /**
- * The first port of `length` consecutive free ports (a cluster's --port takes three: the apiserver's
- * and etcd's two), none handed out before by this process.
+ * The first port of `length` consecutive free ports (a cluster's --port takes five: the apiserver's,
+ * etcd's two and its own Kafka broker's two), none handed out before by this process.
  */
 export async function freePortRun(length: number): Promise<number> {
   const range = ephemeralRange();
