@@ -3,17 +3,25 @@
 import { hostPort, podEndpointId, podModels, PodView } from '@llmd/platform';
 import type { KubernetesPodsConfig, PodConfig } from '../config';
 
+/** The container port name of vLLM's KV-event replay socket (rank N > 0: `kv-replay-rN`). */
+export const REPLAY_PORT_NAME = 'kv-replay';
+
 /** Pure: the KV event sources a pod stands for (none when it is not ready). */
 export function kvSourcesFromPod(pod: PodView, config: Pick<KubernetesPodsConfig, 'dataParallelRanks' | 'kvEventsPort' | 'replayPort' | 'models'>): PodConfig[] {
   if (!pod.ready || !pod.podIP) return [];
   const podIP = pod.podIP;
   const models = podModels(pod, config.models);
-  return Array.from({ length: config.dataParallelRanks }, (_, rank) => ({
-    id: podEndpointId(pod, rank, config.dataParallelRanks),
-    ...(models ? { models: [...models] } : {}),
-    kvEvents: {
-      endpoint: `tcp://${hostPort(podIP, config.kvEventsPort + rank)}`,
-      ...(config.replayPort ? { replayEndpoint: `tcp://${hostPort(podIP, config.replayPort + rank)}` } : {}),
-    },
-  }));
+  return Array.from({ length: config.dataParallelRanks }, (_, rank) => {
+    // The configured replay port, else the one the pod declares (the operator names it kv-replay when
+    // a CachePolicy sets kvEvents.replayPort): a gap is then filled from the pod, not cleared.
+    const replayPort = config.replayPort ? config.replayPort + rank : pod.ports?.[rank === 0 ? REPLAY_PORT_NAME : `${REPLAY_PORT_NAME}-r${rank}`];
+    return {
+      id: podEndpointId(pod, rank, config.dataParallelRanks),
+      ...(models ? { models: [...models] } : {}),
+      kvEvents: {
+        endpoint: `tcp://${hostPort(podIP, config.kvEventsPort + rank)}`,
+        ...(replayPort ? { replayEndpoint: `tcp://${hostPort(podIP, replayPort)}` } : {}),
+      },
+    };
+  });
 }

@@ -6,7 +6,7 @@ import { endpointsFromPod, KubernetesEndpointSource } from './kubernetes.source'
 const config = { namespace: 'llm', selector: { app: 'vllm' }, targetPorts: [8000], models: ['llama'], roleLabel: 'llm-d.ai/role' };
 
 function pod(overrides: Partial<PodView> = {}): PodView {
-  return { namespace: 'llm', name: 'vllm-0', uid: 'u0', labels: { app: 'vllm' }, annotations: {}, podIP: '10.1.0.5', ready: true, ...overrides };
+  return { namespace: 'llm', name: 'vllm-0', uid: 'u0', labels: { app: 'vllm' }, annotations: {}, podIP: '10.1.0.5', ready: true, ports: {}, ...overrides };
 }
 
 describe('endpointsFromPod', () => {

@@ -21,8 +21,13 @@ describe('podView', () => {
 
   it('copies identity, labels and annotations', () => {
     const v = podView(running);
-    expect(v).toEqual({ namespace: 'llm', name: 'p', uid: 'u', labels: { app: 'vllm' }, annotations: { a: 'b' }, podIP: '10.0.0.1', ready: true });
+    expect(v).toEqual({ namespace: 'llm', name: 'p', uid: 'u', labels: { app: 'vllm' }, annotations: { a: 'b' }, podIP: '10.0.0.1', ready: true, ports: {} });
     expect(podKey(v)).toBe('llm/p');
+  });
+
+  it('reads the named ports of every container', () => {
+    const spec = { containers: [{ ports: [{ name: 'http', containerPort: 8000 }, { containerPort: 9999 }] }, { ports: [{ name: 'kv-replay', containerPort: 5558 }] }, {}] };
+    expect(podView({ ...running, spec }).ports).toEqual({ http: 8000, 'kv-replay': 5558 });
   });
 
   it('writes matchLabels as a label selector', () => {
@@ -31,7 +36,7 @@ describe('podView', () => {
 });
 
 describe('KubernetesPodWatch items', () => {
-  const pod = (name: string, ranks: number, ready = true): PodView => ({ namespace: 'ns', name, uid: name, labels: { ranks: String(ranks) }, annotations: {}, podIP: '10.0.0.1', ready });
+  const pod = (name: string, ranks: number, ready = true): PodView => ({ namespace: 'ns', name, uid: name, labels: { ranks: String(ranks) }, annotations: {}, podIP: '10.0.0.1', ready, ports: {} });
   const itemsOf = (p: PodView) => (p.ready ? Array.from({ length: Number(p.labels.ranks) }, (_, r) => ({ id: `${p.name}-${r}`, ranks: Number(p.labels.ranks) })) : []);
 
   it('upserts what a pod stands for, removes what it no longer has, and everything when it goes', () => {

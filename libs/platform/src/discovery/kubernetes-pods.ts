@@ -15,6 +15,8 @@ export interface PodView {
   podIP?: string;
   /** Running, Ready condition true, not being deleted, with an IP: the pod can take traffic. */
   ready: boolean;
+  /** Its containers' named ports (`kv-replay`: 5558), as its spec declares them. */
+  ports: Record<string, number>;
 }
 
 export interface KubernetesPodWatchOptions {
@@ -66,6 +68,7 @@ export function labelSelector(selector: Record<string, string>): string {
 
 interface PodLike {
   metadata?: { namespace?: string; name?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: unknown };
+  spec?: { containers?: { ports?: { name?: string; containerPort?: number }[] }[] };
   status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
 }
 
@@ -83,6 +86,7 @@ export function podView(pod: PodLike): PodView {
     annotations: { ...(m.annotations ?? {}) },
     podIP,
     ready: s.phase === 'Running' && readyCondition && !m.deletionTimestamp && podIP !== undefined,
+    ports: Object.fromEntries((pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).flatMap((p) => (p.name && p.containerPort ? [[p.name, p.containerPort]] : [])))),
   };
 }
 

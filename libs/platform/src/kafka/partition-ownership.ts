@@ -70,10 +70,13 @@ export class PartitionOwnership {
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       if (e.payload.restart) {
-        // kafkajs restarts the consumer (the broker went away, a connection closed). Nobody else can be
-        // given this share meanwhile: only the group, through a rebalance, moves it. Letting go here
-        // stopped reading the pods for the whole outage, and a pod without a replay socket was then
-        // cleared from the index for the gap, every block it stored before lost.
+        // kafkajs restarts the consumer (the broker went away, a connection closed). In an outage of
+        // the broker nobody else can be given this share; letting go here stopped reading the pods for
+        // the whole outage, and every pod without a replay socket was then cleared from the index for
+        // the gap, every block it stored before lost. The cost is in a partition of this member alone:
+        // the group gives its share to another member after the session timeout, and both read the
+        // same pods until this one joins again and is handed its new share (onAssigned, a diff); what
+        // it read meanwhile stays in its producer's bounded buffer, as before.
         options.logger.warn({ err: e.payload.error?.message }, 'ownership consumer crashed; kafkajs restarts it; owned work kept until the group moves it');
         return;
       }
