@@ -33,12 +33,13 @@ export const command = defineCommand({
     targets: { type: 'string-list', choices: ['direct', 'llmd', 'vllm-router', 'sglang-router'], default: 'direct,llmd,vllm-router,sglang-router', description: 'what is measured (direct = the pods themselves)' },
     'skip-rates': { type: 'boolean', description: 'skip the request-rate search' },
     'skip-memory': { type: 'boolean', description: 'skip the memory-per-stream measurement' },
+    'cpu-prof': { type: 'string', valueName: 'DIR', description: 'write V8 CPU profiles of llmd\'s gateway and scheduler into DIR (stopped with SIGTERM at the end, so the profiles are written)' },
   },
 });
 
 function parseArgs(argv: string[]) {
   const { values: v } = parseOrExit(command, argv);
-  return { pods: v.pods, timeScale: v['time-scale'], seconds: v.seconds, maxTokens: v['max-tokens'], concurrency: v.concurrency, rates: v.rates, targets: v.targets as string[], skipRates: v['skip-rates'], skipMemory: v['skip-memory'] };
+  return { pods: v.pods, timeScale: v['time-scale'], seconds: v.seconds, maxTokens: v['max-tokens'], concurrency: v.concurrency, rates: v.rates, targets: v.targets as string[], skipRates: v['skip-rates'], skipMemory: v['skip-memory'], cpuProf: v['cpu-prof'] };
 }
 
 const procs: ChildProcess[] = [];
@@ -177,7 +178,8 @@ async function main(): Promise<void> {
 
   // llmd: the gateway and the scheduler (approximate prefix + load, no Kafka: nothing else on the path).
   const [gwPort, gwOps, schedPort, schedOps] = await freePorts(4);
-  const scheduler = start(process.execPath, [...nodeFlagsFor('scheduler'), join(DIST, 'apps/scheduler/src/main.js')], {
+  const prof = args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : [];
+  const scheduler = start(process.execPath, [...nodeFlagsFor('scheduler'), ...prof, join(DIST, 'apps/scheduler/src/main.js')], {
     LLMD_KAFKA_ENABLED: 'false',
     LLMD_SCHEDULER_GRPC_PORT: String(schedPort),
     LLMD_SCHEDULER_OPS_PORT: String(schedOps),
@@ -187,7 +189,7 @@ async function main(): Promise<void> {
     LLMD_SCHEDULER_FLOW_CONTROL_ENABLED: 'false',
     LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(simPorts.map((p, i) => ({ id: `sim-${i}`, address: `127.0.0.1:${p}`, models: [MODEL] }))),
   });
-  const gateway = start(process.execPath, [...nodeFlagsFor('gateway'), join(DIST, 'apps/gateway/src/main.js')], {
+  const gateway = start(process.execPath, [...nodeFlagsFor('gateway'), ...prof, join(DIST, 'apps/gateway/src/main.js')], {
     LLMD_KAFKA_ENABLED: 'false',
     LLMD_GATEWAY_PORT: String(gwPort),
     LLMD_GATEWAY_OPS_PORT: String(gwOps),
@@ -286,6 +288,16 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`\ndirect to the pods sustained ${sustained['direct'] ?? '-'}/s on the same ladder\n`);
   stopping = true;
+  if (args.cpuProf) {
+    // A profile is written when the process exits on its own: SIGTERM, then wait for it.
+    const llmd = [gateway, scheduler].filter((c) => c.exitCode === null);
+    await Promise.all(llmd.map((c) => new Promise((resolve) => {
+      c.once('exit', resolve);
+      c.kill('SIGTERM');
+      setTimeout(resolve, 15000).unref();
+    })));
+    process.stdout.write(`CPU profiles of the gateway and the scheduler in ${args.cpuProf}\n`);
+  }
   for (const p of procs) p.kill('SIGKILL');
   await dispatcher.close();
   process.exit(0);

@@ -69,21 +69,17 @@ export class PartitionOwnership {
       options.onAssigned(owned, this.partitionCount);
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      if (e.payload.restart) {
-        // kafkajs restarts the consumer (the broker went away, a connection closed). In an outage of
-        // the broker nobody else can be given this share; letting go here stopped reading the pods for
-        // the whole outage, and every pod without a replay socket was then cleared from the index for
-        // the gap, every block it stored before lost. The cost is in a partition of this member alone:
-        // the group gives its share to another member after the session timeout, and both read the
-        // same pods until this one joins again and is handed its new share (onAssigned, a diff); what
-        // it read meanwhile stays in its producer's bounded buffer, as before.
-        options.logger.warn({ err: e.payload.error?.message }, 'ownership consumer crashed; kafkajs restarts it; owned work kept until the group moves it');
-        return;
-      }
-      options.logger.warn({ err: e.payload.error?.message }, 'ownership consumer crashed for good; releasing owned work and joining again');
-      this.delivered = undefined;
-      options.onRevoked();
-      if (!this.stopped) setTimeout(() => void this.start(), 2000);
+      // The consumer stopped: the broker went away or a connection closed (kafkajs restarts it), or
+      // it gave up with an error it calls non-retriable, a refused connection among them (then it is
+      // restarted here). Either way the share is kept until the group moves it: in an outage of the
+      // broker nobody else can be given it, and letting go stopped reading the pods for the whole
+      // outage, after which every pod without a replay socket was cleared from the index for the gap,
+      // every block it stored before lost. The cost is in a partition of this member alone: the group
+      // gives its share to another member after the session timeout, and both read the same pods
+      // until this one joins again and is handed its new share (onAssigned, a diff); what it read
+      // meanwhile waits in its producer's bounded buffer.
+      options.logger.warn({ err: e.payload.error?.message, restart: e.payload.restart }, 'ownership consumer crashed; owned work kept until the group moves it');
+      if (!e.payload.restart && !this.stopped) setTimeout(() => void this.start(), 2000);
     });
   }
 
