@@ -35,6 +35,7 @@ function ports(input: PodInput, ranks: number[]): Json[] {
     out.push({ name: portName('http', r), containerPort: HTTP_PORT + r, protocol: 'TCP' });
     if (cache.prefixCaching && cache.kvEvents.enabled) {
       out.push({ name: portName('kv-events', r), containerPort: cache.kvEvents.port + r, protocol: 'TCP' });
+      // cache-manager finds the replay socket by this name (@llmd/platform's kvReplayPortName).
       if (cache.kvEvents.replayPort !== undefined) out.push({ name: portName('kv-replay', r), containerPort: cache.kvEvents.replayPort + r, protocol: 'TCP' });
     }
   }

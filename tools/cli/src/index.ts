@@ -13,6 +13,6 @@ export * from './stack/local-registry';
 export * from './stack/pool-control';
 export { DIST, REPO_ROOT, STATE_DIR } from './paths';
 export * from './stack/node-flags';
-export { clusterLayout } from './cluster/cluster-layout';
+export { clusterBrokerOptions, clusterLayout } from './cluster/cluster-layout';
 export { parseClusterConfig } from './cluster/cluster-config';
 export { DEMO_DEPLOYMENT, DEMO_NAMESPACE } from './cluster/cluster-demo';

@@ -1,10 +1,7 @@
 // KV event sources from Kubernetes: every ready pod the selector picks, one source per data-parallel
 // rank, under the endpoint id the scheduler gives the same pod.
-import { hostPort, podEndpointId, podModels, PodView } from '@llmd/platform';
+import { hostPort, kvReplayPortName, podEndpointId, podModels, PodView } from '@llmd/platform';
 import type { KubernetesPodsConfig, PodConfig } from '../config';
-
-/** The container port name of vLLM's KV-event replay socket (rank N > 0: `kv-replay-rN`). */
-export const REPLAY_PORT_NAME = 'kv-replay';
 
 /** Pure: the KV event sources a pod stands for (none when it is not ready). */
 export function kvSourcesFromPod(pod: PodView, config: Pick<KubernetesPodsConfig, 'dataParallelRanks' | 'kvEventsPort' | 'replayPort' | 'models'>): PodConfig[] {
@@ -14,7 +11,7 @@ export function kvSourcesFromPod(pod: PodView, config: Pick<KubernetesPodsConfig
   return Array.from({ length: config.dataParallelRanks }, (_, rank) => {
     // The configured replay port, else the one the pod declares (the operator names it kv-replay when
     // a CachePolicy sets kvEvents.replayPort): a gap is then filled from the pod, not cleared.
-    const replayPort = config.replayPort ? config.replayPort + rank : pod.ports?.[rank === 0 ? REPLAY_PORT_NAME : `${REPLAY_PORT_NAME}-r${rank}`];
+    const replayPort = config.replayPort ? config.replayPort + rank : pod.ports[kvReplayPortName(rank)];
     return {
       id: podEndpointId(pod, rank, config.dataParallelRanks),
       ...(models ? { models: [...models] } : {}),

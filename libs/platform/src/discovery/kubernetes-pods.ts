@@ -29,6 +29,14 @@ export interface KubernetesPodWatchOptions {
   restartDelayMs?: number;
 }
 
+/**
+ * The container port of a model-server pod's KV-event replay socket (vLLM's `replay_endpoint`), as
+ * the operator names it: `kv-replay`, `kv-replay-rN` for data-parallel rank N > 0.
+ */
+export function kvReplayPortName(rank: number): string {
+  return rank === 0 ? 'kv-replay' : `kv-replay-r${rank}`;
+}
+
 /** Annotation overriding the pool's model list for one pod (comma-separated). */
 export const MODELS_ANNOTATION = 'llm-d.ai/models';
 

@@ -7,19 +7,19 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brokerStatus, clusterLayout, DEMO_DEPLOYMENT, DEMO_NAMESPACE, parseClusterConfig, REPO_ROOT, startBroker, stopBroker, waitForBrokerServing } from '@llmd/cli';
+import { brokerStatus, clusterBrokerOptions, clusterLayout, DEMO_DEPLOYMENT, DEMO_NAMESPACE, parseClusterConfig, REPO_ROOT, startBroker, stopBroker, waitForBrokerServing } from '@llmd/cli';
 import { kubeRequest, loadKubeConfig } from '@llmd/controller-kit';
-import { podEndpointId } from '@llmd/platform';
+import { kvReplayPortName, podEndpointId } from '@llmd/platform';
 import type { SoakTarget } from './target';
 
 const KUBECTL = join(REPO_ROOT, '.llmd', 'k8s', 'bin', 'kubectl');
 const POLICY = 'llmd-soak-replay';
-/** vLLM's replay socket on each pod (the CRD's kvEvents.replayPort); 5557 publishes. */
+/** The replay port the soak's CachePolicy gives the pods (kvEvents.replayPort); 5557 publishes. */
 const REPLAY_PORT = 5558;
 const SERVICES = ['scheduler', 'cache-manager', 'autoscaler', 'operator'] as const;
 
 interface PodJson {
-  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; deletionTimestamp?: string };
   spec: { containers: { name: string; ports?: { name?: string; containerPort: number }[]; args?: string[] }[] };
   status: { podIP?: string; phase?: string; containerStatuses?: { ready: boolean; containerID?: string }[] };
 }
@@ -37,7 +37,6 @@ interface Tracked {
 export interface ClusterTargetOptions {
   dir: string;
   gateways: number;
-  timeoutS: number;
   say: (line: string) => void;
 }
 
@@ -75,7 +74,7 @@ export async function startClusterTarget(o: ClusterTargetOptions): Promise<SoakT
   const config = parseClusterConfig(readFileSync(layout.config, 'utf8'), layout.config);
   // The soak stops and starts the cluster's broker: only one `cluster up` started itself.
   if (!brokerStatus({ dir: layout.kafka }).running) throw new Error(`the cluster in ${o.dir} runs no Kafka broker of its own (made with --kafka?): the soak needs one it can stop`);
-  const brokerOptions = { port: config.apiPort + 3, dir: layout.kafka };
+  const brokerOptions = clusterBrokerOptions(layout, config.apiPort);
   const bootstrap = `127.0.0.1:${brokerOptions.port}`;
   const kc = loadKubeConfig(layout.kubeconfig);
   const run = (args: string[], input?: string) => kubectl(layout.kubeconfig, args, input);
@@ -99,7 +98,8 @@ export async function startClusterTarget(o: ClusterTargetOptions): Promise<SoakT
   };
 
   const list = async () => (await kubeRequest<{ items: PodJson[] }>(kc, 'GET', `/api/v1/namespaces/${DEMO_NAMESPACE}/pods`, undefined, { timeoutMs: 10000 })).items;
-  const replaying = (p: PodJson) => (p.spec.containers[0]?.args ?? []).some((a) => a.includes(`"replay_endpoint":"tcp://*:${REPLAY_PORT}"`));
+  // The operator declares the replay socket as a named port (what cache-manager reads too).
+  const replaying = (p: PodJson) => (p.spec.containers[0]?.ports ?? []).some((port) => port.name === kvReplayPortName(0));
   const isServer = (p: PodJson) => p.metadata.labels?.['llm-d.io/deployment'] === DEMO_DEPLOYMENT;
   const settled = (pods: PodJson[]) => {
     const gateways = pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'gateway');
@@ -109,7 +109,7 @@ export async function startClusterTarget(o: ClusterTargetOptions): Promise<SoakT
   let pods: PodJson[] = [];
   try {
     for (const end = Date.now() + 300000; ; ) {
-      pods = (await list()).filter((p) => !(p as { metadata: { deletionTimestamp?: string } }).metadata.deletionTimestamp);
+      pods = (await list()).filter((p) => !p.metadata.deletionTimestamp);
       if (settled(pods)) break;
       if (Date.now() > end) throw new Error(`the demo's pods did not roll out with a replay socket within 300 s`);
       await new Promise((r) => setTimeout(r, 2000));
@@ -163,7 +163,6 @@ export async function startClusterTarget(o: ClusterTargetOptions): Promise<SoakT
     model,
     // The demo's gateway has no tenant keys and its pods no LoRA adapter.
     mix: { tenants: false, lora: false },
-    auth: false,
     gateways: gatewayNames.map((name) => ({ name, url: `http://${at(name, 'http')}` })),
     pods: sims,
     bootstrap,
@@ -195,7 +194,7 @@ export async function startClusterTarget(o: ClusterTargetOptions): Promise<SoakT
     kvPods: async () =>
       sims.map((name) => {
         const t = tracked.get(name) as Tracked;
-        return { id: podEndpointId({ namespace: DEMO_NAMESPACE, name: t.pod }, 0, 1), replayEndpoint: `tcp://${t.ip}:${REPLAY_PORT}` };
+        return { id: podEndpointId({ namespace: DEMO_NAMESPACE, name: t.pod }, 0, 1), replayEndpoint: `tcp://${at(name, kvReplayPortName(0))}` };
       }),
     waitReady: async (timeoutMs) => {
       for (const end = Date.now() + timeoutMs; ; ) {

@@ -1,7 +1,7 @@
 // The soak's own local stack: its own Kafka broker, P/D pods, two or more gateway replicas, all
 // supervised (a killed process is restarted by LocalStack, as a kubelet would).
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { describeSupervisionEvent, ensureTopics, freePorts, LocalStack, startBroker, stopBroker, waitForBrokerServing, type StackPorts } from '@llmd/cli';
 import type { SoakTarget } from './target';
 import { LORA_ADAPTER, TENANTS } from './workload';
@@ -20,6 +20,7 @@ export interface LocalTargetOptions {
 }
 
 export async function startLocalTarget(o: LocalTargetOptions): Promise<SoakTarget> {
+  mkdirSync(o.runDir, { recursive: true });
   const roles = [...Array.from({ length: o.prefill }, () => 'prefill' as const), ...Array.from({ length: o.decode }, () => 'decode' as const)];
   const pods = roles.map((_, i) => `sim-${i}`);
   const [kafkaPort, controllerPort, ...ports] = await freePorts(2 + 8 + 2 * (o.gateways - 1) + roles.length * 3);
@@ -95,7 +96,6 @@ export async function startLocalTarget(o: LocalTargetOptions): Promise<SoakTarge
   return {
     model: LOCAL_MODEL,
     mix: {},
-    auth: true,
     gateways: gatewayNames.map((name, i) => ({ name, url: `http://127.0.0.1:${i === 0 ? gateway : extraGateways[i - 1].port}` })),
     pods,
     bootstrap,

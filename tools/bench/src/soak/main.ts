@@ -3,7 +3,6 @@
 // while a seeded chaos schedule kills and restarts its parts. Ends with one JSON line; exits 1 when an
 // invariant fails.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCommand, parseOrExit, STATE_DIR } from '@llmd/cli';
 import { chaosSchedule, formatSchedule } from './chaos-schedule';
@@ -73,9 +72,8 @@ async function main(): Promise<number> {
   const seed = v.seed ?? Math.floor(Math.random() * 1e6);
   const { warmupMs, cooldownMs } = phases(durationMs);
   const runDir = join(STATE_DIR, 'soak', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-  mkdirSync(runDir, { recursive: true });
   const target = v.cluster
-    ? await startClusterTarget({ dir: v.cluster, gateways: v.gateways, timeoutS: v['timeout-s'], say })
+    ? await startClusterTarget({ dir: v.cluster, gateways: v.gateways, say })
     : await startLocalTarget({ runDir, prefill: v.prefill, decode: v.decode, gateways: v.gateways, timeScale: v['time-scale'], timeoutS: v['timeout-s'], durationMs, say });
   cleanup = () => target.teardown();
   process.on('SIGINT', () => void target.teardown().then(() => process.exit(130)));
@@ -94,7 +92,7 @@ async function main(): Promise<number> {
     pidOf: (name) => target.processes.pidOf(name),
     killed: (pid) => chaos.killedPids.has(pid),
     timeoutMs: v['timeout-s'] * 1000,
-    auth: target.auth,
+    auth: target.mix.tenants !== false,
   });
   const sampler = new ServiceSampler(target.services);
   sampler.start(2000);
@@ -148,7 +146,7 @@ async function main(): Promise<number> {
     retried: results.filter((r) => r.retried).length,
     errors: errorCounts(results),
     failOpen: [...sampler.gateways.values()].reduce((n, g) => n + g.failOpen, 0),
-    tenant429: target.auth ? { steady: results.filter((r) => r.spec.tenant === 'steady' && r.status === 429).length, greedy: results.filter((r) => r.spec.tenant === 'greedy' && r.status === 429).length } : null,
+    tenant429: target.mix.tenants !== false ? { steady: results.filter((r) => r.spec.tenant === 'steady' && r.status === 429).length, greedy: results.filter((r) => r.spec.tenant === 'greedy' && r.status === 429).length } : null,
     telemetry,
     leasesHeld,
     leasesOrphanedByGatewayKill: orphanable,

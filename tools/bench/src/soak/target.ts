@@ -9,9 +9,8 @@ import type { MixOptions } from './workload';
 export interface SoakTarget {
   /** Served model name requests ask for. */
   model: string;
-  /** The request mix this target serves (tenants need auth on its gateways, LoRA an adapter on its pods). */
+  /** The request mix this target serves: tenants (keys sent) where its gateways have auth on, LoRA where its pods have the adapter. */
   mix: MixOptions;
-  auth: boolean;
   gateways: GatewayTarget[];
   /** The pods the chaos schedule may kill (`sim-0`, ...). */
   pods: string[];

@@ -51,6 +51,11 @@ export interface ClusterLayout {
   nodeState(node: string): string;
 }
 
+/** The Kafka broker `cluster up` starts when given none: on --port + 3 (its controller on + 4), data in the cluster's folder. */
+export function clusterBrokerOptions(layout: ClusterLayout, apiPort: number): { port: number; dir: string } {
+  return { port: apiPort + 3, dir: layout.kafka };
+}
+
 export function clusterLayout(dir: string): ClusterLayout {
   const pki = join(dir, 'pki');
   const certs = join(dir, 'certs');

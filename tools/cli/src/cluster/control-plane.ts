@@ -9,7 +9,7 @@ import { get } from 'node:http';
 import { ClusterConfig, parseClusterConfig, resolveClusterConfig } from './cluster-config';
 import { ensureCredentials, readTokens, writeKubeconfigs } from './cluster-credentials';
 import { purgeDir, stopAll } from './cluster-down';
-import { ClusterLayout, clusterLayout } from './cluster-layout';
+import { clusterBrokerOptions, ClusterLayout, clusterLayout } from './cluster-layout';
 import { ADMIN_USER, apiserverLaunch, ComponentLaunch, controllerManagerLaunch, etcdLaunch, nodeAgentLaunches, schedulerLaunch } from './component-args';
 import { kubeGet, KubeTarget, nodeReadiness } from './kube-get';
 import { isRunning, ProcessRecord, readRecords, startDetached } from './process-record';
@@ -136,7 +136,7 @@ export async function clusterUp(options: ClusterUpOptions, log: (line: string) =
     if (!kafka && config.nodes > 0) {
       // The services' charts publish to llmd-kafka-bootstrap:9092: a real broker, as `npm start` runs one.
       ensureKafkaJars(log);
-      kafka = (await startBroker({ port: config.apiPort + 3, dir: layout.kafka }, log)).bootstrap;
+      kafka = (await startBroker(clusterBrokerOptions(layout, config.apiPort), log)).bootstrap;
       await ensureTopics(kafka);
       log(`kafka started on ${kafka}, reached by the pods as llmd-kafka-bootstrap:9092`);
     }
