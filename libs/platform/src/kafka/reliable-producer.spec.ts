@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { ReliableProducer } from './reliable-producer';
+import { producerSessionLost, ReliableProducer } from './reliable-producer';
 
 // A real kafkajs client aimed at a port where no broker listens: unlike the telemetry producer, this
 // one keeps every record and asks its callers to stop reading instead.
@@ -22,5 +22,16 @@ describe('ReliableProducer with Kafka unreachable', () => {
     expect(text).toMatch(/llmd_test_kv_buffered_records 5/);
     expect(text).toMatch(/llmd_test_kv_buffer_full_total 1/);
     await producer.stop(100);
+  });
+});
+
+describe('producerSessionLost', () => {
+  it('is true for the errors that end an idempotent session, also wrapped, and false for the rest', () => {
+    expect(producerSessionLost({ type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' })).toBe(true);
+    expect(producerSessionLost({ name: 'KafkaJSNumberOfRetriesExceeded', cause: { type: 'UNKNOWN_PRODUCER_ID' } })).toBe(true);
+    expect(producerSessionLost({ originalError: { type: 'INVALID_PRODUCER_EPOCH' } })).toBe(true);
+    expect(producerSessionLost({ type: 'NOT_LEADER_FOR_PARTITION' })).toBe(false);
+    expect(producerSessionLost(new Error('Connection error: connect ECONNREFUSED'))).toBe(false);
+    expect(producerSessionLost(undefined)).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ export interface ReliableProducerOptions {
 
 export class ReliableProducer {
   private readonly queue: TelemetryRecord[] = [];
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly capacity: number;
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
@@ -46,16 +46,7 @@ export class ReliableProducer {
     // Idempotent: a retried send is written once per producer session; it requires acks -1, unlimited
     // retries (kafkajs warns otherwise) and at most one request in flight, which also keeps each key's
     // records in order. A send therefore waits out a broker outage instead of failing.
-    this.producer = options.kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: true,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
-    });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.connected = false;
-    });
+    this.producer = this.newProducer();
     const registers = [options.registry];
     const p = options.metricPrefix;
     this.sent = new Counter({ name: `${p}_records_sent_total`, help: 'Records written to Kafka (acks from all in-sync replicas)', registers });
@@ -115,6 +106,20 @@ export class ReliableProducer {
     for (const w of waiters) w();
   }
 
+  private newProducer(): Producer {
+    const producer = this.options.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    producer.on(producer.events.DISCONNECT, () => {
+      this.connected = false;
+    });
+    return producer;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       try {
@@ -141,8 +146,28 @@ export class ReliableProducer {
         this.connected = false;
         this.options.logger.warn({ err: (err as Error).message, buffered: this.queue.length }, 'reliable send failed; will retry');
         await this.producer.disconnect().catch(() => undefined);
+        if (producerSessionLost(err)) {
+          // The broker no longer agrees with this producer's sequence numbers (it came back without the
+          // last writes, or forgot the producer id): no retry can succeed in this session, so the next
+          // send starts a new one. The failed batch may then be written twice, in order; applying a KV
+          // event record again changes nothing.
+          this.options.logger.warn({ err: (err as Error).message }, 'reliable producer session lost; starting a new one');
+          this.producer = this.newProducer();
+        }
         await sleep(this.retryDelayMs);
       }
     }
   }
+}
+
+/** Idempotent-producer errors that end its session: retrying them with the same producer id never succeeds. */
+const SESSION_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/** Pure: whether a send error (or what it wraps) ends the idempotent producer's session. */
+export function producerSessionLost(err: unknown): boolean {
+  for (let e = err as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string' && SESSION_LOST.has(e.type)) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
 }
