@@ -6,9 +6,11 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { createServiceShell, loadConfigOrExit, PinoNestLogger, runService, ServiceShellModule } from '@llmd/platform';
 import { GATEWAY_ENV, gatewayConfigSchema } from './config';
 import { GatewayModule } from './gateway.module';
+import { ApiServer } from './http/api-server';
 import { apiListener } from './http/https-listener';
 import { listenerOptions } from './http/listener-options';
 import { OpenAIExceptionFilter } from './http/openai-exception.filter';
+import { CompletionProxy } from './proxy/completion-proxy';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('gateway', gatewayConfigSchema, { envMap: GATEWAY_ENV });
@@ -22,9 +24,16 @@ async function main(): Promise<void> {
     graceMs: config.shutdown.graceMs,
     start: async () => {
       const listener = apiListener(config.http.tls, shell.logger);
-      const adapter = new FastifyAdapter(listenerOptions(config.limits, listener.https));
+      // The completion routes are served straight off the HTTP server; the rest is Fastify's.
+      const apiServer = new ApiServer();
+      const adapter = new FastifyAdapter(listenerOptions(config.limits, listener.https, apiServer.factory));
       const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: new PinoNestLogger(shell.logger), bodyParser: true });
       app.useGlobalFilters(new OpenAIExceptionFilter());
+      apiServer.serveCompletionsWith(app.get(CompletionProxy));
+      app.getHttpAdapter().getInstance().addHook('preClose', (done) => {
+        apiServer.close();
+        done();
+      });
       await app.listen(config.http.port, config.http.host);
       const detach = listener.attach(app.getHttpServer());
       shell.logger.info({ port: config.http.port, ...listener.description }, 'gateway listening');

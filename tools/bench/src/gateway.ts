@@ -33,13 +33,14 @@ export const command = defineCommand({
     targets: { type: 'string-list', choices: ['direct', 'llmd', 'vllm-router', 'sglang-router'], default: 'direct,llmd,vllm-router,sglang-router', description: 'what is measured (direct = the pods themselves)' },
     'skip-rates': { type: 'boolean', description: 'skip the request-rate search' },
     'skip-memory': { type: 'boolean', description: 'skip the memory-per-stream measurement' },
+    json: { type: 'boolean', description: 'print one JSON object per path and concurrency (and one per target ratio), one per line, instead of the tables' },
     'cpu-prof': { type: 'string', valueName: 'DIR', description: 'write V8 CPU profiles of llmd\'s gateway and scheduler into DIR (stopped with SIGTERM at the end, so the profiles are written)' },
   },
 });
 
 function parseArgs(argv: string[]) {
   const { values: v } = parseOrExit(command, argv);
-  return { pods: v.pods, timeScale: v['time-scale'], seconds: v.seconds, maxTokens: v['max-tokens'], concurrency: v.concurrency, rates: v.rates, targets: v.targets as string[], skipRates: v['skip-rates'], skipMemory: v['skip-memory'], cpuProf: v['cpu-prof'] };
+  return { pods: v.pods, timeScale: v['time-scale'], seconds: v.seconds, maxTokens: v['max-tokens'], concurrency: v.concurrency, rates: v.rates, targets: v.targets as string[], skipRates: v['skip-rates'], skipMemory: v['skip-memory'], cpuProf: v['cpu-prof'], json: v.json === true };
 }
 
 const procs: ChildProcess[] = [];
@@ -158,6 +159,64 @@ async function openLoop(base: string, rate: number, seconds: number, maxTokens: 
   return { errors: results.filter((r) => !r.ok).length, total: results.length };
 }
 
+
+/** One measured cell: a path at one concurrency (the `--json` row). */
+export interface Cell {
+  path: Target;
+  concurrency: number;
+  p50Ms: number;
+  p99Ms: number;
+  addedP50Ms: number;
+  addedP99Ms: number;
+  /** Completed streams per second (NaN at one stream, where the paths take turns). */
+  requestsPerSec: number;
+  errors: number;
+  tokens: number;
+  cpuMsPer1kTokens: number;
+  gatewayCpuMsPer1kTokens?: number;
+  schedulerCpuMsPer1kTokens?: number;
+  memoryKiBPerStream?: number;
+  sustainedRequestsPerSec?: number;
+}
+
+export interface Verdict {
+  name: string;
+  /** llmd's figure over vllm-router's, measured in this run. */
+  ratio: number;
+  /** The most (or, for the rate, the least) the ratio may be. */
+  bound: number;
+  met: boolean;
+}
+
+const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(1));
+
+/**
+ * Issue 23's targets, each as llmd over vllm-router in one run: CPU per 1,000 tokens at 64 streams
+ * at most 1x (stretch: half-way to sglang-router's), added TTFB at one stream p50 at most 1x and p99
+ * at most 1.2x, the highest sustained rate at least 1x. A figure missing from the run gives no verdict.
+ */
+export function gatewayVerdicts(cells: Cell[], sustained: Record<string, number>): Verdict[] {
+  const at = (path: Target, c: number) => cells.find((x) => x.path === path && x.concurrency === c);
+  const out: Verdict[] = [];
+  const push = (name: string, ratio: number, bound: number, atMost: boolean) => {
+    if (Number.isFinite(ratio) && Number.isFinite(bound)) out.push({ name, ratio, bound, met: atMost ? ratio <= bound : ratio >= bound });
+  };
+  const [l64, v64, s64] = [at('llmd', 64), at('vllm-router', 64), at('sglang-router', 64)];
+  if (l64 && v64) {
+    push('CPU per 1,000 streamed tokens, 64 streams', l64.cpuMsPer1kTokens / v64.cpuMsPer1kTokens, 1, true);
+    if (s64) push('  stretch: half-way to sglang-router', l64.cpuMsPer1kTokens / v64.cpuMsPer1kTokens, (v64.cpuMsPer1kTokens + s64.cpuMsPer1kTokens) / 2 / v64.cpuMsPer1kTokens, true);
+  }
+  const [l1, v1] = [at('llmd', 1), at('vllm-router', 1)];
+  if (l1 && v1) {
+    // Added latency can be at or under zero on a noisy machine: compare with a 0.05 ms floor.
+    const floor = (x: number) => Math.max(x, 0.05);
+    push('added TTFB p50, 1 stream', floor(l1.addedP50Ms) / floor(v1.addedP50Ms), 1, true);
+    push('added TTFB p99, 1 stream', floor(l1.addedP99Ms) / floor(v1.addedP99Ms), 1.2, true);
+  }
+  if (sustained['llmd'] !== undefined && sustained['vllm-router'] > 0) push('highest sustained rate', sustained['llmd'] / sustained['vllm-router'], 1, false);
+  return out;
+}
+
 const pct = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 
 async function main(): Promise<void> {
@@ -221,25 +280,30 @@ async function main(): Promise<void> {
   for (const t of targets) await Promise.all(Array.from({ length: 32 }, (_, i) => streamOnce(t.name === 'direct' ? workers[i % workers.length] : t.base, i, 4)));
 
   const latencyRows: (string | number)[][] = [];
-  const costRows: (string | number)[][] = [];
+  const cells: Cell[] = [];
   const directP: Record<number, { p50: number; p99: number }> = {};
+  const cpuOf = (t: (typeof targets)[number]) => t.pids.map((pid) => cpuSeconds(pid));
   // One stream: the targets take turns request by request over one window, so the machine's noise
   // (this is a shared 2-core VM) falls on every path alike and the differences are the paths' own.
+  // Each target's processes serve only its own requests, so their CPU over the window is its own too.
   const serial = new Map<Target, Sample[]>(targets.map((t) => [t.name, []]));
+  const serialCpu = new Map<Target, number[]>();
   if (args.concurrency.includes(1)) {
+    const before = targets.map(cpuOf);
     const end = Date.now() + args.seconds * 1000 * targets.length;
     for (let i = 0; Date.now() < end; i++) {
       const t = targets[i % targets.length];
       const round = Math.floor(i / targets.length);
       serial.get(t.name)?.push(await streamOnce(t.name === 'direct' ? workers[round % workers.length] : t.base, round, args.maxTokens));
     }
+    targets.forEach((t, k) => serialCpu.set(t.name, cpuOf(t).map((c, j) => c - before[k][j])));
   }
   for (const c of args.concurrency) {
     for (const t of targets) {
-      const cpu0 = t.pids.reduce((s, pid) => s + cpuSeconds(pid), 0);
+      const cpu0 = cpuOf(t);
       // Direct: the client takes the pods in turn itself.
       const samples = c === 1 ? (serial.get(t.name) ?? []) : await closedLoop(t.name === 'direct' ? (i) => workers[i % workers.length] : () => t.base, c, args.seconds, args.maxTokens);
-      const cpu = t.pids.reduce((s, pid) => s + cpuSeconds(pid), 0) - cpu0;
+      const cpu = c === 1 ? (serialCpu.get(t.name) ?? []) : cpuOf(t).map((x, j) => x - cpu0[j]);
       const ok = samples.filter((s) => s.ok);
       const ttfb = ok.map((s) => s.ttfbMs).sort((a, b) => a - b);
       const p50 = pct(ttfb, 50);
@@ -247,8 +311,22 @@ async function main(): Promise<void> {
       if (t.name === 'direct') directP[c] = { p50, p99 };
       directP[c] ??= { p50: NaN, p99: NaN };
       const tokens = ok.reduce((n, s) => n + s.tokens, 0);
-      latencyRows.push([c, t.name, p50.toFixed(2), p99.toFixed(2), t.name === 'direct' ? '-' : (p50 - directP[c].p50).toFixed(2), t.name === 'direct' ? '-' : (p99 - directP[c].p99).toFixed(2), c === 1 ? '-' : (ok.length / args.seconds).toFixed(0), samples.length - ok.length]);
-      if (c === 64 && t.name !== 'direct') costRows.push([t.name, tokens > 0 ? ((cpu / tokens) * 1000 * 1000).toFixed(1) : '-']);
+      const perK = (cpuS: number) => (tokens > 0 && t.name !== 'direct' ? (cpuS / tokens) * 1e6 : NaN);
+      cells.push({
+        path: t.name,
+        concurrency: c,
+        p50Ms: p50,
+        p99Ms: p99,
+        addedP50Ms: t.name === 'direct' ? 0 : p50 - directP[c].p50,
+        addedP99Ms: t.name === 'direct' ? 0 : p99 - directP[c].p99,
+        requestsPerSec: c === 1 ? NaN : ok.length / args.seconds,
+        errors: samples.length - ok.length,
+        tokens,
+        cpuMsPer1kTokens: perK(cpu.reduce((a, b) => a + b, 0)),
+        // llmd's two processes apart: what the gateway costs, and what the scheduler's Picks cost.
+        ...(t.name === 'llmd' ? { gatewayCpuMsPer1kTokens: perK(cpu[0]), schedulerCpuMsPer1kTokens: perK(cpu[1]) } : {}),
+      });
+      latencyRows.push([c, t.name, p50.toFixed(2), p99.toFixed(2), t.name === 'direct' ? '-' : (p50 - directP[c].p50).toFixed(2), t.name === 'direct' ? '-' : (p99 - directP[c].p99).toFixed(2), c === 1 ? '-' : (ok.length / args.seconds).toFixed(0), samples.length - ok.length, t.name === 'direct' ? '-' : fmt(perK(cpu.reduce((a, b) => a + b, 0)))]);
     }
   }
 
@@ -278,15 +356,29 @@ async function main(): Promise<void> {
     }
   }
 
-  process.stdout.write(`\nvllm-sim pods: ${args.pods} x llama-3.2-1b tables at --time-scale ${args.timeScale}; streamed completions of ${args.maxTokens} tokens; ${args.seconds} s per cell; one client process; at 1 stream the paths take turns request by request in one window\n`);
-  process.stdout.write('llmd = gateway + scheduler (approx-prefix profile, PickStream, flow control off like the peers); vllm-router and sglang-router with --policy cache_aware\n\n');
-  printTable(['streams', 'path', 'TTFB p50 ms', 'TTFB p99 ms', 'added p50 ms', 'added p99 ms', 'requests/s', 'errors'], latencyRows);
-  process.stdout.write('\n');
-  printTable(
-    ['router', 'CPU ms per 1,000 streamed tokens (64 streams)', 'memory KiB per open stream (512 open)', `highest Poisson rate with <1% errors (of ${args.rates.join(', ')}/s)`],
-    targets.filter((t) => t.name !== 'direct').map((t) => [t.name, costRows.find((r) => r[0] === t.name)?.[1] ?? '-', memory[t.name] ?? '-', sustained[t.name] ?? '-']),
-  );
-  process.stdout.write(`\ndirect to the pods sustained ${sustained['direct'] ?? '-'}/s on the same ladder\n`);
+  for (const cell of cells) {
+    if (cell.path === 'direct') continue;
+    cell.memoryKiBPerStream = memory[cell.path] === undefined ? undefined : Number(memory[cell.path]);
+    cell.sustainedRequestsPerSec = sustained[cell.path];
+  }
+  const verdicts = gatewayVerdicts(cells, sustained);
+  if (args.json) {
+    for (const cell of cells) process.stdout.write(`${JSON.stringify(cell)}\n`);
+    for (const v of verdicts) process.stdout.write(`${JSON.stringify({ target: v.name, ratio: v.ratio, bound: v.bound, met: v.met })}\n`);
+  } else {
+    process.stdout.write(`\nvllm-sim pods: ${args.pods} x llama-3.2-1b tables at --time-scale ${args.timeScale}; streamed completions of ${args.maxTokens} tokens; ${args.seconds} s per cell; one client process; at 1 stream the paths take turns request by request in one window\n`);
+    process.stdout.write('llmd = gateway + scheduler (approx-prefix profile, PickStream, flow control off like the peers); vllm-router and sglang-router with --policy cache_aware; CPU = the router\'s processes (llmd: gateway + scheduler) over the cell\n\n');
+    printTable(['streams', 'path', 'TTFB p50 ms', 'TTFB p99 ms', 'added p50 ms', 'added p99 ms', 'requests/s', 'errors', 'CPU ms per 1,000 tokens'], latencyRows);
+    process.stdout.write('\n');
+    const llmd64 = cells.find((c) => c.path === 'llmd' && c.concurrency === 64);
+    if (llmd64) process.stdout.write(`llmd at 64 streams, CPU ms per 1,000 tokens: gateway ${fmt(llmd64.gatewayCpuMsPer1kTokens)}, scheduler ${fmt(llmd64.schedulerCpuMsPer1kTokens)}\n\n`);
+    printTable(
+      ['router', 'CPU ms per 1,000 streamed tokens (64 streams)', 'memory KiB per open stream (512 open)', `highest Poisson rate with <1% errors (of ${args.rates.join(', ')}/s)`],
+      targets.filter((t) => t.name !== 'direct').map((t) => [t.name, fmt(cells.find((c) => c.path === t.name && c.concurrency === 64)?.cpuMsPer1kTokens), memory[t.name] ?? '-', sustained[t.name] ?? '-']),
+    );
+    process.stdout.write(`\ndirect to the pods sustained ${sustained['direct'] ?? '-'}/s on the same ladder\n\n`);
+    if (verdicts.length > 0) printTable(['target (llmd against vllm-router, this run)', 'measured', 'bound', 'met'], verdicts.map((v) => [v.name, `${v.ratio.toFixed(2)}x`, `${v.bound.toFixed(2)}x`, v.met ? 'yes' : 'no']));
+  }
   stopping = true;
   if (args.cpuProf) {
     // A profile is written when the process exits on its own: SIGTERM, then wait for it.

@@ -1,27 +1,31 @@
-// The API listener's limits over real sockets, through the real controller and exception filter, with
-// small configured deadlines: slow heads and bodies are cut off, oversize ones refused unparsed.
+// The API listener's limits over real sockets, through the real server factory, body reader,
+// controller and exception filter, with small configured deadlines: slow heads and bodies are cut
+// off, oversize ones refused unparsed.
 import 'reflect-metadata';
 import { connect, Socket } from 'node:net';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config';
-import { CompletionProxy } from '../proxy/completion-proxy';
+import { ApiServer, CompletionHandler, CompletionPath } from './api-server';
 import { SchedulerClient } from '../scheduler/scheduler-client';
 import { TenantRegistry } from '../tenants/tenant-registry';
 import { clientErrorOf, deadlineCheckMs, listenerOptions } from './listener-options';
 import { OpenAIController } from './openai.controller';
 import { OpenAIExceptionFilter } from './openai-exception.filter';
+import { withJsonBody } from './request-body';
 
 const limits: GatewayConfig['limits'] = { bodyBytes: 4096, promptTokens: 1000, headerBytes: 2048, headersTimeoutMs: 150, requestTimeoutMs: 300, keepAliveTimeoutMs: 5000 };
 
-/** Stands in for the proxy: counts the requests that got as far as a route, answers 200. */
-class CountingProxy {
+/** Stands in for the proxy: reads the body as it does, counts the requests whose body parsed, answers 200. */
+class CountingProxy implements CompletionHandler {
   handled = 0;
-  async handle(_path: string, _body: unknown, _req: unknown, reply: FastifyReply): Promise<void> {
-    this.handled++;
-    await reply.code(200).send({ ok: true });
+  serve(_path: CompletionPath, req: IncomingMessage, res: ServerResponse): void {
+    withJsonBody(req, res, limits.bodyBytes, () => {
+      this.handled++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
   }
 }
 
@@ -50,12 +54,13 @@ describe('the API listener', () => {
       controllers: [OpenAIController],
       providers: [
         { provide: SchedulerClient, useValue: { endpoints: () => [] } },
-        { provide: CompletionProxy, useValue: proxy },
         { provide: TenantRegistry, useFactory: () => undefined },
       ],
     })
     class ListenerTestModule {}
-    app = await NestFactory.create<NestFastifyApplication>(ListenerTestModule, new FastifyAdapter(listenerOptions(limits)), { logger: false });
+    const server = new ApiServer();
+    server.serveCompletionsWith(proxy);
+    app = await NestFactory.create<NestFastifyApplication>(ListenerTestModule, new FastifyAdapter(listenerOptions(limits, undefined, server.factory)), { logger: false });
     app.useGlobalFilters(new OpenAIExceptionFilter());
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as { port: number }).port;

@@ -2,7 +2,7 @@
 // limits.headerBytes, a head or a whole request not received in time (slowloris), or a body over
 // limits.bodyBytes is refused before anything parses it, with an OpenAI-shaped error.
 import type { Socket } from 'node:net';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyServerFactory, FastifyServerOptions } from 'fastify';
 import { ApiError } from '@llmd/openai';
 import type { GatewayConfig } from '../config';
 
@@ -34,9 +34,10 @@ function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 
 /**
  * Fastify's options for the API port. With `https`, the server's own limits go with the TLS options:
- * Fastify hands its `http` option to plaintext servers only.
+ * Fastify hands its `http` option to plaintext servers only. `serverFactory` (ApiServer's) makes the
+ * server, with the same options, when the completion routes are served off Fastify.
  */
-export function listenerOptions(limits: GatewayConfig['limits'], https?: object): FastifyServerOptions {
+export function listenerOptions(limits: GatewayConfig['limits'], https?: object, serverFactory?: FastifyServerFactory): FastifyServerOptions {
   const server = {
     maxHeaderSize: limits.headerBytes,
     headersTimeout: limits.headersTimeoutMs,
@@ -54,5 +55,6 @@ export function listenerOptions(limits: GatewayConfig['limits'], https?: object)
     clientErrorHandler: onClientError,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    ...(serverFactory ? { serverFactory } : {}),
   };
 }

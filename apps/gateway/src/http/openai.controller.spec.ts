@@ -3,7 +3,6 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CompletionProxy } from '../proxy/completion-proxy';
 import type { EndpointLoadView } from '../routing/routing-types';
 import { SchedulerClient } from '../scheduler/scheduler-client';
 import { TenantRegistry } from '../tenants/tenant-registry';
@@ -28,7 +27,6 @@ describe('GET /health on the API port', () => {
       controllers: [OpenAIController],
       providers: [
         { provide: SchedulerClient, useValue: source },
-        { provide: CompletionProxy, useValue: {} },
         { provide: TenantRegistry, useFactory: () => undefined },
       ],
     })

@@ -1,8 +1,9 @@
-// The OpenAI-compatible routes, and /health on the same port. Transport only: the work is in CompletionProxy.
-import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+// The API port's Fastify routes: /health and /v1/models. The completion routes (POST
+// /v1/chat/completions, /v1/completions, /v1/embeddings, /tokenize) are served by CompletionProxy
+// straight from the HTTP server (http/api-server.ts), off Fastify's per-request path.
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '@llmd/openai';
-import { CompletionProxy } from '../proxy/completion-proxy';
 import { canServe } from '../routing/fail-open';
 import { SchedulerClient } from '../scheduler/scheduler-client';
 import { TenantRegistry } from '../tenants/tenant-registry';
@@ -12,32 +13,9 @@ export class OpenAIController {
   private readonly created = Math.floor(Date.now() / 1000);
 
   constructor(
-    @Inject(CompletionProxy) private readonly proxy: CompletionProxy,
     @Inject(SchedulerClient) private readonly scheduler: SchedulerClient,
     @Inject(TenantRegistry) private readonly tenants: TenantRegistry | undefined,
   ) {}
-
-  @Post('v1/chat/completions')
-  chat(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.proxy.handle('/v1/chat/completions', req.body, req, reply);
-  }
-
-  @Post('v1/completions')
-  completions(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.proxy.handle('/v1/completions', req.body, req, reply);
-  }
-
-  /** Passed through to a pod that serves the model (vLLM answers it when started for embeddings). */
-  @Post('v1/embeddings')
-  embeddings(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.proxy.handle('/v1/embeddings', req.body, req, reply);
-  }
-
-  /** vLLM's /tokenize, on a pod that serves the model. */
-  @Post('tokenize')
-  tokenize(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.proxy.handle('/tokenize', req.body, req, reply);
-  }
 
   /**
    * The serving port's health, as vLLM and the Rust routers answer it (benchmark clients and load

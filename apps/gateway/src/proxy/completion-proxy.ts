@@ -1,27 +1,28 @@
 // The request path for /v1/chat/completions and /v1/completions: validate, pick (scheduler, or the
 // gateway's own fail-open pick), forward to the vLLM pod, stream the bytes back, record the outcome.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { Agent, Dispatcher, request } from 'undici';
+import { Agent } from 'undici';
 import { ApiError, chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema, isOpenAIErrorBody, parseRequest, tokenizeRequestSchema } from '@llmd/openai';
 import { extractFromHeaders, injectIntoHeaders, traceIdOf } from '@llmd/platform';
 import type { RequestMetricsRecord } from '@llmd/telemetry';
 import type { GatewayConfig } from '../config';
+import { CompletionHandler, CompletionPath, sendApiError } from '../http/api-server';
+import { withJsonBody } from '../http/request-body';
 import { failOpenRanking, servesModel } from '../routing/fail-open';
 import type { RouteEndpoint, RoutePick } from '../routing/routing-types';
 import type { PickInput, SchedulerClient } from '../scheduler/scheduler-client';
 import type { RequestRecorder } from '../telemetry/request-recorder';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
-import { drained } from './drain';
 import { promptTokensOf } from './prompt-length';
-import { readCapped } from './capped-body';
 import { runPrefill } from './prefill-step';
 import { disaggregable, estimateTokens, maxTokensOf, routingMessages, routingPrompt, withStreamUsage } from './request-shape';
 import { SseRelay, usageFrom } from './sse-relay';
+import { readAll, UpstreamCall } from './upstream';
 
-export type CompletionPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings' | '/tokenize';
+export type { CompletionPath } from '../http/api-server';
 
 const SCHEMAS = {
   '/v1/chat/completions': chatCompletionRequestSchema,
@@ -56,13 +57,57 @@ async function phase<T>(name: string, kind: SpanKind, ctx: Context, run: (span: 
 }
 
 /** A request header the scheduler uses (session, objective, fairness id), bounded so it cannot bloat state. */
-function header(req: FastifyRequest, name: string): string {
+function header(req: IncomingMessage, name: string): string {
   const v = req.headers[name];
   const s = Array.isArray(v) ? v[0] : v;
   return typeof s === 'string' ? s.slice(0, 128) : '';
 }
 
-export class CompletionProxy {
+/** The client went away, or the request passed its upstream deadline: what ends its upstream call. */
+class RequestEnd {
+  /** Set once the client closed its connection before the response ended. */
+  clientGone = false;
+  /** Set once upstream.timeoutMs passed. */
+  timedOut = false;
+  /** The call in progress, aborted when the request ends early. */
+  call?: UpstreamCall;
+  private signalController?: AbortController;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(res: ServerResponse, timeoutMs: number) {
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      this.clientGone = true;
+      this.end(new Error('client disconnected'));
+    });
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.end(Object.assign(new Error(`the upstream deadline (${timeoutMs} ms) passed`), { name: 'TimeoutError' }));
+    }, timeoutMs);
+  }
+
+  get ended(): boolean {
+    return this.clientGone || this.timedOut;
+  }
+
+  /** An AbortSignal of the same end, for the prefill step (made only for a disaggregated request). */
+  signal(): AbortSignal {
+    this.signalController ??= new AbortController();
+    if (this.ended && !this.signalController.signal.aborted) this.signalController.abort(new Error(this.clientGone ? 'client disconnected' : 'upstream deadline passed'));
+    return this.signalController.signal;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+
+  private end(reason: Error): void {
+    this.call?.abort(reason);
+    this.signalController?.abort(reason);
+  }
+}
+
+export class CompletionProxy implements CompletionHandler {
   private readonly agent: Agent;
   private readonly localInFlight = new Map<string, number>();
 
@@ -81,8 +126,13 @@ export class CompletionProxy {
     await this.agent.close();
   }
 
-  async handle(path: CompletionPath, rawBody: unknown, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** A completion route's request, from its first byte: the body read and parsed here, then handled. */
+  serve(path: CompletionPath, req: IncomingMessage, res: ServerResponse): void {
     const startedAt = performance.now();
+    withJsonBody(req, res, this.config.limits.bodyBytes, (body) => this.handle(path, body, req, res, startedAt));
+  }
+
+  async handle(path: CompletionPath, rawBody: unknown, req: IncomingMessage, res: ServerResponse, startedAt = performance.now()): Promise<void> {
     const requestId = randomUUID();
     const parent = extractFromHeaders(req.headers);
     const span = tracer.startSpan(`POST ${path}`, { kind: SpanKind.SERVER, attributes: { 'llmd.request_id': requestId } }, parent);
@@ -116,16 +166,15 @@ export class CompletionProxy {
       rec.failOpen = picked.failOpen;
       // Without a snapshot yet, the scheduler's pick is what says the model is served.
       rec.model = body.model;
-      await this.forward(path, body, picked, ctx, reply, rec, startedAt);
+      await this.forward(path, body, picked, ctx, res, rec, startedAt);
     } catch (err) {
       const api = err instanceof ApiError ? err : new ApiError('upstream_error', `Internal error: ${(err as Error).message}`);
       if (!(err instanceof ApiError)) this.logger.error({ err: (err as Error).message, request_id: requestId }, 'request failed');
       rec.httpStatus = api.status;
       rec.errorCode = api.code;
       span.setStatus({ code: SpanStatusCode.ERROR, message: api.message });
-      if (!reply.sent && !reply.raw.headersSent) {
-        void reply.code(api.status).headers({ ...api.headers, 'x-request-id': requestId }).send(api.toBody());
-      }
+      if (!res.headersSent && !res.destroyed) sendApiError(res, api, { 'x-request-id': requestId });
+      else if (!res.writableEnded) res.end();
     } finally {
       rec.e2eMs = performance.now() - startedAt;
       span.setAttribute('http.response.status_code', rec.httpStatus);
@@ -151,7 +200,7 @@ export class CompletionProxy {
     return true;
   }
 
-  private async route(requestId: string, body: ParsedBody, ctx: Context, req: FastifyRequest, tenant: Tenant | undefined): Promise<RoutePick> {
+  private async route(requestId: string, body: ParsedBody, ctx: Context, req: IncomingMessage, tenant: Tenant | undefined): Promise<RoutePick> {
     const input: PickInput = {
       requestId,
       model: body.model,
@@ -200,13 +249,17 @@ export class CompletionProxy {
     else this.localInFlight.set(id, n);
   }
 
-  private async forward(path: CompletionPath, body: ParsedBody, pick: RoutePick, ctx: Context, reply: FastifyReply, rec: RequestMetricsRecord, startedAt: number): Promise<void> {
-    // Abort upstream the moment the client goes away, or when the upstream timeout passes.
-    const clientGone = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) clientGone.abort(new Error('client disconnected'));
-    });
-    const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(this.config.upstream.timeoutMs)]);
+  private async forward(path: CompletionPath, body: ParsedBody, pick: RoutePick, ctx: Context, res: ServerResponse, rec: RequestMetricsRecord, startedAt: number): Promise<void> {
+    // Ends upstream the moment the client goes away, or when the upstream deadline passes.
+    const end = new RequestEnd(res, this.config.upstream.timeoutMs);
+    try {
+      await this.forwardUntil(end, path, body, pick, ctx, res, rec, startedAt);
+    } finally {
+      end.dispose();
+    }
+  }
+
+  private async forwardUntil(end: RequestEnd, path: CompletionPath, body: ParsedBody, pick: RoutePick, ctx: Context, res: ServerResponse, rec: RequestMetricsRecord, startedAt: number): Promise<void> {
     const headers = injectIntoHeaders({ 'content-type': 'application/json', 'x-request-id': rec.requestId }, ctx);
     // Streams always ask the pod for usage; the relay removes it again where the client did not ask.
     const upstream = GENERATES.has(path) ? withStreamUsage(body) : { body, stripUsage: false };
@@ -219,11 +272,12 @@ export class CompletionProxy {
       const prefill = pick.prefill;
       const pre = await phase('llmd.prefill', SpanKind.CLIENT, ctx, async (span, prefillCtx) => {
         span.setAttributes({ 'llmd.endpoint': prefill.id, 'server.address': prefill.address });
-        const result = await runPrefill({ dispatcher: this.agent, address: prefill.address, path, body: body as Record<string, unknown>, headers: injectIntoHeaders({ ...headers }, prefillCtx), signal, timeoutMs: this.config.upstream.timeoutMs, maxResponseBytes: this.config.upstream.maxResponseBytes });
+        const result = await runPrefill({ dispatcher: this.agent, address: prefill.address, path, body: body as Record<string, unknown>, headers: injectIntoHeaders({ ...headers }, prefillCtx), signal: end.signal(), timeoutMs: this.config.upstream.timeoutMs, maxResponseBytes: this.config.upstream.maxResponseBytes });
         if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason });
         return result;
       });
-      if (clientGone.signal.aborted) return this.clientClosed(rec);
+      if (end.clientGone) return this.clientClosed(rec);
+      if (end.timedOut) throw new ApiError('upstream_timeout', 'The inference endpoint did not answer in time.');
       if (pre.ok) {
         payload = JSON.stringify({ ...body, kv_transfer_params: pre.kvTransferParams });
         rec.prefillEndpoint = pick.prefill.id;
@@ -239,20 +293,20 @@ export class CompletionProxy {
       SpanKind.CLIENT,
       ctx,
       async (span, decodeCtx) => {
-        const connected = await this.connect(path, candidates, injectIntoHeaders({ ...headers }, decodeCtx), payload, signal, clientGone.signal, rec);
+        const connected = await this.connect(path, candidates, injectIntoHeaders({ ...headers }, decodeCtx), payload, end, rec);
         if (!connected) return this.clientClosed(rec);
-        const { response, endpoint } = connected;
+        const { call, endpoint } = connected;
         rec.decodeEndpoint = endpoint.id;
         const outHeaders: Record<string, string> = { 'x-request-id': rec.requestId, 'x-llmd-endpoint': endpoint.id };
         if (rec.prefillEndpoint) outHeaders['x-llmd-prefill-endpoint'] = rec.prefillEndpoint;
         if (pick.failOpen) outHeaders['x-llmd-fail-open'] = 'true';
 
-        if (response.statusCode >= 400) return this.relayError(response, reply, rec, outHeaders);
-        const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
-        if (body.stream === true && isSse) return this.relayStream(response, reply, rec, outHeaders, startedAt, clientGone.signal, stripUsage, span);
+        if (call.statusCode >= 400) return this.relayError(call, end, res, rec, outHeaders);
+        const contentType = String(call.headers['content-type'] ?? '');
+        if (body.stream === true && contentType.includes('text/event-stream')) return this.relayStream(call, end, res, rec, outHeaders, startedAt, stripUsage, span);
 
-        const text = await readCapped(response.body, this.config.upstream.maxResponseBytes);
-        rec.httpStatus = response.statusCode;
+        const text = await this.readWhole(call, end);
+        rec.httpStatus = call.statusCode;
         // A whole response has no first token to time: its time is the request's (e2e) only.
         span.addEvent('response');
         try {
@@ -261,7 +315,8 @@ export class CompletionProxy {
         } catch {
           // Not JSON: relayed as it is.
         }
-        await reply.code(response.statusCode).headers({ ...outHeaders, 'content-type': String(response.headers['content-type'] ?? 'application/json') }).send(text);
+        res.writeHead(call.statusCode, { ...outHeaders, 'content-type': contentType || 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
       },
       (span) => {
         if (rec.errorCode && rec.errorCode !== 'client_closed') span.setStatus({ code: SpanStatusCode.ERROR, message: rec.errorCode });
@@ -271,15 +326,19 @@ export class CompletionProxy {
   }
 
   /** Opens the upstream request, moving on to the next candidate when a connection fails before the first byte. */
-  private async connect(path: CompletionPath, candidates: RouteEndpoint[], headers: Record<string, string>, payload: string, signal: AbortSignal, clientGone: AbortSignal, rec: RequestMetricsRecord): Promise<{ response: Dispatcher.ResponseData; endpoint: RouteEndpoint } | undefined> {
+  private async connect(path: CompletionPath, candidates: RouteEndpoint[], headers: Record<string, string>, payload: string, end: RequestEnd, rec: RequestMetricsRecord): Promise<{ call: UpstreamCall; endpoint: RouteEndpoint } | undefined> {
     for (let i = 0; ; i++) {
       const endpoint = candidates[i];
+      if (end.clientGone) return undefined;
+      if (end.timedOut) throw new ApiError('upstream_timeout', 'The inference endpoint did not answer in time.');
+      const call = new UpstreamCall(this.agent, { origin: `http://${endpoint.address}`, path, headers, body: payload, idleTimeoutMs: this.config.upstream.timeoutMs });
+      end.call = call;
       try {
-        const response = await request(`http://${endpoint.address}${path}`, { dispatcher: this.agent, method: 'POST', headers, body: payload, signal, headersTimeout: this.config.upstream.timeoutMs, bodyTimeout: this.config.upstream.timeoutMs });
-        return { response, endpoint };
+        await call.head;
+        return { call, endpoint };
       } catch (err) {
-        if (clientGone.aborted) return undefined;
-        if (signal.aborted) throw new ApiError('upstream_timeout', 'The inference endpoint did not answer in time.');
+        if (end.clientGone) return undefined;
+        if (end.timedOut || (err as Error).name === 'HeadersTimeoutError') throw new ApiError('upstream_timeout', 'The inference endpoint did not answer in time.');
         this.logger.warn({ endpoint: endpoint.id, err: (err as Error).message, request_id: rec.requestId }, 'upstream connection failed');
         if (i + 1 >= candidates.length) throw new ApiError('upstream_error', `The inference endpoint could not be reached: ${(err as Error).message}`);
         this.recorder.retries.inc();
@@ -287,8 +346,20 @@ export class CompletionProxy {
     }
   }
 
-  private async relayError(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>): Promise<void> {
-    const text = await readCapped(response.body, this.config.upstream.maxResponseBytes);
+  /** A whole (non-streamed) upstream body, capped at upstream.maxResponseBytes. */
+  private async readWhole(call: UpstreamCall, end: RequestEnd): Promise<string> {
+    const max = this.config.upstream.maxResponseBytes;
+    try {
+      return await readAll(call, max, () => new ApiError('upstream_error', `The inference endpoint's response is larger than upstream.maxResponseBytes (${max} bytes).`));
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      if (end.timedOut || (err as Error).name === 'BodyTimeoutError') throw new ApiError('upstream_timeout', 'The inference endpoint stopped responding.');
+      throw new ApiError('upstream_error', `The inference endpoint failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async relayError(call: UpstreamCall, end: RequestEnd, res: ServerResponse, rec: RequestMetricsRecord, outHeaders: Record<string, string>): Promise<void> {
+    const text = await this.readWhole(call, end);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -298,44 +369,69 @@ export class CompletionProxy {
     // vLLM's older error shape ({object:'error', message, type, param, code}) becomes OpenAI's.
     const out = isOpenAIErrorBody(body)
       ? body
-      : { error: { message: (body as { message?: string })?.message ?? (text || `upstream status ${response.statusCode}`), type: (body as { type?: string })?.type ?? 'upstream_error', param: (body as { param?: string })?.param ?? null, code: String(response.statusCode) } };
-    rec.httpStatus = response.statusCode;
+      : { error: { message: (body as { message?: string })?.message ?? (text || `upstream status ${call.statusCode}`), type: (body as { type?: string })?.type ?? 'upstream_error', param: (body as { param?: string })?.param ?? null, code: String(call.statusCode) } };
+    rec.httpStatus = call.statusCode;
     rec.errorCode = 'upstream_status';
-    await reply.code(response.statusCode).headers(outHeaders).send(out);
+    const json = JSON.stringify(out);
+    res.writeHead(call.statusCode, { ...outHeaders, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+    res.end(json);
   }
 
-  private async relayStream(response: Dispatcher.ResponseData, reply: FastifyReply, rec: RequestMetricsRecord, outHeaders: Record<string, string>, startedAt: number, clientGone: AbortSignal, stripUsage: boolean, span: Span): Promise<void> {
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, { ...outHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  /**
+   * Bytes in, bytes out: each read of the pod's body goes through one parser (which meters the stream
+   * and removes only the usage event the gateway added) and is written to the client in the same turn;
+   * reading pauses while the client's socket is full.
+   */
+  private relayStream(call: UpstreamCall, end: RequestEnd, res: ServerResponse, rec: RequestMetricsRecord, outHeaders: Record<string, string>, startedAt: number, stripUsage: boolean, span: Span): Promise<void> {
+    res.writeHead(200, { ...outHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     rec.httpStatus = 200;
-    // Bytes in, bytes out: one parser meters the stream and removes only the usage event it added.
     const relay = new SseRelay(startedAt, stripUsage);
-    try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        const before = relay.sawFirstToken;
-        const out = relay.push(chunk);
-        if (!before && relay.sawFirstToken) span.addEvent('first_token');
-        if (out.length > 0 && !raw.write(out)) await drained(raw);
-      }
-      raw.end(relay.flush());
-    } catch (err) {
-      if (clientGone.aborted) {
-        this.clientClosed(rec);
-      } else {
-        // Bytes already went out: tell the client in-band and end the stream cleanly.
-        const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'BodyTimeoutError';
-        const api = timedOut ? new ApiError('upstream_timeout', 'The inference endpoint stopped responding.') : new ApiError('upstream_error', `The inference endpoint failed mid-stream: ${(err as Error).message}`);
-        rec.errorCode = api.code;
-        if (!raw.destroyed) raw.end(`data: ${JSON.stringify(api.toBody())}\n\ndata: [DONE]\n\n`);
-      }
-    }
-    const m = relay.report();
-    rec.ttftMs = m.ttftMs ?? 0;
-    rec.itlMs = m.itlMs;
-    rec.completionTokens = m.usage?.completionTokens ?? m.tokenChunks;
-    rec.promptTokens = m.usage?.promptTokens ?? 0;
-    rec.cachedTokens = m.usage?.cachedTokens ?? 0;
+    const resume = () => call.resume();
+    return new Promise<void>((resolve) => {
+      const finish = () => {
+        res.off('drain', resume);
+        const m = relay.report();
+        rec.ttftMs = m.ttftMs ?? 0;
+        rec.itlMs = m.itlMs;
+        rec.completionTokens = m.usage?.completionTokens ?? m.tokenChunks;
+        rec.promptTokens = m.usage?.promptTokens ?? 0;
+        rec.cachedTokens = m.usage?.cachedTokens ?? 0;
+        resolve();
+      };
+      call.attach({
+        data: (chunk) => {
+          const before = relay.sawFirstToken;
+          let out: Buffer;
+          try {
+            out = relay.push(chunk);
+          } catch (err) {
+            call.abort(err as Error);
+            return;
+          }
+          if (!before && relay.sawFirstToken) span.addEvent('first_token');
+          if (out.length > 0 && !res.write(out)) {
+            call.pause();
+            res.once('drain', resume);
+          }
+        },
+        end: () => {
+          res.end(relay.flush());
+          finish();
+        },
+        error: (err) => {
+          if (end.clientGone) {
+            this.clientClosed(rec);
+          } else {
+            // Bytes already went out: tell the client in-band and end the stream cleanly.
+            const timedOut = end.timedOut || err.name === 'BodyTimeoutError';
+            const api = timedOut ? new ApiError('upstream_timeout', 'The inference endpoint stopped responding.') : new ApiError('upstream_error', `The inference endpoint failed mid-stream: ${err.message}`);
+            rec.errorCode = api.code;
+            if (!res.destroyed) res.end(`data: ${JSON.stringify(api.toBody())}\n\ndata: [DONE]\n\n`);
+          }
+          finish();
+        },
+      });
+    });
   }
 
   private clientClosed(rec: RequestMetricsRecord): void {
