@@ -27,6 +27,8 @@ export const command = defineCommand({
     pods: { type: 'integer', min: 1, max: 64, default: '2', description: 'vllm-sim pods shared by every target' },
     'time-scale': { type: 'number', min: 0, exclusiveMin: true, default: '0.05', description: 'the pods\' wall-clock seconds per simulated second' },
     seconds: { type: 'number', min: 0, exclusiveMin: true, default: '4', description: 'seconds per measured cell' },
+    'cpu-rate': { type: 'number', min: 0, default: '300', description: 'Poisson requests per second at which every router\'s CPU per token is also measured, side by side at equal load (0: skip)' },
+    warmup: { type: 'number', min: 0, default: '5', description: 'seconds of load on each path, at the highest concurrency measured, before anything is measured' },
     'max-tokens': { type: 'integer', min: 1, default: '32', description: 'tokens per streamed completion' },
     concurrency: { type: 'integer-list', min: 1, default: '1,64,512', description: 'concurrent streams for the latency table' },
     rates: { type: 'number-list', min: 0, exclusiveMin: true, default: '100,200,400,800,1600,3200', description: 'Poisson request rates (per second) tried for the highest sustained rate' },
@@ -40,7 +42,7 @@ export const command = defineCommand({
 
 function parseArgs(argv: string[]) {
   const { values: v } = parseOrExit(command, argv);
-  return { pods: v.pods, timeScale: v['time-scale'], seconds: v.seconds, maxTokens: v['max-tokens'], concurrency: v.concurrency, rates: v.rates, targets: v.targets as string[], skipRates: v['skip-rates'], skipMemory: v['skip-memory'], cpuProf: v['cpu-prof'], json: v.json === true };
+  return { pods: v.pods, timeScale: v['time-scale'], seconds: v.seconds, warmup: v.warmup, cpuRate: v['cpu-rate'], maxTokens: v['max-tokens'], concurrency: v.concurrency, rates: v.rates, targets: v.targets as string[], skipRates: v['skip-rates'], skipMemory: v['skip-memory'], cpuProf: v['cpu-prof'], json: v.json === true };
 }
 
 const procs: ChildProcess[] = [];
@@ -144,7 +146,7 @@ async function closedLoop(baseOf: (i: number) => string, concurrency: number, se
 }
 
 /** Poisson arrivals at `rate` per second for `seconds`; errors include requests still unanswered 10 s later. */
-async function openLoop(base: string, rate: number, seconds: number, maxTokens: number): Promise<{ errors: number; total: number }> {
+async function openLoop(base: string, rate: number, seconds: number, maxTokens: number): Promise<{ errors: number; total: number; tokens: number }> {
   const inflight: Promise<Sample>[] = [];
   const started = performance.now();
   let next = 0;
@@ -156,7 +158,7 @@ async function openLoop(base: string, rate: number, seconds: number, maxTokens: 
     inflight.push(streamOnce(base, i, maxTokens, AbortSignal.timeout(10000 + seconds * 1000)));
   }
   const results = await Promise.all(inflight);
-  return { errors: results.filter((r) => !r.ok).length, total: results.length };
+  return { errors: results.filter((r) => !r.ok).length, total: results.length, tokens: results.reduce((n, r) => n + (r.ok ? r.tokens : 0), 0) };
 }
 
 
@@ -173,6 +175,8 @@ export interface Cell {
   errors: number;
   tokens: number;
   cpuMsPer1kTokens: number;
+  /** CPU per 1,000 tokens at --cpu-rate requests per second (the same for every path of the row's router). */
+  cpuMsPer1kTokensAtRate?: number;
   gatewayCpuMsPer1kTokens?: number;
   schedulerCpuMsPer1kTokens?: number;
   memoryKiBPerStream?: number;
@@ -205,6 +209,11 @@ export function gatewayVerdicts(cells: Cell[], sustained: Record<string, number>
   if (l64 && v64) {
     push('CPU per 1,000 streamed tokens, 64 streams', l64.cpuMsPer1kTokens / v64.cpuMsPer1kTokens, 1, true);
     if (s64) push('  stretch: half-way to sglang-router', l64.cpuMsPer1kTokens / v64.cpuMsPer1kTokens, (v64.cpuMsPer1kTokens + s64.cpuMsPer1kTokens) / 2 / v64.cpuMsPer1kTokens, true);
+  }
+  const [lr, vr, sr] = [l64?.cpuMsPer1kTokensAtRate, v64?.cpuMsPer1kTokensAtRate, s64?.cpuMsPer1kTokensAtRate];
+  if (lr !== undefined && vr !== undefined) {
+    push('CPU per 1,000 streamed tokens, equal Poisson rate', lr / vr, 1, true);
+    if (sr !== undefined) push('  stretch: half-way to sglang-router', lr / vr, (vr + sr) / 2 / vr, true);
   }
   const [l1, v1] = [at('llmd', 1), at('vllm-router', 1)];
   if (l1 && v1) {
@@ -276,8 +285,11 @@ async function main(): Promise<void> {
       child.kill('SIGKILL');
     }
   }
-  // Warm every path (direct: the client spreads over the pods itself, in turn).
-  for (const t of targets) await Promise.all(Array.from({ length: 32 }, (_, i) => streamOnce(t.name === 'direct' ? workers[i % workers.length] : t.base, i, 4)));
+  // Warm every path under the load it is measured at (direct: the client spreads over the pods itself,
+  // in turn): a Node process's first seconds under a new load run code V8 has not optimised yet, and
+  // a first window measured cold put llmd at twice its warm CPU per token.
+  const warmStreams = Math.max(...args.concurrency);
+  for (const t of targets) await closedLoop(t.name === 'direct' ? (i) => workers[i % workers.length] : () => t.base, warmStreams, args.warmup, args.maxTokens);
 
   const latencyRows: (string | number)[][] = [];
   const cells: Cell[] = [];
@@ -330,6 +342,21 @@ async function main(): Promise<void> {
     }
   }
 
+  // CPU per token at one offered rate for every router: a closed loop gives a faster router more
+  // requests per second, and more requests per wake-up cost less CPU each; at equal load they do not.
+  const atRate: Record<string, number> = {};
+  const atRateSplit: number[] = [];
+  for (const t of targets.filter((x) => x.name !== 'direct' && args.cpuRate > 0)) {
+    const cpu0 = cpuOf(t);
+    const r = await openLoop(t.base, args.cpuRate, args.seconds, args.maxTokens);
+    const cpu = cpuOf(t).map((x, j) => x - cpu0[j]);
+    if (r.tokens > 0 && r.errors === 0) {
+      atRate[t.name] = (cpu.reduce((a, b) => a + b, 0) / r.tokens) * 1e6;
+      if (t.name === 'llmd') atRateSplit.push((cpu[0] / r.tokens) * 1e6, (cpu[1] / r.tokens) * 1e6);
+    }
+  }
+  for (const cell of cells) if (cell.path !== 'direct') cell.cpuMsPer1kTokensAtRate = atRate[cell.path];
+
   // Memory per open stream: 512 long streams held open, the router's RSS against idle.
   const memory: Record<string, string> = {};
   for (const t of targets.filter((x) => x.name !== 'direct' && !args.skipMemory)) {
@@ -371,10 +398,10 @@ async function main(): Promise<void> {
     printTable(['streams', 'path', 'TTFB p50 ms', 'TTFB p99 ms', 'added p50 ms', 'added p99 ms', 'requests/s', 'errors', 'CPU ms per 1,000 tokens'], latencyRows);
     process.stdout.write('\n');
     const llmd64 = cells.find((c) => c.path === 'llmd' && c.concurrency === 64);
-    if (llmd64) process.stdout.write(`llmd at 64 streams, CPU ms per 1,000 tokens: gateway ${fmt(llmd64.gatewayCpuMsPer1kTokens)}, scheduler ${fmt(llmd64.schedulerCpuMsPer1kTokens)}\n\n`);
+    if (llmd64) process.stdout.write(`llmd's CPU ms per 1,000 tokens: at 64 streams gateway ${fmt(llmd64.gatewayCpuMsPer1kTokens)}, scheduler ${fmt(llmd64.schedulerCpuMsPer1kTokens)}; at ${args.cpuRate} requests/s gateway ${fmt(atRateSplit[0])}, scheduler ${fmt(atRateSplit[1])}\n\n`);
     printTable(
-      ['router', 'CPU ms per 1,000 streamed tokens (64 streams)', 'memory KiB per open stream (512 open)', `highest Poisson rate with <1% errors (of ${args.rates.join(', ')}/s)`],
-      targets.filter((t) => t.name !== 'direct').map((t) => [t.name, fmt(cells.find((c) => c.path === t.name && c.concurrency === 64)?.cpuMsPer1kTokens), memory[t.name] ?? '-', sustained[t.name] ?? '-']),
+      ['router', 'CPU ms per 1,000 streamed tokens (64 streams)', `CPU ms per 1,000 streamed tokens (${args.cpuRate} requests/s)`, 'memory KiB per open stream (512 open)', `highest Poisson rate with <1% errors (of ${args.rates.join(', ')}/s)`],
+      targets.filter((t) => t.name !== 'direct').map((t) => [t.name, fmt(cells.find((c) => c.path === t.name && c.concurrency === 64)?.cpuMsPer1kTokens), fmt(atRate[t.name]), memory[t.name] ?? '-', sustained[t.name] ?? '-']),
     );
     process.stdout.write(`\ndirect to the pods sustained ${sustained['direct'] ?? '-'}/s on the same ladder\n\n`);
     if (verdicts.length > 0) printTable(['target (llmd against vllm-router, this run)', 'measured', 'bound', 'met'], verdicts.map((v) => [v.name, `${v.ratio.toFixed(2)}x`, `${v.bound.toFixed(2)}x`, v.met ? 'yes' : 'no']));
@@ -396,9 +423,9 @@ async function main(): Promise<void> {
 }
 
 /** Direct: the rate split evenly over the pods. */
-async function openLoopDirect(workers: string[], rate: number, seconds: number, maxTokens: number): Promise<{ errors: number; total: number }> {
+async function openLoopDirect(workers: string[], rate: number, seconds: number, maxTokens: number): Promise<{ errors: number; total: number; tokens: number }> {
   const parts = await Promise.all(workers.map((w) => openLoop(w, rate / workers.length, seconds, maxTokens)));
-  return { errors: parts.reduce((n, p) => n + p.errors, 0), total: parts.reduce((n, p) => n + p.total, 0) };
+  return { errors: parts.reduce((n, p) => n + p.errors, 0), total: parts.reduce((n, p) => n + p.total, 0), tokens: parts.reduce((n, p) => n + p.tokens, 0) };
 }
 
 if (require.main === module) {
