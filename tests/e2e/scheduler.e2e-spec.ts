@@ -1,6 +1,7 @@
 // The scheduler against real vllm-sim pods over gRPC: bursts spread, shared prefixes stick until the
 // pod saturates, dead pods drop out within a staleness bound, P/D triggers only above its threshold.
 import type { LocalStack } from '@llmd/cli';
+import { pickRequestOf } from '@llmd/platform';
 import { schedulerv1 } from '@llmd/proto';
 import { TestSchedulerClient } from '../support/scheduler-client';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
@@ -70,6 +71,30 @@ describe('scheduler with real pods (unified)', () => {
       // Completions ride the stream: the in-flight counts drop back.
       for (const id of [...ids, `stream-${process.pid}-after`]) pool.complete(id);
       await until(async () => (await inFlight()) === before);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('routes a Pick sent as the gateway sends it (the prompt as the digest the scheduler publishes) where the same text went', async () => {
+    const spec = await client.digestSpec();
+    expect(spec).toMatchObject({ chunkSize: 64, tokenChunkSize: 16, maxChunks: 256 });
+    const prefix = 'Digest routing: the gateway sends chunk hashes, not the prompt. '.repeat(30);
+    const first = await client.pick(E2E_MODEL, `${prefix} question 0`);
+    const home = first.target!.id;
+    const pool = client.streamPool(1);
+    try {
+      // Three in a row, none completed: without the prefix, in-flight accounting would spread them.
+      for (let i = 1; i <= 3; i++) {
+        const input = { requestId: `digest-${process.pid}-${i}`, model: E2E_MODEL, prompt: `${prefix} question ${i}`, messages: [], promptTokenIds: [] };
+        const request = pickRequestOf(input, spec);
+        expect(request.promptDigest?.chunkHashes.length).toBeGreaterThan(0);
+        // The text goes only where the profile asks for it (the precise index tokenizes it).
+        expect(request.prompt).toBe(spec!.needsText ? input.prompt : '');
+        const answer = await pool.pick(request, 5000, {});
+        expect(answer.target?.id).toBe(home);
+      }
+      for (let i = 1; i <= 3; i++) pool.complete(`digest-${process.pid}-${i}`);
     } finally {
       pool.close();
     }

@@ -28,6 +28,11 @@ export class TestSchedulerClient {
     return new Promise((resolve, reject) => this.client.listEndpoints({}, (err, res) => (err || !res ? reject(err) : resolve(res.endpoints))));
   }
 
+  /** The prompt digest spec the scheduler publishes with ListEndpoints. */
+  digestSpec(): Promise<schedulerv1.PromptDigestSpec | undefined> {
+    return new Promise((resolve, reject) => this.client.listEndpoints({}, (err, res) => (err || !res ? reject(err) : resolve(res.promptDigestSpec))));
+  }
+
   complete(requestId: string): Promise<void> {
     return new Promise((resolve) => this.client.complete({ requestId }, () => resolve()));
   }

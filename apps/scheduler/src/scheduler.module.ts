@@ -3,7 +3,7 @@ import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShu
 import { costModelFor } from '@llmd/gpu-cost';
 import { schedulerv1 } from '@llmd/proto';
 import { BoundHistogram, BoundHistogramChild, BufferedProducer, Counter, DEBUG_VIEWS, Gauge, grpcChannelSecurity, GrpcServer, grpcServerSecurity, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
-import { buildPipeline, ExtensionPoint, Plugin, PluginRegistry, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
+import { buildPipeline, ExtensionPoint, Plugin, PluginRegistry, promptDigestSpecOf, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
 import type { Logger } from 'pino';
 import { DEFAULT_CIRCUIT, KvCacheClient, LATE_ANSWER_MS } from './cache/kv-cache.client';
 import { resolvePickerConfig, SCHEDULER_CONFIG, SchedulerConfig } from './config';
@@ -87,7 +87,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     this.scraper.start();
     this.publisher?.start();
     this.expiry = setInterval(() => this.inFlight.expire(), 5000);
-    this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.flow, this.logger) }]);
+    this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.flow, this.logger, promptDigestSpecOf(resolvePickerConfig(this.config))) }]);
     const security = grpcServerSecurity(this.config.grpc.tls, 'grpc.tls', this.logger);
     this.boundPort = await this.grpc.start(this.config.grpc.host, this.config.grpc.port, security);
     this.health.register('grpc', () => this.boundPort > 0);

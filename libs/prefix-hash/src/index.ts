@@ -5,3 +5,4 @@ export * from './lru-chunk-index';
 export * from './token-block-keys';
 export * from './lru-queue';
 export * from './lru-key-table';
+export * from './prompt-digest';

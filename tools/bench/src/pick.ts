@@ -6,9 +6,9 @@ import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
-import { buildPipeline, Endpoint, PluginRegistry, registerBuiltinPlugins, Scheduler, SHIPPED_CONFIGS } from '@llmd/scoring';
-import { LruChunkIndex } from '@llmd/prefix-hash';
-import { PickStreamPool } from '@llmd/platform';
+import { buildPipeline, Endpoint, PluginRegistry, promptDigestSpecOf, registerBuiltinPlugins, Scheduler, SHIPPED_CONFIGS } from '@llmd/scoring';
+import { digestPrompt, LruChunkIndex } from '@llmd/prefix-hash';
+import { pickRequestOf, PickStreamPool } from '@llmd/platform';
 import pino from 'pino';
 import { defineCommand, freePorts, nodeFlagsFor, parseOrExit } from '@llmd/cli';
 import { collector, cpuSeconds, memoryInUse } from './proc';
@@ -31,6 +31,8 @@ export const command = defineCommand({
     profile: { type: 'string', choices: ['approx-prefix', 'precise-prefix'], description: 'only this scheduling profile' },
     endpoints: { type: 'integer', choices: ['10', '100', '1000'], description: 'only this many endpoints' },
     tokens: { type: 'integer', choices: TOKEN_SIZES.map(String), description: 'only prompts of this many tokens' },
+    'no-floor': { type: 'boolean', description: 'skip the empty-handler floor beside each stream shape' },
+    json: { type: 'boolean', description: 'print one JSON object per shape (and one per target ratio), one per line, instead of the table' },
   },
 });
 
@@ -57,12 +59,16 @@ async function inProcess(profile: 'approx-prefix' | 'precise-prefix', n: number,
   const prefixCache = { score: async (_r: unknown, ids: readonly string[]) => new Map(ids.map((id, i) => [id, (i % 3) / 3])) };
   const scheduler = new Scheduler(buildPipeline(SHIPPED_CONFIGS[profile], registerBuiltinPlugins(new PluginRegistry()), { random: Math.random, now: Date.now, prefixCache }));
   const prompts = Array.from({ length: 16 }, (_, i) => prompt(tokens, i));
-  for (let i = 0; i < 50; i++) await scheduler.schedule({ requestId: `w${i}`, model: MODEL, prompt: prompts[i % 16], priority: 0 }, eps);
+  // The request as the scheduler receives it from the gateway: the prompt's digest, and its text only
+  // where the profile needs it.
+  const spec = promptDigestSpecOf(SHIPPED_CONFIGS[profile]);
+  const requests = prompts.map((p) => (spec ? { prompt: spec.needsText ? p : '', digest: digestPrompt(spec, MODEL, p) } : { prompt: p }));
+  for (let i = 0; i < 50; i++) await scheduler.schedule({ requestId: `w${i}`, model: MODEL, ...requests[i % 16], priority: 0 }, eps);
   const lat: number[] = [];
   const start = performance.now();
   for (let i = 0; i < iterations; i++) {
     const t = performance.now();
-    await scheduler.schedule({ requestId: `r${i}`, model: MODEL, prompt: prompts[i % 16], priority: 0 }, eps);
+    await scheduler.schedule({ requestId: `r${i}`, model: MODEL, ...requests[i % 16], priority: 0 }, eps);
     lat.push(performance.now() - t);
   }
   const secs = (performance.now() - start) / 1000;
@@ -76,67 +82,122 @@ function metricsStub(): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port })));
 }
 
-async function overGrpc(profile: string, n: number, tokens: number, iterations: number, transport: 'unary' | 'stream') {
-  const stub = await metricsStub();
+interface GrpcTarget {
+  /** One Pick of prompt `p`, completed right after it returns (as the gateway does). */
+  pick(i: number, p: string): Promise<schedulerv1.PickResponse>;
+  /** Bytes of one PickStream message for prompt `p` (what goes on the wire per Pick). */
+  messageBytes(p: string): number;
+  pid: number | undefined;
+  close(): void;
+}
+
+/**
+ * The real scheduler process, or the floor (its service with an empty handler), on loopback; Picks
+ * sent as the gateway sends them: over 4 PickStream calls (or one unary call each), the prompt as
+ * the digest the target publishes (its text left out unless the profile needs it).
+ */
+async function startTarget(kind: 'scheduler' | 'floor', profile: string, n: number, transport: 'unary' | 'stream', metricsPort: number): Promise<GrpcTarget> {
   const [grpcPort] = await freePorts(1);
-  const eps = Array.from({ length: n }, (_, i) => ({ id: `e-${i}`, address: `127.0.0.1:${stub.port}`, models: [MODEL] }));
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlagsFor('scheduler'), join(DIST, 'apps/scheduler/src/main.js')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env, OTEL_SDK_DISABLED: 'true', LLMD_LOG_LEVEL: 'error', LLMD_KAFKA_BROKERS: '127.0.0.1:1', LLMD_SCHEDULER_GRPC_PORT: String(grpcPort), LLMD_SCHEDULER_OPS_PORT: '0',
-      LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(eps), LLMD_SCHEDULER_PROFILE: profile, LLMD_SCHEDULER_SCRAPE_INTERVAL_MS: '1000', LLMD_SCHEDULER_STALE_AFTER_MS: '10000',
-    },
-  });
+  const eps = Array.from({ length: n }, (_, i) => ({ id: `e-${i}`, address: `127.0.0.1:${metricsPort}`, models: [MODEL] }));
+  const child: ChildProcess =
+    kind === 'scheduler'
+      ? spawn(process.execPath, [...nodeFlagsFor('scheduler'), join(DIST, 'apps/scheduler/src/main.js')], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: {
+            ...process.env, OTEL_SDK_DISABLED: 'true', LLMD_LOG_LEVEL: 'error', LLMD_KAFKA_BROKERS: '127.0.0.1:1', LLMD_SCHEDULER_GRPC_PORT: String(grpcPort), LLMD_SCHEDULER_OPS_PORT: '0',
+            LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(eps), LLMD_SCHEDULER_PROFILE: profile, LLMD_SCHEDULER_SCRAPE_INTERVAL_MS: '1000', LLMD_SCHEDULER_STALE_AFTER_MS: '10000',
+          },
+        })
+      : spawn(process.execPath, [...nodeFlagsFor('scheduler'), join(DIST, 'tools/bench/src/pick-floor-server.js'), String(grpcPort), profile, String(n)], { stdio: ['ignore', 'ignore', 'inherit'] });
   const client = new schedulerv1.SchedulerClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), { 'grpc.enable_retries': 0 });
   // The gateway's own client: Picks multiplexed over 4 PickStream calls (its default), or one unary call each.
   const streams = new PickStreamPool(client, 4, pino({ level: 'silent' }));
+  let spec: schedulerv1.PromptDigestSpec | undefined;
+  const requestOf = (i: number, p: string) => pickRequestOf({ requestId: `g${i}`, model: MODEL, prompt: p, messages: [], promptTokenIds: [] }, spec);
   const unary = (i: number, p: string) =>
     new Promise<schedulerv1.PickResponse>((resolve, reject) =>
-      client.pick(schedulerv1.PickRequest.fromPartial({ requestId: `g${i}`, model: MODEL, prompt: p }), new Metadata(), { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err) : resolve(res))),
+      client.pick(requestOf(i, p), new Metadata(), { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err) : resolve(res))),
     );
-  const picked = transport === 'unary' ? unary : (i: number, p: string) => streams.pick(schedulerv1.PickRequest.fromPartial({ requestId: `g${i}`, model: MODEL, prompt: p }), 5000, {});
+  const picked = transport === 'unary' ? unary : (i: number, p: string) => streams.pick(requestOf(i, p), 5000, {});
   // Each request ends right after its Pick, as the gateway reports it: on the stream, the completion
   // rides on the next Pick; unary, a fire-and-forget Complete. Without it the scheduler's in-flight
   // leases would pile up through the run, which no real caller does.
   const complete = (i: number) =>
     transport === 'unary' ? client.complete({ requestId: `g${i}` }, new Metadata(), { deadline: new Date(Date.now() + 5000) }, () => undefined) : streams.complete(`g${i}`);
-  const pick = async (i: number, p: string) => {
-    const res = await picked(i, p);
-    complete(i);
-    return res;
+  const target: GrpcTarget = {
+    async pick(i, p) {
+      const res = await picked(i, p);
+      complete(i);
+      return res;
+    },
+    messageBytes: (p) => schedulerv1.PickStreamRequest.encode({ pick: requestOf(0, p), timeoutMs: 250, traceContext: {}, completed: ['g1'] }).finish().length,
+    pid: child.pid,
+    close() {
+      streams.close();
+      client.close();
+      child.kill('SIGKILL');
+    },
   };
+  // Wait until every endpoint has been scraped once, and take the digest spec the target publishes.
+  for (let tries = 0; ; tries++) {
+    const list = await new Promise<schedulerv1.ListEndpointsResponse | undefined>((res) => client.listEndpoints({}, (e, l) => res(e ? undefined : l)));
+    spec = list?.promptDigestSpec;
+    const r = list ? await target.pick(-1, 'warm-up').catch(() => undefined) : undefined;
+    if (r?.target && list && list.endpoints.filter((x) => x.healthy).length === n) break;
+    if (tries > 100) {
+      target.close();
+      throw new Error(`${kind} did not become ready`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return target;
+}
+
+interface GrpcCell {
+  p50: number;
+  p99: number;
+  perSec: number;
+  perCoreSec: number;
+  messageBytes: number;
+}
+
+/**
+ * Latency one Pick at a time, the targets taking turns Pick by Pick (the machine's noise falls on
+ * each alike); then throughput with 32 Picks in flight, each target alone, and its own CPU per Pick.
+ */
+async function overGrpc(profile: string, n: number, tokens: number, iterations: number, transport: 'unary' | 'stream', withFloor: boolean): Promise<{ scheduler: GrpcCell; floor?: GrpcCell }> {
+  const stub = await metricsStub();
+  const kinds = withFloor ? (['scheduler', 'floor'] as const) : (['scheduler'] as const);
+  const targets: GrpcTarget[] = [];
   try {
+    for (const kind of kinds) targets.push(await startTarget(kind, profile, n, transport, stub.port));
     const prompts = Array.from({ length: 16 }, (_, i) => prompt(tokens, i));
-    // Wait until every endpoint has been scraped once.
-    for (let tries = 0; ; tries++) {
-      const r = await pick(-1, prompts[0]).catch(() => undefined);
-      if (r?.target && (await new Promise<number>((res) => client.listEndpoints({}, (e, l) => res(e || !l ? 0 : l.endpoints.filter((x) => x.healthy).length)))) === n) break;
-      if (tries > 100) throw new Error('scheduler did not become ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    for (let i = 0; i < 50; i++) await pick(i, prompts[i % 16]);
-    const lat: number[] = [];
+    for (let i = 0; i < 50; i++) for (const t of targets) await t.pick(i, prompts[i % 16]);
+    const lat: number[][] = targets.map(() => []);
     for (let i = 0; i < iterations; i++) {
-      const t = performance.now();
-      await pick(i, prompts[i % 16]);
-      lat.push(performance.now() - t);
+      for (const [k, t] of targets.entries()) {
+        const started = performance.now();
+        await t.pick(i, prompts[i % 16]);
+        lat[k].push(performance.now() - started);
+      }
     }
-    lat.sort((a, b) => a - b);
-    // Throughput with 32 Picks in flight, and the scheduler's own CPU time per Pick (its Picks/s on one core).
-    let done = 0;
-    const cpuBefore = cpuSeconds(child.pid);
-    const started = performance.now();
-    const end = Date.now() + 2000;
-    await Promise.all(Array.from({ length: 32 }, async (_, w) => {
-      for (let i = 0; Date.now() < end; i++, done++) await pick(w * 1e6 + i, prompts[i % 16]);
-    }));
-    const secs = (performance.now() - started) / 1000;
-    const cpu = cpuSeconds(child.pid) - cpuBefore;
-    return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec: done / secs, perCoreSec: cpu > 0 ? done / cpu : NaN };
+    const cells: GrpcCell[] = [];
+    for (const [k, t] of targets.entries()) {
+      let done = 0;
+      const cpuBefore = cpuSeconds(t.pid);
+      const started = performance.now();
+      const end = Date.now() + 2000;
+      await Promise.all(Array.from({ length: 32 }, async (_, w) => {
+        for (let i = 0; Date.now() < end; i++, done++) await t.pick(w * 1e6 + i, prompts[i % 16]);
+      }));
+      const secs = (performance.now() - started) / 1000;
+      const cpu = cpuSeconds(t.pid) - cpuBefore;
+      const sorted = lat[k].sort((a, b) => a - b);
+      cells.push({ p50: percentile(sorted, 50), p99: percentile(sorted, 99), perSec: done / secs, perCoreSec: cpu > 0 ? done / cpu : NaN, messageBytes: t.messageBytes(prompts[0]) });
+    }
+    return { scheduler: cells[0], floor: cells[1] };
   } finally {
-    streams.close();
-    client.close();
-    child.kill('SIGKILL');
+    for (const t of targets) t.close();
     stub.server.close();
   }
 }
@@ -158,6 +219,45 @@ function indexMemoryMb(capacityPerEndpoint: number, endpointsCount: number): num
   return mb;
 }
 
+/** One measured shape (the `--json` row). */
+export interface PickRow {
+  path: 'in-process' | 'stream' | 'unary' | 'floor';
+  profile: string;
+  endpoints: number;
+  promptTokens: number;
+  p50Ms: number;
+  p99Ms: number;
+  picksPerSecond: number;
+  /** Picks over the CPU time of the process that answered them (in-process: wall time of this one). */
+  picksPerCpuSecond: number;
+  /** Bytes of one PickStream message (gRPC rows). */
+  messageBytes?: number;
+}
+
+export interface PickVerdict {
+  name: string;
+  ratio: number;
+  bound: number;
+  met: boolean;
+}
+
+/**
+ * Issue 23's Pick targets, over the stream at 100 endpoints and 8k-token prompts, against the floor
+ * measured in the same run: p99 at most 1.3x the floor's, Picks per CPU-second at least 0.8x.
+ */
+export function pickVerdicts(rows: readonly PickRow[]): PickVerdict[] {
+  const out: PickVerdict[] = [];
+  for (const s of rows.filter((r) => r.path === 'stream' && r.endpoints === 100 && r.promptTokens === 8192)) {
+    const f = rows.find((r) => r.path === 'floor' && r.profile === s.profile && r.endpoints === s.endpoints && r.promptTokens === s.promptTokens);
+    if (!f) continue;
+    const p99 = s.p99Ms / f.p99Ms;
+    const cpu = s.picksPerCpuSecond / f.picksPerCpuSecond;
+    out.push({ name: `${s.profile}: stream p99 / floor p99`, ratio: p99, bound: 1.3, met: p99 <= 1.3 });
+    out.push({ name: `${s.profile}: Picks per CPU-second / floor's`, ratio: cpu, bound: 0.8, met: cpu >= 0.8 });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const { values } = parseOrExit(command);
   const grpc = !values['in-process-only'];
@@ -165,13 +265,13 @@ async function main(): Promise<void> {
   const iterations = values.iterations;
   // Narrow a run to the shapes that match the filters given.
   const keep = (name: 'transport' | 'profile' | 'endpoints' | 'tokens', value: string | number) => values[name] === undefined || String(values[name]) === String(value);
-  const rows: (string | number)[][] = [];
+  const rows: PickRow[] = [];
   for (const profile of inProc ? (['approx-prefix', 'precise-prefix'] as const) : []) {
     for (const n of [10, 100, 1000]) {
       for (const tokens of TOKEN_SIZES) {
         if (!keep('profile', profile) || !keep('endpoints', n) || !keep('tokens', tokens)) continue;
         const r = await inProcess(profile, n, tokens, iterations);
-        rows.push(['in-process', profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0), r.perSec.toFixed(0)]);
+        rows.push({ path: 'in-process', profile, endpoints: n, promptTokens: tokens, p50Ms: r.p50, p99Ms: r.p99, picksPerSecond: r.perSec, picksPerCpuSecond: r.perSec });
       }
     }
   }
@@ -180,14 +280,31 @@ async function main(): Promise<void> {
       for (const profile of ['approx-prefix', 'precise-prefix']) {
         for (const [n, tokens] of [[10, 1024], [100, 8192], [1000, 8192], [100, 32768]]) {
           if (!keep('transport', transport) || !keep('profile', profile) || !keep('endpoints', n) || !keep('tokens', tokens)) continue;
-          const r = await overGrpc(profile, n, tokens, iterations, transport);
-          rows.push([`gRPC ${transport}`, profile, n, tokens, r.p50.toFixed(3), r.p99.toFixed(3), r.perSec.toFixed(0), r.perCoreSec.toFixed(0)]);
+          // The floor beside every stream shape, measured in the same window.
+          const r = await overGrpc(profile, n, tokens, iterations, transport, transport === 'stream' && !values['no-floor']);
+          const row = (path: PickRow['path'], c: GrpcCell): PickRow => ({ path, profile, endpoints: n, promptTokens: tokens, p50Ms: c.p50, p99Ms: c.p99, picksPerSecond: c.perSec, picksPerCpuSecond: c.perCoreSec, messageBytes: c.messageBytes });
+          rows.push(row(transport, r.scheduler));
+          if (r.floor) rows.push(row('floor', r.floor));
         }
       }
     }
   }
-  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process; over gRPC = the real scheduler process on loopback, no cache-manager (precise falls back behind the circuit breaker); stream = PickStream (the gateway default), unary = one Pick call each; every Pick is completed after it returns, as the gateway does; latency is measured one Pick at a time, throughput with 32 in flight; picks per scheduler CPU-second = Picks done over the CPU time of the scheduler process (what one core of it sustains while the load generator shares the machine)\n\n');
-  printTable(['path', 'profile', 'endpoints', 'prompt tokens', 'p50 ms', 'p99 ms', 'picks/s', 'picks per scheduler CPU-second'], rows);
+  const verdicts = pickVerdicts(rows);
+  if (values.json) {
+    for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+    for (const v of verdicts) process.stdout.write(`${JSON.stringify({ target: v.name, ratio: v.ratio, bound: v.bound, met: v.met })}\n`);
+    return;
+  }
+  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process; over gRPC = the real scheduler process on loopback, no cache-manager (precise falls back behind the circuit breaker); stream = PickStream (the gateway default), unary = one Pick call each, floor = the same stream to the scheduler\'s service with an empty handler (what the transport alone costs); the prompt goes as the gateway sends it (its chunk hashes, with the text only where the profile needs it); every Pick is completed after it returns, as the gateway does; latency is measured one Pick at a time, the scheduler and the floor taking turns; throughput with 32 in flight; picks per CPU-second = Picks done over the CPU time of the answering process\n\n');
+  const label = { 'in-process': 'in-process', stream: 'gRPC stream', unary: 'gRPC unary', floor: 'gRPC floor' } as const;
+  printTable(
+    ['path', 'profile', 'endpoints', 'prompt tokens', 'bytes per Pick', 'p50 ms', 'p99 ms', 'picks/s', 'picks per CPU-second'],
+    rows.map((r) => [label[r.path], r.profile, r.endpoints, r.promptTokens, r.messageBytes ?? '-', r.p50Ms.toFixed(3), r.p99Ms.toFixed(3), r.picksPerSecond.toFixed(0), r.picksPerCpuSecond.toFixed(0)]),
+  );
+  if (verdicts.length > 0) {
+    process.stdout.write('\n');
+    printTable(['target (100 endpoints, 8k-token prompts, this run)', 'measured', 'bound', 'met'], verdicts.map((v) => [v.name, `${v.ratio.toFixed(2)}x`, `${v.bound.toFixed(2)}x`, v.met ? 'yes' : 'no']));
+  }
   process.stdout.write(`\napproximate index at its default capacity (31,250 chunk hashes per endpoint): ${(indexMemoryMb(31250, 10) / 10).toFixed(2)} MB per endpoint\n`);
 }
 

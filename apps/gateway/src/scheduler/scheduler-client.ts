@@ -2,7 +2,7 @@
 // refresh of ListEndpoints that keeps the snapshot the gateway fails open to.
 import { credentials, Metadata, ServiceError } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
-import { deadlineIn, injectIntoHeaders, metadataWithTrace, PickStreamPool, type GrpcChannelSecurity } from '@llmd/platform';
+import { deadlineIn, injectIntoHeaders, metadataWithTrace, pickRequestOf, PickStreamPool, type GrpcChannelSecurity } from '@llmd/platform';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { EndpointLoadView, RouteEndpoint } from '../routing/routing-types';
@@ -49,6 +49,8 @@ export class SchedulerClient {
   private snapshotAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly streams: PickStreamPool | undefined;
+  /** How the scheduler wants prompts digested (from ListEndpoints); until it says, Picks carry the text. */
+  private digestSpec: schedulerv1.PromptDigestSpec | undefined;
 
   constructor(
     address: string,
@@ -91,10 +93,11 @@ export class SchedulerClient {
   }
 
   pick(input: PickInput, ctx: Context): Promise<SchedulerPick> {
-    if (this.streams) return this.streams.pick(schedulerv1.PickRequest.fromPartial(input), this.options.pickTimeoutMs, injectIntoHeaders({}, ctx)).then(pickFromProto);
+    const request = pickRequestOf(input, this.digestSpec);
+    if (this.streams) return this.streams.pick(request, this.options.pickTimeoutMs, injectIntoHeaders({}, ctx)).then(pickFromProto);
     return new Promise((resolve, reject) => {
       this.client.pick(
-        schedulerv1.PickRequest.fromPartial(input),
+        request,
         metadataWithTrace(ctx),
         { deadline: deadlineIn(this.options.pickTimeoutMs) },
         (err: ServiceError | null, res?: schedulerv1.PickResponse) => {
@@ -122,6 +125,7 @@ export class SchedulerClient {
             return e ? [{ ...e, waiting: s.waiting, running: s.running, inFlight: s.inFlight, kvCacheUsage: s.kvCacheUsage, healthy: s.healthy }] : [];
           });
           this.snapshotAt = Date.now();
+          this.digestSpec = res.promptDigestSpec;
         }
         resolve();
       });

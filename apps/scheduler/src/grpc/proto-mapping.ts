@@ -1,4 +1,5 @@
 // Maps between the scheduler.v1 wire types and the scheduling framework's plain types.
+import { chatRoutingText, decodeChunkHashes, type PromptDigest } from '@llmd/prefix-hash';
 import { schedulerv1 } from '@llmd/proto';
 import type { Endpoint, EndpointRole, SchedulingRequest } from '@llmd/scoring';
 
@@ -24,12 +25,21 @@ export function endpointStateToProto(e: Endpoint): schedulerv1.EndpointState {
   };
 }
 
+/** A caller's prompt digest, or undefined when absent or malformed (its hashes then count for nothing). */
+export function digestFromProto(d: schedulerv1.PromptDigest | undefined): PromptDigest | undefined {
+  if (!d || d.chunkSize === 0) return undefined;
+  const hashes = decodeChunkHashes(d.chunkHashes);
+  return hashes && { hashes, chunkSize: d.chunkSize, tokens: d.tokens, promptLength: d.promptLength };
+}
+
 export function requestFromProto(r: schedulerv1.PickRequest): SchedulingRequest {
-  const prompt = r.prompt || r.messages.map((m) => `${m.role}: ${m.content}`).join('\n');
+  const prompt = r.prompt || chatRoutingText(r.messages);
+  const digest = digestFromProto(r.promptDigest);
   return {
     requestId: r.requestId,
     model: r.model,
     prompt,
+    ...(digest ? { digest } : {}),
     promptTokenIds: r.promptTokenIds.length > 0 ? r.promptTokenIds : undefined,
     messages: r.messages.length > 0 ? r.messages.map((m) => ({ role: m.role, content: m.content })) : undefined,
     sessionId: r.sessionId || undefined,

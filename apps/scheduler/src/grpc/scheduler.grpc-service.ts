@@ -5,6 +5,7 @@ import { sendUnaryData, ServerDuplexStream, ServerUnaryCall, status } from '@grp
 import { Context, context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { schedulerv1 } from '@llmd/proto';
 import { contextFromMetadata, extractFromHeaders } from '@llmd/platform';
+import type { PickPromptSpec } from '@llmd/scoring';
 import type { Logger } from 'pino';
 import type { FlowController } from '../flow/flow-controller';
 import type { PickService } from '../scheduling/pick.service';
@@ -49,7 +50,12 @@ function handlePick(picks: PickService, flow: FlowController, logger: Logger, pi
   });
 }
 
-export function schedulerGrpcImplementation(picks: PickService, flow: FlowController, logger: Logger): schedulerv1.SchedulerServer {
+/**
+ * The service. `digestSpec` (from the scheduling config) is published with ListEndpoints: callers
+ * digest prompts with it and may leave the text out of a Pick.
+ */
+export function schedulerGrpcImplementation(picks: PickService, flow: FlowController, logger: Logger, digestSpec?: PickPromptSpec): schedulerv1.SchedulerServer {
+  const promptDigestSpec = digestSpec && { chunkSize: digestSpec.chunkSize, tokenChunkSize: digestSpec.tokenChunkSize, maxChunks: digestSpec.maxChunks, needsText: digestSpec.needsText };
   return {
     pick(call: ServerUnaryCall<schedulerv1.PickRequest, schedulerv1.PickResponse>, callback: sendUnaryData<schedulerv1.PickResponse>) {
       const deadline = call.getDeadline();
@@ -96,7 +102,7 @@ export function schedulerGrpcImplementation(picks: PickService, flow: FlowContro
       flow.dispatch();
     },
     listEndpoints(_call: ServerUnaryCall<schedulerv1.ListEndpointsRequest, schedulerv1.ListEndpointsResponse>, callback: sendUnaryData<schedulerv1.ListEndpointsResponse>) {
-      callback(null, { endpoints: picks.endpoints().map(endpointStateToProto) });
+      callback(null, { endpoints: picks.endpoints().map(endpointStateToProto), promptDigestSpec });
     },
   };
 }

@@ -1,4 +1,5 @@
 export * from './grpc-server';
 export * from './grpc-metadata';
 export * from './pick-stream-pool';
+export * from './pick-request';
 export * from './grpc-tls';

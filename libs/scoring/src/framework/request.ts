@@ -1,11 +1,14 @@
 // What the scheduler knows about a request when it picks.
+import type { PromptDigest } from '@llmd/prefix-hash';
 
 export interface SchedulingRequest {
   requestId: string;
   /** Model as the client named it: a base model or a LoRA adapter. */
   model: string;
-  /** Prompt text (chat messages flattened), for prefix-aware plugins. */
+  /** Prompt text (chat messages flattened), for prefix-aware plugins; empty when the caller sent a digest instead. */
   prompt: string;
+  /** The prompt's chunk hashes and length, computed by the caller (PromptDigest); read in place of the text. */
+  digest?: PromptDigest;
   /** Token ids when the client sent them. */
   promptTokenIds?: readonly number[];
   /** The chat messages of a chat request (the precise index tokenizes them with the chat template). */

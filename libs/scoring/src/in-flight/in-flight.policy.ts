@@ -2,6 +2,7 @@
 // picked request adds to each endpoint's load, and when it leaves. The scheduler hears of a request's
 // end only through Complete (or its lease running out), so every charge leaves then, the prefill
 // pod's included: the simulator must count the same, or it measures a scheduler that does not ship.
+import type { PromptDigest } from '@llmd/prefix-hash';
 import type { Endpoint } from '../framework';
 import { estimateTokens } from '../plugins/shared/normalize';
 
@@ -20,7 +21,7 @@ export interface InFlightCharge {
 export type InFlightLoad = Required<Pick<Endpoint, 'inFlight' | 'inFlightTokens'>>;
 
 /** The request's size as the accounting sees it: prompt tokens (counted, or estimated from text) and max completion. */
-export function inFlightSize(request: { prompt: string; promptTokenIds?: readonly number[]; maxTokens?: number }): { promptTokens: number; maxTokens: number } {
+export function inFlightSize(request: { prompt: string; promptTokenIds?: readonly number[]; digest?: PromptDigest; maxTokens?: number }): { promptTokens: number; maxTokens: number } {
   return { promptTokens: estimateTokens(request, IN_FLIGHT_CHARS_PER_TOKEN), maxTokens: request.maxTokens ?? 0 };
 }
 

@@ -22,3 +22,4 @@ export * from './picker/weighted-random/weighted-random.picker';
 export * from './picker/top-k/top-k.picker';
 export * from './profile/single/single.profile-handler';
 export * from './profile/pd/pd.profile-handler';
+export * from './shared/prompt-digest-spec';

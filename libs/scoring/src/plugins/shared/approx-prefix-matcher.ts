@@ -1,6 +1,6 @@
 // The approximate prefix index behind the approximate (and, as fallback, the precise) prefix scorer:
 // chained chunk hashes of what was routed where, per endpoint, in a bounded LRU.
-import { ChunkHash, hashTextChunks, hashTokenChunks, LruChunkIndex } from '@llmd/prefix-hash';
+import { ChunkHash, hashTextChunks, hashTokenChunks, LruChunkIndex, modelSeed } from '@llmd/prefix-hash';
 import type { Endpoint, SchedulingRequest } from '../../framework';
 import type { PrefixMatch } from './prefix-state';
 
@@ -23,9 +23,15 @@ export class ApproxPrefixMatcher {
   }
 
   hashes(request: SchedulingRequest): { hashes: ChunkHash[]; chunkSize: number } {
-    const { promptTokenIds } = request;
+    const { promptTokenIds, digest } = request;
+    // The caller digested the prompt (the gateway does, with this index's chunking): its hashes are
+    // what hashing the text here would give. A digest made with other chunking is not comparable: no prefix.
+    if (digest) {
+      const chunkSize = digest.tokens ? this.params.tokenChunkSize : this.params.chunkSize;
+      return { hashes: digest.chunkSize === chunkSize ? digest.hashes.slice(0, this.params.maxChunks) : [], chunkSize };
+    }
     // The model and adapter seed the chain: the same text under another model is another cache.
-    const seed = seedOf(request.model);
+    const seed = modelSeed(request.model);
     if (promptTokenIds && promptTokenIds.length > 0) return { hashes: hashTokenChunks(promptTokenIds, this.params.tokenChunkSize, this.params.maxChunks, seed), chunkSize: this.params.tokenChunkSize };
     return { hashes: hashTextChunks(request.prompt, this.params.chunkSize, this.params.maxChunks, seed), chunkSize: this.params.chunkSize };
   }
@@ -42,12 +48,6 @@ export class ApproxPrefixMatcher {
   size(): number {
     return this.index.size();
   }
-}
-
-function seedOf(model: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < model.length; i++) h = Math.imul(h ^ model.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 /** The endpoints a decision placed the prompt on (decode target, and prefill target for P/D). */

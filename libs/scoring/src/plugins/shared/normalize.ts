@@ -1,4 +1,5 @@
 // Score helpers shared by the scorers.
+import type { PromptDigest } from '@llmd/prefix-hash';
 import type { CycleState, Endpoint, Scorer, SchedulingRequest } from '../../framework';
 
 /** Min-max normalised into `out` by position, so that the lowest value scores 1 and the highest 0; all equal -> all 1. */
@@ -25,7 +26,10 @@ export function scoresByEndpoint(scorer: Required<Pick<Scorer, 'scoreInto'>>, st
   return m;
 }
 
-/** Rough prompt length in tokens from its characters (no tokenizer on the hot path). */
-export function estimateTokens(request: { prompt: string; promptTokenIds?: readonly number[] }, charsPerToken: number): number {
-  return request.promptTokenIds?.length ?? Math.ceil(request.prompt.length / charsPerToken);
+/** Rough prompt length in tokens from its characters (no tokenizer on the hot path), or from the caller's digest when the text was not sent. */
+export function estimateTokens(request: { prompt: string; promptTokenIds?: readonly number[]; digest?: PromptDigest }, charsPerToken: number): number {
+  if (request.promptTokenIds) return request.promptTokenIds.length;
+  const { digest } = request;
+  if (digest && request.prompt.length === 0) return digest.tokens ? digest.promptLength : Math.ceil(digest.promptLength / charsPerToken);
+  return Math.ceil(request.prompt.length / charsPerToken);
 }

@@ -115,6 +115,39 @@ export interface PickRequest {
   objective: string;
   /** Fairness id for flow control (x-llm-d-inference-fairness-id); requests are round-robined between ids. */
   fairnessId: string;
+  /**
+   * The prompt as the scheduler's prefix index reads it, computed by the caller with the spec the
+   * scheduler publishes (ListEndpointsResponse.prompt_digest_spec). With it the caller may leave
+   * prompt and messages empty (unless the spec says the text is needed): a few KB instead of the text.
+   */
+  promptDigest: PromptDigest | undefined;
+}
+
+/** Chained chunk hashes of a prompt, as the approximate prefix index computes them. */
+export interface PromptDigest {
+  /** The hashes, in prompt order: each an unsigned integer below 2^53, 8 bytes little-endian. */
+  chunkHashes: Buffer;
+  /** Characters (text prompt) or token ids (token prompt) per chunk. */
+  chunkSize: number;
+  /** True when the chunks are of token ids (prompt_token_ids), false for text. */
+  tokens: boolean;
+  /** The whole prompt's length, in characters (text) or token ids: the length estimates read it. */
+  promptLength: number;
+}
+
+/** How a caller computes a PromptDigest the scheduler can use. */
+export interface PromptDigestSpec {
+  /** Characters per chunk of a text prompt. */
+  chunkSize: number;
+  /** Token ids per chunk of a token prompt. */
+  tokenChunkSize: number;
+  /** Chunks hashed at most (the prompt's start). */
+  maxChunks: number;
+  /**
+   * True when some plugin still needs the prompt text (the precise prefix index tokenizes it): send
+   * prompt and messages as well as the digest.
+   */
+  needsText: boolean;
 }
 
 export interface PickResponse {
@@ -220,6 +253,8 @@ export interface EndpointState {
 
 export interface ListEndpointsResponse {
   endpoints: EndpointState[];
+  /** How to digest prompts for Pick; absent when the profiles do not read prompt hashes the same way. */
+  promptDigestSpec: PromptDigestSpec | undefined;
 }
 
 function createBaseEndpoint(): Endpoint {
@@ -589,6 +624,7 @@ function createBasePickRequest(): PickRequest {
     ttftSloMs: 0,
     objective: "",
     fairnessId: "",
+    promptDigest: undefined,
   };
 }
 
@@ -633,6 +669,9 @@ export const PickRequest: MessageFns<PickRequest> = {
     }
     if (message.fairnessId !== "") {
       writer.uint32(98).string(message.fairnessId);
+    }
+    if (message.promptDigest !== undefined) {
+      PromptDigest.encode(message.promptDigest, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -756,6 +795,14 @@ export const PickRequest: MessageFns<PickRequest> = {
             message.fairnessId = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.promptDigest = PromptDigest.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -808,6 +855,11 @@ export const PickRequest: MessageFns<PickRequest> = {
         : isSet(object.fairness_id)
         ? globalThis.String(object.fairness_id)
         : "",
+      promptDigest: isSet(object.promptDigest)
+        ? PromptDigest.fromJSON(object.promptDigest)
+        : isSet(object.prompt_digest)
+        ? PromptDigest.fromJSON(object.prompt_digest)
+        : undefined,
     };
   },
 
@@ -849,6 +901,9 @@ export const PickRequest: MessageFns<PickRequest> = {
     if (message.fairnessId !== "") {
       obj.fairnessId = message.fairnessId;
     }
+    if (message.promptDigest !== undefined) {
+      obj.promptDigest = PromptDigest.toJSON(message.promptDigest);
+    }
     return obj;
   },
 
@@ -869,6 +924,271 @@ export const PickRequest: MessageFns<PickRequest> = {
     message.ttftSloMs = object.ttftSloMs ?? 0;
     message.objective = object.objective ?? "";
     message.fairnessId = object.fairnessId ?? "";
+    message.promptDigest = (object.promptDigest !== undefined && object.promptDigest !== null)
+      ? PromptDigest.fromPartial(object.promptDigest)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePromptDigest(): PromptDigest {
+  return { chunkHashes: Buffer.alloc(0), chunkSize: 0, tokens: false, promptLength: 0 };
+}
+
+export const PromptDigest: MessageFns<PromptDigest> = {
+  encode(message: PromptDigest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chunkHashes.length !== 0) {
+      writer.uint32(10).bytes(message.chunkHashes);
+    }
+    if (message.chunkSize !== 0) {
+      writer.uint32(16).uint32(message.chunkSize);
+    }
+    if (message.tokens !== false) {
+      writer.uint32(24).bool(message.tokens);
+    }
+    if (message.promptLength !== 0) {
+      writer.uint32(32).uint32(message.promptLength);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromptDigest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromptDigest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chunkHashes = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.chunkSize = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.tokens = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.promptLength = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PromptDigest {
+    return {
+      chunkHashes: isSet(object.chunkHashes)
+        ? Buffer.from(bytesFromBase64(object.chunkHashes))
+        : isSet(object.chunk_hashes)
+        ? Buffer.from(bytesFromBase64(object.chunk_hashes))
+        : Buffer.alloc(0),
+      chunkSize: isSet(object.chunkSize)
+        ? globalThis.Number(object.chunkSize)
+        : isSet(object.chunk_size)
+        ? globalThis.Number(object.chunk_size)
+        : 0,
+      tokens: isSet(object.tokens) ? globalThis.Boolean(object.tokens) : false,
+      promptLength: isSet(object.promptLength)
+        ? globalThis.Number(object.promptLength)
+        : isSet(object.prompt_length)
+        ? globalThis.Number(object.prompt_length)
+        : 0,
+    };
+  },
+
+  toJSON(message: PromptDigest): unknown {
+    const obj: any = {};
+    if (message.chunkHashes.length !== 0) {
+      obj.chunkHashes = base64FromBytes(message.chunkHashes);
+    }
+    if (message.chunkSize !== 0) {
+      obj.chunkSize = Math.round(message.chunkSize);
+    }
+    if (message.tokens !== false) {
+      obj.tokens = message.tokens;
+    }
+    if (message.promptLength !== 0) {
+      obj.promptLength = Math.round(message.promptLength);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PromptDigest>, I>>(base?: I): PromptDigest {
+    return PromptDigest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PromptDigest>, I>>(object: I): PromptDigest {
+    const message = createBasePromptDigest();
+    message.chunkHashes = object.chunkHashes ?? Buffer.alloc(0);
+    message.chunkSize = object.chunkSize ?? 0;
+    message.tokens = object.tokens ?? false;
+    message.promptLength = object.promptLength ?? 0;
+    return message;
+  },
+};
+
+function createBasePromptDigestSpec(): PromptDigestSpec {
+  return { chunkSize: 0, tokenChunkSize: 0, maxChunks: 0, needsText: false };
+}
+
+export const PromptDigestSpec: MessageFns<PromptDigestSpec> = {
+  encode(message: PromptDigestSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chunkSize !== 0) {
+      writer.uint32(8).uint32(message.chunkSize);
+    }
+    if (message.tokenChunkSize !== 0) {
+      writer.uint32(16).uint32(message.tokenChunkSize);
+    }
+    if (message.maxChunks !== 0) {
+      writer.uint32(24).uint32(message.maxChunks);
+    }
+    if (message.needsText !== false) {
+      writer.uint32(32).bool(message.needsText);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromptDigestSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromptDigestSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.chunkSize = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.tokenChunkSize = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxChunks = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.needsText = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PromptDigestSpec {
+    return {
+      chunkSize: isSet(object.chunkSize)
+        ? globalThis.Number(object.chunkSize)
+        : isSet(object.chunk_size)
+        ? globalThis.Number(object.chunk_size)
+        : 0,
+      tokenChunkSize: isSet(object.tokenChunkSize)
+        ? globalThis.Number(object.tokenChunkSize)
+        : isSet(object.token_chunk_size)
+        ? globalThis.Number(object.token_chunk_size)
+        : 0,
+      maxChunks: isSet(object.maxChunks)
+        ? globalThis.Number(object.maxChunks)
+        : isSet(object.max_chunks)
+        ? globalThis.Number(object.max_chunks)
+        : 0,
+      needsText: isSet(object.needsText)
+        ? globalThis.Boolean(object.needsText)
+        : isSet(object.needs_text)
+        ? globalThis.Boolean(object.needs_text)
+        : false,
+    };
+  },
+
+  toJSON(message: PromptDigestSpec): unknown {
+    const obj: any = {};
+    if (message.chunkSize !== 0) {
+      obj.chunkSize = Math.round(message.chunkSize);
+    }
+    if (message.tokenChunkSize !== 0) {
+      obj.tokenChunkSize = Math.round(message.tokenChunkSize);
+    }
+    if (message.maxChunks !== 0) {
+      obj.maxChunks = Math.round(message.maxChunks);
+    }
+    if (message.needsText !== false) {
+      obj.needsText = message.needsText;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PromptDigestSpec>, I>>(base?: I): PromptDigestSpec {
+    return PromptDigestSpec.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PromptDigestSpec>, I>>(object: I): PromptDigestSpec {
+    const message = createBasePromptDigestSpec();
+    message.chunkSize = object.chunkSize ?? 0;
+    message.tokenChunkSize = object.tokenChunkSize ?? 0;
+    message.maxChunks = object.maxChunks ?? 0;
+    message.needsText = object.needsText ?? false;
     return message;
   },
 };
@@ -2039,13 +2359,16 @@ export const EndpointState: MessageFns<EndpointState> = {
 };
 
 function createBaseListEndpointsResponse(): ListEndpointsResponse {
-  return { endpoints: [] };
+  return { endpoints: [], promptDigestSpec: undefined };
 }
 
 export const ListEndpointsResponse: MessageFns<ListEndpointsResponse> = {
   encode(message: ListEndpointsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.endpoints) {
       EndpointState.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.promptDigestSpec !== undefined) {
+      PromptDigestSpec.encode(message.promptDigestSpec, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -2071,6 +2394,14 @@ export const ListEndpointsResponse: MessageFns<ListEndpointsResponse> = {
             message.endpoints.push(EndpointState.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.promptDigestSpec = PromptDigestSpec.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2088,6 +2419,11 @@ export const ListEndpointsResponse: MessageFns<ListEndpointsResponse> = {
       endpoints: globalThis.Array.isArray(object?.endpoints)
         ? object.endpoints.map((e: any) => EndpointState.fromJSON(e))
         : [],
+      promptDigestSpec: isSet(object.promptDigestSpec)
+        ? PromptDigestSpec.fromJSON(object.promptDigestSpec)
+        : isSet(object.prompt_digest_spec)
+        ? PromptDigestSpec.fromJSON(object.prompt_digest_spec)
+        : undefined,
     };
   },
 
@@ -2095,6 +2431,9 @@ export const ListEndpointsResponse: MessageFns<ListEndpointsResponse> = {
     const obj: any = {};
     if (message.endpoints?.length) {
       obj.endpoints = message.endpoints.map((e) => EndpointState.toJSON(e));
+    }
+    if (message.promptDigestSpec !== undefined) {
+      obj.promptDigestSpec = PromptDigestSpec.toJSON(message.promptDigestSpec);
     }
     return obj;
   },
@@ -2105,6 +2444,9 @@ export const ListEndpointsResponse: MessageFns<ListEndpointsResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListEndpointsResponse>, I>>(object: I): ListEndpointsResponse {
     const message = createBaseListEndpointsResponse();
     message.endpoints = object.endpoints?.map((e) => EndpointState.fromPartial(e)) || [];
+    message.promptDigestSpec = (object.promptDigestSpec !== undefined && object.promptDigestSpec !== null)
+      ? PromptDigestSpec.fromPartial(object.promptDigestSpec)
+      : undefined;
     return message;
   },
 };
@@ -2249,6 +2591,14 @@ export const SchedulerClient = makeGenericClientConstructor(
   service: typeof SchedulerService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
