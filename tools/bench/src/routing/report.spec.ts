@@ -1,4 +1,5 @@
-import { markdownTable, routingFigures, summarize, sustainedTokensPerSec } from './report';
+import { markdownTable, routingFigures, summarize, sustainedTokensPerSec, tailRatios } from './report';
+import { lowReuse } from './workloads';
 
 describe('sustainedTokensPerSec', () => {
   const o = (arrivalMs: number, ttftMs: number, endMs: number, outputTokens: number) => ({ arrivalMs, ttftMs, endMs, outputTokens, itlMs: 0, ok: true });
@@ -36,5 +37,33 @@ describe('routingFigures', () => {
   it('puts them in the table of a live run', () => {
     const run = summarize({ mode: 'live', workload: 'shared-prefix', profile: 'precise-prefix', pods: 4, rate: 8, wallSec: 1 }, Array.from({ length: 100 }, (_, i) => ({ ttftMs: 1, itlMs: 1, outputTokens: 2, ok: true, arrivalMs: i, endMs: i + 2 })), 1000, { queries: 0, hits: 0 }, {}, counters);
     expect(markdownTable([run])).toContain('| 2.00% (deadline 3, circuit-open 1) | 2.00% | 5.00 | 1.00 |');
+  });
+});
+
+describe('tailRatios', () => {
+  const run = (profile: string, rate: number, ttftP90Ms: number, seed?: number) => ({ ...summarize({ mode: 'des', workload: 'low-reuse', profile, pods: 8, rate, wallSec: 1 }, [], 1000, { queries: 0, hits: 0 }, {}), ttftP90Ms, seed });
+
+  it('divides each prefix profile by round-robin in the same cell, and skips cells without one', () => {
+    const runs = [run('round-robin', 5, 100, 1), run('precise-prefix', 5, 104, 1), run('approx-prefix', 5, 130, 1), run('round-robin', 5, 200, 2), run('precise-prefix', 5, 100, 2), run('precise-prefix', 10, 300, 1)];
+    expect(tailRatios(runs)).toEqual([
+      { profile: 'precise-prefix', pods: 8, rate: 5, seed: 1, ratio: 1.04 },
+      { profile: 'approx-prefix', pods: 8, rate: 5, seed: 1, ratio: 1.3 },
+      { profile: 'precise-prefix', pods: 8, rate: 5, seed: 2, ratio: 0.5 },
+    ]);
+  });
+});
+
+describe('the low-reuse workload', () => {
+  it('draws each request a prefix uniformly from hundreds, with a short question and answer', () => {
+    const reqs = lowReuse({ seed: 3, rate: 10, count: 800, groups: 400, systemTokens: 300, questionTokens: 20, outputTokens: 16 });
+    expect(reqs).toHaveLength(800);
+    const groups = new Set(reqs.map((r) => r.group));
+    expect(groups.size).toBeGreaterThan(300);
+    expect(reqs[0].promptTokenIds).toHaveLength(320);
+    // Two requests of one group share the prefix and differ in the question.
+    const [a, b] = reqs.filter((r) => r.group === reqs.find((x, i) => reqs.findIndex((y) => y.group === x.group) !== i)?.group);
+    expect(b.promptTokenIds.slice(0, 300)).toEqual(a.promptTokenIds.slice(0, 300));
+    expect(b.promptTokenIds.slice(300)).not.toEqual(a.promptTokenIds.slice(300));
+    expect(reqs.every((r) => r.maxTokens === 16 && r.sharedTokens === 300)).toBe(true);
   });
 });

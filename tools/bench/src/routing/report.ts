@@ -57,6 +57,8 @@ export function routingFigures(c: RoutingCounters, requests: number): RoutingFig
 
 export interface RunSummary {
   mode: 'des' | 'live';
+  /** The workload's (and the random profile's) seed, when the study ran more than one. */
+  seed?: number;
   workload: string;
   profile: string;
   pods: number;
@@ -207,4 +209,27 @@ export function svgChart(runs: readonly RunSummary[], metric: (r: RunSummary) =>
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A prefix profile's TTFT p90 over round-robin's, at one rate, pod count and seed. */
+export interface TailRatio {
+  profile: string;
+  pods: number;
+  rate: number;
+  seed?: number;
+  ratio: number;
+}
+
+/**
+ * Affinity must never cost the tail: each prefix profile's TTFT p90 over round-robin's in the same
+ * cell (pods, rate, seed). Cells without a round-robin run give no ratio.
+ */
+export function tailRatios(runs: readonly RunSummary[], profiles: readonly string[] = ['approx-prefix', 'precise-prefix']): TailRatio[] {
+  const out: TailRatio[] = [];
+  for (const r of runs) {
+    if (!profiles.includes(r.profile)) continue;
+    const rr = runs.find((x) => x.profile === 'round-robin' && x.pods === r.pods && x.rate === r.rate && x.seed === r.seed);
+    if (rr && rr.ttftP90Ms > 0) out.push({ profile: r.profile, pods: r.pods, rate: r.rate, seed: r.seed, ratio: r.ttftP90Ms / rr.ttftP90Ms });
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ export interface WorkloadRequest {
   sharedTokens?: number;
 }
 
-export type WorkloadName = 'shared-prefix' | 'multi-turn' | 'long-doc' | 'mixed';
+export type WorkloadName = 'shared-prefix' | 'multi-turn' | 'long-doc' | 'mixed' | 'low-reuse';
 
 export interface WorkloadOptions {
   seed: number;
@@ -133,6 +133,33 @@ export function longDoc(o: WorkloadOptions & { documents?: number; questionsPerD
   return poissonArrivals(count, o.rate, random).map((arrivalMs, i) => ({ id: `ld-${i}`, arrivalMs, promptTokenIds: prompts[i % prompts.length].ids, maxTokens: Math.max(1, Math.round(outputTokens * s)), group: prompts[i % prompts.length].group, sharedTokens: docs[prompts[i % prompts.length].group].length }));
 }
 
+/**
+ * Little reuse: hundreds of long prefixes (documents, system prompts), each request drawing one
+ * uniformly at random, with a short question and a short answer. Most prefixes are seen once or
+ * twice in a run: prefix affinity has little to win, and piling a prefix's requests on one pod can
+ * only queue them there while other pods idle. Where affinity must never cost the tail.
+ */
+export function lowReuse(o: WorkloadOptions & { groups?: number; systemTokens?: number; questionTokens?: number; outputTokens?: number }): WorkloadRequest[] {
+  const s = o.scale ?? 1;
+  const { groups = 400, systemTokens = 3000, questionTokens = 50, outputTokens = 64 } = o;
+  const random = rng(o.seed);
+  const prefixes = Array.from({ length: groups }, () => tokenArray(random, systemTokens * s));
+  const count = o.count ?? 1000;
+  const questionLength = Math.round(questionTokens * s);
+  return poissonArrivals(count, o.rate, random).map((arrivalMs, i) => {
+    const group = Math.floor(random() * groups);
+    const questionSeed = Math.floor(random() * 2 ** 32);
+    return lazyPrompt({ id: `lr-${i}`, arrivalMs, maxTokens: Math.max(1, Math.round(outputTokens * s)), group, sharedTokens: prefixes[group].length }, () => {
+      const prefix = prefixes[group];
+      const ids = new Array<number>(prefix.length + questionLength);
+      for (let t = 0; t < prefix.length; t++) ids[t] = prefix[t];
+      const q = rng(questionSeed);
+      for (let t = 0; t < questionLength; t++) ids[prefix.length + t] = 1000 + Math.floor(q() * 120000);
+      return ids;
+    });
+  });
+}
+
 /** The mixed workload's lengths: log-normal prompt and output tokens (median, sigma, clamp). */
 export const MIXED_LENGTHS = { prompt: { median: 800, sigma: 1.0, min: 16, max: 16000 }, output: { median: 200, sigma: 0.9, min: 8, max: 4000 } } as const;
 
@@ -177,6 +204,8 @@ export function workload(name: WorkloadName, o: WorkloadOptions & { groups?: num
       return longDoc(o);
     case 'mixed':
       return mixed(o);
+    case 'low-reuse':
+      return lowReuse(o);
   }
 }
 
