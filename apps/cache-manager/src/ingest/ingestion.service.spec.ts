@@ -41,16 +41,18 @@ describe('IngestionService ownership', () => {
     await svc.stop();
   });
 
-  it('stops everything on a revoke and takes up a larger share after it', async () => {
+  it('takes up a new share by the difference: a larger one, then a smaller one', async () => {
     const { svc } = service();
     await svc.start(pods, undefined);
     svc.assigned([partitionOf('sim-0')], PARTITIONS);
     await svc.settled();
     expect(svc.ownedPodIds()).toEqual(['sim-0']);
-    svc.revoked();
     svc.assigned([0, 1, 2, 3], PARTITIONS);
     await svc.settled();
     expect(svc.ownedPodIds().sort()).toEqual(pods.map((p) => p.id));
+    svc.assigned([partitionOf('sim-0')], PARTITIONS);
+    await svc.settled();
+    expect(svc.ownedPodIds()).toEqual(pods.map((p) => p.id).filter((id) => partitionOf(id) === partitionOf('sim-0')));
     await svc.stop();
   });
 

@@ -90,13 +90,7 @@ export class IngestionService implements PodSink {
     return this.kubernetes?.synced() ?? true;
   }
 
-  /** The ownership group moved partitions away (or is about to): stop ingesting everything now. */
-  revoked(): void {
-    this.owned = undefined;
-    this.reconcile();
-  }
-
-  /** The ownership group gave this replica `partitions` of `count`. */
+  /** The ownership group gave this replica `partitions` of `count` (a new share replaces the old by the difference). */
   assigned(partitions: readonly number[], count: number): void {
     this.owned = { partitions: new Set(partitions), count };
     this.reconcile();

@@ -33,10 +33,6 @@ export class KvIngest {
       partitions: ingest.ownershipPartitions,
       sessionTimeoutMs: ingest.sessionTimeoutMs,
       heartbeatIntervalMs: ingest.heartbeatIntervalMs,
-      onRevoked: () => {
-        partitions.set(0);
-        this.service.revoked();
-      },
       onAssigned: (owned, count) => {
         rebalances.inc();
         partitions.set(owned.length);

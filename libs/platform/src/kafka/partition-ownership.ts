@@ -27,9 +27,10 @@ export interface PartitionOwnershipOptions {
   sessionTimeoutMs: number;
   /** How often a member heartbeats, and so how soon a live member learns of a rebalance. */
   heartbeatIntervalMs: number;
-  /** Called before a rebalance moves partitions: stop all owned work now (it may go elsewhere). */
-  onRevoked: () => void;
-  /** Called with the partitions this member owns after each rebalance, out of `partitionCount`. */
+  /**
+   * Called with the partitions this member owns after each rebalance that changed them, out of
+   * `partitionCount`: the caller stops what it no longer owns and starts what is new (a diff).
+   */
   onAssigned: (owned: number[], partitionCount: number) => void;
 }
 
@@ -53,9 +54,14 @@ export class PartitionOwnership {
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
     });
     this.consumer.on(this.consumer.events.REBALANCING, () => {
-      options.logger.info({ groupId: options.groupId }, 'ownership rebalancing; releasing owned work');
-      this.delivered = undefined;
-      options.onRevoked();
+      // Owned work is kept until the new share arrives (GROUP_JOIN), then changed by the difference.
+      // A rebalance is often no move at all: a broker restart sends every member through one (its
+      // coordinator changed, "not the correct coordinator for this group") and hands each the same
+      // share; letting go here re-took every pod, and a pod without a replay socket is cleared when
+      // re-taken. When partitions do move, the old and the new owner both join the same generation,
+      // so they overlap for that one join; the KV-event records both publish meanwhile are the same
+      // records (applying one again changes nothing), as in a crash (below).
+      options.logger.info({ groupId: options.groupId }, 'ownership rebalancing; owned work kept until the new share');
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.joinedOnce = true;
