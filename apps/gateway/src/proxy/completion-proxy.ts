@@ -386,7 +386,12 @@ export class CompletionProxy implements CompletionHandler {
     res.writeHead(200, { ...outHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     rec.httpStatus = 200;
     const relay = new SseRelay(startedAt, stripUsage);
-    const resume = () => call.resume();
+    // One 'drain' listener at a time, however many writes found the socket full before it drained.
+    let waitingForDrain = false;
+    const resume = () => {
+      waitingForDrain = false;
+      call.resume();
+    };
     return new Promise<void>((resolve) => {
       const finish = () => {
         res.off('drain', resume);
@@ -409,7 +414,8 @@ export class CompletionProxy implements CompletionHandler {
             return;
           }
           if (!before && relay.sawFirstToken) span.addEvent('first_token');
-          if (out.length > 0 && !res.write(out)) {
+          if (out.length > 0 && !res.write(out) && !waitingForDrain) {
+            waitingForDrain = true;
             call.pause();
             res.once('drain', resume);
           }

@@ -1,0 +1,96 @@
+// The relay's flow control over real sockets: a client that stops reading stops the gateway reading
+// the pod (the pod's writes back up), and every byte still arrives, in order, once it reads again.
+import { createServer, request as httpRequest, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { loadConfig, Registry } from '@llmd/platform';
+import { GATEWAY_ENV, gatewayConfigSchema } from '../config';
+import type { SchedulerClient } from '../scheduler/scheduler-client';
+import { RequestRecorder } from '../telemetry/request-recorder';
+import { CompletionProxy } from './completion-proxy';
+
+// About 11 MB: more than loopback's socket buffers hold between the pod and a client that stops reading.
+const EVENTS = 100000;
+const event = (i: number) => `data: {"id":"cmpl-1","object":"text_completion","choices":[{"index":0,"text":" token-${String(i).padStart(6, '0')}","finish_reason":null}]}\n\n`;
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+describe('CompletionProxy relaying a stream to a slow client', () => {
+  let pod: Server;
+  let gateway: Server;
+  let proxy: CompletionProxy;
+  let gatewayPort: number;
+  /** Events the pod has written so far. */
+  let podWritten = 0;
+  /** The gateway's response to the client (to read what it holds in memory). */
+  let toClient: ServerResponse | undefined;
+
+  beforeAll(async () => {
+    pod = createServer((_req, res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const more = () => {
+        while (podWritten < EVENTS) {
+          if (!res.write(event(podWritten++))) {
+            res.once('drain', more);
+            return;
+          }
+        }
+        res.end('data: [DONE]\n\n');
+      };
+      more();
+    });
+    const podPort = await listen(pod);
+    const config = loadConfig(gatewayConfigSchema, { envMap: GATEWAY_ENV, env: {} });
+    const scheduler = {
+      hasSnapshot: () => false,
+      endpoints: () => [],
+      pick: async () => ({ target: { id: 'pod', address: `127.0.0.1:${podPort}`, models: ['m'], loraAdapters: [] }, fallbacks: [] }),
+      complete: () => undefined,
+    } as unknown as SchedulerClient;
+    proxy = new CompletionProxy(config, scheduler, new RequestRecorder(new Registry(), undefined), pino({ level: 'silent' }));
+    gateway = createServer((req, res) => {
+      toClient = res;
+      proxy.serve('/v1/completions', req, res);
+    });
+    gatewayPort = await listen(gateway);
+  });
+
+  afterAll(async () => {
+    await proxy.close();
+    await new Promise((r) => gateway.close(r));
+    await new Promise((r) => pod.close(r));
+  });
+
+  it('stops reading the pod while the client does not read, and delivers every event in order after', async () => {
+    const body = JSON.stringify({ model: 'm', prompt: 'hi', max_tokens: EVENTS, stream: true, stream_options: { include_usage: true } });
+    let writtenWhilePaused = 0;
+    let heldByGateway = 0;
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: gatewayPort, path: '/v1/completions', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        expect(res.statusCode).toBe(200);
+        // Read nothing for a while: the sockets' buffers fill, and the gateway must stop reading the pod.
+        res.pause();
+        setTimeout(() => {
+          writtenWhilePaused = podWritten;
+          heldByGateway = toClient?.writableLength ?? -1;
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          res.resume();
+        }, 500);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    // The gateway stopped reading the pod instead of holding the stream in memory for the client.
+    expect(writtenWhilePaused).toBeGreaterThan(0);
+    expect(heldByGateway).toBeGreaterThanOrEqual(0);
+    expect(heldByGateway).toBeLessThan(256 * 1024);
+    const texts = received.split('\n\n').filter((e) => e.startsWith('data: {'));
+    expect(texts).toHaveLength(EVENTS);
+    expect(texts.every((e, i) => e === event(i).trimEnd())).toBe(true);
+    expect(received.endsWith('data: [DONE]\n\n')).toBe(true);
+  }, 30000);
+});
