@@ -16,7 +16,9 @@ import { OpenAIController } from './openai.controller';
 import { OpenAIExceptionFilter } from './openai-exception.filter';
 import { withJsonBody } from './request-body';
 
-const limits: GatewayConfig['limits'] = { bodyBytes: 4096, promptTokens: 1000, headerBytes: 2048, headersTimeoutMs: 150, requestTimeoutMs: 300, keepAliveTimeoutMs: 5000 };
+// Deadlines short enough to wait out, long enough that a loaded machine (CI runs suites in parallel) still
+// serves the request that arrives at once: 150 ms and 300 ms once answered 408 there.
+const limits: GatewayConfig['limits'] = { bodyBytes: 4096, promptTokens: 1000, headerBytes: 2048, headersTimeoutMs: 600, requestTimeoutMs: 1200, keepAliveTimeoutMs: 5000 };
 
 /** Stands in for the proxy: reads the body as it does, counts the requests whose body parsed, answers 200. */
 class CountingProxy implements CompletionHandler {
