@@ -2,7 +2,7 @@
 // own file and leaves a record (pid and command line) in <dir>/run. A record is believed only while
 // /proc shows that pid still running that command line, so a reused pid is never signalled.
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ComponentLaunch } from './component-args';
 
@@ -67,6 +67,15 @@ export async function startDetached(launch: ComponentLaunch, recordFile: string,
   } finally {
     closeSync(fd);
   }
+  // While this process lives, a component's end goes into its log with its exit code or signal: a
+  // component that dies before it writes a line is otherwise a log with nothing to say why.
+  child.once('exit', (code, signal) => {
+    try {
+      appendFileSync(log, `==== ${new Date().toISOString()} llmd cluster: ${launch.name} exited (code ${code}, signal ${signal})\n`);
+    } catch {
+      // The log went away with its cluster folder.
+    }
+  });
   child.unref();
   const record: ProcessRecord = { name: launch.name, pid: child.pid as number, argv: [launch.command, ...launch.args], log };
   writeFileSync(recordFile, JSON.stringify(record));
