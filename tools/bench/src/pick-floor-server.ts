@@ -34,7 +34,7 @@ server.addService(schedulerv1.SchedulerService, {
   pick: (call: { request: schedulerv1.PickRequest }, cb: (err: null, res: schedulerv1.PickResponse) => void) => cb(null, response),
   complete: (_call: unknown, cb: (err: null, res: schedulerv1.CompleteResponse) => void) => cb(null, { known: true }),
   listEndpoints: (_call: unknown, cb: (err: null, res: schedulerv1.ListEndpointsResponse) => void) =>
-    cb(null, { endpoints: states, promptDigestSpec: spec && { chunkSize: spec.chunkSize, tokenChunkSize: spec.tokenChunkSize, maxChunks: spec.maxChunks, needsText: spec.needsText } }),
+    cb(null, { endpoints: states, promptDigestSpec: spec }),
 } as schedulerv1.SchedulerServer);
 server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err) => {
   if (err) {

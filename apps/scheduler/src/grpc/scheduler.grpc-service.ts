@@ -55,7 +55,6 @@ function handlePick(picks: PickService, flow: FlowController, logger: Logger, pi
  * digest prompts with it and may leave the text out of a Pick.
  */
 export function schedulerGrpcImplementation(picks: PickService, flow: FlowController, logger: Logger, digestSpec?: PickPromptSpec): schedulerv1.SchedulerServer {
-  const promptDigestSpec = digestSpec && { chunkSize: digestSpec.chunkSize, tokenChunkSize: digestSpec.tokenChunkSize, maxChunks: digestSpec.maxChunks, needsText: digestSpec.needsText };
   return {
     pick(call: ServerUnaryCall<schedulerv1.PickRequest, schedulerv1.PickResponse>, callback: sendUnaryData<schedulerv1.PickResponse>) {
       const deadline = call.getDeadline();
@@ -102,7 +101,7 @@ export function schedulerGrpcImplementation(picks: PickService, flow: FlowContro
       flow.dispatch();
     },
     listEndpoints(_call: ServerUnaryCall<schedulerv1.ListEndpointsRequest, schedulerv1.ListEndpointsResponse>, callback: sendUnaryData<schedulerv1.ListEndpointsResponse>) {
-      callback(null, { endpoints: picks.endpoints().map(endpointStateToProto), promptDigestSpec });
+      callback(null, { endpoints: picks.endpoints().map(endpointStateToProto), promptDigestSpec: digestSpec });
     },
   };
 }

@@ -28,7 +28,8 @@ export class ApproxPrefixMatcher {
     // what hashing the text here would give. A digest made with other chunking is not comparable: no prefix.
     if (digest) {
       const chunkSize = digest.tokens ? this.params.tokenChunkSize : this.params.chunkSize;
-      return { hashes: digest.chunkSize === chunkSize ? digest.hashes.slice(0, this.params.maxChunks) : [], chunkSize };
+      if (digest.chunkSize !== chunkSize) return { hashes: [], chunkSize };
+      return { hashes: digest.hashes.length > this.params.maxChunks ? digest.hashes.slice(0, this.params.maxChunks) : digest.hashes, chunkSize };
     }
     // The model and adapter seed the chain: the same text under another model is another cache.
     const seed = modelSeed(request.model);
