@@ -76,6 +76,37 @@ describe('scheduler with real pods (unified)', () => {
     }
   });
 
+  it('counts a streamed request\'s prompt as prefill work on its pod until its first token is reported (stream or unary), the request until it completes', async () => {
+    const pool = client.streamPool(1);
+    const state = async (id: string) => (await client.listEndpoints()).find((e) => e.endpoint?.id === id)!;
+    const ids = [`prefill-${process.pid}-stream`, `prefill-${process.pid}-unary`];
+    try {
+      const picks = [];
+      for (const [i, requestId] of ids.entries()) {
+        const promptTokenIds = Array.from({ length: 1500 + i * 500 }, (_, t) => 2000 + ((t * 7919 + i) % 50000));
+        picks.push(await pool.pick(schedulerv1.PickRequest.fromPartial({ requestId, model: E2E_MODEL, promptTokenIds, maxTokens: 16, reportsFirstToken: true }), 5000, {}));
+      }
+      const targets = picks.map((p) => p.target!.id);
+      const prefillOn = async (id: string) => (await state(id)).inFlightPrefillTokens;
+      const expected = (id: string) => [1500, 2000].filter((_, i) => targets[i] === id).reduce((a, b) => a + b, 0);
+      for (const id of new Set(targets)) expect(await prefillOn(id)).toBe(expected(id));
+      const inFlightBefore = await Promise.all(targets.map(async (id) => (await state(id)).inFlight));
+
+      // The first token on the stream, then as a unary Complete with first_token set: the prefill work
+      // leaves, the requests stay in flight.
+      pool.firstToken(ids[0]);
+      await until(async () => (await prefillOn(targets[0])) === expected(targets[0]) - 1500);
+      expect(await client.firstToken(ids[1])).toBe(true);
+      for (const id of new Set(targets)) expect(await prefillOn(id)).toBe(0);
+      expect(await Promise.all(targets.map(async (id) => (await state(id)).inFlight))).toEqual(inFlightBefore);
+
+      for (const id of ids) pool.complete(id);
+      await until(async () => (await Promise.all(targets.map(async (id) => (await state(id)).inFlight))).every((n, i) => n < inFlightBefore[i]));
+    } finally {
+      pool.close();
+    }
+  });
+
   it('routes a Pick sent as the gateway sends it (the prompt as the digest the scheduler publishes) where the same text went', async () => {
     const spec = await client.digestSpec();
     expect(spec).toMatchObject({ chunkSize: 64, tokenChunkSize: 16, maxChunks: 256 });

@@ -34,7 +34,12 @@ export class TestSchedulerClient {
   }
 
   complete(requestId: string): Promise<void> {
-    return new Promise((resolve) => this.client.complete({ requestId }, () => resolve()));
+    return new Promise((resolve) => this.client.complete({ requestId, firstToken: false }, () => resolve()));
+  }
+
+  /** Complete with first_token set: the request's prefill is done; answers whether the scheduler knew it. */
+  firstToken(requestId: string): Promise<boolean> {
+    return new Promise((resolve, reject) => this.client.complete({ requestId, firstToken: true }, (err, res) => (err || !res ? reject(err) : resolve(res.known))));
   }
 
   /** The gateway's PickStream client over this connection. */

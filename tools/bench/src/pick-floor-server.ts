@@ -20,7 +20,7 @@ const response: schedulerv1.PickResponse = {
   breakdown: [{ profile: 'default', endpointId: 'e-0', total: 3.5, scores: { 'queue-scorer': 1, 'kv-cache-utilization-scorer': 0.5, 'prefix-cache-scorer': 1 } }],
   droppedReason: '',
 };
-const states = Array.from({ length: endpointCount }, (_, i): schedulerv1.EndpointState => ({ endpoint: endpoint(i), waiting: 0, running: 0, kvCacheUsage: 0, inFlight: 0, healthy: true, lastScrapeUnixMs: BigInt(Date.now()) }));
+const states = Array.from({ length: endpointCount }, (_, i): schedulerv1.EndpointState => ({ endpoint: endpoint(i), waiting: 0, running: 0, kvCacheUsage: 0, inFlight: 0, healthy: true, lastScrapeUnixMs: BigInt(Date.now()), inFlightPrefillTokens: 0 }));
 
 const server = new Server();
 server.addService(schedulerv1.SchedulerService, {

@@ -113,24 +113,33 @@ async function startTarget(kind: 'scheduler' | 'floor', profile: string, n: numb
   // The gateway's own client: Picks multiplexed over 4 PickStream calls (its default), or one unary call each.
   const streams = new PickStreamPool(client, 4, pino({ level: 'silent' }));
   let spec: schedulerv1.PromptDigestSpec | undefined;
-  const requestOf = (i: number, p: string) => pickRequestOf({ requestId: `g${i}`, model: MODEL, prompt: p, messages: [], promptTokenIds: [] }, spec);
+  const requestOf = (i: number, p: string) => pickRequestOf({ requestId: `g${i}`, model: MODEL, prompt: p, messages: [], promptTokenIds: [], reportsFirstToken: true }, spec);
   const unary = (i: number, p: string) =>
     new Promise<schedulerv1.PickResponse>((resolve, reject) =>
       client.pick(requestOf(i, p), new Metadata(), { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err) : resolve(res))),
     );
   const picked = transport === 'unary' ? unary : (i: number, p: string) => streams.pick(requestOf(i, p), 5000, {});
-  // Each request ends right after its Pick, as the gateway reports it: on the stream, the completion
-  // rides on the next Pick; unary, a fire-and-forget Complete. Without it the scheduler's in-flight
+  // Each request ends right after its Pick, as the gateway reports it: on the stream, its first token
+  // and its completion ride on the next Pick; unary, two fire-and-forget Completes. Without it the scheduler's in-flight
   // leases would pile up through the run, which no real caller does.
-  const complete = (i: number) =>
-    transport === 'unary' ? client.complete({ requestId: `g${i}` }, new Metadata(), { deadline: new Date(Date.now() + 5000) }, () => undefined) : streams.complete(`g${i}`);
+  const notify = (i: number, firstToken: boolean) => client.complete({ requestId: `g${i}`, firstToken }, new Metadata(), { deadline: new Date(Date.now() + 5000) }, () => undefined);
+  const complete = (i: number) => {
+    // A streamed request's first token, then its end.
+    if (transport === 'unary') {
+      notify(i, true);
+      notify(i, false);
+    } else {
+      streams.firstToken(`g${i}`);
+      streams.complete(`g${i}`);
+    }
+  };
   const target: GrpcTarget = {
     async pick(i, p) {
       const res = await picked(i, p);
       complete(i);
       return res;
     },
-    messageBytes: (p) => schedulerv1.PickStreamRequest.encode({ pick: requestOf(0, p), timeoutMs: 250, traceContext: {}, completed: ['g1'] }).finish().length,
+    messageBytes: (p) => schedulerv1.PickStreamRequest.encode({ pick: requestOf(0, p), timeoutMs: 250, traceContext: {}, completed: ['g1'], firstToken: ['g1'] }).finish().length,
     pid: child.pid,
     close() {
       streams.close();

@@ -213,6 +213,7 @@ export class CompletionProxy implements CompletionHandler {
       // A tenant's own objective wins over the header: a key cannot raise its own priority.
       objective: tenant?.objective ?? header(req, 'x-llm-d-inference-objective'),
       fairnessId: header(req, 'x-llm-d-inference-fairness-id'),
+      reportsFirstToken: body.stream === true,
     };
     let reason: string;
     try {
@@ -303,7 +304,7 @@ export class CompletionProxy implements CompletionHandler {
 
         if (call.statusCode >= 400) return this.relayError(call, end, res, rec, outHeaders);
         const contentType = String(call.headers['content-type'] ?? '');
-        if (body.stream === true && contentType.includes('text/event-stream')) return this.relayStream(call, end, res, rec, outHeaders, startedAt, stripUsage, span);
+        if (body.stream === true && contentType.includes('text/event-stream')) return this.relayStream(call, end, res, rec, outHeaders, startedAt, stripUsage, span, pick.failOpen ? undefined : () => this.scheduler.firstToken(rec.requestId));
 
         const text = await this.readWhole(call, end);
         rec.httpStatus = call.statusCode;
@@ -382,7 +383,7 @@ export class CompletionProxy implements CompletionHandler {
    * and removes only the usage event the gateway added) and is written to the client in the same turn;
    * reading pauses while the client's socket is full.
    */
-  private relayStream(call: UpstreamCall, end: RequestEnd, res: ServerResponse, rec: RequestMetricsRecord, outHeaders: Record<string, string>, startedAt: number, stripUsage: boolean, span: Span): Promise<void> {
+  private relayStream(call: UpstreamCall, end: RequestEnd, res: ServerResponse, rec: RequestMetricsRecord, outHeaders: Record<string, string>, startedAt: number, stripUsage: boolean, span: Span, onFirstToken: (() => void) | undefined): Promise<void> {
     res.writeHead(200, { ...outHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     rec.httpStatus = 200;
     const relay = new SseRelay(startedAt, stripUsage);
@@ -413,7 +414,11 @@ export class CompletionProxy implements CompletionHandler {
             call.abort(err as Error);
             return;
           }
-          if (!before && relay.sawFirstToken) span.addEvent('first_token');
+          if (!before && relay.sawFirstToken) {
+            span.addEvent('first_token');
+            // The scheduler counts this prompt as prefill work on its pod until now.
+            onFirstToken?.();
+          }
           if (out.length > 0 && !res.write(out) && !waitingForDrain) {
             waitingForDrain = true;
             call.pause();

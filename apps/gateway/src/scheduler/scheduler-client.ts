@@ -20,6 +20,8 @@ export interface PickInput {
   sessionId: string;
   objective: string;
   fairnessId: string;
+  /** The response is streamed: the gateway will report its first token (`firstToken`). */
+  reportsFirstToken: boolean;
 }
 
 export interface SchedulerPick {
@@ -108,10 +110,18 @@ export class SchedulerClient {
     });
   }
 
+  /** Tells the scheduler a streamed request's first token arrived (its prefill is done); best effort, like `complete`. */
+  firstToken(requestId: string): void {
+    if (this.streams) return this.streams.firstToken(requestId);
+    this.client.complete({ requestId, firstToken: true }, new Metadata(), { deadline: deadlineIn(1000) }, (err) => {
+      if (err) this.logger.debug({ err: err.message, request_id: requestId }, 'first-token Complete failed');
+    });
+  }
+
   /** Tells the scheduler a request ended; failures are only logged (the scheduler's lease expires anyway). */
   complete(requestId: string): void {
     if (this.streams) return this.streams.complete(requestId);
-    this.client.complete({ requestId }, new Metadata(), { deadline: deadlineIn(1000) }, (err) => {
+    this.client.complete({ requestId, firstToken: false }, new Metadata(), { deadline: deadlineIn(1000) }, (err) => {
       if (err) this.logger.debug({ err: err.message, request_id: requestId }, 'Complete failed');
     });
   }

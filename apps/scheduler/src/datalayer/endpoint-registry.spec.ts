@@ -59,10 +59,11 @@ describe('EndpointRegistry views', () => {
     }
     const [a1, b1] = r.candidates();
     expect(r.candidates()[0]).toBe(a1);
-    r.addInFlight('a', 1, 100);
+    r.applyInFlight({ endpointId: 'a', requests: 1, tokens: 100, prefillTokens: 60 }, 1);
     const [a2, b2] = r.candidates();
     expect(a2).not.toBe(a1);
     expect(a2.inFlight).toBe(1);
+    expect(a2.inFlightPrefillTokens).toBe(60);
     expect(a1.inFlight).toBe(0); // a view already handed out never changes
     expect(b2).toBe(b1);
     r.recordScrape('bb', { waiting: 5, running: 0, kvCacheUsage: 0, counters });

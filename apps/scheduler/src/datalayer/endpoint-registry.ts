@@ -1,5 +1,5 @@
 // The data layer: every known endpoint with its latest scraped load, health and in-flight count.
-import type { Endpoint, EndpointRole } from '@llmd/scoring';
+import { applyCharge, type Endpoint, type EndpointRole, type InFlightCharge } from '@llmd/scoring';
 import type { MetricsFormat, ScrapedCounters, ScrapedLoad } from './parse-prometheus';
 
 export interface EndpointSpec {
@@ -24,6 +24,7 @@ interface Entry {
   scrapedOnce: boolean;
   inFlight: number;
   inFlightTokens: number;
+  inFlightPrefillTokens: number;
   counters: ScrapedCounters;
   lora: ScrapedLoad['lora'];
   /** The framework's view, built once and reused until the entry changes (Endpoints are read-only to plugins). */
@@ -43,7 +44,7 @@ export class EndpointRegistry {
     // Every entry has every field from the start and scrapes write fields in place: one object shape.
     const entry: Entry = old
       ? { ...old, spec, view: undefined }
-      : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, scrapedOnce: false, inFlight: 0, inFlightTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 }, lora: undefined, view: undefined };
+      : { spec, waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0, reachable: false, scrapedOnce: false, inFlight: 0, inFlightTokens: 0, inFlightPrefillTokens: 0, counters: { prefixQueries: 0, prefixHits: 0, promptTokens: 0, generationTokens: 0 }, lora: undefined, view: undefined };
     this.entries.set(spec.id, entry);
   }
 
@@ -87,11 +88,14 @@ export class EndpointRegistry {
     return true;
   }
 
-  addInFlight(id: string, delta: number, tokens = 0): void {
-    const e = this.entries.get(id);
+  /** An in-flight charge added to its endpoint (`sign` 1) or taken off (-1), by libs/scoring's rule. */
+  applyInFlight(charge: InFlightCharge, sign: 1 | -1): void {
+    const e = this.entries.get(charge.endpointId);
     if (!e) return;
-    e.inFlight = Math.max(0, e.inFlight + delta);
-    e.inFlightTokens = Math.max(0, e.inFlightTokens + delta * tokens);
+    const load = applyCharge(e, charge, sign);
+    e.inFlight = load.inFlight;
+    e.inFlightTokens = load.inFlightTokens;
+    e.inFlightPrefillTokens = load.inFlightPrefillTokens;
     e.view = undefined;
   }
 
@@ -127,6 +131,7 @@ export class EndpointRegistry {
       metrics: { waiting: e.waiting, running: e.running, kvCacheUsage: e.kvCacheUsage, scrapedAtMs: e.scrapedAtMs, loraRunning: e.lora?.running, loraWaiting: e.lora?.waiting, maxLoras: e.lora?.max },
       inFlight: e.inFlight,
       inFlightTokens: e.inFlightTokens,
+      inFlightPrefillTokens: e.inFlightPrefillTokens,
       healthy,
     };
     return e.view;

@@ -22,6 +22,14 @@ export class InFlightTracker {
     this.apply(charges, 1);
   }
 
+  /** The request's first token (its caller reports it): its prefill work leaves; the rest stays until it completes. */
+  firstToken(requestId: string): boolean {
+    const done = this.ledger.firstToken(requestId);
+    if (!done) return false;
+    this.apply(done, -1);
+    return true;
+  }
+
   /** Returns false when the request was unknown (never picked, or already expired). */
   complete(requestId: string): boolean {
     const charges = this.ledger.complete(requestId);
@@ -41,6 +49,6 @@ export class InFlightTracker {
   }
 
   private apply(charges: readonly InFlightCharge[], sign: 1 | -1): void {
-    for (const c of charges) this.registry.addInFlight(c.endpointId, sign * c.requests, c.tokens);
+    for (const c of charges) this.registry.applyInFlight(c, sign);
   }
 }

@@ -22,6 +22,7 @@ export function endpointStateToProto(e: Endpoint): schedulerv1.EndpointState {
     inFlight: e.inFlight,
     healthy: e.healthy,
     lastScrapeUnixMs: BigInt(Math.round(e.metrics.scrapedAtMs)),
+    inFlightPrefillTokens: e.inFlightPrefillTokens ?? 0,
   };
 }
 
@@ -48,5 +49,6 @@ export function requestFromProto(r: schedulerv1.PickRequest): SchedulingRequest 
     tenant: r.tenant || undefined,
     ttftSloMs: r.ttftSloMs || undefined,
     fairnessId: r.fairnessId || undefined,
+    reportsFirstToken: r.reportsFirstToken || undefined,
   };
 }

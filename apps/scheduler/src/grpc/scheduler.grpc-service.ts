@@ -74,6 +74,7 @@ export function schedulerGrpcImplementation(picks: PickService, flow: FlowContro
         }
       };
       call.on('data', (message: schedulerv1.PickStreamRequest) => {
+        for (const id of message.firstToken) picks.firstToken(id);
         if (message.completed.length > 0) {
           for (const id of message.completed) picks.complete(id);
           flow.dispatch();
@@ -97,6 +98,7 @@ export function schedulerGrpcImplementation(picks: PickService, flow: FlowContro
       call.on('error', () => (open = false));
     },
     complete(call: ServerUnaryCall<schedulerv1.CompleteRequest, schedulerv1.CompleteResponse>, callback: sendUnaryData<schedulerv1.CompleteResponse>) {
+      if (call.request.firstToken) return callback(null, { known: picks.firstToken(call.request.requestId) });
       callback(null, { known: picks.complete(call.request.requestId) });
       flow.dispatch();
     },

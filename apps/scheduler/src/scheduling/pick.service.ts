@@ -50,6 +50,11 @@ export class PickService {
     return this.inFlight.complete(requestId);
   }
 
+  /** The request's first token arrived: its prefill work leaves its pod's load. */
+  firstToken(requestId: string): boolean {
+    return this.inFlight.firstToken(requestId);
+  }
+
   endpoints(): Endpoint[] {
     return this.registry.snapshot();
   }

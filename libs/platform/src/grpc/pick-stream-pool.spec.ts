@@ -59,20 +59,26 @@ describe('PickStreamPool', () => {
     pool.close();
   });
 
-  it('sends completions along with the next Pick, or on their own after a moment', async () => {
+  it('sends completions and first tokens along with the next Pick, or on their own after a moment', async () => {
     onMessage = (call, m) => {
       if (m.pick) call.write(answer(m.pick.requestId));
     };
     const pool = new PickStreamPool(client, 1, pino({ level: 'silent' }));
     const from = seen.length;
     pool.complete('done-1');
+    pool.firstToken('streaming-1');
     await pool.pick(request('next-pick'), 5000, {});
-    expect(seen.slice(from).map((m) => [m.pick?.requestId, m.completed])).toEqual([['next-pick', ['done-1']]]);
+    expect(seen.slice(from).map((m) => [m.pick?.requestId, m.completed, m.firstToken])).toEqual([['next-pick', ['done-1'], ['streaming-1']]]);
 
     pool.complete('done-2');
     pool.complete('done-3');
+    pool.firstToken('streaming-2');
     await new Promise((r) => setTimeout(r, 100));
-    expect(seen.slice(from + 1).map((m) => [m.pick?.requestId, m.completed])).toEqual([[undefined, ['done-2', 'done-3']]]);
+    expect(seen.slice(from + 1).map((m) => [m.pick?.requestId, m.completed, m.firstToken])).toEqual([[undefined, ['done-2', 'done-3'], ['streaming-2']]]);
+
+    pool.firstToken('streaming-3');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen.slice(from + 2).map((m) => [m.pick?.requestId, m.completed, m.firstToken])).toEqual([[undefined, [], ['streaming-3']]]);
     pool.close();
   });
 

@@ -1,6 +1,7 @@
 // Picks multiplexed over a few long-lived Scheduler.PickStream calls: one message each way per Pick,
 // matched by request id, instead of a new HTTP/2 stream with headers and a deadline timer per unary
-// call. Completions ride along: queued, and sent with the next Pick or after a short delay. A broken
+// call. Completions and first-token notices ride along: queued, and sent with the next Pick or after
+// a short delay. A broken
 // stream fails its pending Picks (the gateway then fails open) and is reopened on the next Pick.
 import { ClientDuplexStream, status } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
@@ -23,15 +24,18 @@ export function pickError(code: status, message: string): Error & { code: status
   return Object.assign(new Error(message), { code });
 }
 
-/** How long a completion waits for a Pick to ride on before it is sent alone. */
-const COMPLETE_FLUSH_MS = 2;
-/** Completions sent in one message at most. */
-const MAX_COMPLETED_PER_MESSAGE = 512;
+/** How long a completion or first-token notice waits for a Pick to ride on before it is sent alone. */
+const NOTICE_FLUSH_MS = 2;
+/** Notices of each kind sent in one message at most. */
+const MAX_NOTICES_PER_MESSAGE = 512;
+/** A message with no notices (shared: nothing writes to it). */
+const NO_NOTICES: { completed: string[]; firstToken: string[] } = { completed: [], firstToken: [] };
 
 export class PickStreamPool {
   private readonly slots: (Slot | undefined)[];
   private next = 0;
   private completed: string[] = [];
+  private firstTokens: string[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -55,7 +59,7 @@ export class PickStreamPool {
         if (slot.pending.delete(request.requestId)) reject(pickError(status.DEADLINE_EXCEEDED, `Pick ${request.requestId} took longer than ${timeoutMs} ms`));
       }, timeoutMs);
       slot.pending.set(request.requestId, { resolve, reject, timer });
-      slot.call.write({ pick: request, timeoutMs, traceContext, completed: this.takeCompleted() });
+      slot.call.write({ pick: request, timeoutMs, traceContext, ...this.takeNotices() });
     });
   }
 
@@ -65,14 +69,25 @@ export class PickStreamPool {
    */
   complete(requestId: string): void {
     this.completed.push(requestId);
-    if (this.completed.length >= MAX_COMPLETED_PER_MESSAGE) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), COMPLETE_FLUSH_MS);
+    this.queued();
   }
 
-  private takeCompleted(): string[] {
-    if (this.completed.length === 0) return [];
-    const out = this.completed.splice(0, MAX_COMPLETED_PER_MESSAGE);
-    if (this.completed.length === 0 && this.flushTimer) {
+  /** Tells the scheduler a streamed request's first token arrived (its prefill work drops); sent as `complete` is. */
+  firstToken(requestId: string): void {
+    this.firstTokens.push(requestId);
+    this.queued();
+  }
+
+  private queued(): void {
+    if (this.completed.length >= MAX_NOTICES_PER_MESSAGE || this.firstTokens.length >= MAX_NOTICES_PER_MESSAGE) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), NOTICE_FLUSH_MS);
+  }
+
+  /** Up to MAX_NOTICES_PER_MESSAGE of each kind of notice, for the next message. */
+  private takeNotices(): { completed: string[]; firstToken: string[] } {
+    if (this.completed.length === 0 && this.firstTokens.length === 0) return NO_NOTICES;
+    const out = { completed: this.completed.splice(0, MAX_NOTICES_PER_MESSAGE), firstToken: this.firstTokens.splice(0, MAX_NOTICES_PER_MESSAGE) };
+    if (this.completed.length === 0 && this.firstTokens.length === 0 && this.flushTimer) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
     }
@@ -82,11 +97,11 @@ export class PickStreamPool {
   private flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    while (this.completed.length > 0) this.slot().call.write({ pick: undefined, timeoutMs: 0, traceContext: {}, completed: this.takeCompleted() });
+    while (this.completed.length > 0 || this.firstTokens.length > 0) this.slot().call.write({ pick: undefined, timeoutMs: 0, traceContext: {}, ...this.takeNotices() });
   }
 
   close(): void {
-    if (this.completed.length > 0) this.flush();
+    if (this.completed.length > 0 || this.firstTokens.length > 0) this.flush();
     for (const slot of this.slots) {
       if (!slot || slot.dead) continue;
       this.fail(slot, status.CANCELLED, 'gateway shutting down', false);

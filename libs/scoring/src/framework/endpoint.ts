@@ -30,6 +30,12 @@ export interface Endpoint {
   inFlight: number;
   /** Estimated tokens (prompt + max completion) of those requests. */
   inFlightTokens?: number;
+  /**
+   * Prompt tokens of those requests still waiting for their first token: the prefill work this
+   * scheduler has queued on the endpoint and not yet heard the end of (the caller reports each first
+   * token). Fresh at every pick, unlike a scrape.
+   */
+  inFlightPrefillTokens?: number;
   /** Reachable and scraped within the staleness bound. */
   healthy: boolean;
 }

@@ -20,4 +20,9 @@ export interface SchedulingRequest {
   ttftSloMs?: number;
   /** Fairness id for flow control (x-llm-d-inference-fairness-id). */
   fairnessId?: string;
+  /**
+   * The caller will report this request's first token (a streamed response): until then its prompt
+   * counts as prefill work queued on the pod that computes it (Endpoint.inFlightPrefillTokens).
+   */
+  reportsFirstToken?: boolean;
 }

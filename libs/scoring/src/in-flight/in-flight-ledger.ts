@@ -6,6 +6,8 @@ import type { InFlightCharge } from './in-flight.policy';
 interface Lease {
   charges: InFlightCharge[];
   expiresAt: number;
+  /** Its first token was reported: the charges' prefill parts are already off. */
+  prefilled?: boolean;
 }
 
 export class InFlightLedger {
@@ -30,6 +32,19 @@ export class InFlightLedger {
     if (!lease) return undefined;
     this.leases.delete(requestId);
     return lease.charges;
+  }
+
+  /**
+   * The request's first token: its prefill charges are done (returned, to take off) and the rest stay
+   * until it completes. Undefined when it was unknown or its first token was already reported.
+   */
+  firstToken(requestId: string): InFlightCharge[] | undefined {
+    const lease = this.leases.get(requestId);
+    if (!lease || lease.prefilled) return undefined;
+    lease.prefilled = true;
+    const done = lease.charges.filter((c) => c.prefillTokens > 0).map((c) => ({ endpointId: c.endpointId, requests: 0, tokens: 0, prefillTokens: c.prefillTokens }));
+    lease.charges = lease.charges.map((c) => (c.prefillTokens > 0 ? { ...c, prefillTokens: 0 } : c));
+    return done;
   }
 
   /** Ends every request whose lease ran out by `now`; returns their charges. */

@@ -9,6 +9,7 @@ const LOAD_PLUGINS: EndpointPickerConfig['plugins'] = [
   { name: 'queue', type: 'queue-depth-scorer' },
   { name: 'kv-cache', type: 'kv-cache-utilization-scorer' },
   { name: 'in-flight', type: 'in-flight-scorer' },
+  { name: 'prefill-load', type: 'prefill-load-scorer' },
   { name: 'lora', type: 'lora-affinity-scorer' },
   { name: 'picker', type: 'max-score-picker' },
 ];
@@ -20,6 +21,9 @@ const LOAD_REFS = [
   { pluginRef: 'queue', weight: 1 },
   { pluginRef: 'kv-cache', weight: 1 },
   { pluginRef: 'in-flight', weight: 1 },
+  // The prefill work queued ahead of the first token: without it, affinity and the scraped load sent
+  // requests behind other pods' prefills (low-reuse TTFT p90 up to 1.8x round-robin's).
+  { pluginRef: 'prefill-load', weight: 2 },
   { pluginRef: 'lora', weight: 1 },
   { pluginRef: 'picker' },
 ];

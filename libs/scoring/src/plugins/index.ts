@@ -11,6 +11,7 @@ export * from './scorer/kv-cache-utilization/kv-cache-utilization.scorer';
 export * from './scorer/running-requests/running-requests.scorer';
 export * from './scorer/in-flight/in-flight.scorer';
 export * from './scorer/token-load/token-load.scorer';
+export * from './scorer/prefill-load/prefill-load.scorer';
 export * from './scorer/approx-prefix-cache/approx-prefix-cache.scorer';
 export * from './scorer/precise-prefix-cache/precise-prefix-cache.scorer';
 export * from './scorer/session-affinity/session-affinity.scorer';

@@ -18,6 +18,7 @@ import { kvCacheUtilizationScorerDescriptor } from './scorer/kv-cache-utilizatio
 import { loraAffinityScorerDescriptor } from './scorer/lora-affinity/lora-affinity.scorer';
 import { noHitLruScorerDescriptor } from './scorer/no-hit-lru/no-hit-lru.scorer';
 import { precisePrefixCacheScorerDescriptor } from './scorer/precise-prefix-cache/precise-prefix-cache.scorer';
+import { prefillLoadScorerDescriptor } from './scorer/prefill-load/prefill-load.scorer';
 import { predictedLatencyScorerDescriptor } from './scorer/predicted-latency/predicted-latency.scorer';
 import { queueDepthScorerDescriptor } from './scorer/queue-depth/queue-depth.scorer';
 import { runningRequestsScorerDescriptor } from './scorer/running-requests/running-requests.scorer';
@@ -39,6 +40,7 @@ export function registerBuiltinPlugins(registry: PluginRegistry): PluginRegistry
       .register(runningRequestsScorerDescriptor)
       .register(inFlightScorerDescriptor)
       .register(tokenLoadScorerDescriptor)
+      .register(prefillLoadScorerDescriptor)
       .register(approxPrefixCacheScorerDescriptor)
       .register(precisePrefixCacheScorerDescriptor)
       .register(sessionAffinityScorerDescriptor)

@@ -49,6 +49,10 @@ export class EndpointBuilder {
     this.e.inFlightTokens = n;
     return this;
   }
+  inFlightPrefillTokens(n: number): this {
+    this.e.inFlightPrefillTokens = n;
+    return this;
+  }
   loras(running: string[], waiting: string[] = [], maxLoras = 4): this {
     this.e.metrics = { ...this.e.metrics, loraRunning: running, loraWaiting: waiting, maxLoras };
     return this;

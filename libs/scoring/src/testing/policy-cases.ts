@@ -37,22 +37,40 @@ export const FLOW_CONTROL_CASES: readonly { name: string; steps: FlowStep[]; out
 ];
 
 /** An in-flight step: a pick (target, and prefill endpoint when disaggregated) or a completion. */
-export type InFlightStep = { pick: string; target: string; prefill?: string } | { complete: string };
+export type InFlightStep = { pick: string; target: string; prefill?: string } | { firstToken: string } | { complete: string };
 
-/** Every pick in these cases: 1000 prompt tokens, up to 100 generated. */
-export const IN_FLIGHT_CASE_REQUEST = { promptTokens: 1000, maxTokens: 100 };
+/** Every pick in these cases: 1000 prompt tokens, up to 100 generated, streamed (its first token is reported). */
+export const IN_FLIGHT_CASE_REQUEST = { promptTokens: 1000, maxTokens: 100, reportsFirstToken: true };
 
-export const IN_FLIGHT_CASES: readonly { name: string; steps: InFlightStep[]; loads: Record<string, { inFlight: number; inFlightTokens: number }> }[] = [
-  { name: 'a unified pick: prompt and completion on its target', steps: [{ pick: 'r1', target: 'a' }], loads: { a: { inFlight: 1, inFlightTokens: 1100 }, p: { inFlight: 0, inFlightTokens: 0 } } },
+type Load = { inFlight: number; inFlightTokens: number; inFlightPrefillTokens: number };
+const load = (inFlight: number, inFlightTokens: number, inFlightPrefillTokens: number): Load => ({ inFlight, inFlightTokens, inFlightPrefillTokens });
+
+export const IN_FLIGHT_CASES: readonly { name: string; steps: InFlightStep[]; loads: Record<string, Load> }[] = [
+  { name: 'a unified pick: prompt and completion on its target, the prompt as prefill work', steps: [{ pick: 'r1', target: 'a' }], loads: { a: load(1, 1100, 1000), p: load(0, 0, 0) } },
   {
-    name: 'a disaggregated pick: the prefill pod carries the prompt (and its one token) too',
+    name: 'a disaggregated pick: the prefill pod carries the prompt (and its one token) and its prefill work',
     steps: [{ pick: 'r1', target: 'a', prefill: 'p' }],
-    loads: { a: { inFlight: 1, inFlightTokens: 1100 }, p: { inFlight: 1, inFlightTokens: 1001 } },
+    loads: { a: load(1, 1100, 0), p: load(1, 1001, 1000) },
   },
   {
-    name: 'both leave at completion, not before',
-    steps: [{ pick: 'r1', target: 'a', prefill: 'p' }, { pick: 'r2', target: 'a' }, { complete: 'r1' }],
-    loads: { a: { inFlight: 1, inFlightTokens: 1100 }, p: { inFlight: 0, inFlightTokens: 0 } },
+    name: 'the first token ends the prefill work only',
+    steps: [{ pick: 'r1', target: 'a', prefill: 'p' }, { pick: 'r2', target: 'a' }, { firstToken: 'r1' }, { firstToken: 'r2' }],
+    loads: { a: load(2, 2200, 0), p: load(1, 1001, 0) },
   },
-  { name: 'an unknown completion changes nothing', steps: [{ pick: 'r1', target: 'a' }, { complete: 'nope' }], loads: { a: { inFlight: 1, inFlightTokens: 1100 } } },
+  {
+    name: 'a first token reported twice is taken off once',
+    steps: [{ pick: 'r1', target: 'a' }, { pick: 'r2', target: 'a' }, { firstToken: 'r1' }, { firstToken: 'r1' }],
+    loads: { a: load(2, 2200, 1000) },
+  },
+  {
+    name: 'both leave at completion, not before, prefill work included when no first token came',
+    steps: [{ pick: 'r1', target: 'a', prefill: 'p' }, { pick: 'r2', target: 'a' }, { complete: 'r1' }],
+    loads: { a: load(1, 1100, 1000), p: load(0, 0, 0) },
+  },
+  {
+    name: 'completion after the first token takes off the rest',
+    steps: [{ pick: 'r1', target: 'a' }, { firstToken: 'r1' }, { complete: 'r1' }, { firstToken: 'r1' }],
+    loads: { a: load(0, 0, 0) },
+  },
+  { name: 'an unknown completion or first token changes nothing', steps: [{ pick: 'r1', target: 'a' }, { complete: 'nope' }, { firstToken: 'nope' }], loads: { a: load(1, 1100, 1000) } },
 ];

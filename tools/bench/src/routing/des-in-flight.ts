@@ -1,6 +1,6 @@
 // The scheduler's in-flight accounting in the simulator: libs/scoring's charges and ledger, applied
 // to each simulated endpoint's load as the scheduler's data layer applies them to its registry.
-import { applyCharge, InFlightCharge, inFlightCharges, InFlightLedger, InFlightLoad } from '@llmd/scoring';
+import { applyCharge, InFlightCharge, inFlightCharges, InFlightLedger, InFlightLoad, NO_IN_FLIGHT_LOAD } from '@llmd/scoring';
 
 /** The scheduler's default in-flight lease (LLMD_SCHEDULER_IN_FLIGHT_LEASE_MS). */
 const LEASE_MS = 600_000;
@@ -10,7 +10,7 @@ export class DesInFlight {
   private readonly loads = new Map<string, InFlightLoad>();
 
   load(endpointId: string): InFlightLoad {
-    return this.loads.get(endpointId) ?? { inFlight: 0, inFlightTokens: 0 };
+    return this.loads.get(endpointId) ?? NO_IN_FLIGHT_LOAD;
   }
 
   /** A pick: its charges go on its endpoints until `complete`. */
@@ -18,6 +18,12 @@ export class DesInFlight {
     const charges = inFlightCharges(size, pick);
     this.apply(this.ledger.start(requestId, charges, now), -1);
     this.apply(charges, 1);
+  }
+
+  /** The gateway's first-token notice: the pick's prefill charges leave. */
+  firstToken(requestId: string): void {
+    const done = this.ledger.firstToken(requestId);
+    if (done) this.apply(done, -1);
   }
 
   /** The gateway's Complete: false when the request was unknown. */

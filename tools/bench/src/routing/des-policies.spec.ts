@@ -27,6 +27,7 @@ describe('the simulator on the shared in-flight cases', () => {
     const inFlight = new DesInFlight();
     for (const step of c.steps) {
       if ('complete' in step) inFlight.complete(step.complete);
+      else if ('firstToken' in step) inFlight.firstToken(step.firstToken);
       else inFlight.start(step.pick, IN_FLIGHT_CASE_REQUEST, { target: step.target, prefill: step.prefill }, 0);
     }
     for (const [id, load] of Object.entries(c.loads)) expect(inFlight.load(id)).toEqual(load);

@@ -196,6 +196,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     metrics: { waiting: 0, running: 0, kvCacheUsage: 0, scrapedAtMs: 0 },
     inFlight: 0,
     inFlightTokens: 0,
+    inFlightPrefillTokens: 0,
     healthy: true,
   });
   const views: Endpoint[] = pods.map(view);
@@ -218,6 +219,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       const load = inFlight.load(pod.id);
       v.inFlight = load.inFlight;
       v.inFlightTokens = load.inFlightTokens;
+      v.inFlightPrefillTokens = load.inFlightPrefillTokens;
     }
     return readyViews;
   };
@@ -246,7 +248,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   // The scheduling cycle (Pick): the decision, the in-flight charges, the prompt on its way to the pod(s).
   const pick = async (req: WorkloadRequest) => {
     const ids = req.promptTokenIds;
-    const request = { requestId: req.id, model: DES_MODEL, prompt: '', promptTokenIds: ids, maxTokens: req.maxTokens, priority: 0 };
+    const request = { requestId: req.id, model: DES_MODEL, prompt: '', promptTokenIds: ids, maxTokens: req.maxTokens, priority: 0, reportsFirstToken: true };
     const result = await scheduler.schedule(request, endpoints);
     keysOf.delete(req.id);
     lateScores.delete(req.id);
@@ -338,7 +340,10 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       for (const t of out.firstTokens) {
         const track = tracks.get(t.id);
         if (!track || t.id !== track.req.id) continue; // the prefill side's single token is not the client's
-        track.firstTokenAt ??= now;
+        if (track.firstTokenAt !== undefined) continue;
+        track.firstTokenAt = now;
+        // The gateway's first-token notice: the pick's prefill charges leave.
+        inFlight.firstToken(track.req.id);
       }
       for (const f of out.finished) {
         const track = tracks.get(f.id);

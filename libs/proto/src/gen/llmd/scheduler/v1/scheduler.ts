@@ -120,7 +120,16 @@ export interface PickRequest {
    * scheduler publishes (ListEndpointsResponse.prompt_digest_spec). With it the caller may leave
    * prompt and messages empty (unless the spec says the text is needed): a few KB instead of the text.
    */
-  promptDigest: PromptDigest | undefined;
+  promptDigest:
+    | PromptDigest
+    | undefined;
+  /**
+   * The caller will report this request's first token (PickStreamRequest.first_token, or Complete with
+   * first_token set), as a gateway streaming the response does. Only then does the scheduler count the
+   * prompt as prefill work queued on its pod until that report (a count nobody ends early would take a
+   * pod decoding a long answer for one still prefilling).
+   */
+  reportsFirstToken: boolean;
 }
 
 /** Chained chunk hashes of a prompt, as the approximate prefix index computes them. */
@@ -189,6 +198,11 @@ export interface PickStreamRequest {
    * carry only these, without a pick; it is then not answered.
    */
   completed: string[];
+  /**
+   * Requests whose first token arrived since the last message (their prefill is done): batched like
+   * completed, and applied before it.
+   */
+  firstToken: string[];
 }
 
 export interface PickStreamRequest_TraceContextEntry {
@@ -223,6 +237,8 @@ export interface ScoreBreakdown_ScoresEntry {
 
 export interface CompleteRequest {
   requestId: string;
+  /** Only the request's first token arrived: its prefill work leaves, the request stays in flight. */
+  firstToken: boolean;
 }
 
 export interface CompleteResponse {
@@ -249,6 +265,11 @@ export interface EndpointState {
   healthy: boolean;
   /** When the last successful scrape finished (unix milliseconds). */
   lastScrapeUnixMs: bigint;
+  /**
+   * Prompt tokens of the in-flight requests whose first token has not been reported: the prefill work
+   * the scheduler counts as queued on this endpoint.
+   */
+  inFlightPrefillTokens: number;
 }
 
 export interface ListEndpointsResponse {
@@ -625,6 +646,7 @@ function createBasePickRequest(): PickRequest {
     objective: "",
     fairnessId: "",
     promptDigest: undefined,
+    reportsFirstToken: false,
   };
 }
 
@@ -672,6 +694,9 @@ export const PickRequest: MessageFns<PickRequest> = {
     }
     if (message.promptDigest !== undefined) {
       PromptDigest.encode(message.promptDigest, writer.uint32(106).fork()).join();
+    }
+    if (message.reportsFirstToken !== false) {
+      writer.uint32(112).bool(message.reportsFirstToken);
     }
     return writer;
   },
@@ -803,6 +828,14 @@ export const PickRequest: MessageFns<PickRequest> = {
             message.promptDigest = PromptDigest.decode(reader, reader.uint32());
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.reportsFirstToken = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -860,6 +893,11 @@ export const PickRequest: MessageFns<PickRequest> = {
         : isSet(object.prompt_digest)
         ? PromptDigest.fromJSON(object.prompt_digest)
         : undefined,
+      reportsFirstToken: isSet(object.reportsFirstToken)
+        ? globalThis.Boolean(object.reportsFirstToken)
+        : isSet(object.reports_first_token)
+        ? globalThis.Boolean(object.reports_first_token)
+        : false,
     };
   },
 
@@ -904,6 +942,9 @@ export const PickRequest: MessageFns<PickRequest> = {
     if (message.promptDigest !== undefined) {
       obj.promptDigest = PromptDigest.toJSON(message.promptDigest);
     }
+    if (message.reportsFirstToken !== false) {
+      obj.reportsFirstToken = message.reportsFirstToken;
+    }
     return obj;
   },
 
@@ -927,6 +968,7 @@ export const PickRequest: MessageFns<PickRequest> = {
     message.promptDigest = (object.promptDigest !== undefined && object.promptDigest !== null)
       ? PromptDigest.fromPartial(object.promptDigest)
       : undefined;
+    message.reportsFirstToken = object.reportsFirstToken ?? false;
     return message;
   },
 };
@@ -1355,7 +1397,7 @@ export const PickResponse: MessageFns<PickResponse> = {
 };
 
 function createBasePickStreamRequest(): PickStreamRequest {
-  return { pick: undefined, timeoutMs: 0, traceContext: {}, completed: [] };
+  return { pick: undefined, timeoutMs: 0, traceContext: {}, completed: [], firstToken: [] };
 }
 
 export const PickStreamRequest: MessageFns<PickStreamRequest> = {
@@ -1371,6 +1413,9 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
     });
     for (const v of message.completed) {
       writer.uint32(34).string(v!);
+    }
+    for (const v of message.firstToken) {
+      writer.uint32(42).string(v!);
     }
     return writer;
   },
@@ -1423,6 +1468,14 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
             message.completed.push(reader.string());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.firstToken.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1473,6 +1526,11 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
       completed: globalThis.Array.isArray(object?.completed)
         ? object.completed.map((e: any) => globalThis.String(e))
         : [],
+      firstToken: globalThis.Array.isArray(object?.firstToken)
+        ? object.firstToken.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.first_token)
+        ? object.first_token.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1496,6 +1554,9 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
     if (message.completed?.length) {
       obj.completed = message.completed;
     }
+    if (message.firstToken?.length) {
+      obj.firstToken = message.firstToken;
+    }
     return obj;
   },
 
@@ -1518,6 +1579,7 @@ export const PickStreamRequest: MessageFns<PickStreamRequest> = {
       {},
     );
     message.completed = object.completed?.map((e) => e) || [];
+    message.firstToken = object.firstToken?.map((e) => e) || [];
     return message;
   },
 };
@@ -1975,13 +2037,16 @@ export const ScoreBreakdown_ScoresEntry: MessageFns<ScoreBreakdown_ScoresEntry> 
 };
 
 function createBaseCompleteRequest(): CompleteRequest {
-  return { requestId: "" };
+  return { requestId: "", firstToken: false };
 }
 
 export const CompleteRequest: MessageFns<CompleteRequest> = {
   encode(message: CompleteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.requestId !== "") {
       writer.uint32(10).string(message.requestId);
+    }
+    if (message.firstToken !== false) {
+      writer.uint32(16).bool(message.firstToken);
     }
     return writer;
   },
@@ -2007,6 +2072,14 @@ export const CompleteRequest: MessageFns<CompleteRequest> = {
             message.requestId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.firstToken = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2026,6 +2099,11 @@ export const CompleteRequest: MessageFns<CompleteRequest> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      firstToken: isSet(object.firstToken)
+        ? globalThis.Boolean(object.firstToken)
+        : isSet(object.first_token)
+        ? globalThis.Boolean(object.first_token)
+        : false,
     };
   },
 
@@ -2033,6 +2111,9 @@ export const CompleteRequest: MessageFns<CompleteRequest> = {
     const obj: any = {};
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
+    }
+    if (message.firstToken !== false) {
+      obj.firstToken = message.firstToken;
     }
     return obj;
   },
@@ -2043,6 +2124,7 @@ export const CompleteRequest: MessageFns<CompleteRequest> = {
   fromPartial<I extends Exact<DeepPartial<CompleteRequest>, I>>(object: I): CompleteRequest {
     const message = createBaseCompleteRequest();
     message.requestId = object.requestId ?? "";
+    message.firstToken = object.firstToken ?? false;
     return message;
   },
 };
@@ -2175,6 +2257,7 @@ function createBaseEndpointState(): EndpointState {
     inFlight: 0,
     healthy: false,
     lastScrapeUnixMs: 0n,
+    inFlightPrefillTokens: 0,
   };
 }
 
@@ -2203,6 +2286,9 @@ export const EndpointState: MessageFns<EndpointState> = {
         throw new globalThis.Error("value provided for field message.lastScrapeUnixMs of type int64 too large");
       }
       writer.uint32(56).int64(message.lastScrapeUnixMs);
+    }
+    if (message.inFlightPrefillTokens !== 0) {
+      writer.uint32(64).uint32(message.inFlightPrefillTokens);
     }
     return writer;
   },
@@ -2276,6 +2362,14 @@ export const EndpointState: MessageFns<EndpointState> = {
             message.lastScrapeUnixMs = reader.int64() as bigint;
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.inFlightPrefillTokens = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2309,6 +2403,11 @@ export const EndpointState: MessageFns<EndpointState> = {
         : isSet(object.last_scrape_unix_ms)
         ? BigInt(object.last_scrape_unix_ms)
         : 0n,
+      inFlightPrefillTokens: isSet(object.inFlightPrefillTokens)
+        ? globalThis.Number(object.inFlightPrefillTokens)
+        : isSet(object.in_flight_prefill_tokens)
+        ? globalThis.Number(object.in_flight_prefill_tokens)
+        : 0,
     };
   },
 
@@ -2335,6 +2434,9 @@ export const EndpointState: MessageFns<EndpointState> = {
     if (message.lastScrapeUnixMs !== 0n) {
       obj.lastScrapeUnixMs = message.lastScrapeUnixMs.toString();
     }
+    if (message.inFlightPrefillTokens !== 0) {
+      obj.inFlightPrefillTokens = Math.round(message.inFlightPrefillTokens);
+    }
     return obj;
   },
 
@@ -2354,6 +2456,7 @@ export const EndpointState: MessageFns<EndpointState> = {
     message.lastScrapeUnixMs = (object.lastScrapeUnixMs !== undefined && object.lastScrapeUnixMs !== null)
       ? BigInt(object.lastScrapeUnixMs)
       : 0n;
+    message.inFlightPrefillTokens = object.inFlightPrefillTokens ?? 0;
     return message;
   },
 };
@@ -2463,7 +2566,10 @@ export const SchedulerService = {
     responseSerialize: (value: PickResponse): Buffer => Buffer.from(PickResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PickResponse => PickResponse.decode(value),
   },
-  /** Complete tells the scheduler a picked request has ended, so its in-flight count drops. */
+  /**
+   * Complete tells the scheduler a picked request has ended, so its in-flight count drops (or, with
+   * first_token set, that its first token arrived, so its prefill work drops).
+   */
   complete: {
     path: "/llmd.scheduler.v1.Scheduler/Complete" as const,
     requestStream: false as const,
@@ -2506,7 +2612,10 @@ export const SchedulerService = {
 export interface SchedulerServer extends UntypedServiceImplementation {
   /** Pick chooses the decode endpoint (and a prefill endpoint when the request is disaggregated). */
   pick: handleUnaryCall<PickRequest, PickResponse>;
-  /** Complete tells the scheduler a picked request has ended, so its in-flight count drops. */
+  /**
+   * Complete tells the scheduler a picked request has ended, so its in-flight count drops (or, with
+   * first_token set, that its first token arrived, so its prefill work drops).
+   */
   complete: handleUnaryCall<CompleteRequest, CompleteResponse>;
   /**
    * ListEndpoints returns the scheduler's current view of every endpoint; the gateway keeps it
@@ -2535,7 +2644,10 @@ export interface SchedulerClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PickResponse) => void,
   ): ClientUnaryCall;
-  /** Complete tells the scheduler a picked request has ended, so its in-flight count drops. */
+  /**
+   * Complete tells the scheduler a picked request has ended, so its in-flight count drops (or, with
+   * first_token set, that its first token arrived, so its prefill work drops).
+   */
   complete(
     request: CompleteRequest,
     callback: (error: ServiceError | null, response: CompleteResponse) => void,
