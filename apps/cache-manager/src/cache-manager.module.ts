@@ -6,7 +6,7 @@ import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShu
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { cachev1 } from '@llmd/proto';
-import { InMemoryKvBlockIndex, InstrumentedKvBlockIndex, KvBlockIndex, KvEventApplier } from '@llmd/kv-index';
+import { BlockSizes, InMemoryKvBlockIndex, InstrumentedKvBlockIndex, KvBlockIndex, KvEventApplier, PrefixScorer } from '@llmd/kv-index';
 import { Counter, Gauge, GrpcServer, grpcServerSecurity, HealthChecks, Histogram, KafkaModule, LOGGER, Registry, TopicConsumer } from '@llmd/platform';
 import { KV_CLEAR_REASON_HEADER, kvEventBatchCodec, TOPICS } from '@llmd/telemetry';
 import type { PartitionCheckpoint } from './index/checkpoint';
@@ -14,10 +14,8 @@ import { CheckpointStore } from './index/checkpoint-store';
 import type { CacheManagerConfig } from './config';
 import { kvCacheGrpcImplementation } from './grpc/kv-cache.grpc-service';
 import { ScoreHitMetrics } from './index/score-hit-metrics';
-import { BlockSizes } from './index/block-sizes';
 import { KvEventStats } from './index/kv-event-stats';
 import { createTokenization } from './index/tokenization-metrics';
-import { PrefixScorer } from './index/prefix-scorer';
 import { advanceCursor, NO_CURSOR, TopicCursor } from './ingest/kv-sequence.policy';
 import { KvIngest } from './ingest/kv-ingest';
 

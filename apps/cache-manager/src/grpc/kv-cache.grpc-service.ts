@@ -2,11 +2,9 @@
 // and Stats. Transport only; the work is in PrefixScorer.
 import { sendUnaryData, ServerUnaryCall, status } from '@grpc/grpc-js';
 import { cachev1 } from '@llmd/proto';
-import type { KvBlockIndex } from '@llmd/kv-index';
+import { type KvBlockIndex, NoTokenizerError, type PrefixScorer, type ScoreInput } from '@llmd/kv-index';
 import type { Logger } from 'pino';
 import type { KvEventStats } from '../index/kv-event-stats';
-import { NoTokenizerError } from '../index/no-tokenizer.error';
-import type { PrefixScorer, ScoreInput } from '../index/prefix-scorer';
 import type { ScoreHitMetrics } from '../index/score-hit-metrics';
 
 /** A typed failure as a gRPC status: no tokenizer is a precondition (the scheduler scores approximately), not a fault. */
@@ -29,8 +27,9 @@ export function kvCacheGrpcImplementation(scorer: PrefixScorer, index: KvBlockIn
       if (!input) return callback({ code: status.INVALID_ARGUMENT, details: 'one of token_ids, prompt or chat is required' });
       scorer
         .score(input, call.request.model, call.request.endpointIds, call.request.loraName)
-        .then(({ promptBlocks, scores }) => {
+        .then(({ promptBlocks, scores, tokenization }) => {
           hits?.record(promptBlocks, scores);
+          hits?.tokenized(tokenization);
           callback(null, {
             blockSize: scorer.blockSizeOf(call.request.model),
             promptBlocks,

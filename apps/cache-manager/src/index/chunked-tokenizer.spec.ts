@@ -1,5 +1,5 @@
 import { loadTokenizer } from '@llmd/tokenizer';
-import { ChunkedTokenizer, RawTokenizer, wordChunks } from './chunked-tokenizer';
+import { ChunkedTokenizer, RawTokenizer, wordChunks } from '@llmd/kv-index';
 
 const words = 'alpha beta gamma delta, epsilon zeta: eta theta iota kappa. Lambda mu nu 42 xi omicron pi rho sigma tau café naïve 東京 upsilon'.split(' ');
 const text = (n: number, seed: number) => Array.from({ length: n }, (_, i) => words[(i * 7 + seed) % words.length]).join(' ');

@@ -1,5 +1,5 @@
 import { ModelTokenizers, TokenizerLoader, TokenizerResolution } from './model-tokenizers';
-import type { PromptTokenizer } from './tokenization-cache';
+import type { PromptTokenizer } from '@llmd/kv-index';
 
 const fake = (source: string): PromptTokenizer & { source: string } => ({ source, encodePrompt: () => [], encodeChat: () => [] });
 

@@ -5,7 +5,7 @@
 // scores them approximately): zeros would look like a cold cache and route as if by load alone.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PromptTokenizer } from './tokenization-cache';
+import type { PromptTokenizer } from '@llmd/kv-index';
 
 export interface ModelTokenizersOptions {
   /** model -> a Hugging Face model directory or `builtin:<family>`. */

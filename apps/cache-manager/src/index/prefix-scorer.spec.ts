@@ -1,9 +1,5 @@
-import { InMemoryKvBlockIndex, KvEventApplier } from '@llmd/kv-index';
+import { BlockSizes, ChunkedTokenizer, InMemoryKvBlockIndex, KvEventApplier, NoTokenizerError, PrefixScorer, PromptTokenizer, TokenizationCache } from '@llmd/kv-index';
 import { loadTokenizer } from '@llmd/tokenizer';
-import { BlockSizes } from './block-sizes';
-import { NoTokenizerError } from './no-tokenizer.error';
-import { PrefixScorer } from './prefix-scorer';
-import { PromptTokenizer, TokenizationCache } from './tokenization-cache';
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
@@ -119,4 +115,66 @@ describe('PrefixScorer', () => {
     expect((await scorer.score(chat, 'm', ['a'])).scores[0].hit.gpu).toBe(0);
     // Loading a tokenizer.json of tens of MB takes seconds on a loaded machine.
   }, 60000);
+
+  describe('a chat not tokenized before', () => {
+    const system = 'You are the assistant of a long benchmark. Follow the policy in detail and cite it. '.repeat(40);
+    const question = (i: number) => `Question ${i}: ${'please explain this part of the policy in your own words. '.repeat(30)}`;
+    const chat = (sys: string, i: number) => ({ kind: 'chat' as const, messages: [{ role: 'system', content: sys }, { role: 'user', content: question(i) }] });
+    let chunked: ChunkedTokenizer;
+
+    beforeAll(async () => {
+      chunked = new ChunkedTokenizer(llama3, { chunkChars: 256, maxChunks: 1000 });
+      expect(await chunked.ready).toBe(true);
+    });
+
+    /** Pod `pod` holds the leading `blocks` blocks of `ids`, as its KV events would say. */
+    const hold = (applier: KvEventApplier, pod: string, ids: number[], blocks: number) =>
+      applier.apply(pod, [{ type: 'BlockStored', blockHashes: range(blocks).map(BigInt), tokenIds: ids.slice(0, blocks * 16), blockSize: 16, medium: 'gpu' }], 0);
+
+    it('is tokenized only as far as some pod holds it: a new conversation costs one chunk, and scores as the whole prompt would', async () => {
+      const { scorer } = make(chunked);
+      const whole = await llama3.encodeChat(chat(`A new one. ${system}`, 1).messages);
+      const r = await scorer.score(chat(`A new one. ${system}`, 1), 'm', ['a', 'b']);
+      expect(r.tokenization.kind).toBe('prefix');
+      expect(r.tokenization.tokens).toBeLessThan(whole.length / 4);
+      expect(r.scores.map((x) => x.score)).toEqual([0, 0]);
+      // The prompt's length, estimated from its characters, is close to the real one.
+      expect(Math.abs(r.promptBlocks - Math.floor(whole.length / 16))).toBeLessThanOrEqual(Math.ceil(whole.length / 16 / 10));
+    });
+
+    it('walks as far as a pod holds the prompt, and gives the hits whole tokenization gives', async () => {
+      const { applier, scorer } = make(chunked);
+      const seen = await llama3.encodeChat(chat(system, 0).messages);
+      const asked = await llama3.encodeChat(chat(system, 1).messages);
+      let common = 0;
+      while (seen[common] === asked[common]) common++;
+      hold(applier, 'a', seen, Math.floor(seen.length / 16));
+      hold(applier, 'b', seen, 3);
+      const r = await scorer.score(chat(system, 1), 'm', ['a', 'b', 'c']);
+      expect(r.tokenization.kind).toBe('prefix');
+      const hits = Object.fromEntries(r.scores.map((x) => [x.pod, x.hit.gpu]));
+      expect(hits).toEqual({ a: Math.floor(common / 16), b: 3, c: 0 });
+      // The same lookup with the prompt tokenized whole (a tokenizer that cannot be cut).
+      const exact = await make(llama3).scorer.score(chat(system, 1), 'm', ['a']);
+      expect(exact.tokenization.kind).toBe('whole');
+    });
+
+    it('goes to the end when a pod holds all of it, and is then exact', async () => {
+      const { applier, scorer } = make(chunked);
+      const ids = await llama3.encodeChat(chat(system, 2).messages);
+      hold(applier, 'a', ids, Math.floor(ids.length / 16));
+      const r = await scorer.score(chat(system, 2), 'm', ['a']);
+      expect(r.tokenization).toMatchObject({ kind: 'whole', tokens: ids.length });
+      expect(r.promptBlocks).toBe(Math.floor(ids.length / 16));
+      expect(r.scores[0]).toMatchObject({ pod: 'a', hit: { gpu: Math.floor(ids.length / 16) }, score: 1 });
+    });
+
+    it('uses the ids an earlier Speculate computed', async () => {
+      const { scorer } = make(chunked);
+      const blocks = await scorer.speculate(chat(system, 3), 'm', 'a', undefined, 0);
+      const r = await scorer.score(chat(system, 3), 'm', ['a']);
+      expect(r.tokenization.kind).toBe('cached');
+      expect(r.scores[0].hit.gpu).toBe(blocks);
+    });
+  });
 });

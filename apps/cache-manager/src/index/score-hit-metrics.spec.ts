@@ -1,5 +1,5 @@
 import { Registry } from '@llmd/platform';
-import type { PodScore } from './prefix-scorer';
+import type { PodScore } from '@llmd/kv-index';
 import { ScoreHitMetrics } from './score-hit-metrics';
 
 const pod = (name: string, score: number, gpu: number, cpu = 0, disk = 0): PodScore => ({ pod: name, score, hit: { gpu, cpu, disk } });
@@ -18,11 +18,23 @@ describe('ScoreHitMetrics', () => {
   ] as const)('%s', async (_name, promptBlocks, scores, want) => {
     const registry = new Registry();
     new ScoreHitMetrics(registry).record(promptBlocks, scores);
-    expect(await values(registry)).toEqual({
+    expect(await values(registry)).toMatchObject({
       llmd_cache_manager_score_prompt_blocks_total: want.prompt,
       'llmd_cache_manager_score_hit_blocks_total{gpu}': want.gpu,
       'llmd_cache_manager_score_hit_blocks_total{cpu}': want.cpu,
       'llmd_cache_manager_score_hit_blocks_total{disk}': want.disk,
     });
+  });
+
+  it('counts what each Score\'s token ids cost, by how they were had', async () => {
+    const registry = new Registry();
+    const m = new ScoreHitMetrics(registry);
+    m.tokenized({ kind: 'prefix', tokens: 6240, tokenized: 240, ms: 0.4 });
+    m.tokenized({ kind: 'cached', tokens: 8000, tokenized: 0, ms: 0.01 });
+    m.tokenized({ kind: 'prefix', tokens: 260, tokenized: 260, ms: 0.6 });
+    const text = await registry.metrics();
+    expect(text).toContain('llmd_cache_manager_score_tokenized_tokens_total{kind="prefix"} 500');
+    expect(text).toContain('llmd_cache_manager_score_tokenized_tokens_total{kind="cached"} 0');
+    expect(text).toContain('llmd_cache_manager_score_tokenize_seconds_count{kind="prefix"} 2');
   });
 });

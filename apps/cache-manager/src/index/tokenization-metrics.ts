@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from '@llmd/platform';
 import type { CacheManagerConfig } from '../config';
 import { ModelTokenizers } from './model-tokenizers';
-import { PromptTokenizer, TokenizationCache } from './tokenization-cache';
+import { PromptTokenizer, TokenizationCache } from '@llmd/kv-index';
 import { tokenizerLoader } from './tokenizer-loader';
 
 export function createTokenization(config: CacheManagerConfig, registry: Registry, logger: Logger): { tokenizers: { get(model: string): PromptTokenizer | undefined }; cache: TokenizationCache } {

@@ -40,6 +40,8 @@ const SELF_CHECK =
   '東京 and 北京 are cities. Tabs\tand  double  spaces,\nnew lines\n\nand paragraphs end here. ' +
   'Straße Ärger Œuvre ÉCOLE école hello-world foo_bar e-mail x y z.';
 
+const chunkKey = (text: string) => createHash('sha1').update(text).digest('base64');
+
 export interface ChunkedTokenizerOptions {
   /** Characters between cuts, at least. @default 1024 */
   chunkChars: number;
@@ -78,8 +80,27 @@ export class ChunkedTokenizer implements PromptTokenizer {
     return parts.flat();
   }
 
+  /**
+   * The chat's rendered text in the chunks `encodeChat` tokenizes, for a caller that needs only the
+   * prompt's start (`encodeChunk` each, in order: their ids concatenate to the chat's); undefined
+   * until chunking is known exact for this tokenizer.
+   */
+  chatChunks(messages: readonly { role: string; content: string }[]): string[] | undefined {
+    return this.safe === true ? wordChunks(this.inner.renderChat(messages), this.options.chunkChars) : undefined;
+  }
+
+  /** One chunk's ids (cached by its text, shared with `encodeChat`). */
+  encodeChunk(text: string): Promise<number[]> {
+    return this.chunk(text);
+  }
+
+  /** A chunk's ids if they are known (or being computed); undefined when only `encodeChunk` would give them. */
+  knownChunk(text: string): Promise<number[]> | undefined {
+    return this.chunks.get(chunkKey(text));
+  }
+
   private chunk(text: string): Promise<number[]> {
-    const key = createHash('sha1').update(text).digest('base64');
+    const key = chunkKey(text);
     const known = this.chunks.get(key);
     if (known) {
       this.chunks.delete(key);

@@ -50,6 +50,11 @@ export class TokenizationCache {
     return this.entries.size;
   }
 
+  /** The ids of `input` for `model` if an earlier call tokenized it (or is tokenizing it); nothing is started. */
+  known(model: string, input: Exclude<ScoreInput, { kind: 'tokens' }>): Promise<number[]> | undefined {
+    return this.entries.get(inputKey(model, input));
+  }
+
   /** The ids of `input` for `model`, tokenized by `tokenizer` only if no earlier call did. */
   tokens(model: string, input: Exclude<ScoreInput, { kind: 'tokens' }>, tokenizer: PromptTokenizer): Promise<number[]> {
     const key = inputKey(model, input);
