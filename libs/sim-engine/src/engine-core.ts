@@ -178,7 +178,7 @@ export class EngineCore {
   }
 
   step(now: number): StepOutput {
-    const out: StepOutput = { durationMs: 0, tokens: [], firstTokens: [], finished: [], kvEvents: [], prefillTokens: 0, prefixQueries: 0, prefixHits: 0, preemptions: 0 };
+    const out: StepOutput = { durationMs: 0, tokens: [], firstTokens: [], finished: [], kvEvents: [], prefillTokens: 0, prefixQueries: 0, prefixHits: 0, preemptions: 0, sequences: 0, decodes: 0 };
     this.expireHeld(now);
     this.reapAborted(out);
     let budget = this.options.maxNumBatchedTokens;
@@ -231,6 +231,8 @@ export class EngineCore {
     }
     out.durationMs = this.price(scheduled) + cpuLoadMs;
     const end = now + out.durationMs;
+    out.sequences = scheduled.length;
+    for (const seq of scheduled) if (seq.stepDecode) out.decodes++;
 
     for (const seq of scheduled) {
       const before = seq.numComputed;

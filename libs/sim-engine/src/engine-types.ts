@@ -58,6 +58,9 @@ export interface StepOutput {
   prefixQueries: number;
   prefixHits: number;
   preemptions: number;
+  /** Sequences in this step, and of them those that only decoded one token. */
+  sequences: number;
+  decodes: number;
 }
 
 export interface EngineOptions {

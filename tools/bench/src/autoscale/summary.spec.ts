@@ -19,6 +19,7 @@ function result(outcomes: RequestOutcome[]): DesResult {
   return {
     outcomes,
     durationMs: 0,
+    engine: { busyMs: 0, steps: 0, sequences: 0, decodes: 0, prefillTokens: 0, preemptions: 0 },
     prefixQueries: 0,
     prefixHits: 0,
     requestsPerPod: {},

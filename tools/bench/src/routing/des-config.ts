@@ -94,8 +94,23 @@ export interface DesResult {
   preciseFallbacks: number;
   /** Wall-clock ms the simulation took. */
   wallMs: number;
+  /** What the pods' engines did, summed over pods: where a run's throughput went. */
+  engine: DesEngineTotals;
   /** The fleet's life when autoscaled. */
   fleet?: DesFleetResult;
+}
+
+/** The engines' work over a run, summed over pods. */
+export interface DesEngineTotals {
+  /** Simulated ms the pods spent in steps. */
+  busyMs: number;
+  steps: number;
+  /** Sequences in each step, summed over steps (their mean is the batch size), and of them the decode-only ones. */
+  sequences: number;
+  decodes: number;
+  /** Prompt tokens computed (not found in the prefix cache). */
+  prefillTokens: number;
+  preemptions: number;
 }
 
 /** A pool's role: unified pods serve whole requests; prefill and decode pods one side of P/D. */

@@ -17,7 +17,7 @@ import { EventQueue } from './event-queue';
 import { TEXT_TOKENIZE_COST, tokenizeMs } from './tokenize-cost';
 import { rng, type WorkloadRequest } from './workloads';
 import { DesFleet, type FleetPod } from './des-fleet';
-import { DES_MODEL, type DesConfig, type DesResult, type RequestOutcome } from './des-config';
+import { DES_MODEL, type DesConfig, type DesEngineTotals, type DesResult, type RequestOutcome } from './des-config';
 
 export * from './des-config';
 
@@ -157,6 +157,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const tracks = new Map<string, Track>();
   const outcomes: RequestOutcome[] = [];
   let prefixQueries = 0;
+  const engine: DesEngineTotals = { busyMs: 0, steps: 0, sequences: 0, decodes: 0, prefillTokens: 0, preemptions: 0 };
   let prefixHits = 0;
   let remaining = requests.length;
 
@@ -333,6 +334,14 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       const pod = pods[e.pod];
       const out = e.out;
       pod.stepping = false;
+      if (out.durationMs > 0) {
+        engine.steps++;
+        engine.busyMs += out.durationMs;
+        engine.sequences += out.sequences;
+        engine.decodes += out.decodes;
+        engine.prefillTokens += out.prefillTokens;
+        engine.preemptions += out.preemptions;
+      }
       prefixQueries += out.prefixQueries;
       prefixHits += out.prefixHits;
       // Only the precise prefix scorer reads the index the KV events feed.
@@ -407,6 +416,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     refused,
     preciseFallbacks,
     wallMs: performance.now() - wallStart,
+    engine,
     ...(fleet ? { fleet: fleet.result(Math.max(fleet.horizonMs, now)) } : {}),
   };
 }
