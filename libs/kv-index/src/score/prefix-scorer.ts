@@ -145,7 +145,9 @@ export class PrefixScorer {
     let tokens: number;
     let tokenized = 0;
     let promptTokens: number;
-    const chunked = this.chunksOf(input, model);
+    // Ids an earlier Score or Speculate of the same prompt computed (or is computing): looked up once.
+    const known = input.kind === 'tokens' ? undefined : this.tokenization.known(model, input);
+    const chunked = known ? undefined : this.chunksOf(input, model);
     if (chunked) {
       // Chunks already tokenized (by an earlier prompt that shared them) cost nothing; of the others,
       // one, then twice as many as before, until no pod holds every block so far.
@@ -184,7 +186,7 @@ export class PrefixScorer {
         promptTokens = Math.max(ids.length, Math.round((ids.length * totalChars) / Math.max(1, chars)));
       }
     } else {
-      kind = input.kind === 'tokens' ? 'ids' : this.tokenization.known(model, input) ? 'cached' : 'whole';
+      kind = input.kind === 'tokens' ? 'ids' : known ? 'cached' : 'whole';
       const ids = await this.tokens(input, model);
       lookup(ids);
       tokens = promptTokens = ids.length;
@@ -199,12 +201,12 @@ export class PrefixScorer {
     return { promptBlocks: Math.floor(promptTokens / modelSize), scores, tokenization: { kind, tokens, tokenized, ms } };
   }
 
-  /** A chat not tokenized yet, and a tokenizer that can cut it: its chunks. Otherwise undefined (the prompt is tokenized whole, or already was). */
+  /** A chat (not tokenized yet: the caller checks) and a tokenizer that can cut it: its chunks. Otherwise undefined (the prompt is tokenized whole). */
   private chunksOf(input: ScoreInput, model: string): { tokenizer: ChunkingTokenizer; chunks: string[] } | undefined {
     if (input.kind !== 'chat') return undefined;
     const tokenizer = this.tokenizers.get(model);
     if (!tokenizer) throw new NoTokenizerError(model);
-    if (!canChunk(tokenizer) || this.tokenization.known(model, input)) return undefined;
+    if (!canChunk(tokenizer)) return undefined;
     const chunks = tokenizer.chatChunks(input.messages);
     return chunks && chunks.length > 1 ? { tokenizer, chunks } : undefined;
   }

@@ -1,8 +1,8 @@
 // Picks multiplexed over a few long-lived Scheduler.PickStream calls: one message each way per Pick,
 // matched by request id, instead of a new HTTP/2 stream with headers and a deadline timer per unary
 // call. Completions and first-token notices ride along: queued, and sent with the next Pick or after
-// a short delay. A broken
-// stream fails its pending Picks (the gateway then fails open) and is reopened on the next Pick.
+// a short delay. A broken stream fails its pending Picks (the gateway then fails open) and is
+// reopened on the next Pick.
 import { ClientDuplexStream, status } from '@grpc/grpc-js';
 import { schedulerv1 } from '@llmd/proto';
 import type { Logger } from 'pino';

@@ -157,7 +157,8 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
   const tracks = new Map<string, Track>();
   const outcomes: RequestOutcome[] = [];
   let prefixQueries = 0;
-  const engine: DesEngineTotals = { busyMs: 0, steps: 0, sequences: 0, decodes: 0, prefillTokens: 0, preemptions: 0 };
+  // The engines' work (busy time is each pod's own busyMs, summed at the end).
+  const engine: Omit<DesEngineTotals, 'busyMs'> = { steps: 0, sequences: 0, decodes: 0, prefillTokens: 0, preemptions: 0 };
   let prefixHits = 0;
   let remaining = requests.length;
 
@@ -336,7 +337,6 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
       pod.stepping = false;
       if (out.durationMs > 0) {
         engine.steps++;
-        engine.busyMs += out.durationMs;
         engine.sequences += out.sequences;
         engine.decodes += out.decodes;
         engine.prefillTokens += out.prefillTokens;
@@ -416,7 +416,7 @@ export async function runDes(requests: readonly WorkloadRequest[], config: DesCo
     refused,
     preciseFallbacks,
     wallMs: performance.now() - wallStart,
-    engine,
+    engine: { ...engine, busyMs: pods.reduce((ms, p) => ms + p.busyMs, 0) },
     ...(fleet ? { fleet: fleet.result(Math.max(fleet.horizonMs, now)) } : {}),
   };
 }

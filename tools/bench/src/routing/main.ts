@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       r.requestsPerPod,
       'routing' in r ? r.routing : undefined,
     );
+    if ('engine' in r) summary.engine = r.engine;
     runs.push(summary);
     process.stderr.write(`${pods} pods ${profile} @ ${rate}/s${args.seeds > 1 ? ` seed ${seed}` : ''}: TTFT p90 ${(summary.ttftP90Ms / 1000).toFixed(2)} s, ${summary.outputTokensPerSec.toFixed(0)} tok/s, sustained ${summary.sustainedTokensPerSec.toFixed(0)} tok/s (${summary.wallSec.toFixed(1)} s wall)\n`);
   }

@@ -1,5 +1,6 @@
 // Summaries of routing runs (the simulator's and the live stack's alike), and their outputs: JSON, a
 // markdown table, and SVG charts of TTFT p90 and throughput against the request rate.
+import type { DesEngineTotals } from './des-config';
 
 export interface RunOutcome {
   ttftMs: number;
@@ -86,6 +87,8 @@ export interface RunSummary {
   wallSec: number;
   /** Live runs: how the precise path held (absent for the simulator). */
   routing?: RoutingFigures;
+  /** Simulator runs: what the pods' engines did (where the throughput went). */
+  engine?: DesEngineTotals;
 }
 
 export function percentile(values: readonly number[], p: number): number {

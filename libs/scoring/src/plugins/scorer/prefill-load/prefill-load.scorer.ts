@@ -1,6 +1,6 @@
 // Prefers endpoints with less prefill work ahead of this request's first token: the prompt tokens of
 // the requests this scheduler sent there that have not produced their first token yet, plus this
-// prompt's part the endpoint does not hold (from a prefix scorer's match, when one ran before it).
+// prompt's part the endpoint does not hold (the match a prefix scorer's prepare step wrote, if the profile has one).
 // Round-robin spreads prefills by construction; a scrape (every 50 ms) cannot see a prefill that
 // started 5 ms ago, and a request count cannot tell a pod prefilling 3,000 tokens from one decoding.
 import { z } from 'zod';
