@@ -17,7 +17,17 @@ describe('gateway config', () => {
     [{ LLMD_GATEWAY_SCHEDULER_ADDRESS: 'scheduler' }, 'scheduler.address'],
     [{ LLMD_GATEWAY_UPSTREAM_RETRIES: '9' }, 'upstream.retries'],
     [{ LLMD_KAFKA_ENABLED: 'maybe' }, 'kafka.enabled'],
+    [{ LLMD_GATEWAY_WORKERS: '0' }, 'workers'],
+    [{ LLMD_GATEWAY_WORKERS: 'many' }, 'workers'],
   ])('%p is refused naming %s', (env, field) => {
     expect(() => loadConfig(gatewayConfigSchema, { envMap: GATEWAY_ENV, env })).toThrow(expect.objectContaining({ field }));
+  });
+
+  it.each([
+    [{}, 1],
+    [{ LLMD_GATEWAY_WORKERS: '4' }, 4],
+    [{ LLMD_GATEWAY_WORKERS: 'auto' }, 'auto'],
+  ])('%p runs %p workers', (env, workers) => {
+    expect(loadConfig(gatewayConfigSchema, { envMap: GATEWAY_ENV, env }).workers).toBe(workers);
   });
 });

@@ -13,6 +13,11 @@ export const gatewayConfigSchema = z.object({
       tls: serverTlsSchema.optional(),
     })
     .default({ host: '127.0.0.1', port: 8000 }),
+  /**
+   * Processes serving the API port (Node's cluster), each with its own scheduler streams, so one pod
+   * uses several cores; `auto`: one per CPU the container may use (its CPU limit, rounded up). @default 1
+   */
+  workers: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)]).default(1),
   ops: opsSchemaFor(9100),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 30000 }),
@@ -90,6 +95,7 @@ export const GATEWAY_ENV: Record<string, string> = {
   ...commonEnvMap('LLMD_GATEWAY'),
   LLMD_GATEWAY_HOST: 'http.host',
   LLMD_GATEWAY_PORT: 'http.port',
+  LLMD_GATEWAY_WORKERS: 'workers',
   LLMD_GATEWAY_SCHEDULER_ADDRESS: 'scheduler.address',
   LLMD_GATEWAY_PICK_TIMEOUT_MS: 'scheduler.pickTimeoutMs',
   LLMD_GATEWAY_PICK_TRANSPORT: 'scheduler.transport',

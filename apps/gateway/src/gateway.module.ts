@@ -1,6 +1,6 @@
 // Wiring of the gateway app: scheduler client, proxy, telemetry, routes.
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BufferedProducer, grpcChannelSecurity, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { BufferedProducer, clusterWorkerIndex, grpcChannelSecurity, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
@@ -8,6 +8,7 @@ import { OpenAIController } from './http/openai.controller';
 import { CompletionProxy } from './proxy/completion-proxy';
 import { SchedulerClient } from './scheduler/scheduler-client';
 import { RequestRecorder } from './telemetry/request-recorder';
+import { primaryRateLimiter } from './tenants/cluster-rate-limits';
 import { KeyFileWatcher } from './tenants/key-file-watcher';
 import { TenantRegistry } from './tenants/tenant-registry';
 
@@ -59,7 +60,23 @@ export class GatewayModule {
         },
         {
           provide: TenantRegistry,
-          useFactory: () => (config.auth.enabled ? new TenantRegistry(config.auth.keys) : undefined),
+          inject: [Registry, LOGGER],
+          useFactory: (registry: Registry, logger: Logger) => {
+            if (!config.auth.enabled) return undefined;
+            // A worker of several: the rate-limit buckets are the primary's (one set per pod).
+            if (clusterWorkerIndex() === undefined) return new TenantRegistry(config.auth.keys);
+            const errors = new Counter({ name: 'llmd_gateway_rate_limit_local_decisions_total', help: 'Rate-limited requests a worker decided with its own buckets because the primary did not answer', registers: [registry] });
+            let lastWarnMs = 0;
+            return new TenantRegistry(config.auth.keys, Date.now, {
+              limiter: primaryRateLimiter(),
+              onError: (err) => {
+                errors.inc();
+                if (Date.now() - lastWarnMs < 60000) return;
+                lastWarnMs = Date.now();
+                logger.warn({ err: err.message }, 'the primary\'s rate-limit buckets did not answer; this worker decides with its own');
+              },
+            });
+          },
         },
         {
           // The key file is read before the gateway serves (a bad one stops the start, naming the field),

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { defineCommand, freePorts, nodeFlagsFor, parseOrExit } from '@llmd/cli';
-import { cpuSeconds, rssMb } from './proc';
+import { childPids, cpuSeconds, rssMb } from './proc';
 import { printTable } from './table';
 
 const REPO = join(__dirname, '..', '..', '..', '..');
@@ -36,13 +36,14 @@ export const command = defineCommand({
     'skip-rates': { type: 'boolean', description: 'skip the request-rate search' },
     'skip-memory': { type: 'boolean', description: 'skip the memory-per-stream measurement' },
     json: { type: 'boolean', description: 'print one JSON object per path and concurrency (and one per target ratio), one per line, instead of the tables' },
+    'gateway-workers': { type: 'integer', min: 1, max: 64, default: '1', description: 'processes of llmd\'s gateway (`--workers`); their CPU and memory are counted with the primary\'s' },
     'cpu-prof': { type: 'string', valueName: 'DIR', description: 'write V8 CPU profiles of llmd\'s gateway and scheduler into DIR (stopped with SIGTERM at the end, so the profiles are written)' },
   },
 });
 
 function parseArgs(argv: string[]) {
   const { values: v } = parseOrExit(command, argv);
-  return { pods: v.pods, timeScale: v['time-scale'], seconds: v.seconds, warmup: v.warmup, cpuRate: v['cpu-rate'], maxTokens: v['max-tokens'], concurrency: v.concurrency, rates: v.rates, targets: v.targets as string[], skipRates: v['skip-rates'], skipMemory: v['skip-memory'], cpuProf: v['cpu-prof'], json: v.json === true };
+  return { pods: v.pods, timeScale: v['time-scale'], seconds: v.seconds, warmup: v.warmup, cpuRate: v['cpu-rate'], maxTokens: v['max-tokens'], concurrency: v.concurrency, rates: v.rates, targets: v.targets as string[], skipRates: v['skip-rates'], skipMemory: v['skip-memory'], cpuProf: v['cpu-prof'], gatewayWorkers: v['gateway-workers'], json: v.json === true };
 }
 
 const procs: ChildProcess[] = [];
@@ -177,6 +178,7 @@ export interface Cell {
   cpuMsPer1kTokens: number;
   /** CPU per 1,000 tokens at --cpu-rate requests per second (the same for every path of the row's router). */
   cpuMsPer1kTokensAtRate?: number;
+  gatewayWorkers?: number;
   gatewayCpuMsPer1kTokens?: number;
   schedulerCpuMsPer1kTokens?: number;
   memoryKiBPerStream?: number;
@@ -257,7 +259,7 @@ async function main(): Promise<void> {
     LLMD_SCHEDULER_FLOW_CONTROL_ENABLED: 'false',
     LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(simPorts.map((p, i) => ({ id: `sim-${i}`, address: `127.0.0.1:${p}`, models: [MODEL] }))),
   });
-  const gateway = start(process.execPath, [...nodeFlagsFor('gateway'), ...prof, join(DIST, 'apps/gateway/src/main.js')], {
+  const gateway = start(process.execPath, [...nodeFlagsFor('gateway'), ...prof, join(DIST, 'apps/gateway/src/main.js'), '--workers', String(args.gatewayWorkers)], {
     LLMD_KAFKA_ENABLED: 'false',
     LLMD_GATEWAY_PORT: String(gwPort),
     LLMD_GATEWAY_OPS_PORT: String(gwOps),
@@ -268,7 +270,8 @@ async function main(): Promise<void> {
 
   const targets: { name: Target; base: string; pids: number[] }[] = [
     { name: 'direct' as Target, base: '', pids: [] },
-    { name: 'llmd' as Target, base: `http://127.0.0.1:${gwPort}`, pids: [gateway.pid ?? 0, scheduler.pid ?? 0] },
+    // With --gateway-workers the primary's workers are counted too (they are the ones serving).
+    { name: 'llmd' as Target, base: `http://127.0.0.1:${gwPort}`, pids: [scheduler.pid ?? 0, gateway.pid ?? 0, ...childPids(gateway.pid)] },
   ].filter((t) => args.targets.includes(t.name));
   for (const [name, bin] of Object.entries(peers) as [keyof typeof PEERS, string][]) {
     const [port, prom] = await freePorts(2);
@@ -336,7 +339,7 @@ async function main(): Promise<void> {
         tokens,
         cpuMsPer1kTokens: perK(cpu.reduce((a, b) => a + b, 0)),
         // llmd's two processes apart: what the gateway costs, and what the scheduler's Picks cost.
-        ...(t.name === 'llmd' ? { gatewayCpuMsPer1kTokens: perK(cpu[0]), schedulerCpuMsPer1kTokens: perK(cpu[1]) } : {}),
+        ...(t.name === 'llmd' ? { gatewayWorkers: args.gatewayWorkers, gatewayCpuMsPer1kTokens: perK(cpu.slice(1).reduce((a, b) => a + b, 0)), schedulerCpuMsPer1kTokens: perK(cpu[0]) } : {}),
       });
       latencyRows.push([c, t.name, p50.toFixed(2), p99.toFixed(2), t.name === 'direct' ? '-' : (p50 - directP[c].p50).toFixed(2), t.name === 'direct' ? '-' : (p99 - directP[c].p99).toFixed(2), c === 1 ? '-' : (ok.length / args.seconds).toFixed(0), samples.length - ok.length, t.name === 'direct' ? '-' : fmt(perK(cpu.reduce((a, b) => a + b, 0)))]);
     }
@@ -352,7 +355,7 @@ async function main(): Promise<void> {
     const cpu = cpuOf(t).map((x, j) => x - cpu0[j]);
     if (r.tokens > 0 && r.errors === 0) {
       atRate[t.name] = (cpu.reduce((a, b) => a + b, 0) / r.tokens) * 1e6;
-      if (t.name === 'llmd') atRateSplit.push((cpu[0] / r.tokens) * 1e6, (cpu[1] / r.tokens) * 1e6);
+      if (t.name === 'llmd') atRateSplit.push((cpu.slice(1).reduce((a, b) => a + b, 0) / r.tokens) * 1e6, (cpu[0] / r.tokens) * 1e6);
     }
   }
   for (const cell of cells) if (cell.path !== 'direct') cell.cpuMsPer1kTokensAtRate = atRate[cell.path];
@@ -394,7 +397,7 @@ async function main(): Promise<void> {
     for (const v of verdicts) process.stdout.write(`${JSON.stringify({ target: v.name, ratio: v.ratio, bound: v.bound, met: v.met })}\n`);
   } else {
     process.stdout.write(`\nvllm-sim pods: ${args.pods} x llama-3.2-1b tables at --time-scale ${args.timeScale}; streamed completions of ${args.maxTokens} tokens; ${args.seconds} s per cell; one client process; at 1 stream the paths take turns request by request in one window\n`);
-    process.stdout.write('llmd = gateway + scheduler (approx-prefix profile, PickStream, flow control off like the peers); vllm-router and sglang-router with --policy cache_aware; CPU = the router\'s processes (llmd: gateway + scheduler) over the cell\n\n');
+    process.stdout.write(`llmd = gateway (${args.gatewayWorkers} worker${args.gatewayWorkers > 1 ? 's' : ''}) + scheduler (approx-prefix profile, PickStream, flow control off like the peers); vllm-router and sglang-router with --policy cache_aware; CPU = the router's processes (llmd: gateway + scheduler) over the cell\n\n`);
     printTable(['streams', 'path', 'TTFB p50 ms', 'TTFB p99 ms', 'added p50 ms', 'added p99 ms', 'requests/s', 'errors', 'CPU ms per 1,000 tokens'], latencyRows);
     process.stdout.write('\n');
     const llmd64 = cells.find((c) => c.path === 'llmd' && c.concurrency === 64);

@@ -1,5 +1,5 @@
 // What a process has used so far, read from /proc (Linux): the benches' CPU and memory figures.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -11,6 +11,22 @@ export function cpuSeconds(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/** The processes whose parent is `pid` (a cluster's workers), from /proc. */
+export function childPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return out;
 }
 
 /** Resident memory in MB. */

@@ -156,7 +156,11 @@ export class CompletionProxy implements CompletionHandler {
       // never becomes a metric series.
       if (this.checkModel(body.model)) rec.model = body.model;
       // A tenant's budget is charged only for a request that is valid and names a served model.
-      if (tenant && this.tenants) this.tenants.admit(tenant, body.model, estimateTokens(body, promptTokens));
+      if (tenant && this.tenants) {
+        // A promise only when the buckets are the primary's (several workers).
+        const admitted = this.tenants.admit(tenant, body.model, estimateTokens(body, promptTokens));
+        if (admitted) await admitted;
+      }
       // `llmd.pick`: the scheduler's decision (or the fail-open one), with what it chose.
       picked = await phase('llmd.pick', SpanKind.INTERNAL, ctx, async (span, pickCtx) => {
         const pick = await this.route(requestId, body, pickCtx, req, tenant);

@@ -39,3 +39,43 @@ export class TokenBucket {
     return Math.max(1, Math.ceil(((need - b.level) / b.capacity) * 60));
   }
 }
+
+export interface RateLimits {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
+/** 0 seconds: admitted; else how long until it would be, and which limit refused it. */
+export interface RateDecision {
+  waitSeconds: number;
+  limit?: 'requests' | 'tokens';
+}
+
+/** Each tenant's two buckets: a request is charged to the request bucket, then its tokens to the other. */
+export class TenantBuckets {
+  private readonly limits = new Map<string, RateLimits>();
+  private readonly requests: TokenBucket;
+  private readonly tokens: TokenBucket;
+
+  constructor(now: () => number = Date.now) {
+    this.requests = new TokenBucket((t) => this.limits.get(t)?.requestsPerMinute, now);
+    this.tokens = new TokenBucket((t) => this.limits.get(t)?.tokensPerMinute, now);
+  }
+
+  /** Charges one request of `tokens` under the tenant's limits as they are now (they may have been reloaded). */
+  take(tenant: string, limits: RateLimits, tokens: number): RateDecision {
+    this.limits.set(tenant, limits);
+    const waitRequests = this.requests.take(tenant, 1);
+    if (waitRequests > 0) return { waitSeconds: waitRequests, limit: 'requests' };
+    const waitTokens = this.tokens.take(tenant, tokens);
+    return waitTokens > 0 ? { waitSeconds: waitTokens, limit: 'tokens' } : { waitSeconds: 0 };
+  }
+}
+
+/** The payload of a worker's request to the primary's buckets, checked (it crosses a process boundary). */
+export function rateRequestOf(payload: unknown): { tenant: string; limits: RateLimits; tokens: number } {
+  const p = payload as { tenant?: unknown; limits?: { requestsPerMinute?: unknown; tokensPerMinute?: unknown }; tokens?: unknown } | null;
+  const positive = (v: unknown) => (typeof v === 'number' && v > 0 ? v : undefined);
+  if (!p || typeof p.tenant !== 'string' || typeof p.tokens !== 'number' || !(p.tokens >= 0)) throw new Error('malformed rate-limit request');
+  return { tenant: p.tenant, limits: { requestsPerMinute: positive(p.limits?.requestsPerMinute), tokensPerMinute: positive(p.limits?.tokensPerMinute) }, tokens: p.tokens };
+}

@@ -68,4 +68,35 @@ describe('TenantRegistry', () => {
     const r = new TenantRegistry(keys);
     expect(error(() => r.authenticate('Bearer sk-team-a-0002'))?.status).toBe(401);
   });
+
+  describe('with the buckets shared (several workers)', () => {
+    it('asks the shared buckets only for a tenant with limits, and refuses as they say', async () => {
+      const asked: [string, unknown, number][] = [];
+      const r = new TenantRegistry(keys, () => 0, {
+        limiter: async (tenant, limits, tokens) => {
+          asked.push([tenant, limits, tokens]);
+          return asked.length > 1 ? { waitSeconds: 7, limit: 'requests' } : { waitSeconds: 0 };
+        },
+        onError: () => undefined,
+      });
+      await r.admit(r.authenticate('Bearer sk-team-a-0001'), 'llama', 10);
+      await expect(r.admit(r.authenticate('Bearer sk-team-a-0001'), 'llama', 10)).rejects.toMatchObject({ status: 429, headers: { 'retry-after': '7' } });
+      expect(asked).toEqual([
+        ['team-a', { requestsPerMinute: 2, tokensPerMinute: undefined }, 10],
+        ['team-a', { requestsPerMinute: 2, tokensPerMinute: undefined }, 10],
+      ]);
+      const unlimited = new TenantRegistry([tenantKeySchema.parse({ name: 'free', key: 'sk-free-0003' })], () => 0, { limiter: () => Promise.reject(new Error('not asked')), onError: () => undefined });
+      expect(unlimited.admit(unlimited.authenticate('Bearer sk-free-0003'), 'any', 10)).toBeUndefined();
+    });
+
+    it('decides with its own buckets when the shared ones do not answer, and says so', async () => {
+      const errors: string[] = [];
+      const r = new TenantRegistry(keys, () => 0, { limiter: () => Promise.reject(new Error('no answer')), onError: (e) => errors.push(e.message) });
+      const a = r.authenticate('Bearer sk-team-a-0001');
+      await r.admit(a, 'llama', 10);
+      await r.admit(a, 'llama', 10);
+      await expect(r.admit(a, 'llama', 10)).rejects.toMatchObject({ status: 429 });
+      expect(errors).toEqual(['no answer', 'no answer', 'no answer']);
+    });
+  });
 });

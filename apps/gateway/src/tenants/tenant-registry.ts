@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ApiError } from '@llmd/openai';
-import { TokenBucket } from './rate-limiter';
+import { RateDecision, RateLimits, TenantBuckets } from './rate-limiter';
 
 export const tenantKeySchema = z
   .object({
@@ -28,7 +28,12 @@ export const tenantKeySchema = z
 
 /** A tenant as parsed: its key only as `sha256:<hex>`. */
 export type TenantKey = z.output<typeof tenantKeySchema>;
-type Limits = Pick<TenantKey, 'requestsPerMinute' | 'tokensPerMinute'>;
+
+/**
+ * Buckets kept elsewhere, one set per pod (the primary of a gateway running several workers). When
+ * it fails to answer, the worker's own buckets decide.
+ */
+export type SharedRateLimiter = (tenant: string, limits: RateLimits, tokens: number) => Promise<RateDecision>;
 
 export interface Tenant {
   name: string;
@@ -43,14 +48,16 @@ export function hashKey(key: string): string {
 export class TenantRegistry {
   /** By the hex of the key's SHA-256: a lookup by digest tells a caller nothing about any key. */
   private byHash = new Map<string, { tenant: Tenant; digest: Buffer }>();
-  private limits = new Map<string, Limits>();
-  private readonly requests: TokenBucket;
-  private readonly tokens: TokenBucket;
+  private limits = new Map<string, RateLimits>();
+  private readonly buckets: TenantBuckets;
 
-  constructor(keys: readonly TenantKey[], now: () => number = Date.now) {
+  constructor(
+    keys: readonly TenantKey[],
+    now: () => number = Date.now,
+    private readonly shared?: { limiter: SharedRateLimiter; onError: (err: Error) => void },
+  ) {
     this.replace(keys);
-    this.requests = new TokenBucket((t) => this.limits.get(t)?.requestsPerMinute, now);
-    this.tokens = new TokenBucket((t) => this.limits.get(t)?.tokensPerMinute, now);
+    this.buckets = new TenantBuckets(now);
   }
 
   /**
@@ -59,7 +66,7 @@ export class TenantRegistry {
    */
   replace(keys: readonly TenantKey[]): number {
     const byHash = new Map<string, { tenant: Tenant; digest: Buffer }>();
-    const limits = new Map<string, Limits>();
+    const limits = new Map<string, RateLimits>();
     for (const k of keys) {
       const hex = k.keyHash.slice('sha256:'.length);
       byHash.set(hex, { tenant: { name: k.name, models: k.models, objective: k.objective }, digest: Buffer.from(hex, 'hex') });
@@ -81,16 +88,27 @@ export class TenantRegistry {
     return entry.tenant;
   }
 
-  /** 403 when the tenant may not use the model; 429 with Retry-After when over a rate limit. */
-  admit(tenant: Tenant, model: string, estimatedTokens: number): void {
+  /**
+   * 403 when the tenant may not use the model; 429 with Retry-After when over a rate limit. Settles at
+   * once (no promise) unless the tenant has limits and the buckets are shared.
+   */
+  admit(tenant: Tenant, model: string, estimatedTokens: number): void | Promise<void> {
     if (tenant.models.length > 0 && !tenant.models.includes(model)) {
       throw new ApiError('forbidden', `This API key may not use the model \`${model}\`.`, 'model');
     }
-    const waitRequests = this.requests.take(tenant.name, 1);
-    const waitTokens = waitRequests === 0 ? this.tokens.take(tenant.name, estimatedTokens) : 0;
-    const wait = Math.max(waitRequests, waitTokens);
-    if (wait > 0) {
-      throw new ApiError('rate_limited', `Rate limit reached for ${waitRequests > 0 ? 'requests' : 'tokens'} per minute; retry in ${wait} s.`, null, { 'retry-after': String(wait) });
-    }
+    const limits = this.limits.get(tenant.name);
+    if (!limits || (limits.requestsPerMinute === undefined && limits.tokensPerMinute === undefined)) return;
+    if (!this.shared) return refuseOver(this.buckets.take(tenant.name, limits, estimatedTokens));
+    const { onError } = this.shared;
+    return this.shared.limiter(tenant.name, limits, estimatedTokens).then(refuseOver, (err: Error) => {
+      onError(err);
+      refuseOver(this.buckets.take(tenant.name, limits, estimatedTokens));
+    });
+  }
+}
+
+function refuseOver(d: RateDecision): void {
+  if (d.waitSeconds > 0) {
+    throw new ApiError('rate_limited', `Rate limit reached for ${d.limit ?? 'requests'} per minute; retry in ${d.waitSeconds} s.`, null, { 'retry-after': String(d.waitSeconds) });
   }
 }

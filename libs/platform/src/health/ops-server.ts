@@ -9,8 +9,10 @@ import type { HealthChecks } from './health-checks';
 export interface OpsServerOptions {
   host: string;
   port: number;
-  registry: Registry;
-  health: HealthChecks;
+  /** What /metrics serves: a registry, or a view over several (a service's cluster of workers). */
+  registry: Pick<Registry, 'metrics' | 'contentType'>;
+  /** What /readyz reports. */
+  health: Pick<HealthChecks, 'readiness'>;
   /** GET /debug/<name> answers the JSON of `debug.get(name)()`; looked up per request, so services add theirs after start. */
   debug?: Map<string, () => unknown>;
   /** Who may read /debug/*: absent or not enabled, nobody (404). */

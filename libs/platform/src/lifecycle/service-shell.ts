@@ -1,11 +1,13 @@
 // What every llmd service has before its own code runs: a logger, a metrics registry, health checks,
 // the OpenTelemetry SDK, and an ops server; and how it stops on SIGTERM.
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { HealthChecks, OpsServer } from '../health';
 import { createLogger } from '../logging';
 import { createMetricsRegistry } from '../metrics';
 import { OtelHandle, startOtel } from '../otel';
+import { clusterWorkerIndex, PrimaryHandlers, runPrimary, runWorker } from './service-cluster';
 
 export interface ServiceShell {
   service: string;
@@ -19,7 +21,9 @@ export interface ServiceShell {
 
 export function createServiceShell(service: string, logLevel = 'info'): ServiceShell {
   const otel = startOtel(`llmd-${service}`);
-  return { service, logger: createLogger(service, logLevel), registry: createMetricsRegistry(service), health: new HealthChecks(), otel, debug: new Map() };
+  const worker = clusterWorkerIndex();
+  const logger = createLogger(service, logLevel);
+  return { service, logger: worker === undefined ? logger : logger.child({ worker }), registry: createMetricsRegistry(service), health: new HealthChecks(), otel, debug: new Map() };
 }
 
 export interface Closable {
@@ -32,10 +36,21 @@ export interface RunOptions {
   graceMs: number;
   /** Starts the service's own work; the returned handle stops it (stop taking work, drain, close clients). */
   start: () => Promise<Closable>;
+  /**
+   * Processes serving on the one listening socket (Node's cluster). Above 1 this process becomes the
+   * primary: it forks the workers (each calls `start`), serves the ops port for all of them and
+   * restarts a worker that dies. @default 1
+   */
+  workers?: number;
+  /** Requests the workers may make of the primary (`requestPrimary`): state one per pod. */
+  primaryHandlers?: PrimaryHandlers;
 }
 
 /** Starts the ops server and the service, and stops both cleanly on SIGTERM/SIGINT. */
 export async function runService(shell: ServiceShell, options: RunOptions): Promise<void> {
+  if ((options.workers ?? 1) > 1) {
+    return cluster.isPrimary ? runPrimary(shell, options, options.workers ?? 1) : runWorker(shell, options);
+  }
   const { logger } = shell;
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
   const ops = new OpsServer({ host: options.ops.host, port: options.ops.port, registry: shell.registry, health: shell.health, debug: shell.debug, debugAccess: options.ops.debug });
