@@ -6,3 +6,4 @@ npx buf lint
 rm -rf libs/proto/src/gen
 npx buf generate
 echo "generated libs/proto/src/gen"
+bash tools/envoy-protos/generate.sh

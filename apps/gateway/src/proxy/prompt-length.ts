@@ -1,6 +1,6 @@
 // How long a request's prompt is, in tokens, on the gateway's path (no tokenizer there): for the
 // prompt-length limit and the tokens-per-minute limit.
-import { contentText, messagesOf } from './request-shape';
+import { contentText, messagesOf } from '@llmd/openai';
 
 /** Characters per token, for estimates made without a tokenizer. */
 const CHARS_PER_TOKEN = 4;

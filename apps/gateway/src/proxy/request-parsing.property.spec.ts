@@ -1,11 +1,10 @@
 // The OpenAI request schemas, and what the gateway reads off a parsed body, fed arbitrary JSON: a body
 // is either accepted and every reader copes with it, or refused with a 400 OpenAI error naming a field.
-import { ApiError, chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema, parseRequest, tokenizeRequestSchema } from '@llmd/openai';
+import { ApiError, chatCompletionRequestSchema, completionRequestSchema, disaggregable, embeddingRequestSchema, estimateTokens, maxTokensOf, parseRequest, routingMessages, routingPrompt, tokenizeRequestSchema, withStreamUsage } from '@llmd/openai';
 import { forAll, Gen, thrownBy } from '@llmd/platform/testing';
 import { schedulerv1 } from '@llmd/proto';
 import { prefillBody } from './prefill-step';
 import { promptTokensOf } from './prompt-length';
-import { disaggregable, estimateTokens, maxTokensOf, routingMessages, routingPrompt, withStreamUsage } from './request-shape';
 
 const SCHEMAS = { chat: chatCompletionRequestSchema, completions: completionRequestSchema, embeddings: embeddingRequestSchema, tokenize: tokenizeRequestSchema };
 const FIELDS = ['model', 'messages', 'prompt', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'n', 'best_of', 'input', 'role', 'content', 'type', 'text', 'include_usage', 'prompt_embeds', '__proto__', 'constructor'];

@@ -1,8 +1,8 @@
-// What the gateway reads off a generation request to route and meter it (pure): the prompt it routes
+// What llmd reads off a generation request to route and meter it (pure): the prompt it routes
 // on, how many sequences it asks for, whether the client asked for stream usage, its token estimate.
 // Each endpoint's schema types only its own fields (a chat body's `prompt`, a completion body's
 // `messages` pass through untyped, as vLLM ignores them), so every reader here checks what it reads.
-import { messageText } from '@llmd/openai';
+import { messageText } from './schemas';
 
 export interface RequestShape {
   prompt?: unknown;
