@@ -44,6 +44,24 @@ export const schedulerConfigSchema = z.object({
       tls: serverTlsSchema.optional(),
     })
     .default({ host: '127.0.0.1', port: 9002 }),
+  /**
+   * The endpoint-picker port for Envoy-based gateways (the Gateway API Inference Extension's
+   * protocol over Envoy's ext_proc), with gRPC health on the same port.
+   */
+  extProc: z
+    .object({
+      /** @default false */
+      enabled: booleanish.default(false),
+      host: z.string().default('127.0.0.1'),
+      port: portSchema.default(9004),
+      /** TLS (or mutual TLS) on the port; absent: plaintext. */
+      tls: serverTlsSchema.optional(),
+      /** Largest request body gathered before the pick; past it the request is answered 413. @default 16777216 */
+      maxBodyBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+      /** Deadline of admission (flow control may hold a request) and the pick, from the body's last byte. @default 30000 */
+      pickTimeoutMs: z.coerce.number().int().min(1).default(30000),
+    })
+    .default({ enabled: false, host: '127.0.0.1', port: 9004, maxBodyBytes: 16 * 1024 * 1024, pickTimeoutMs: 30000 }),
   ops: opsSchemaFor(9102),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
@@ -106,6 +124,11 @@ export const SCHEDULER_ENV: Record<string, string> = {
   ...commonEnvMap('LLMD_SCHEDULER'),
   LLMD_SCHEDULER_GRPC_HOST: 'grpc.host',
   LLMD_SCHEDULER_GRPC_PORT: 'grpc.port',
+  LLMD_SCHEDULER_EXT_PROC_ENABLED: 'extProc.enabled',
+  LLMD_SCHEDULER_EXT_PROC_HOST: 'extProc.host',
+  LLMD_SCHEDULER_EXT_PROC_PORT: 'extProc.port',
+  LLMD_SCHEDULER_EXT_PROC_MAX_BODY_BYTES: 'extProc.maxBodyBytes',
+  LLMD_SCHEDULER_EXT_PROC_PICK_TIMEOUT_MS: 'extProc.pickTimeoutMs',
   LLMD_SCHEDULER_ENDPOINTS: 'endpoints',
   LLMD_SCHEDULER_REGISTRY_DIR: 'localRegistryDir',
   LLMD_SCHEDULER_KUBERNETES: 'kubernetes',
@@ -118,6 +141,7 @@ export const SCHEDULER_ENV: Record<string, string> = {
   LLMD_SCHEDULER_OBJECTIVES: 'flowControl.objectives',
   LLMD_SCHEDULER_FLOW_CONTROL_ENABLED: 'flowControl.enabled',
   ...serverTlsEnv('LLMD_SCHEDULER_GRPC', 'grpc.tls'),
+  ...serverTlsEnv('LLMD_SCHEDULER_EXT_PROC', 'extProc.tls'),
   ...clientTlsEnv('LLMD_SCHEDULER_CACHE_MANAGER', 'cacheManager.tls'),
 };
 

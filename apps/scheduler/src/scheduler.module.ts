@@ -1,8 +1,9 @@
 // Wiring of the scheduler app: data layer, scheduling pipeline, gRPC server, load telemetry.
-import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { costModelFor } from '@llmd/gpu-cost';
-import { schedulerv1 } from '@llmd/proto';
-import { BoundHistogram, BoundHistogramChild, BufferedProducer, Counter, DEBUG_VIEWS, Gauge, grpcChannelSecurity, GrpcServer, grpcServerSecurity, HealthChecks, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { extprocv3, healthv1, schedulerv1 } from '@llmd/proto';
+import { BoundHistogram, BoundHistogramChild, BufferedProducer, Counter, DEBUG_VIEWS, Gauge, grpcChannelSecurity, grpcHealthImplementation, GrpcServer, grpcServerSecurity, HealthChecks, Histogram, KafkaModule, LOGGER, Registry } from '@llmd/platform';
+import { recordHeaders, type RequestMetricsRecord, requestMetricsCodec } from '@llmd/telemetry';
 import { buildPipeline, ExtensionPoint, Plugin, PluginRegistry, promptDigestSpecOf, registerBuiltinPlugins, Scheduler } from '@llmd/scoring';
 import type { Logger } from 'pino';
 import { DEFAULT_CIRCUIT, KvCacheClient, LATE_ANSWER_MS } from './cache/kv-cache.client';
@@ -14,6 +15,7 @@ import { LocalRegistrySource } from './datalayer/local-registry.source';
 import { MetricsScraper } from './datalayer/metrics-scraper';
 import { schedulerGrpcImplementation } from './grpc/scheduler.grpc-service';
 import { FlowController } from './flow/flow-controller';
+import { extProcImplementation } from './extproc/ext-proc.service';
 import { DecisionLog } from './scheduling/decision-log';
 import { PickService } from './scheduling/pick.service';
 import { LoadPublisher } from './telemetry/load-publisher';
@@ -52,8 +54,35 @@ function createScheduler(config: SchedulerConfig, registry: Registry, prefixCach
   });
 }
 
+/** What an Envoy-fronted request leaves behind: the scheduler's own request metrics, and the gateway's Kafka record. */
+function extProcRecorder(registry: Registry, producer: BufferedProducer | undefined): { record: (r: RequestMetricsRecord) => void; outcome: (result: string) => void } {
+  const outcomes = new Counter({ name: 'llmd_scheduler_ext_proc_requests_total', help: 'Requests an Envoy gateway asked the picker about, by outcome (picked, no-body, bad-request, shed, no-endpoint, error)', labelNames: ['result'], registers: [registry] });
+  const finished = new Counter({ name: 'llmd_scheduler_ext_proc_responses_total', help: 'Requests routed through ext_proc whose response ended, by HTTP status (499: the client went away)', labelNames: ['status'], registers: [registry] });
+  const ttft = new Histogram({ name: 'llmd_scheduler_ext_proc_ttft_seconds', help: 'Time to first token of streamed requests routed through ext_proc, from their headers reaching the picker', buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] });
+  const tokens = new Counter({ name: 'llmd_scheduler_ext_proc_tokens_total', help: 'Tokens of requests routed through ext_proc, by kind (prompt, completion, cached), from the responses\' usage', labelNames: ['kind'], registers: [registry] });
+  return {
+    outcome: (result) => outcomes.inc({ result }),
+    record: (r) => {
+      finished.inc({ status: String(r.httpStatus) });
+      if (r.ttftMs > 0) ttft.observe(r.ttftMs / 1000);
+      tokens.inc({ kind: 'prompt' }, r.promptTokens);
+      tokens.inc({ kind: 'completion' }, r.completionTokens);
+      tokens.inc({ kind: 'cached' }, r.cachedTokens);
+      producer?.enqueue({ topic: requestMetricsCodec.topic, key: r.decodeEndpoint || 'none', value: requestMetricsCodec.encode(r), headers: recordHeaders(requestMetricsCodec) });
+    },
+  };
+}
+
+/** Names the gRPC health service answers: liveness always, the rest while the scheduler is ready. */
+function healthServices(health: HealthChecks) {
+  const ready = async () => (await health.readiness()).ready;
+  return { liveness: () => true, readiness: ready, '': ready, 'inference-extension': ready, 'envoy.service.ext_proc.v3.ExternalProcessor': ready, 'llmd.scheduler.v1.Scheduler': ready };
+}
+
 class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private grpc: GrpcServer | undefined;
+  private extProc: GrpcServer | undefined;
+  extProcPort = 0;
   private expiry: NodeJS.Timeout | undefined;
   private localRegistry: LocalRegistrySource | undefined;
   private kubernetes: KubernetesEndpointSource | undefined;
@@ -70,6 +99,8 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(KvCacheClient) private readonly kvCache: KvCacheClient | undefined,
     @Inject(FlowController) private readonly flow: FlowController,
+    @Inject(Registry) private readonly registry: Registry,
+    @Optional() @Inject(BufferedProducer) private readonly producer: BufferedProducer | undefined,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -87,7 +118,8 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     this.scraper.start();
     this.publisher?.start();
     this.expiry = setInterval(() => this.inFlight.expire(), 5000);
-    this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.flow, this.logger, promptDigestSpecOf(resolvePickerConfig(this.config))) }]);
+    const health = { definition: healthv1.HealthService, implementation: grpcHealthImplementation(healthServices(this.health)) };
+    this.grpc = new GrpcServer([{ definition: schedulerv1.SchedulerService, implementation: schedulerGrpcImplementation(this.picks, this.flow, this.logger, promptDigestSpecOf(resolvePickerConfig(this.config))) }, health]);
     const security = grpcServerSecurity(this.config.grpc.tls, 'grpc.tls', this.logger);
     this.boundPort = await this.grpc.start(this.config.grpc.host, this.config.grpc.port, security);
     this.health.register('grpc', () => this.boundPort > 0);
@@ -97,13 +129,23 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     let fleetSeen = false;
     this.health.register('endpoints', () => (fleetSeen ||= this.endpoints.specs().length > 0 && this.endpoints.allScrapedOnce()) && this.endpoints.candidates().length > 0);
     this.logger.info({ grpcPort: this.boundPort, endpoints: this.endpoints.specs().length, ...security.description }, 'scheduler gRPC serving');
+    const ext = this.config.extProc;
+    if (ext.enabled) {
+      const { record, outcome } = extProcRecorder(this.registry, this.producer);
+      const implementation = extProcImplementation({ picks: this.picks, flow: this.flow, logger: this.logger, options: { maxBodyBytes: ext.maxBodyBytes, pickTimeoutMs: ext.pickTimeoutMs }, record, outcome });
+      this.extProc = new GrpcServer([{ definition: extprocv3.ExternalProcessorService, implementation }, health]);
+      const extSecurity = grpcServerSecurity(ext.tls, 'extProc.tls', this.logger);
+      this.extProcPort = await this.extProc.start(ext.host, ext.port, extSecurity);
+      this.health.register('ext-proc', () => this.extProcPort > 0);
+      this.logger.info({ extProcPort: this.extProcPort, ...extSecurity.description }, 'endpoint picker (Envoy ext_proc) serving');
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.flow.drain();
     this.localRegistry?.stop();
     await this.kubernetes?.stop();
-    await this.grpc?.stop(this.config.shutdown.graceMs);
+    await Promise.all([this.grpc?.stop(this.config.shutdown.graceMs), this.extProc?.stop(this.config.shutdown.graceMs)]);
     if (this.expiry) clearInterval(this.expiry);
     this.publisher?.stop();
     await this.scraper.stop();

@@ -2,3 +2,4 @@
 export * from './errors';
 export * from './schemas';
 export * from './request-shape';
+export * from './sse-relay';

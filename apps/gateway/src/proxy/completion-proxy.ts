@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
-import { ApiError, chatCompletionRequestSchema, completionRequestSchema, disaggregable, embeddingRequestSchema, estimateTokens, isOpenAIErrorBody, maxTokensOf, parseRequest, routingMessages, routingPrompt, tokenizeRequestSchema, withStreamUsage } from '@llmd/openai';
+import { ApiError, chatCompletionRequestSchema, completionRequestSchema, disaggregable, embeddingRequestSchema, estimateTokens, isOpenAIErrorBody, maxTokensOf, parseRequest, routingMessages, routingPrompt, SseRelay, tokenizeRequestSchema, usageFrom, withStreamUsage } from '@llmd/openai';
 import { extractFromHeaders, injectIntoHeaders, traceIdOf } from '@llmd/platform';
 import type { RequestMetricsRecord } from '@llmd/telemetry';
 import type { GatewayConfig } from '../config';
@@ -18,7 +18,6 @@ import type { RequestRecorder } from '../telemetry/request-recorder';
 import type { Tenant, TenantRegistry } from '../tenants/tenant-registry';
 import { promptTokensOf } from './prompt-length';
 import { runPrefill } from './prefill-step';
-import { SseRelay, usageFrom } from './sse-relay';
 import { readAll, UpstreamCall } from './upstream';
 
 export type { CompletionPath } from '../http/api-server';

@@ -1,7 +1,7 @@
 // The stream parser fed arbitrary bytes: it never throws except its own typed error, never holds more
 // than its cap, and without stripping passes every byte through unchanged however the reads are cut.
 import { forAll, Gen, thrownBy } from '@llmd/platform/testing';
-import { SseLineTooLongError, SseRelay } from './sse-relay';
+import { SseLineTooLongError, SseRelay } from '@llmd/openai';
 
 const CAP = 256;
 

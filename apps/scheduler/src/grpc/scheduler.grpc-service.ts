@@ -5,7 +5,7 @@ import { sendUnaryData, ServerDuplexStream, ServerUnaryCall, status } from '@grp
 import { Context, context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { schedulerv1 } from '@llmd/proto';
 import { contextFromMetadata, extractFromHeaders } from '@llmd/platform';
-import type { PickPromptSpec } from '@llmd/scoring';
+import type { Endpoint, PickPromptSpec } from '@llmd/scoring';
 import type { Logger } from 'pino';
 import type { FlowController } from '../flow/flow-controller';
 import type { PickService } from '../scheduling/pick.service';
@@ -13,10 +13,10 @@ import { endpointStateToProto, endpointToProto, requestFromProto } from './proto
 
 const tracer = trace.getTracer('llmd-scheduler');
 
-type PickResult = { ok: schedulerv1.PickResponse } | { code: status; details: string };
+export type PickResult = { ok: schedulerv1.PickResponse } | { code: status; details: string };
 
 /** One Pick: admission (flow control), then the scheduling cycle. Never rejects. */
-function handlePick(picks: PickService, flow: FlowController, logger: Logger, pick: schedulerv1.PickRequest, parent: Context, deadline: Date | undefined): Promise<PickResult> {
+export function handlePick(picks: PickService, flow: FlowController, logger: Logger, pick: schedulerv1.PickRequest, parent: Context, deadline: Date | undefined, eligible?: (e: Endpoint) => boolean): Promise<PickResult> {
   return tracer.startActiveSpan('Scheduler.Pick', { attributes: { 'llmd.model': pick.model, 'llmd.request_id': pick.requestId } }, parent, async (span) => {
     try {
       if (!pick.requestId || !pick.model) return { code: status.INVALID_ARGUMENT, details: 'request_id and model are required' };
@@ -27,7 +27,7 @@ function handlePick(picks: PickService, flow: FlowController, logger: Logger, pi
         logger.info({ request_id: request.requestId, reason: admission.reason }, 'request not admitted');
         return { ok: { target: undefined, prefill: undefined, fallbacks: [], profile: '', breakdown: [], droppedReason: admission.reason } };
       }
-      const outcome = await picks.pick(request);
+      const outcome = await picks.pick(request, eligible);
       span.setAttribute('llmd.target', outcome.target?.id ?? '');
       logger.info({ request_id: pick.requestId, model: pick.model, target: outcome.target?.id, prefill: outcome.prefill?.id, profile: outcome.profile }, 'pick');
       return {

@@ -24,9 +24,10 @@ export class PickService {
     private readonly profileRuns?: Counter<'profile' | 'result'>,
   ) {}
 
-  async pick(request: SchedulingRequest): Promise<PickOutcome> {
+  /** `eligible`: the caller's own restriction of the candidates (an Envoy gateway's subset hint). */
+  async pick(request: SchedulingRequest, eligible?: (e: Endpoint) => boolean): Promise<PickOutcome> {
     // The candidates are read after the index lookups, so picks made meanwhile are counted in flight.
-    const result = await this.scheduler.schedule(request, () => this.registry.candidates());
+    const result = await this.scheduler.schedule(request, () => (eligible ? this.registry.candidates().filter(eligible) : this.registry.candidates()));
     const primary = result.profileResults[result.primaryProfile];
     const prefillProfile = Object.keys(result.profileResults).find((p) => p !== result.primaryProfile);
     const prefill = prefillProfile ? result.profileResults[prefillProfile].targets[0] : undefined;
@@ -44,6 +45,18 @@ export class PickService {
     this.inFlight.start(request, { target: target.id, prefill: prefill?.id });
     this.picks.inc({ result: prefill ? 'disaggregated' : 'unified' });
     return outcome;
+  }
+
+  /**
+   * The request was served by another endpoint than its target (the proxy moved on to a fallback):
+   * its in-flight charge moves there. False when no endpoint has that address or it is the target.
+   */
+  served(request: SchedulingRequest, pick: { target: string; prefill?: string }, address: string): boolean {
+    const served = this.registry.snapshot().find((e) => e.address === address);
+    if (!served || served.id === pick.target) return false;
+    this.inFlight.complete(request.requestId);
+    this.inFlight.start(request, { target: served.id, prefill: pick.prefill });
+    return true;
   }
 
   complete(requestId: string): boolean {

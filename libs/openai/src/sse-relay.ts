@@ -1,7 +1,8 @@
-// One SSE parser on bytes for a relayed OpenAI stream: it meters the stream (first token, inter-token
-// gaps, token chunks, usage, [DONE]) and, when asked, removes the usage-only event the gateway added,
-// writing every other byte exactly as the pod sent it. Nothing is decoded except the usage event, so
-// a multi-byte character cut across two socket reads passes through intact.
+// One SSE parser on bytes for a relayed OpenAI stream (the gateway's relay, the scheduler's ext_proc):
+// it meters the stream (first token, inter-token gaps, token chunks, usage, [DONE]) and, when asked,
+// removes the usage-only event the gateway added, writing every other byte exactly as the pod sent
+// it. Nothing is decoded except the usage event, so a multi-byte character cut across two reads
+// passes through intact.
 
 /** The longest SSE line the relay buffers: past it the pod's stream is refused. */
 export const MAX_SSE_LINE_BYTES = 1024 * 1024;
