@@ -7,6 +7,7 @@ import { freePorts } from '@llmd/cli';
 import { healthv1 } from '@llmd/proto';
 import { EnvoyExtProcClient } from '../support/envoy-ext-proc';
 import { metricSum } from '../support/metrics';
+import { TestSchedulerClient } from '../support/scheduler-client';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
 import { until } from '../support/until';
 
@@ -119,11 +120,40 @@ describe('ext_proc endpoint picker', () => {
     expect(JSON.parse(r.responseBody ?? '{}').data[0].id).toBe(E2E_MODEL);
   });
 
+  it('moves the lease to the endpoint the gateway served from when it was not the first choice', async () => {
+    const scheduler = new TestSchedulerClient(`127.0.0.1:${stack.options.ports.scheduler}`);
+    try {
+      let picked = '';
+      let served = '';
+      let inFlight: Record<string, number> = {};
+      await envoy.request({
+        path: '/v1/completions',
+        body: JSON.stringify({ model: E2E_MODEL, prompt: 'served elsewhere', max_tokens: 2000, stream: true, ignore_eos: true }),
+        serveAt: (listed) => {
+          picked = listed[0];
+          served = listed.find((a) => a !== picked) ?? picked;
+          return served;
+        },
+        whileStreaming: async () => {
+          inFlight = Object.fromEntries((await scheduler.listEndpoints()).map((e) => [e.endpoint?.address ?? '', e.inFlight]));
+        },
+        abortAfterChunks: 2,
+      });
+      expect(served).not.toBe(picked);
+      expect(inFlight).toEqual({ [served]: 1, [picked]: 0 });
+      await until(async () => (await metricSum(ops, 'llmd_scheduler_in_flight_leases')) === 0);
+    } finally {
+      scheduler.close();
+    }
+  });
+
   it('releases the lease of a request whose client went away mid-stream', async () => {
+    const gone = async () => Number((await fetch(`http://127.0.0.1:${ops}/metrics`).then((x) => x.text())).match(/^llmd_scheduler_ext_proc_responses_total\{status="499"[^}]*\} (\d+)/m)?.[1] ?? 0);
+    const before = await gone();
     const r = await envoy.request({ path: '/v1/completions', body: JSON.stringify({ model: E2E_MODEL, prompt: 'a long one', max_tokens: 2000, stream: true, ignore_eos: true }), abortAfterChunks: 2 });
     expect(r.status).toBe(200);
     await until(async () => (await metricSum(ops, 'llmd_scheduler_in_flight_leases')) === 0);
-    await until(async () => (await fetch(`http://127.0.0.1:${ops}/metrics`).then((x) => x.text())).includes('llmd_scheduler_ext_proc_responses_total{status="499"'));
+    await until(async () => (await gone()) === before + 1);
   });
 
   it('decides 100 mixed requests as the scheduler\'s own Pick does: the destination is each decision\'s best-scored endpoint', async () => {
@@ -155,5 +185,57 @@ describe('ext_proc endpoint picker', () => {
     // Both pods served: the picks are the scheduler's, not a fixed choice.
     expect(new Set(destinations).size).toBe(2);
     await until(async () => (await metricSum(ops, 'llmd_scheduler_in_flight_leases')) === 0);
+  });
+});
+
+describe('ext_proc endpoint picker with P/D and flow control', () => {
+  let stack: LocalStack;
+  let envoy: EnvoyExtProcClient;
+
+  beforeAll(async () => {
+    const [extProcPort] = await freePorts(1);
+    stack = await startTestStack(3, {
+      roles: ['prefill', 'decode', 'decode'],
+      simArgs: ['--max-num-seqs', '1'],
+      schedulerEnv: { LLMD_SCHEDULER_EXT_PROC_ENABLED: 'true', LLMD_SCHEDULER_EXT_PROC_PORT: String(extProcPort), LLMD_SCHEDULER_PROFILE: 'pd', LLMD_SCHEDULER_OBJECTIVES: '{"batch":-1}' },
+    });
+    envoy = new EnvoyExtProcClient(`127.0.0.1:${extProcPort}`);
+  }, 120000);
+
+  afterAll(async () => {
+    envoy?.close();
+    await stack?.stop();
+  });
+
+  it('names the prefill pod of a disaggregated pick in x-prefiller-host-port, and none for a short prompt', async () => {
+    const [prefill, ...decode] = stack.options.ports.sims.map((p) => `127.0.0.1:${p}`);
+    const long = await envoy.request({ path: '/v1/completions', body: JSON.stringify({ model: E2E_MODEL, prompt: 'a long document to summarise. '.repeat(120), max_tokens: 2 }), routeOnly: true });
+    expect(decode).toContain(long.setHeaders['x-gateway-destination-endpoint'].split(',')[0]);
+    expect(long.setHeaders['x-prefiller-host-port']).toBe(prefill);
+    const short = await envoy.request({ path: '/v1/completions', body: JSON.stringify({ model: E2E_MODEL, prompt: 'short question', max_tokens: 2 }), routeOnly: true });
+    expect(decode).toContain(short.setHeaders['x-gateway-destination-endpoint'].split(',')[0]);
+    expect(short.setHeaders['x-prefiller-host-port']).toBeUndefined();
+  });
+
+  it('answers 429 with the reason when flow control sheds a sheddable objective', async () => {
+    // Every pod runs one sequence at a time: long generations sent to them directly leave queues behind.
+    const load = new AbortController();
+    for (const port of stack.options.ports.sims) {
+      for (let i = 0; i < 6; i++) {
+        void fetch(`http://127.0.0.1:${port}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: E2E_MODEL, prompt: `load ${i}`, max_tokens: 20000, ignore_eos: true }), signal: load.signal }).catch(() => undefined);
+      }
+    }
+    try {
+      let shed: Awaited<ReturnType<EnvoyExtProcClient['request']>> | undefined;
+      await until(async () => {
+        shed = await envoy.request({ path: '/v1/completions', body: JSON.stringify({ model: E2E_MODEL, prompt: 'probe', max_tokens: 2 }), headers: { 'x-gateway-inference-objective': 'batch' }, routeOnly: true });
+        return shed.immediate !== undefined;
+      }, 30000);
+      expect(shed?.immediate?.status).toBe(429);
+      expect(shed?.immediate?.headers['x-llm-d-request-dropped-reason']).toBe('saturated-sheddable');
+      expect(JSON.parse(shed?.immediate?.body ?? '{}').error.code).toBe('rate_limited');
+    } finally {
+      load.abort();
+    }
   });
 });

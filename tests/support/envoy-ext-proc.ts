@@ -19,6 +19,10 @@ export interface EnvoyRequest {
   abortAfterChunks?: number;
   /** Only ask for the route (no request is sent to the pod); the stream is then cancelled. */
   routeOnly?: boolean;
+  /** Which of the picker's destinations the request is sent to (a retry on a fallback); the first by default. */
+  serveAt?: (destinations: string[]) => string;
+  /** Runs once the response's headers have passed the picker, before its body does. */
+  whileStreaming?: () => Promise<void>;
 }
 
 export interface EnvoyResult {
@@ -133,7 +137,8 @@ export class EnvoyExtProcClient {
       return result;
     }
     // Envoy's ORIGINAL_DST cluster: the first endpoint of the header.
-    const destination = result.setHeaders['x-gateway-destination-endpoint'].split(',')[0];
+    const listed = result.setHeaders['x-gateway-destination-endpoint'].split(',');
+    const destination = req.serveAt ? req.serveAt(listed) : listed[0];
     const upstreamHeaders: Record<string, string> = { 'content-type': 'application/json', ...req.headers, ...Object.fromEntries(Object.entries(result.setHeaders).filter(([k]) => !k.startsWith(':'))) };
     delete upstreamHeaders['content-length'];
     const res = await fetch(`http://${destination}${req.path}`, { method: req.method ?? (body ? 'POST' : 'GET'), headers: upstreamHeaders, body: body ? result.forwardedBody : undefined });
@@ -142,6 +147,7 @@ export class EnvoyExtProcClient {
     call.write(processingRequest({ $case: 'responseHeaders', value: { headers: { headers: [header(':status', String(res.status)), header('content-type', res.headers.get('content-type') ?? '')] }, attributes: {}, endOfStream: false } }, served));
     const answered = await inbox.next();
     if (answered?.response?.$case !== 'responseHeaders') throw new Error(`expected the response headers' answer, got ${answered?.response?.$case}`);
+    await req.whileStreaming?.();
     const out: Buffer[] = [];
     const reader = res.body?.getReader();
     let reads = 0;

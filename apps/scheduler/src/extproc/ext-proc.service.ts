@@ -21,8 +21,8 @@ import {
   SseRelay,
   usageFrom,
 } from '@llmd/openai';
-import { extractFromHeaders } from '@llmd/platform';
-import { extprocv3, schedulerv1 } from '@llmd/proto';
+import { extractFromHeaders, pickRequestOf } from '@llmd/platform';
+import { extprocv3 } from '@llmd/proto';
 import type { Endpoint } from '@llmd/scoring';
 import type { RequestMetricsRecord } from '@llmd/telemetry';
 import type { Logger } from 'pino';
@@ -197,21 +197,21 @@ class Exchange {
     const subset = subsetOf(this.metadata);
     if (subset && subset.length === 0) return this.fail(new ApiError('no_endpoint_available', 'The gateway\'s subset hint names no endpoint.'), 'no-endpoint');
     const eligible = subset ? (e: Endpoint) => inSubset(subset, e.address) : undefined;
-    const pickRequest: schedulerv1.PickRequest = {
-      requestId,
-      model: body.model,
-      ...routingPrompt(body),
-      messages: routingMessages(body),
-      maxTokens: maxTokensOf(body),
-      priority: 0,
-      tenant: '',
-      sessionId: this.headers.get('x-session-id') ?? '',
-      ttftSloMs: 0,
-      objective: this.headers.get(OBJECTIVE) ?? this.headers.get('x-llm-d-inference-objective') ?? '',
-      fairnessId: this.headers.get(FAIRNESS_ID) ?? this.headers.get('x-llm-d-inference-fairness-id') ?? '',
-      promptDigest: undefined,
-      reportsFirstToken: this.reportsFirstToken,
-    };
+    // Built as the gateway builds its Pick (the prompt as text: the scheduler hashes it itself).
+    const pickRequest = pickRequestOf(
+      {
+        requestId,
+        model: body.model,
+        ...routingPrompt(body),
+        messages: routingMessages(body),
+        maxTokens: maxTokensOf(body),
+        sessionId: this.headers.get('x-session-id') ?? '',
+        objective: this.headers.get(OBJECTIVE) ?? this.headers.get('x-llm-d-inference-objective') ?? '',
+        fairnessId: this.headers.get(FAIRNESS_ID) ?? this.headers.get('x-llm-d-inference-fairness-id') ?? '',
+        reportsFirstToken: this.reportsFirstToken,
+      },
+      undefined,
+    );
     const parent = extractFromHeaders(Object.fromEntries(this.headers), context.active());
     const result = await handlePick(this.deps.picks, this.deps.flow, this.deps.logger, pickRequest, parent, new Date(Date.now() + this.deps.options.pickTimeoutMs), eligible);
     if (this.closed) {
@@ -327,9 +327,9 @@ class Exchange {
 
   /** Envoy closed the stream (the request ended, or the client went away): nothing more is sent. */
   private finish(): void {
-    if (this.pick?.leaseOpen && this.rec.e2eMs === 0) {
-      // Aborted before its response ended: 499, as the gateway counts a client gone.
-      if (this.rec.httpStatus === 0) this.rec.httpStatus = 499;
+    if (this.pick && this.rec.e2eMs === 0) {
+      // Gone before its response ended: 499, as the gateway counts a client that went away.
+      this.rec.httpStatus = 499;
       this.done();
     }
     this.close();
