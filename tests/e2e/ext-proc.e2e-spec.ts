@@ -30,7 +30,7 @@ describe('ext_proc endpoint picker', () => {
     [extProcPort] = await freePorts(1);
     stack = await startTestStack(2, {
       timeScale: 0.05,
-      schedulerEnv: { LLMD_SCHEDULER_EXT_PROC_ENABLED: 'true', LLMD_SCHEDULER_EXT_PROC_PORT: String(extProcPort), LLMD_SCHEDULER_PROFILE: 'approx-prefix' },
+      schedulerEnv: { LLMD_SCHEDULER_EXT_PROC_ENABLED: 'true', LLMD_SCHEDULER_EXT_PROC_PORT: String(extProcPort), LLMD_SCHEDULER_EXT_PROC_DESTINATIONS: '3', LLMD_SCHEDULER_PROFILE: 'approx-prefix' },
     });
     ops = stack.options.ports.schedulerOps;
     envoy = new EnvoyExtProcClient(`127.0.0.1:${extProcPort}`);

@@ -60,8 +60,13 @@ export const schedulerConfigSchema = z.object({
       maxBodyBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
       /** Deadline of admission (flow control may hold a request) and the pick, from the body's last byte. @default 30000 */
       pickTimeoutMs: z.coerce.number().int().min(1).default(30000),
+      /**
+       * Endpoints in the destination list: the pick, then its fallbacks in order, for a gateway that
+       * retries along it. 1 for Envoy's ORIGINAL_DST cluster, which takes one address. @default 1
+       */
+      destinations: z.coerce.number().int().min(1).max(16).default(1),
     })
-    .default({ enabled: false, host: '127.0.0.1', port: 9004, maxBodyBytes: 16 * 1024 * 1024, pickTimeoutMs: 30000 }),
+    .default({ enabled: false, host: '127.0.0.1', port: 9004, maxBodyBytes: 16 * 1024 * 1024, pickTimeoutMs: 30000, destinations: 1 }),
   ops: opsSchemaFor(9102),
   kafka: kafkaSchema.default({ brokers: ['127.0.0.1:9092'], enabled: true, bufferSize: 10000 }),
   shutdown: shutdownSchema.default({ graceMs: 10000 }),
@@ -129,6 +134,7 @@ export const SCHEDULER_ENV: Record<string, string> = {
   LLMD_SCHEDULER_EXT_PROC_PORT: 'extProc.port',
   LLMD_SCHEDULER_EXT_PROC_MAX_BODY_BYTES: 'extProc.maxBodyBytes',
   LLMD_SCHEDULER_EXT_PROC_PICK_TIMEOUT_MS: 'extProc.pickTimeoutMs',
+  LLMD_SCHEDULER_EXT_PROC_DESTINATIONS: 'extProc.destinations',
   LLMD_SCHEDULER_ENDPOINTS: 'endpoints',
   LLMD_SCHEDULER_REGISTRY_DIR: 'localRegistryDir',
   LLMD_SCHEDULER_KUBERNETES: 'kubernetes',

@@ -132,7 +132,7 @@ class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationShutdown 
     const ext = this.config.extProc;
     if (ext.enabled) {
       const { record, outcome } = extProcRecorder(this.registry, this.producer);
-      const implementation = extProcImplementation({ picks: this.picks, flow: this.flow, logger: this.logger, options: { maxBodyBytes: ext.maxBodyBytes, pickTimeoutMs: ext.pickTimeoutMs }, record, outcome });
+      const implementation = extProcImplementation({ picks: this.picks, flow: this.flow, logger: this.logger, options: { maxBodyBytes: ext.maxBodyBytes, pickTimeoutMs: ext.pickTimeoutMs, destinations: ext.destinations }, record, outcome });
       this.extProc = new GrpcServer([{ definition: extprocv3.ExternalProcessorService, implementation }, health]);
       const extSecurity = grpcServerSecurity(ext.tls, 'extProc.tls', this.logger);
       this.extProcPort = await this.extProc.start(ext.host, ext.port, extSecurity);

@@ -62,6 +62,8 @@ export interface ExtProcOptions {
   maxBodyBytes: number;
   /** Deadline of admission and the scheduling cycle, from the request's last body byte. */
   pickTimeoutMs: number;
+  /** Endpoints in the destination list (the pick, then fallbacks). */
+  destinations: number;
 }
 
 export interface ExtProcDeps {
@@ -237,7 +239,7 @@ class Exchange {
     if (pick.prefill) extra.push(setHeader(PREFILLER, pick.prefill.address));
     if (!this.headers.has(REQUEST_ID)) extra.push(setHeader(REQUEST_ID, requestId));
     this.deps.outcome('picked');
-    this.send(routeResponse([pick.target, ...pick.fallbacks].map((e) => e.address), extra), ...bodyResponses('requestBody', out, true));
+    this.send(routeResponse([pick.target, ...pick.fallbacks].slice(0, this.deps.options.destinations).map((e) => e.address), extra), ...bodyResponses('requestBody', out, true));
   }
 
   /** A request without a body (e.g. GET /v1/models): any healthy endpoint of the subset serves it, with no lease. */
