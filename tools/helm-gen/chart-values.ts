@@ -281,6 +281,13 @@ export const gatewayChartValuesSchema = chartValuesSchema.omit({ rbac: true, net
     .describe('NetworkPolicy (DNS egress is always allowed).'),
 });
 
+/** The scheduler's keys: the shared ones, and who may reach its ext_proc port (Envoy-based Gateways). */
+export const schedulerChartValuesSchema = chartValuesSchema.extend({
+  networkPolicy: chartValuesSchema.shape.networkPolicy
+    .extend({ extProcFrom: list('Peers (NetworkPolicyPeer) allowed to the ext_proc port (`config.extProc`, when enabled): the pods of your Envoy-based Gateway; empty allows any peer.') })
+    .describe('NetworkPolicy (DNS egress is always allowed).'),
+});
+
 /**
  * The keys of a service that serves only its ops port and works through the apiserver (autoscaler,
  * operator): no gRPC ingress; its RBAC is the service's own (see its README).

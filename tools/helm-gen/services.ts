@@ -8,7 +8,7 @@ import { schedulerConfigSchema } from '../../apps/scheduler/src/config';
 import { autoscalerConfigSchema } from '../../apps/autoscaler/src/config';
 import { operatorConfigSchema } from '../../apps/operator/src/config';
 import { VLLM_SIM_CHART } from './vllm-sim-chart';
-import { chartDefaults, chartValuesSchema, gatewayChartValuesSchema, opsOnlyChartDefaults, opsOnlyChartValuesSchema, type ChartValues } from './chart-values';
+import { chartDefaults, chartValuesSchema, gatewayChartValuesSchema, opsOnlyChartDefaults, opsOnlyChartValuesSchema, schedulerChartValuesSchema, type ChartValues } from './chart-values';
 
 export interface ChartService {
   /** Chart directory under deploy/helm, and the image `llmd-<name>`. */
@@ -107,7 +107,7 @@ export const CHART_SERVICES: ChartService[] = [
   },
   {
     name: 'scheduler',
-    description: "llmd's scheduler: the endpoint picker the gateway asks over gRPC (llmd.scheduler.v1.Scheduler).",
+    description: "llmd's scheduler: the endpoint picker llmd's gateway asks over gRPC (llmd.scheduler.v1.Scheduler), and Envoy-based Gateways over ext_proc (`config.extProc`).",
     configSchema: schedulerConfigSchema,
     perProcessDefaults: [],
     config: {
@@ -115,8 +115,11 @@ export const CHART_SERVICES: ChartService[] = [
       ops: { host: '0.0.0.0', port: 9102 },
       kafka: { brokers: BROKERS },
     },
-    chartSchema: chartValuesSchema,
-    chart: withNetworkPolicy('scheduler', [GATEWAY_PODS]),
+    chartSchema: schedulerChartValuesSchema,
+    chart: (() => {
+      const chart = withNetworkPolicy('scheduler', [GATEWAY_PODS]);
+      return { ...chart, networkPolicy: { ...chart.networkPolicy, extProcFrom: [] } };
+    })(),
     haReplicas: 3,
   },
   {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { CONFIG_CHECKSUM_ANNOTATION, nameProblem, ownerRef, standardLabels } from './meta';
-import { cacheManagerName, CACHE_MANAGER_GRPC_PORT, CACHE_MANAGER_OPS_PORT, gatewayName, GATEWAY_OPS_PORT, schedulerServiceName, SCHEDULER_GRPC_PORT, SCHEDULER_OPS_PORT } from './names';
+import { cacheManagerName, CACHE_MANAGER_GRPC_PORT, CACHE_MANAGER_OPS_PORT, gatewayName, GATEWAY_OPS_PORT, schedulerServiceName, SCHEDULER_EXT_PROC_PORT, SCHEDULER_GRPC_PORT, SCHEDULER_OPS_PORT } from './names';
 import { AUTH_MOUNT, cacheManagerConfig, GRPC_TLS_MOUNT, gatewayConfig, gatewayGaps, schedulerConfig, type GatewayInputs } from './service-configs';
 import type { Obj, Problem, RenderContext } from './types';
 
@@ -21,6 +21,8 @@ interface Component {
   replicas: number;
   config: Record<string, unknown>;
   port: { name: string; port: number };
+  /** More gRPC ports beside `port` (the scheduler's ext_proc). */
+  extraPorts?: { name: string; port: number }[];
   opsPort: number;
   resources?: { memory?: string; cpu?: string };
   watchesPods: boolean;
@@ -99,6 +101,7 @@ function render(ctx: RenderContext, inputs: GatewayInputs, c: Component): Obj[] 
               env: [{ name: 'LLMD_CONFIG', value: `${CONFIG_MOUNT}/${CONFIG_FILE}` }],
               ports: [
                 { name: c.port.name, containerPort: c.port.port, protocol: 'TCP' },
+                ...(c.extraPorts ?? []).map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
                 { name: 'ops', containerPort: c.opsPort, protocol: 'TCP' },
               ],
               resources: resources(c.resources),
@@ -124,6 +127,7 @@ function render(ctx: RenderContext, inputs: GatewayInputs, c: Component): Obj[] 
       selector: selectorOf(g.metadata.name, c.component),
       ports: [
         { name: c.port.name, port: c.port.port, targetPort: c.port.name, protocol: 'TCP', ...(c.port.name === 'grpc' ? { appProtocol: 'grpc' } : {}) },
+        ...(c.extraPorts ?? []).map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP', appProtocol: 'grpc' })),
         { name: 'metrics', port: c.opsPort, targetPort: 'ops', protocol: 'TCP' },
       ],
     },
@@ -184,6 +188,7 @@ export function desiredInferenceGateway(ctx: RenderContext, inputs: GatewayInput
       replicas: g.spec.scheduler.replicas,
       config: schedulerConfig(ctx, inputs),
       port: { name: 'grpc', port: SCHEDULER_GRPC_PORT },
+      extraPorts: [{ name: 'ext-proc', port: SCHEDULER_EXT_PROC_PORT }],
       opsPort: SCHEDULER_OPS_PORT,
       resources: g.spec.scheduler.resources,
       watchesPods: true,

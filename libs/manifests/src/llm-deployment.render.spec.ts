@@ -95,12 +95,12 @@ describe('desiredLLMDeployment', () => {
     expect(out.problems.map((p) => p.reason)).toEqual(reasons);
   });
 
-  it('the InferencePool selects every pod of the deployment and names the gateway scheduler with its failure mode', () => {
+  it('the InferencePool selects every pod of the deployment and names the ext_proc port of the gateway scheduler with its failure mode', () => {
     const ip = desiredLLMDeployment(CTX, { deployment: unified(), gateway, existingPools: [] }).objects.find((o) => o.kind === 'InferencePool')!;
     expect(ip.spec).toEqual({
       selector: { matchLabels: { 'llm-d.io/deployment': 'm', 'app.kubernetes.io/component': 'model-server' } },
       targetPorts: [{ number: 8000 }],
-      endpointPickerRef: { group: '', kind: 'Service', name: 'gw-scheduler', port: { number: 9002 }, failureMode: 'FailClose' },
+      endpointPickerRef: { group: '', kind: 'Service', name: 'gw-scheduler', port: { number: 9004 }, failureMode: 'FailClose' },
     });
   });
 

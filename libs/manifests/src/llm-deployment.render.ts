@@ -7,7 +7,7 @@ import { DECLARED_REPLICAS_ANNOTATION, DEPLOYMENT_LABEL, MODEL_SERVER_COMPONENT,
 import { modelServerPodTemplate } from './model-server-pod';
 import { cachePlan, poolPlans, type PoolPlan } from './pool-plan';
 import { HTTP_PORT, portConflict } from './vllm-args';
-import { schedulerServiceName, SCHEDULER_GRPC_PORT } from './names';
+import { schedulerServiceName, SCHEDULER_EXT_PROC_PORT } from './names';
 import type { CachePolicyObject, InferenceGatewayObject, LLMDeploymentObject, Obj, Problem, RenderContext, SchedulingPolicyObject, ServingPoolObject } from './types';
 
 export const INFERENCE_POOL_API_VERSION = 'inference.networking.k8s.io/v1';
@@ -140,7 +140,8 @@ function inferencePool(ctx: RenderContext, d: LLMDeploymentObject, gateway: Infe
         group: '',
         kind: 'Service',
         name: schedulerServiceName(gateway.metadata.name),
-        port: { number: SCHEDULER_GRPC_PORT },
+        // The scheduler's ext_proc port: an Envoy-based Gateway asks it per request (GIE's protocol).
+        port: { number: SCHEDULER_EXT_PROC_PORT },
         failureMode: gateway.spec.failureMode,
       },
     },

@@ -1,7 +1,7 @@
 // The YAML configs (LLMD_CONFIG) of the gateway, scheduler and cache-manager an InferenceGateway
 // runs, in each service's own config keys (apps/*/src/config.ts).
 import { MODELS_ANNOTATION, modelServerSelector, MANAGED_BY, MODEL_SERVER_COMPONENT, ROLE_LABEL } from './meta';
-import { cacheManagerName, CACHE_MANAGER_GRPC_PORT, CACHE_MANAGER_OPS_PORT, GATEWAY_OPS_PORT, schedulerServiceName, SCHEDULER_GRPC_PORT, SCHEDULER_OPS_PORT } from './names';
+import { cacheManagerName, CACHE_MANAGER_GRPC_PORT, CACHE_MANAGER_OPS_PORT, GATEWAY_OPS_PORT, schedulerServiceName, SCHEDULER_EXT_PROC_PORT, SCHEDULER_GRPC_PORT, SCHEDULER_OPS_PORT } from './names';
 import { cachePlan, poolPlans } from './pool-plan';
 import { schedulerPicking } from './scheduling-policy';
 import { HTTP_PORT } from './vllm-args';
@@ -80,6 +80,9 @@ export function schedulerConfig(ctx: RenderContext, inputs: GatewayInputs): Reco
   const disaggregated = inputs.deployments.some((d) => d.spec.serving.mode === 'disaggregated');
   const c: Record<string, unknown> = {
     grpc: { host: '0.0.0.0', port: SCHEDULER_GRPC_PORT, ...grpcServerTls(ctx) },
+    // For Envoy-based Gateways through the InferencePool: TLS with the same certificate, but no client
+    // certificate asked (the gateways' ext_proc clients present none).
+    extProc: { enabled: true, host: '0.0.0.0', port: SCHEDULER_EXT_PROC_PORT, ...(ctx.grpcTls ? { tls: { enabled: true, certFile: tlsFiles.certFile, keyFile: tlsFiles.keyFile } } : {}) },
     ops: { host: '0.0.0.0', port: SCHEDULER_OPS_PORT },
     kafka: kafka(ctx),
   };

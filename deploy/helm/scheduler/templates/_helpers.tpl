@@ -43,6 +43,14 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- required "config.grpc.port is required" (dig "grpc" "port" nil .Values.config) -}}
 {{- end -}}
 
+{{- define "llmd.extProcEnabled" -}}
+{{- if eq (toString (dig "extProc" "enabled" false .Values.config)) "true" }}true{{ end -}}
+{{- end -}}
+
+{{- define "llmd.extProcPort" -}}
+{{- dig "extProc" "port" 9004 .Values.config -}}
+{{- end -}}
+
 {{- define "llmd.opsPort" -}}
 {{- required "config.ops.port is required" (dig "ops" "port" nil .Values.config) -}}
 {{- end -}}
