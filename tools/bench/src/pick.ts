@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { schedulerv1 } from '@llmd/proto';
+import { extprocv3, schedulerv1 } from '@llmd/proto';
 import { buildPipeline, Endpoint, PluginRegistry, promptDigestSpecOf, registerBuiltinPlugins, Scheduler, SHIPPED_CONFIGS } from '@llmd/scoring';
 import { digestPrompt, LruChunkIndex } from '@llmd/prefix-hash';
 import { pickRequestOf, PickStreamPool } from '@llmd/platform';
@@ -32,6 +32,7 @@ export const command = defineCommand({
     endpoints: { type: 'integer', choices: ['10', '100', '1000'], description: 'only this many endpoints' },
     tokens: { type: 'integer', choices: TOKEN_SIZES.map(String), description: 'only prompts of this many tokens' },
     'no-floor': { type: 'boolean', description: 'skip the empty-handler floor beside each stream shape' },
+    'no-ext-proc': { type: 'boolean', description: 'skip the Envoy ext_proc exchange (the same scheduler, asked as an Envoy gateway asks it) beside each stream shape' },
     json: { type: 'boolean', description: 'print one JSON object per shape (and one per target ratio), one per line, instead of the table' },
   },
 });
@@ -84,7 +85,7 @@ function metricsStub(): Promise<{ server: Server; port: number }> {
 
 interface GrpcTarget {
   /** One Pick of prompt `p`, completed right after it returns (as the gateway does). */
-  pick(i: number, p: string): Promise<schedulerv1.PickResponse>;
+  pick(i: number, p: string): Promise<unknown>;
   /** Bytes of one PickStream message for prompt `p` (what goes on the wire per Pick). */
   messageBytes(p: string): number;
   pid: number | undefined;
@@ -96,8 +97,8 @@ interface GrpcTarget {
  * sent as the gateway sends them: over 4 PickStream calls (or one unary call each), the prompt as
  * the digest the target publishes (its text left out unless the profile needs it).
  */
-async function startTarget(kind: 'scheduler' | 'floor', profile: string, n: number, transport: 'unary' | 'stream', metricsPort: number): Promise<GrpcTarget> {
-  const [grpcPort] = await freePorts(1);
+async function startTarget(kind: 'scheduler' | 'floor', profile: string, n: number, transport: 'unary' | 'stream', metricsPort: number): Promise<GrpcTarget & { extProcPort: number }> {
+  const [grpcPort, extProcPort] = await freePorts(2);
   const eps = Array.from({ length: n }, (_, i) => ({ id: `e-${i}`, address: `127.0.0.1:${metricsPort}`, models: [MODEL] }));
   const child: ChildProcess =
     kind === 'scheduler'
@@ -106,6 +107,8 @@ async function startTarget(kind: 'scheduler' | 'floor', profile: string, n: numb
           env: {
             ...process.env, OTEL_SDK_DISABLED: 'true', LLMD_LOG_LEVEL: 'error', LLMD_KAFKA_BROKERS: '127.0.0.1:1', LLMD_SCHEDULER_GRPC_PORT: String(grpcPort), LLMD_SCHEDULER_OPS_PORT: '0',
             LLMD_SCHEDULER_ENDPOINTS: JSON.stringify(eps), LLMD_SCHEDULER_PROFILE: profile, LLMD_SCHEDULER_SCRAPE_INTERVAL_MS: '1000', LLMD_SCHEDULER_STALE_AFTER_MS: '10000',
+            // The endpoint picker for Envoy-based gateways, measured beside the PickStream.
+            LLMD_SCHEDULER_EXT_PROC_ENABLED: 'true', LLMD_SCHEDULER_EXT_PROC_PORT: String(extProcPort),
           },
         })
       : spawn(process.execPath, [...nodeFlagsFor('scheduler'), join(DIST, 'tools/bench/src/pick-floor-server.js'), String(grpcPort), profile, String(n)], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -133,7 +136,8 @@ async function startTarget(kind: 'scheduler' | 'floor', profile: string, n: numb
       streams.complete(`g${i}`);
     }
   };
-  const target: GrpcTarget = {
+  const target: GrpcTarget & { extProcPort: number } = {
+    extProcPort,
     async pick(i, p) {
       const res = await picked(i, p);
       complete(i);
@@ -151,7 +155,7 @@ async function startTarget(kind: 'scheduler' | 'floor', profile: string, n: numb
   for (let tries = 0; ; tries++) {
     const list = await new Promise<schedulerv1.ListEndpointsResponse | undefined>((res) => client.listEndpoints({}, (e, l) => res(e ? undefined : l)));
     spec = list?.promptDigestSpec;
-    const r = list ? await target.pick(-1, 'warm-up').catch(() => undefined) : undefined;
+    const r = list ? ((await target.pick(-1, 'warm-up').catch(() => undefined)) as schedulerv1.PickResponse | undefined) : undefined;
     if (r?.target && list && list.endpoints.filter((x) => x.healthy).length === n) break;
     if (tries > 100) {
       target.close();
@@ -160,6 +164,50 @@ async function startTarget(kind: 'scheduler' | 'floor', profile: string, n: numb
     await new Promise((r) => setTimeout(r, 100));
   }
   return target;
+}
+
+/** Bytes per request_body message, as Envoy forwards a body read by read. */
+const ENVOY_BODY_CHUNK = 16384;
+
+const header = (key: string, value: string) => ({ key, value: '', rawValue: Buffer.from(value) });
+const processing = (request: extprocv3.ProcessingRequest['request']): extprocv3.ProcessingRequest => ({ request, metadataContext: undefined, attributes: {}, observabilityMode: false, protocolConfig: undefined, flowControlInit: undefined, clientWindowUpdate: undefined });
+
+/**
+ * The same scheduler process asked as an Envoy gateway asks it (ext_proc, FULL_DUPLEX_STREAMED): the
+ * completion request's headers, then its JSON body in 16 KiB reads; a Pick is done when the route and
+ * the whole body have come back (when Envoy can send the request on). The stream then ends, which
+ * releases the lease.
+ */
+function extProcTarget(port: number, pid: number | undefined): GrpcTarget {
+  const client = new extprocv3.ExternalProcessorClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  const bodyOf = (p: string) => Buffer.from(JSON.stringify({ model: MODEL, prompt: p, max_tokens: 64, stream: true }));
+  return {
+    pick(i, p) {
+      const body = bodyOf(p);
+      return new Promise((resolve, reject) => {
+        const call = client.process();
+        let routed = false;
+        call.on('data', (m: extprocv3.ProcessingResponse) => {
+          const r = m.response;
+          if (r?.$case === 'immediateResponse') return reject(new Error(`ext_proc answered ${r.value.status?.code}`));
+          if (r?.$case === 'requestHeaders') routed = true;
+          const mutation = r?.$case === 'requestBody' ? r.value.response?.bodyMutation?.mutation : undefined;
+          if (routed && mutation?.$case === 'streamedResponse' && mutation.value.endOfStream) {
+            call.end();
+            resolve(undefined);
+          }
+        });
+        call.on('error', () => undefined);
+        call.write(processing({ $case: 'requestHeaders', value: { headers: { headers: [header(':method', 'POST'), header(':path', '/v1/completions'), header('content-type', 'application/json'), header('x-request-id', `x${i}`)] }, attributes: {}, endOfStream: false } }));
+        for (let at = 0; at < body.length; at += ENVOY_BODY_CHUNK) {
+          call.write(processing({ $case: 'requestBody', value: { body: body.subarray(at, at + ENVOY_BODY_CHUNK), endOfStream: at + ENVOY_BODY_CHUNK >= body.length, endOfStreamWithoutMessage: false, grpcMessageCompressed: false, drainComplete: false } }));
+        }
+      });
+    },
+    messageBytes: (p) => bodyOf(p).length,
+    pid,
+    close: () => client.close(),
+  };
 }
 
 interface GrpcCell {
@@ -174,12 +222,15 @@ interface GrpcCell {
  * Latency one Pick at a time, the targets taking turns Pick by Pick (the machine's noise falls on
  * each alike); then throughput with 32 Picks in flight, each target alone, and its own CPU per Pick.
  */
-async function overGrpc(profile: string, n: number, tokens: number, iterations: number, transport: 'unary' | 'stream', withFloor: boolean): Promise<{ scheduler: GrpcCell; floor?: GrpcCell }> {
+async function overGrpc(profile: string, n: number, tokens: number, iterations: number, transport: 'unary' | 'stream', withFloor: boolean, withExtProc: boolean): Promise<{ scheduler: GrpcCell; floor?: GrpcCell; extProc?: GrpcCell }> {
   const stub = await metricsStub();
   const kinds = withFloor ? (['scheduler', 'floor'] as const) : (['scheduler'] as const);
   const targets: GrpcTarget[] = [];
   try {
     for (const kind of kinds) targets.push(await startTarget(kind, profile, n, transport, stub.port));
+    // Envoy's way into the same scheduler process, taking its turn with the others.
+    const scheduler = targets[0] as GrpcTarget & { extProcPort: number };
+    if (withExtProc) targets.push(extProcTarget(scheduler.extProcPort, scheduler.pid));
     const prompts = Array.from({ length: 16 }, (_, i) => prompt(tokens, i));
     for (let i = 0; i < 50; i++) for (const t of targets) await t.pick(i, prompts[i % 16]);
     const lat: number[][] = targets.map(() => []);
@@ -204,7 +255,7 @@ async function overGrpc(profile: string, n: number, tokens: number, iterations: 
       const sorted = lat[k].sort((a, b) => a - b);
       cells.push({ p50: percentile(sorted, 50), p99: percentile(sorted, 99), perSec: done / secs, perCoreSec: cpu > 0 ? done / cpu : NaN, messageBytes: t.messageBytes(prompts[0]) });
     }
-    return { scheduler: cells[0], floor: cells[1] };
+    return { scheduler: cells[0], floor: withFloor ? cells[1] : undefined, extProc: withExtProc ? cells[cells.length - 1] : undefined };
   } finally {
     for (const t of targets) t.close();
     stub.server.close();
@@ -230,7 +281,7 @@ function indexMemoryMb(capacityPerEndpoint: number, endpointsCount: number): num
 
 /** One measured shape (the `--json` row). */
 export interface PickRow {
-  path: 'in-process' | 'stream' | 'unary' | 'floor';
+  path: 'in-process' | 'stream' | 'unary' | 'floor' | 'ext-proc';
   profile: string;
   endpoints: number;
   promptTokens: number;
@@ -290,10 +341,11 @@ async function main(): Promise<void> {
         for (const [n, tokens] of [[10, 1024], [100, 8192], [1000, 8192], [100, 32768]]) {
           if (!keep('transport', transport) || !keep('profile', profile) || !keep('endpoints', n) || !keep('tokens', tokens)) continue;
           // The floor beside every stream shape, measured in the same window.
-          const r = await overGrpc(profile, n, tokens, iterations, transport, transport === 'stream' && !values['no-floor']);
+          const r = await overGrpc(profile, n, tokens, iterations, transport, transport === 'stream' && !values['no-floor'], transport === 'stream' && !values['no-ext-proc']);
           const row = (path: PickRow['path'], c: GrpcCell): PickRow => ({ path, profile, endpoints: n, promptTokens: tokens, p50Ms: c.p50, p99Ms: c.p99, picksPerSecond: c.perSec, picksPerCpuSecond: c.perCoreSec, messageBytes: c.messageBytes });
           rows.push(row(transport, r.scheduler));
           if (r.floor) rows.push(row('floor', r.floor));
+          if (r.extProc) rows.push(row('ext-proc', r.extProc));
         }
       }
     }
@@ -304,8 +356,8 @@ async function main(): Promise<void> {
     for (const v of verdicts) process.stdout.write(`${JSON.stringify({ target: v.name, ratio: v.ratio, bound: v.bound, met: v.met })}\n`);
     return;
   }
-  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process; over gRPC = the real scheduler process on loopback, no cache-manager (precise falls back behind the circuit breaker); stream = PickStream (the gateway default), unary = one Pick call each, floor = the same stream to the scheduler\'s service with an empty handler (what the transport alone costs); the prompt goes as the gateway sends it (its chunk hashes, with the text only where the profile needs it); every Pick is completed after it returns, as the gateway does; latency is measured one Pick at a time, the scheduler and the floor taking turns; throughput with 32 in flight; picks per CPU-second = Picks done over the CPU time of the answering process\n\n');
-  const label = { 'in-process': 'in-process', stream: 'gRPC stream', unary: 'gRPC unary', floor: 'gRPC floor' } as const;
+  process.stdout.write('Pick latency (ms) and throughput; precise in-process = an index answering in-process; over gRPC = the real scheduler process on loopback, no cache-manager (precise falls back behind the circuit breaker); stream = PickStream (the gateway default), unary = one Pick call each, floor = the same stream to the scheduler\'s service with an empty handler (what the transport alone costs); Envoy ext_proc = the same scheduler asked as an Envoy-based gateway asks it (the completion request\'s headers and JSON body in 16 KiB reads; done when the route and the body are back; bytes = the body); the prompt goes as the gateway sends it (its chunk hashes, with the text only where the profile needs it); every Pick is completed after it returns, as the gateway does; latency is measured one Pick at a time, the scheduler, the floor and ext_proc taking turns; throughput with 32 in flight; picks per CPU-second = Picks done over the CPU time of the answering process\n\n');
+  const label = { 'in-process': 'in-process', stream: 'gRPC stream', unary: 'gRPC unary', floor: 'gRPC floor', 'ext-proc': 'Envoy ext_proc' } as const;
   printTable(
     ['path', 'profile', 'endpoints', 'prompt tokens', 'bytes per Pick', 'p50 ms', 'p99 ms', 'picks/s', 'picks per CPU-second'],
     rows.map((r) => [label[r.path], r.profile, r.endpoints, r.promptTokens, r.messageBytes ?? '-', r.p50Ms.toFixed(3), r.p99Ms.toFixed(3), r.picksPerSecond.toFixed(0), r.picksPerCpuSecond.toFixed(0)]),
