@@ -87,6 +87,13 @@ describe('ext_proc endpoint picker', () => {
     await until(async () => (await metricSum(ops, 'llmd_scheduler_in_flight_leases')) === 0);
   });
 
+  it('takes request trailers as the end of the body, and answers them after it', async () => {
+    const body = chat('With trailers.');
+    const r = await envoy.request({ path: '/v1/chat/completions', body, trailers: true, routeOnly: true });
+    expect(r.forwardedBody.toString()).toBe(body);
+    expect(r.trailersAnswered).toBe(true);
+  });
+
   it('honours the subset hint, and answers 503 when nothing in it can serve', async () => {
     const [only] = [...pods.keys()];
     for (let i = 0; i < 6; i++) {

@@ -23,6 +23,8 @@ export interface EnvoyRequest {
   serveAt?: (destinations: string[]) => string;
   /** Runs once the response's headers have passed the picker, before its body does. */
   whileStreaming?: () => Promise<void>;
+  /** Send request trailers after the body (its last piece then does not end the stream). */
+  trailers?: boolean;
 }
 
 export interface EnvoyResult {
@@ -35,6 +37,8 @@ export interface EnvoyResult {
   /** The request body as the picker streamed it back, and its pieces' sizes. */
   forwardedBody: Buffer;
   forwardedPieces: number[];
+  /** The request trailers were answered (after the body). */
+  trailersAnswered?: boolean;
   /** The pod's answer as it passed back through the picker. */
   status?: number;
   responseBody?: string;
@@ -103,9 +107,10 @@ export class EnvoyExtProcClient {
       const size = req.chunkBytes ?? 16384;
       for (let at = 0; at < body.length || at === 0; at += size) {
         const piece = body.subarray(at, at + size);
-        call.write(processingRequest({ $case: 'requestBody', value: { body: piece, endOfStream: at + size >= body.length, endOfStreamWithoutMessage: false, grpcMessageCompressed: false, drainComplete: false } }, metadata));
+        call.write(processingRequest({ $case: 'requestBody', value: { body: piece, endOfStream: !req.trailers && at + size >= body.length, endOfStreamWithoutMessage: false, grpcMessageCompressed: false, drainComplete: false } }, metadata));
         if (body.length === 0) break;
       }
+      if (req.trailers) call.write(processingRequest({ $case: 'requestTrailers', value: { trailers: { headers: [header('x-checksum', 'abc')] } } }, metadata));
     }
     const result: EnvoyResult = { setHeaders: {}, forwardedBody: Buffer.alloc(0), forwardedPieces: [] };
     const first = await inbox.next();
@@ -123,9 +128,15 @@ export class EnvoyExtProcClient {
     if (body) {
       for (;;) {
         const m = await inbox.next();
+        // With trailers, the body's last piece does not end the stream: their answer follows it.
+        if (req.trailers && m?.response?.$case === 'requestTrailers') {
+          result.trailersAnswered = true;
+          break;
+        }
         if (m?.response?.$case !== 'requestBody') throw new Error(`expected a request body piece, got ${m?.response?.$case}`);
         const mutation = m.response.value.response?.bodyMutation?.mutation;
         if (mutation?.$case !== 'streamedResponse') throw new Error('a body answered without streamed_response in FULL_DUPLEX_STREAMED mode');
+        if (req.trailers && mutation.value.endOfStream) throw new Error('the body ended the stream although trailers follow');
         pieces.push(mutation.value.body);
         result.forwardedPieces.push(mutation.value.body.length);
         if (mutation.value.endOfStream) break;

@@ -95,6 +95,8 @@ class Exchange {
   private bodyBytes = 0;
   /** The request's answer is sent (route, or an immediate response): later request messages are passed on. */
   private requestDone = false;
+  /** The pick under way (or made): what a later answer in the request direction waits for. */
+  private routing?: Promise<void>;
   private closed = false;
   private startedAt = performance.now();
   private pick?: { request: ReturnType<typeof requestFromProto>; target: string; prefill?: string; leaseOpen: boolean };
@@ -147,12 +149,13 @@ class Exchange {
           return this.fail(new ApiError('payload_too_large', `The request body is larger than ${this.deps.options.maxBodyBytes} bytes.`), 'bad-request');
         }
         this.chunks.push(r.value.body);
-        if (r.value.endOfStream) void this.route();
+        if (r.value.endOfStream) this.routing = this.route(true);
         return;
       case 'requestTrailers':
-        // Trailers end the body (its last chunk did not say so): route, then answer them after the body.
-        if (!this.requestDone) void this.route().then(() => this.send(continueTrailers('requestTrailers')));
-        else this.send(continueTrailers('requestTrailers'));
+        // Trailers end the body when its last piece did not (which then does not end the stream
+        // either): route, then answer them after the body.
+        this.routing ??= this.requestDone ? Promise.resolve() : this.route(false);
+        void this.routing.then(() => this.send(continueTrailers('requestTrailers')));
         return;
       case 'responseHeaders':
         return this.onResponseHeaders(headersOf(r.value.headers), r.value.endOfStream);
@@ -164,8 +167,11 @@ class Exchange {
     }
   }
 
-  /** The body is whole: parse it once, pick, answer the headers with the route, stream the body back. */
-  private async route(): Promise<void> {
+  /**
+   * The body is whole: parse it once, pick, answer the headers with the route, stream the body back
+   * (its last piece ending the stream unless trailers follow).
+   */
+  private async route(endsStream: boolean): Promise<void> {
     if (this.requestDone) return;
     this.requestDone = true;
     const raw = Buffer.concat(this.chunks);
@@ -239,7 +245,7 @@ class Exchange {
     if (pick.prefill) extra.push(setHeader(PREFILLER, pick.prefill.address));
     if (!this.headers.has(REQUEST_ID)) extra.push(setHeader(REQUEST_ID, requestId));
     this.deps.outcome('picked');
-    this.send(routeResponse([pick.target, ...pick.fallbacks].slice(0, this.deps.options.destinations).map((e) => e.address), extra), ...bodyResponses('requestBody', out, true));
+    this.send(routeResponse([pick.target, ...pick.fallbacks].slice(0, this.deps.options.destinations).map((e) => e.address), extra), ...bodyResponses('requestBody', out, endsStream));
   }
 
   /** A request without a body (e.g. GET /v1/models): any healthy endpoint of the subset serves it, with no lease. */
