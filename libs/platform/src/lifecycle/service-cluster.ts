@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { AggregatorRegistry, Counter, Gauge } from 'prom-client';
 import type { ReadinessReport } from '../health';
 import { OpsServer } from '../health';
-import type { Closable, RunOptions, ServiceShell } from './service-shell';
+import { exitOnSignals, type Closable, type RunOptions, type ServiceShell } from './service-shell';
 
 /** The worker's index (0-based), set by the primary in each worker's environment. */
 export const WORKER_INDEX_ENV = 'LLMD_WORKER_INDEX';
@@ -316,29 +316,7 @@ export async function runWorker(shell: ServiceShell, options: RunOptions): Promi
   }
   process.send?.({ [TAG]: 1, kind: 'started' } satisfies Message);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal, graceMs: options.graceMs }, 'worker shutting down');
-    shell.health.markShuttingDown();
-    const force = setTimeout(() => {
-      logger.warn('grace period over; exiting with work still in flight');
-      process.exit(1);
-    }, options.graceMs + 2000);
-    force.unref();
-    try {
-      await app.close();
-      await Promise.race([shell.otel.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
-      logger.flush?.();
-      process.exit(0);
-    } catch (err) {
-      logger.error({ err: (err as Error).message }, 'error during shutdown');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  const stop = exitOnSignals(shell, options.graceMs, () => app.close(), 'worker shutting down');
   // The primary gone (killed outright): nothing supervises this process or serves its ops port.
   process.once('disconnect', () => {
     channel.failAll('the primary is gone');

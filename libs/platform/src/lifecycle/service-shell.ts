@@ -67,21 +67,32 @@ export async function runService(shell: ServiceShell, options: RunOptions): Prom
   const debug = options.ops.debug?.enabled ? (options.ops.debug.tokenFile ? 'on, bearer token' : 'on, loopback callers only') : 'off';
   logger.info({ opsPort, debugViews: debug }, `${shell.service} started`);
 
+  exitOnSignals(shell, options.graceMs, async () => {
+    await app.close();
+    await ops.stop();
+  });
+}
+
+/**
+ * On SIGTERM or SIGINT (or the returned function's call): readiness fails at once, `close` gets the
+ * grace period (past it and 2 s more the process exits 1 anyway), spans are flushed (bounded: an
+ * absent collector must not hold the exit), and the process exits.
+ */
+export function exitOnSignals(shell: ServiceShell, graceMs: number, close: () => Promise<void>, what = 'shutting down'): (reason: string) => Promise<void> {
+  const { logger } = shell;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, graceMs: options.graceMs }, 'shutting down');
+    logger.info({ signal, graceMs }, what);
     shell.health.markShuttingDown();
     const force = setTimeout(() => {
       logger.warn('grace period over; exiting with work still in flight');
       process.exit(1);
-    }, options.graceMs + 2000);
+    }, graceMs + 2000);
     force.unref();
     try {
-      await app.close();
-      await ops.stop();
-      // Flushing spans to an absent collector must not hold the exit: bounded.
+      await close();
       await Promise.race([shell.otel.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
       logger.info('stopped');
       logger.flush?.();
@@ -93,4 +104,5 @@ export async function runService(shell: ServiceShell, options: RunOptions): Prom
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  return stop;
 }
