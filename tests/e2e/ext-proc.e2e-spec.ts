@@ -5,7 +5,9 @@ import { credentials } from '@grpc/grpc-js';
 import type { LocalStack } from '@llmd/cli';
 import { freePorts } from '@llmd/cli';
 import { healthv1 } from '@llmd/proto';
+import { requestMetricsCodec } from '@llmd/telemetry';
 import { EnvoyExtProcClient } from '../support/envoy-ext-proc';
+import { waitForRecord } from '../support/kafka-records';
 import { metricSum } from '../support/metrics';
 import { TestSchedulerClient } from '../support/scheduler-client';
 import { E2E_MODEL, startTestStack } from '../support/test-stack';
@@ -72,6 +74,19 @@ describe('ext_proc endpoint picker', () => {
     expect(await metricSum(ops, 'llmd_scheduler_ext_proc_tokens_total')).toBeGreaterThan(0);
     const ttft = await metricSum(ops, 'llmd_scheduler_ext_proc_ttft_seconds_count');
     expect(ttft).toBe(1);
+  });
+
+  it('writes the request\'s llmd.request-metrics.v1 record, as the gateway does, from what passed through', async () => {
+    const body = chat('A record please.', { stream: true, stream_options: { include_usage: true }, max_tokens: 12, ignore_eos: true });
+    const r = await envoy.request({ path: '/v1/chat/completions', body, headers: { 'x-request-id': 'ext-proc-record-1' } });
+    expect(r.status).toBe(200);
+    const { record, key } = await waitForRecord(process.env.LLMD_E2E_KAFKA ?? '', requestMetricsCodec, (rec) => rec.requestId === 'ext-proc-record-1');
+    const destination = r.setHeaders['x-gateway-destination-endpoint'].split(',')[0];
+    expect(record).toMatchObject({ model: E2E_MODEL, httpStatus: 200, stream: true, completionTokens: 12, decodeEndpoint: pods.get(destination), endpointPath: '/v1/chat/completions', failOpen: false });
+    expect(record.promptTokens).toBeGreaterThan(0);
+    expect(record.ttftMs).toBeGreaterThan(0);
+    expect(record.e2eMs).toBeGreaterThanOrEqual(record.ttftMs);
+    expect(key).toBe(pods.get(destination));
   });
 
   it('streams a large body back in pieces of at most 62,000 bytes, and rewrites the model and Content-Length when asked', async () => {
