@@ -105,7 +105,6 @@ class Exchange {
     decodeEndpoint: '', prefillEndpoint: '', httpStatus: 0, errorCode: '', stream: false, failOpen: false, traceId: '', endpointPath: '',
   };
   private meter?: SseRelay;
-  private streamed = false;
   private firstTokenSent = false;
   private reportsFirstToken = false;
   private unstreamed: Buffer[] = [];
@@ -261,8 +260,7 @@ class Exchange {
 
   private onResponseHeaders(headers: Map<string, string>, endOfStream: boolean): void {
     this.rec.httpStatus = Number(headers.get(':status') ?? 0);
-    this.streamed = (headers.get('content-type') ?? '').includes('text/event-stream');
-    if (this.streamed) this.meter = new SseRelay(this.startedAt, false);
+    if ((headers.get('content-type') ?? '').includes('text/event-stream')) this.meter = new SseRelay(this.startedAt, false);
     // Envoy moved on to another endpoint than the first choice (a retry): the lease follows it.
     const served = servedOf(this.metadata);
     if (served && this.pick?.leaseOpen && this.deps.picks.served(this.pick.request, this.pick, served)) {
