@@ -2,6 +2,9 @@
 // metadata on for NestJS; tsconfig path aliases rewritten to relative imports). Type checking is
 // separate: `npm run typecheck`.
 import { transformFile } from '@swc/core';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, readdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +39,23 @@ const options = (file) => ({
   },
 });
 
+/**
+ * TypeScript for Envoy's ext_proc and gRPC's health services (git-ignored): generated with buf and
+ * ts-proto from the descriptor set tools/envoy-protos commits, when it is missing or that set or its
+ * template changed. No Go needed here: only refreshing the set needs it (`npm run proto:gen`).
+ */
+function envoyTypes() {
+  const set = join(root, 'tools/envoy-protos/descriptors.binpb');
+  const template = join(root, 'tools/envoy-protos/buf.gen.yaml');
+  const dir = join(root, 'libs/proto/src/gen/external');
+  const stamp = createHash('sha256').update(readFileSync(set)).update(readFileSync(template)).digest('hex');
+  if (existsSync(join(dir, '.stamp')) && readFileSync(join(dir, '.stamp'), 'utf8') === stamp) return;
+  execFileSync('bash', [join(root, 'tools/envoy-protos/types.sh')], { cwd: root, stdio: 'inherit' });
+  writeFileSync(join(dir, '.stamp'), stamp);
+}
+
 const started = Date.now();
+envoyTypes();
 await rm(out, { recursive: true, force: true });
 let count = 0;
 const jobs = [];

