@@ -6,6 +6,7 @@ package main
 
 import (
 	"os"
+	"sort"
 
 	_ "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
 	_ "google.golang.org/grpc/health/grpc_health_v1"
@@ -32,10 +33,17 @@ func main() {
 		}
 		set.File = append(set.File, protodesc.ToFileDescriptorProto(f))
 	}
+	// The registry's order is a map's: the files are taken in path order, so the set is the same
+	// bytes on every run (npm test compares it with the committed one).
+	var files []protoreflect.FileDescriptor
 	protoregistry.GlobalFiles.RangeFiles(func(f protoreflect.FileDescriptor) bool {
-		add(f)
+		files = append(files, f)
 		return true
 	})
+	sort.Slice(files, func(i, j int) bool { return files[i].Path() < files[j].Path() })
+	for _, f := range files {
+		add(f)
+	}
 	out, err := proto.MarshalOptions{Deterministic: true}.Marshal(set)
 	if err != nil {
 		panic(err)

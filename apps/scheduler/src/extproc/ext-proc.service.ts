@@ -263,10 +263,8 @@ class Exchange {
     if ((headers.get('content-type') ?? '').includes('text/event-stream')) this.meter = new SseRelay(this.startedAt, false);
     // Envoy moved on to another endpoint than the first choice (a retry): the lease follows it.
     const served = servedOf(this.metadata);
-    if (served && this.pick?.leaseOpen && this.deps.picks.served(this.pick.request, this.pick, served)) {
-      const now = this.deps.picks.endpoints().find((e) => e.address === served);
-      if (now) this.pick.target = this.rec.decodeEndpoint = now.id;
-    }
+    const moved = served && this.pick?.leaseOpen ? this.deps.picks.served(this.pick.request, this.pick, served) : undefined;
+    if (moved && this.pick) this.pick.target = this.rec.decodeEndpoint = moved;
     this.send(continueHeaders('responseHeaders'));
     if (endOfStream) this.done();
   }

@@ -49,14 +49,15 @@ export class PickService {
 
   /**
    * The request was served by another endpoint than its target (the proxy moved on to a fallback):
-   * its in-flight charge moves there. False when no endpoint has that address or it is the target.
+   * its in-flight charge moves there. Returns that endpoint's id; undefined when no endpoint has that
+   * address or it is the target.
    */
-  served(request: SchedulingRequest, pick: { target: string; prefill?: string }, address: string): boolean {
+  served(request: SchedulingRequest, pick: { target: string; prefill?: string }, address: string): string | undefined {
     const served = this.registry.snapshot().find((e) => e.address === address);
-    if (!served || served.id === pick.target) return false;
+    if (!served || served.id === pick.target) return undefined;
     this.inFlight.complete(request.requestId);
     this.inFlight.start(request, { target: served.id, prefill: pick.prefill });
-    return true;
+    return served.id;
   }
 
   complete(requestId: string): boolean {
